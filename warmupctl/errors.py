@@ -1,0 +1,86 @@
+"""Errors and exit codes shared by every layer.
+
+The engine raises only :class:`EngineError` (a bug or an impossible request from code); user input is
+validated in :mod:`warmupctl.spec`, which raises :class:`SpecError` carrying the file, the key path, the
+offending value and a hint, so that the CLI can print one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit codes, as diff(1): 0 same/ok, 1 differences or a failed check, 2 bad input."""
+
+    OK = 0
+    DIFFERENT = 1
+    USAGE = 2
+    INTERNAL = 3
+
+
+class WarmupctlError(Exception):
+    """Base class of every error warmupctl raises on purpose."""
+
+
+class EngineError(WarmupctlError):
+    """An engine invariant was violated: a bug, never a user's mistake."""
+
+
+class SpecError(WarmupctlError):
+    """A user's spec, flag, table or config is wrong.
+
+    Rendered as one line: ``source: key.path: problem (got value); hint``.
+
+    Args:
+        message: what is wrong, lower-case, no trailing period.
+        source: the file name (or ``<flags>``, ``<stdin>``) the value came from.
+        path: the key path inside the source, such as ``phases[1].steps`` or ``--warmup-steps``.
+        value: the offending value, shown with ``repr``-like quoting when given.
+        hint: what to do instead; a did-you-mean suggestion for unknown names.
+    """
+
+    _NO_VALUE = object()
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        path: str | None = None,
+        value: object = _NO_VALUE,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.path = path
+        self.value = value
+        self.hint = hint
+
+    def located(self, source: str | None = None, prefix: str | None = None) -> SpecError:
+        """Return a copy with the source filled in and the key path prefixed (for nested specs)."""
+        path = self.path
+        if prefix:
+            path = f"{prefix}.{path}" if path and not path.startswith("[") else f"{prefix}{path or ''}"
+        return SpecError(
+            self.message,
+            source=self.source or source,
+            path=path,
+            value=self.value,
+            hint=self.hint,
+        )
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.source, self.path) if p]
+        text = self.message
+        if self.value is not SpecError._NO_VALUE:
+            text += f" (got {_show(self.value)})"
+        if self.hint:
+            text += f"; {self.hint}"
+        return ": ".join([*parts, text])
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,171 @@
+"""The registry of library schedules: ``LIBRARY_SCHEDULES["torch.CosineAnnealingLR"]``.
+
+Each library module (``warmupctl/frameworks/<library>.py``) declares its schedules as
+:class:`LibrarySchedule` entries: the accepted keyword arguments with the library's defaults, and a
+``build`` function that turns validated arguments into a vectorized :class:`~warmupctl.engine.Schedule`
+whose ``k``-th value is the LR of optimizer update ``k`` in that library's standard training loop.
+
+Argument validation that is the same for every library (unknown names, missing required arguments,
+types) is done once in :mod:`warmupctl.spec.library`; a ``build`` function only checks what its
+library itself would reject, and raises :class:`~warmupctl.errors.SpecError` with ``path="args.NAME"``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from warmupctl.engine import Schedule
+from warmupctl.errors import EngineError
+
+
+class _Required:
+    """Marker for an argument without a default."""
+
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+
+#: Argument kinds understood by the generic validator in :mod:`warmupctl.spec.library`.
+ARG_KINDS = (
+    "float",  # a finite number (YAML's "1e-3" string accepted)
+    "int",  # an integer (1e4 accepted when integral)
+    "bool",
+    "str",  # with ``choices`` when the library has a fixed set
+    "floats",  # a list of numbers (or one number, where the library accepts a scalar too)
+    "ints",  # a list of integers
+    "spec",  # a nested library spec mapping (resolved with the same machinery)
+    "specs",  # a list of nested library specs
+    "any",  # passed through untouched; the build function validates it
+)
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One keyword argument of a library schedule.
+
+    Attributes:
+        name: the library's own keyword, verbatim.
+        default: the library's default, or :data:`REQUIRED`.
+        kind: one of :data:`ARG_KINDS`.
+        choices: allowed strings for ``kind="str"``.
+        nullable: ``None``/``null`` is accepted (the library's default is often None).
+        doc: a few words for ``--help``-style listings.
+    """
+
+    name: str
+    default: Any = REQUIRED
+    kind: str = "float"
+    choices: tuple[str, ...] | None = None
+    nullable: bool = False
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in ARG_KINDS:
+            raise EngineError(f"argument {self.name}: unknown kind {self.kind!r}")
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+
+@dataclass(frozen=True)
+class LibraryCall:
+    """What a ``build`` function receives.
+
+    Attributes:
+        args: every declared argument, validated and with defaults filled in.
+        lr: the optimizer's LR (``lr:`` in the spec), or None when the spec gives none.
+        total_steps: ``total_steps:`` from the spec when given (the length to tabulate for schedules
+            that have no natural end), else None.
+        extra: the validated extra top-level keys the schedule declares (``updates_per_epoch``, ...).
+        resolve: resolves a nested spec mapping (validated by the spec layer) to a Schedule; ``path``
+            is used in error messages, like ``args.schedulers[1]``.
+    """
+
+    args: Mapping[str, Any]
+    lr: float | None = None
+    total_steps: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    resolve: Callable[[Any, str], Schedule] | None = None
+
+
+@dataclass(frozen=True)
+class LibrarySchedule:
+    """One schedule of one library.
+
+    Attributes:
+        name: the name after the library, verbatim (``CosineAnnealingLR``, ``cosine``).
+        library: the library's short name (``torch``, ``transformers``, ``optax``, ...).
+        args: the accepted keyword arguments, in the library's order.
+        build: validated call -> Schedule.
+        source: file, symbol and version reproduced, e.g.
+            ``"torch 2.13.0, torch/optim/lr_scheduler.py, CosineAnnealingLR"``.
+        formula: the per-update formula in one or two lines, in warmupctl's words.
+        lr: how the spec's ``lr:`` is used: ``"required"`` (the optimizer LR scales the schedule),
+            ``"optional"`` (with ``lr_default``), or ``"unused"`` (values come from ``args``).
+        lr_default: the LR used when ``lr: optional`` and the spec gives none.
+        extra: further top-level keys this schedule reads (``updates_per_epoch``, ``base``, ...).
+        aliases: other accepted names (transformers' ``get_*`` function names).
+    """
+
+    name: str
+    library: str
+    args: tuple[Arg, ...]
+    build: Callable[[LibraryCall], Schedule]
+    source: str
+    formula: str
+    lr: str = "required"
+    lr_default: float | None = None
+    extra: tuple[Arg, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.library}.{self.name}"
+
+    def arg(self, name: str) -> Arg | None:
+        return next((a for a in self.args if a.name == name), None)
+
+
+#: ``"library.Name"`` (and aliases) -> entry. Filled by :func:`register` when a module is imported.
+LIBRARY_SCHEDULES: dict[str, LibrarySchedule] = {}
+
+#: The library modules, imported on first use by :func:`load_libraries`.
+LIBRARY_MODULES: tuple[str, ...] = (
+    "transformers",
+    "torch",
+    "timm",
+    "optax",
+    "deepspeed",
+    "keras",
+    "megatron",
+    "fairseq",
+    "nemo",
+    "pytorch_warmup",
+)
+
+
+def register(entry: LibrarySchedule) -> LibrarySchedule:
+    """Add ``entry`` (and its aliases) to :data:`LIBRARY_SCHEDULES`."""
+    for key in (entry.qualname, *(f"{entry.library}.{a}" for a in entry.aliases)):
+        if key in LIBRARY_SCHEDULES and LIBRARY_SCHEDULES[key] is not entry:
+            raise EngineError(f"library schedule {key!r} registered twice")
+        LIBRARY_SCHEDULES[key] = entry
+    return entry
+
+
+def load_libraries() -> Mapping[str, LibrarySchedule]:
+    """Import every library module that exists (each registers its schedules) and return the registry."""
+    for module in LIBRARY_MODULES:
+        try:
+            importlib.import_module(f"warmupctl.frameworks.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"warmupctl.frameworks.{module}":
+                raise
+    return LIBRARY_SCHEDULES

@@ -1,0 +1,162 @@
+"""Library specs: ``schedule: <library>.<name>``, ``lr:``, ``args:`` -> a :class:`Schedule`.
+
+``args`` hold the library's own keyword arguments verbatim; what is left out takes the library's
+default. This module checks what is common to every library (the name exists, every argument is
+known, required ones are there, each has the right type) and hands the rest to the library's
+``build`` function (see :mod:`warmupctl.frameworks`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from warmupctl.engine import Schedule
+from warmupctl.errors import SpecError
+from warmupctl.frameworks._registry import (
+    REQUIRED,
+    Arg,
+    LibraryCall,
+    LibrarySchedule,
+    load_libraries,
+)
+from warmupctl.spec import values as v
+
+#: Top-level keys every library spec may carry, besides the schedule's own ``extra`` keys.
+LIBRARY_KEYS = ("schedule", "lr", "args", "total_steps", "name")
+
+
+def find_schedule(name: Any, path: str = "schedule") -> LibrarySchedule:
+    """The registry entry for ``library.Name``, with a did-you-mean on a miss."""
+    text = v.as_str(name, path)
+    registry = load_libraries()
+    if text in registry:
+        return registry[text]
+    library, _, _ = text.partition(".")
+    libraries = sorted({entry.library for entry in registry.values()})
+    if library not in libraries:
+        hint = v.did_you_mean(library, libraries) or "libraries: " + ", ".join(libraries)
+        raise SpecError("unknown library", path=path, value=text, hint=hint)
+    names = sorted(k for k in registry if k.startswith(library + "."))
+    hint = v.did_you_mean(text, names) or f"{library} has " + ", ".join(
+        n.partition(".")[2] for n in names
+    )
+    raise SpecError(f"unknown {library} schedule", path=path, value=text, hint=hint)
+
+
+def describe_args(entry: LibrarySchedule) -> str:
+    """``T_max (required), eta_min=0.0`` for hints."""
+    parts = []
+    for arg in entry.args:
+        parts.append(f"{arg.name} (required)" if arg.required else f"{arg.name}={arg.default!r}")
+    return ", ".join(parts) if parts else "no arguments"
+
+
+def coerce_arg(arg: Arg, value: Any, path: str) -> Any:
+    """Validate one argument's type; nested specs are left for ``build`` (through ``call.resolve``)."""
+    if value is None:
+        if arg.nullable or arg.default is None:
+            return None
+        raise SpecError("may not be null", path=path, value=value)
+    kind = arg.kind
+    if kind == "float":
+        return v.as_float(value, path)
+    if kind == "int":
+        return v.as_int(value, path)
+    if kind == "bool":
+        return v.as_bool(value, path)
+    if kind == "str":
+        return v.as_choice(value, path, arg.choices) if arg.choices else v.as_str(value, path)
+    if kind == "floats":
+        if isinstance(value, (list, tuple)):
+            return v.as_floats(value, path)
+        return v.as_float(value, path)
+    if kind == "ints":
+        return v.as_ints(value, path)
+    if kind == "spec":
+        return v.as_mapping(value, path)
+    if kind == "specs":
+        items = v.as_list(value, path)
+        return [v.as_mapping(item, f"{path}[{i}]") for i, item in enumerate(items)]
+    return value
+
+
+def resolve_library(mapping: dict[str, Any], *, prefix: str = "") -> Schedule:
+    """Resolve a library spec mapping; error paths are prefixed with ``prefix`` for nested specs."""
+    try:
+        return _resolve(mapping)
+    except SpecError as exc:
+        raise exc.located(prefix=prefix or None) from None
+
+
+def _resolve(mapping: dict[str, Any]) -> Schedule:
+    entry = find_schedule(mapping.get("schedule"))
+    allowed = (*LIBRARY_KEYS, *(a.name for a in entry.extra))
+    for key in mapping:
+        if key not in allowed:
+            hint = v.did_you_mean(key, allowed)
+            if key in {a.name for a in entry.args}:
+                hint = f"put it under args: ({entry.qualname} takes it as a keyword argument)"
+            raise SpecError(f"unknown key for a {entry.qualname} spec", path=key, value=key,
+                            hint=hint or "keys: " + ", ".join(allowed))
+
+    raw_args = mapping.get("args") or {}
+    raw_args = v.as_mapping(raw_args, "args")
+    known = {a.name: a for a in entry.args}
+    for key in raw_args:
+        if key not in known:
+            near = v.did_you_mean(key, known)
+            accepted = f"{entry.qualname} accepts {describe_args(entry)}"
+            raise SpecError("unknown argument", path=f"args.{key}", value=key,
+                            hint=f"{near} {accepted}" if near else accepted)
+    args: dict[str, Any] = {}
+    for arg in entry.args:
+        path = f"args.{arg.name}"
+        if arg.name in raw_args:
+            args[arg.name] = coerce_arg(arg, raw_args[arg.name], path)
+        elif arg.required:
+            raise SpecError(f"{entry.qualname} needs this argument", path=path,
+                            hint=f"it accepts {describe_args(entry)}")
+        else:
+            args[arg.name] = arg.default
+
+    lr: float | None = None
+    if "lr" in mapping and mapping["lr"] is not None:
+        if entry.lr == "unused":
+            raise SpecError(f"{entry.qualname} takes its values from args, not from lr", path="lr",
+                            value=mapping["lr"], hint="remove lr and set the values under args")
+        lr = v.as_float(mapping["lr"], "lr")
+        if lr < 0:
+            raise SpecError("must not be negative", path="lr", value=mapping["lr"])
+    elif entry.lr == "required":
+        raise SpecError(f"{entry.qualname} scales the optimizer's LR: the spec needs lr", path="lr",
+                        hint="add e.g. 'lr: 3e-4' (the learning rate given to the optimizer)")
+    elif entry.lr == "optional":
+        lr = entry.lr_default
+
+    total = mapping.get("total_steps")
+    total_steps = v.as_count(total, "total_steps", minimum=1) if total is not None else None
+
+    extra: dict[str, Any] = {}
+    for arg in entry.extra:
+        if arg.name in mapping:
+            extra[arg.name] = coerce_arg(arg, mapping[arg.name], arg.name)
+        elif arg.required:
+            raise SpecError(f"{entry.qualname} needs this key", path=arg.name, hint=arg.doc or None)
+        else:
+            extra[arg.name] = arg.default
+
+    call = LibraryCall(args=args, lr=lr, total_steps=total_steps, extra=extra, resolve=_nested)
+    schedule = entry.build(call)
+    name = mapping.get("name")
+    if name is not None:
+        from dataclasses import replace
+
+        schedule = replace(schedule, label=v.as_str(name, "name"))
+    return schedule
+
+
+def _nested(mapping: Any, path: str) -> Schedule:
+    return resolve_library(v.as_mapping(mapping, path), prefix=path)
+
+
+__all__ = ["LIBRARY_KEYS", "REQUIRED", "find_schedule", "resolve_library"]
