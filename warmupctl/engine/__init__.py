@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from warmupctl.engine.phases import Phase, Piecewise
 from warmupctl.engine.schedule import Boundary, Schedule
-from warmupctl.engine.shapes import SHAPES, WARMUP_SHAPES, Shape
+from warmupctl.engine.shapes import SHAPES, Shape
 
-__all__ = ["SHAPES", "WARMUP_SHAPES", "Boundary", "Phase", "Piecewise", "Schedule", "Shape"]
+__all__ = ["SHAPES", "Boundary", "Phase", "Piecewise", "Schedule", "Shape"]

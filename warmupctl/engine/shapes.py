@@ -255,12 +255,6 @@ for _shape in (
 ):
     register_shape(_shape)
 
-#: The shapes a warmup may take (``warmup_shape``); the others only make sense falling or as laws.
-WARMUP_SHAPES: tuple[str, ...] = (
-    "linear", "cosine", "exponential", "step", "smooth", "log", "1-sqrt", "constant", "polynomial",
-)
-
-
 def interpolate(
     shape: Shape, k: FloatArray, n: int, start: float, end: float, params: Mapping[str, Any]
 ) -> FloatArray:
@@ -281,8 +275,12 @@ def interpolate(
         if start <= 0.0 or end <= 0.0:
             raise EngineError("a geometric phase needs start and end > 0")
         return start * (end / start) ** (k / float(n))
+    # The ends are pinned (a whole fraction gives the endpoint itself, not start + (end - start)),
+    # so the peak lands exactly on lr however the arithmetic rounds.
     if start <= end:
         assert shape.rise is not None
-        return start + (end - start) * shape.rise(k, n, merged)
+        rise = shape.rise(k, n, merged)
+        return np.where(rise == 1.0, end, start + (end - start) * rise)
     assert shape.fall is not None
-    return end + (start - end) * shape.fall(k, n, merged)
+    fall = shape.fall(k, n, merged)
+    return np.where(fall == 1.0, start, end + (start - end) * fall)

@@ -13,6 +13,7 @@ from typing import Any
 from warmupctl.engine import Schedule
 from warmupctl.errors import SpecError
 from warmupctl.frameworks._registry import (
+    LIBRARY_MODULES,
     REQUIRED,
     Arg,
     LibraryCall,
@@ -32,7 +33,7 @@ def find_schedule(name: Any, path: str = "schedule") -> LibrarySchedule:
     if text in registry:
         return registry[text]
     library, _, _ = text.partition(".")
-    libraries = sorted({entry.library for entry in registry.values()})
+    libraries = sorted(LIBRARY_MODULES)
     if library not in libraries:
         hint = v.did_you_mean(library, libraries) or "libraries: " + ", ".join(libraries)
         raise SpecError("unknown library", path=path, value=text, hint=hint)

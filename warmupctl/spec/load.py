@@ -97,11 +97,12 @@ def parse_text(text: str, source: str) -> dict[str, Any]:
         kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
         raise SpecError(f"the top level is {kind}, not a mapping of keys", source=source,
                         hint="write 'key: value' lines, e.g. 'kind: cosine'")
-    return as_mapping(dict(data), "(top level)") if data else _empty(source)
-
-
-def _empty(source: str) -> dict[str, Any]:
-    raise SpecError("the spec has no keys", source=source)
+    if not data:
+        raise SpecError("the spec has no keys", source=source)
+    try:
+        return as_mapping(dict(data), "(top level)")
+    except SpecError as exc:
+        raise exc.located(source=source) from None
 
 
 def _parse_yaml(text: str, source: str) -> Any:

@@ -70,8 +70,8 @@ def as_count(value: Any, path: str, *, minimum: int = 0) -> int:
     """An integer >= ``minimum`` (a number of updates)."""
     number = as_int(value, path)
     if number < minimum:
-        word = "positive" if minimum == 1 else f"at least {minimum}"
-        raise SpecError(f"must be {word}", path=path, value=value)
+        word = {0: "must not be negative", 1: "must be positive"}.get(minimum, f"must be at least {minimum}")
+        raise SpecError(word, path=path, value=value)
     return number
 
 

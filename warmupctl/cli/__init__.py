@@ -1,0 +1,178 @@
+"""The ``warmupctl`` command line: a thin Typer app that parses, calls the API, renders and writes.
+
+Conventions: data on stdout, every message on stderr; exit 0 ok, 1 differences or a failed check,
+2 bad input (one line: ``error: file: key: problem (got value); hint``), 3 internal error (a short
+report). Nothing here imports numpy or matplotlib at module level, so ``--help`` and tab completion
+stay fast: each command imports what it needs when it runs.
+"""
+
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+from typer.exceptions import Abort
+
+try:  # Typer >= 0.26 vendors Click; older releases depend on it.
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_errors  # type: ignore[no-redef]
+
+from warmupctl.errors import ExitCode, SpecError
+
+ISSUES_URL = "https://github.com/warmupctl/warmupctl/issues"
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """Global options, kept in ``ctx.obj`` rather than module state."""
+
+    no_color: bool = False
+    quiet: bool = False
+
+    def err_console(self):  # -> rich.console.Console
+        from rich.console import Console
+
+        return Console(stderr=True, no_color=self.no_color or None, highlight=False,
+                       soft_wrap=True)
+
+    def out_console(self):
+        from rich.console import Console
+
+        return Console(no_color=self.no_color or None, highlight=False)
+
+    def note(self, text: str) -> None:
+        """A remark on stderr (``note: ...``), silenced by ``--quiet``."""
+        if not self.quiet:
+            self.err_console().print(f"[yellow]note:[/yellow] {text}", markup=True, highlight=False)
+
+    def info(self, text: str) -> None:
+        if not self.quiet:
+            self.err_console().print(text, markup=False)
+
+
+def _version() -> str:
+    from warmupctl import __version__
+
+    return __version__
+
+
+def error_line(text: str) -> None:
+    """The one line a user's mistake gets."""
+    sys.stderr.write(f"error: {text}\n")
+    sys.stderr.flush()
+
+
+class WarmupctlGroup(TyperGroup):
+    """Maps every error to one line and an exit code, for the console script and CliRunner alike."""
+
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        command = " ".join((args if args is not None else sys.argv[1:])[:1]) or "warmupctl"
+        try:
+            result = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                                  standalone_mode=False, **extra)
+            code = result if isinstance(result, int) else ExitCode.OK
+        except SpecError as exc:
+            error_line(str(exc))
+            code = ExitCode.USAGE
+        except click_errors.NoArgsIsHelpError as exc:
+            sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx else "")
+            code = ExitCode.USAGE
+        except click_errors.NoSuchOption as exc:
+            hint = f" (did you mean {', '.join(exc.possibilities)}?)" if exc.possibilities else ""
+            error_line(f"{exc.format_message()}{hint}; see '{_help_of(exc)}'")
+            code = ExitCode.USAGE
+        except click_errors.UsageError as exc:
+            error_line(f"{exc.format_message()}; see '{_help_of(exc)}'")
+            code = ExitCode.USAGE
+        except Abort:
+            sys.stderr.write("aborted\n")
+            code = 130
+        except click_errors.ClickException as exc:
+            error_line(exc.format_message())
+            code = exc.exit_code
+        except BrokenPipeError:
+            # A closed pipe (``| head``) is not an error of ours; silence the final flush too.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            code = ExitCode.OK
+        except KeyboardInterrupt:
+            sys.stderr.write("interrupted\n")
+            code = 130
+        except MemoryError:
+            error_line("out of memory; try fewer updates (--steps) or --every")
+            code = ExitCode.INTERNAL
+        except Exception as exc:  # noqa: BLE001 - the last resort: never a bare traceback
+            _internal_error(command, exc)
+            code = ExitCode.INTERNAL
+        if standalone_mode:
+            sys.exit(int(code))
+        return int(code)
+
+
+def _help_of(exc: click_errors.UsageError) -> str:
+    ctx = exc.ctx
+    return f"{ctx.command_path} -h" if ctx is not None else "warmupctl -h"
+
+
+def _internal_error(command: str, exc: BaseException) -> None:
+    sys.stderr.write(
+        f"internal error: warmupctl {_version()}, command '{command}': "
+        f"{type(exc).__name__}: {exc}\n"
+        f"This is a bug in warmupctl, not in your input. Please report it at {ISSUES_URL} "
+        "with the command and the spec (WARMUPCTL_DEBUG=1 shows the traceback).\n"
+    )
+    if os.environ.get("WARMUPCTL_DEBUG"):
+        traceback.print_exception(exc)
+
+
+app = typer.Typer(
+    cls=WarmupctlGroup,
+    name="warmupctl",
+    help=(
+        "The exact learning rate of every optimizer update — for your schedule, or your library's "
+        "scheduler. lr[k] is the LR used by optimizer update k (k = 0, 1, 2, …).\n\n"
+        "Exit codes: 0 ok, 1 differences or a failed check, 2 bad input, 3 internal error."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+    add_completion=True,
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"warmupctl {_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                          help="print the version and exit")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="no colours (NO_COLOR works too)")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no notes on stderr")] = False,
+) -> None:
+    ctx.obj = AppContext(no_color=no_color or bool(os.environ.get("NO_COLOR")), quiet=quiet)
+
+
+def _register() -> None:
+    from warmupctl.cli import plot, summary, table
+
+    for module in (table, plot, summary):
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

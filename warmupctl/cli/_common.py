@@ -1,0 +1,55 @@
+"""What every command does the same way: load specs with flags, and report their notes."""
+
+import os
+from dataclasses import replace
+from typing import Any
+
+import typer
+
+from warmupctl.errors import SpecError
+
+
+def app_context(ctx: typer.Context):  # -> AppContext
+    from warmupctl.cli import AppContext
+
+    return ctx.obj if isinstance(ctx.obj, AppContext) else AppContext()
+
+
+def load_schedules(ctx: typer.Context, paths: list[str] | None, flags: dict[str, Any]) -> list:
+    """Resolve each spec file with the flags laid over it (no file: the flags alone)."""
+    from warmupctl.spec import load_spec
+
+    schedules = [load_spec(path, flags) for path in (paths or [None])]
+    labels = [s.label for s in schedules]
+    if len(set(labels)) < len(labels) and paths:
+        # Two curves with one name cannot be told apart in a legend: name them after their files.
+        schedules = [replace(s, label=f"{os.path.splitext(os.path.basename(p))[0]} ({s.label})")
+                     for s, p in zip(schedules, paths)]
+    context = app_context(ctx)
+    for schedule in schedules:
+        prefix = f"{schedule.label}: " if len(schedules) > 1 else ""
+        for note in schedule.notes:
+            context.note(prefix + note)
+    return schedules
+
+
+def parse_steps_list(text: str, option: str) -> list[int]:
+    """``0,10,100`` -> [0, 10, 100], each a non-negative update index."""
+    from warmupctl.spec.values import as_count
+
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    if not items:
+        raise SpecError("expected update indices such as 0,10,100", source="command line",
+                        path=option, value=text)
+    try:
+        return [as_count(item, option) for item in items]
+    except SpecError as exc:
+        raise exc.located(source="command line") from None
+
+
+def format_from_suffix(path: str | None, known: dict[str, str]) -> str | None:
+    """The format a file name asks for (``out.csv`` -> ``csv``), or None."""
+    if not path or path == "-":
+        return None
+    lowered = path.lower()
+    return next((fmt for suffix, fmt in known.items() if lowered.endswith(suffix)), None)

@@ -1,0 +1,92 @@
+"""Options shared by the commands; the spec flags come from the vocabulary, so they cannot drift.
+
+Spec flags are taken as text and validated by :mod:`warmupctl.spec` like the same keys of a file, so
+``--lr 1e-3``, ``--lr nan`` and ``lr: 1e-3`` meet the same checks and the same messages.
+"""
+
+import functools
+import inspect
+from collections.abc import Callable
+from enum import Enum
+from typing import Annotated, Any, Optional
+
+import typer
+
+from warmupctl.vocabulary import KEYS, flag_for
+
+#: Native keys offered as flags (``phases`` needs a file).
+SPEC_FLAGS: tuple[str, ...] = tuple(k for k in KEYS if k != "phases")
+SPEC_PANEL = "Schedule (same words as the spec file's keys)"
+
+_METAVARS = {
+    "name": "TEXT", "kind": "KIND", "warmup_shape": "SHAPE", "decay_shape": "SHAPE",
+    "milestones": "N,N,...", "total_steps": "N", "warmup_steps": "N", "warmup_stairs": "N",
+    "decay_steps": "N", "step_size": "N", "d_model": "N", "step_offset": "N",
+}
+
+
+def _complete_from(key: str) -> Callable[[str], list[str]] | None:
+    choices = {
+        "kind": "KINDS", "warmup_shape": "WARMUP_SHAPES", "decay_shape": "DECAY_SHAPES",
+    }.get(key)
+    if choices is None:
+        return None
+
+    def complete(incomplete: str) -> list[str]:
+        from warmupctl import vocabulary
+
+        return [c for c in getattr(vocabulary, choices) if c.startswith(incomplete)]
+
+    return complete
+
+
+def with_spec_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add one ``--flag`` per native key to ``command``; it receives them as ``flags: dict``."""
+    signature = inspect.signature(command)
+    own = [p for p in signature.parameters.values() if p.name != "flags"]
+    added = []
+    for key in SPEC_FLAGS:
+        option = typer.Option(
+            flag_for(key), help=KEYS[key].help, metavar=_METAVARS.get(key, "NUMBER"),
+            rich_help_panel=SPEC_PANEL, autocompletion=_complete_from(key), show_default=False,
+        )
+        added.append(inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                       annotation=Annotated[Optional[str], option]))  # noqa: UP045
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        flags = {key: kwargs.pop(key) for key in SPEC_FLAGS}
+        if flags.get("milestones") is not None:
+            flags["milestones"] = [m.strip() for m in flags["milestones"].split(",") if m.strip()]
+        return command(*args, flags=flags, **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=own + added)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in own + added}
+    return wrapper
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+class SummaryFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+OutputOpt = Annotated[
+    Optional[str],  # noqa: UP045 - evaluated at runtime by Typer
+    typer.Option("--output", "-o", help="write to this file (atomically) instead of stdout",
+                 metavar="FILE"),
+]
+StepsOpt = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option("--steps", help="updates 0..N-1 (N may pass total_steps)", min=1, metavar="N"),
+]
+SpecArg = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Argument(help="spec file (YAML/JSON), - for stdin; none: the flags alone", metavar="[SPEC]"),
+]

@@ -1,0 +1,49 @@
+"""``warmupctl summary``: the key events of a schedule."""
+
+from typing import Annotated
+
+import typer
+
+from warmupctl.cli._common import app_context, load_schedules
+from warmupctl.cli._options import OutputOpt, SpecArg, StepsOpt, SummaryFormat, with_spec_flags
+
+
+def summary(
+    ctx: typer.Context,
+    spec: SpecArg = None,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="table or json")] = SummaryFormat.table,
+    output: OutputOpt = None,
+    steps: StepsOpt = None,
+    flags: dict | None = None,
+) -> None:
+    """LR at update 0, warmup end, peak, final LR, min, mean and sum: `warmupctl summary spec.yaml`."""
+    from warmupctl.calc.summary import summarize
+    from warmupctl.cli._output import write_text
+
+    (schedule,) = load_schedules(ctx, [spec] if spec else None, flags or {})
+    result = summarize(schedule, steps)
+    context = app_context(ctx)
+    if fmt == SummaryFormat.json:
+        from warmupctl.render.text import FORMAT_VERSION, dumps
+
+        document = {"format_version": FORMAT_VERSION, "label": schedule.label,
+                    "source": schedule.source, "spec": dict(schedule.spec),
+                    "summary": result.as_dict()}
+        write_text(output, lambda out: out.write(dumps(document) + "\n"))
+    else:
+        from warmupctl.render.table import build_summary_table
+
+        rendered = build_summary_table(result)
+        if output is None or output == "-":
+            context.out_console().print(rendered)
+        else:
+            from rich.console import Console
+
+            write_text(output, lambda out: Console(file=out, no_color=True, width=100,
+                                                   color_system=None).print(rendered))
+    if output and output != "-":
+        context.info(f"wrote {output}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("summary")(with_spec_flags(summary))

@@ -1,0 +1,1 @@
+"""Pure builders: text (CSV, JSON, Markdown), Rich tables, matplotlib figures. They never print."""

@@ -1,0 +1,92 @@
+"""Machine-readable output: CSV, JSON and Markdown, streamed chunk by chunk.
+
+Stable formats (pinned by tests, documented in the README):
+
+* CSV: header ``step,lr``, ``\\n`` line endings, floats in Python's shortest round-trip form, so
+  ``float(cell)`` gives back the exact float64.
+* JSON: one object with sorted keys: ``format_version``, ``label``, ``rows`` (``{"lr", "step"}``
+  objects), ``source``, ``spec`` (every key with its resolved value) and ``summary``. Non-finite
+  values (where a library would raise) are written as ``null``.
+* Markdown: a GitHub table with the same numbers as the CSV.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
+
+import numpy as np
+from numpy.typing import NDArray
+
+from warmupctl.calc.summary import Summary
+from warmupctl.engine import Schedule
+
+FORMAT_VERSION = 1
+CSV_HEADER = "step,lr"
+
+Rows = Iterable[tuple[NDArray[np.int64], NDArray[np.float64]]]
+
+
+def number(value: float) -> str:
+    """The shortest text that reads back as the same float64 (``repr``)."""
+    return repr(float(value))
+
+
+def iter_rows(schedule: Schedule, steps: NDArray[np.int64] | None, count: int,
+              chunk: int = 1 << 16) -> Iterator[tuple[NDArray[np.int64], NDArray[np.float64]]]:
+    """``(steps, lrs)`` blocks: every update ``0..count-1``, or the chosen ``steps``."""
+    if steps is None:
+        for first, block in schedule.iter_chunks(count, chunk):
+            yield np.arange(first, first + len(block), dtype=np.int64), block
+        return
+    for first in range(0, len(steps), chunk):
+        part = steps[first:first + chunk]
+        yield part, schedule(part)
+
+
+def write_csv(out: TextIO, rows: Rows) -> None:
+    out.write(CSV_HEADER + "\n")
+    for steps, lrs in rows:
+        out.write("".join(f"{s},{number(x)}\n" for s, x in zip(steps.tolist(), lrs.tolist())))
+
+
+def write_markdown(out: TextIO, rows: Rows) -> None:
+    out.write("| step | lr |\n|---:|---:|\n")
+    for steps, lrs in rows:
+        out.write("".join(f"| {s} | {number(x)} |\n" for s, x in zip(steps.tolist(), lrs.tolist())))
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(x) for k, x in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(x) for x in value]
+    return value
+
+
+def dumps(value: Any) -> str:
+    """Canonical JSON text: sorted keys, non-finite floats as null."""
+    return json.dumps(_finite(value), sort_keys=True, allow_nan=False)
+
+
+def write_json(out: TextIO, schedule: Schedule, summary: Summary, rows: Rows) -> None:
+    """The envelope of the module docstring, rows streamed (one per line)."""
+    out.write("{\n")
+    out.write(f'"format_version": {FORMAT_VERSION},\n')
+    out.write(f'"label": {dumps(schedule.label)},\n')
+    out.write('"rows": [')
+    first = True
+    for steps, lrs in rows:
+        for s, x in zip(steps.tolist(), lrs.tolist()):
+            lr = number(x) if math.isfinite(x) else "null"
+            out.write(("\n" if first else ",\n") + f'{{"lr": {lr}, "step": {s}}}')
+            first = False
+    out.write("\n],\n")
+    out.write(f'"source": {dumps(schedule.source)},\n')
+    out.write(f'"spec": {dumps(dict(schedule.spec))},\n')
+    out.write(f'"summary": {dumps(summary.as_dict())}\n')
+    out.write("}\n")

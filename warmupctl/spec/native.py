@@ -1,0 +1,454 @@
+"""The native vocabulary: one set of words for YAML keys, command-line flags and Python keywords.
+
+``warmup_steps: 100`` in a file, ``--warmup-steps 100`` on the command line and
+``warmupctl.schedule(warmup_steps=100)`` in Python are the same thing. :data:`KEYS` is that vocabulary,
+with defaults that reproduce the transformers example of the seeds (lr 1e-4, 1000 updates, a linear
+warmup from 0 over 10 %, then a half-cosine to 0).
+
+A native spec is either a ``kind`` (what follows the warmup) or an explicit ``phases`` list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from warmupctl.calc.rounding import ratio_to_steps, transformers_ratio_to_steps
+from warmupctl.engine import SHAPES, Boundary, Phase, Piecewise, Schedule
+from warmupctl.errors import SpecError
+from warmupctl.spec import values as v
+from warmupctl.vocabulary import (
+    DECAY_SHAPES,
+    KEYS,
+    KIND_ALIASES,
+    KIND_KEYS,
+    KINDS,
+    PHASE_KEYS,
+    WARMUP_SHAPES,
+)
+
+#: Keys that only some kinds read.
+_KIND_SPECIFIC = frozenset().union(*KIND_KEYS.values()) - {"min_lr"}
+
+
+def check_keys(mapping: Mapping[str, Any]) -> None:
+    """Refuse unknown keys, with a did-you-mean."""
+    for key in mapping:
+        if key not in KEYS:
+            hint = v.did_you_mean(key, KEYS)
+            if key in ("schedule", "args"):
+                hint = "a library spec needs both 'schedule: library.Name' and 'args:'"
+            raise SpecError("unknown key", path=key, value=key,
+                            hint=hint or "run 'warmupctl list keys' for the vocabulary")
+
+
+def resolve_native(mapping: Mapping[str, Any]) -> Schedule:
+    """Resolve a native spec mapping (keys of :data:`KEYS`) into a :class:`Schedule`."""
+    check_keys(mapping)
+    spec = {k: mapping.get(k) for k in KEYS}
+    notes: list[str] = []
+
+    lr = _lr_value(spec, "lr", 1e-4, positive=True)
+    init_lr = _lr_value(spec, "init_lr", 0.0)
+    min_lr = _lr_value(spec, "min_lr", 0.0)
+    if min_lr > lr:
+        raise SpecError("min_lr is above lr", path="min_lr", value=spec["min_lr"],
+                        hint=f"the floor must not exceed the peak lr {lr:g}")
+    step_offset = v.as_count(_or(spec["step_offset"], 0), "step_offset")
+    name = v.as_str(spec["name"], "name") if spec["name"] is not None else None
+
+    if spec["phases"] is not None:
+        for key in ("kind", "warmup_steps", "ratio", "warmup_ratio", "warmup_shape"):
+            if spec[key] is not None:
+                raise SpecError("phases replace kind and the warmup keys", path=key,
+                                value=spec[key], hint="remove it, or remove phases")
+        return _resolve_phases(spec, lr, init_lr, min_lr, step_offset, name)
+
+    kind = v.as_str(_or(spec["kind"], "cosine"), "kind")
+    kind = KIND_ALIASES.get(kind, kind)
+    if kind not in KINDS:
+        raise SpecError("unknown kind", path="kind", value=kind,
+                        hint=v.did_you_mean(kind, KINDS) or v.one_of(KINDS))
+    for key in sorted(_KIND_SPECIFIC - KIND_KEYS[kind]):
+        if spec[key] is not None:
+            notes.append(f"{key} is not used by kind {kind}")
+
+    total = v.as_count(_or(spec["total_steps"], 1000), "total_steps", minimum=1)
+    warmup = _warmup_steps(spec, total, notes)
+    shape = v.as_choice(_or(spec["warmup_shape"], "linear"), "warmup_shape", WARMUP_SHAPES)
+    stairs = v.as_count(_or(spec["warmup_stairs"], 4), "warmup_stairs", minimum=1)
+    if shape == "exponential" and warmup and init_lr <= 0:
+        raise SpecError("an exponential warmup cannot start from 0", path="init_lr",
+                        value=init_lr, hint=f"set init_lr > 0, e.g. {lr / 100:g} (lr / 100)")
+
+    resolved: dict[str, Any] = {
+        "kind": kind, "lr": lr, "init_lr": init_lr, "min_lr": min_lr, "total_steps": total,
+        "warmup_steps": warmup, "warmup_shape": shape, "step_offset": step_offset,
+    }
+    if shape == "step":
+        resolved["warmup_stairs"] = stairs
+
+    if kind == "noam":
+        return _resolve_noam(spec, resolved, warmup, total, name, notes)
+
+    phases: list[Phase] = []
+    if warmup:
+        params = {"stairs": stairs} if shape == "step" else {}
+        phases.append(Phase("warmup", warmup, init_lr, lr, shape, params))
+    phases.extend(_after_warmup(kind, spec, resolved, lr, min_lr, warmup, total))
+    if not phases:  # warmup_steps == total_steps == 0 cannot happen: total >= 1
+        raise SpecError("the schedule is empty", path="total_steps", value=total)
+    boundaries = _boundaries(phases)
+    if warmup and init_lr > lr:
+        notes.append(f"init_lr {init_lr:g} is above lr {lr:g}: the warmup goes down")
+    return Schedule(
+        fn=Piecewise(tuple(phases), step_offset),
+        total_steps=total,
+        label=name or _label(resolved),
+        warmup_steps=warmup,
+        boundaries=boundaries,
+        notes=tuple(notes),
+        spec=resolved,
+    )
+
+
+def _after_warmup(
+    kind: str, spec: dict[str, Any], resolved: dict[str, Any], lr: float, min_lr: float,
+    warmup: int, total: int,
+) -> list[Phase]:
+    """The phases after the warmup for a ``kind`` (none when the warmup fills the run)."""
+    length = total - warmup
+    if length <= 0:
+        return []
+    if kind == "constant":
+        return [Phase("constant", length, lr, lr, "constant")]
+    if kind == "linear":
+        return [Phase("decay", length, lr, min_lr, "linear")]
+    if kind in ("cosine", "cosine_with_restarts"):
+        cycles = v.as_positive(_or(spec["num_cycles"], KEYS_DEFAULT_CYCLES[kind]), "num_cycles")
+        resolved["num_cycles"] = cycles
+        return [Phase("decay", length, lr, min_lr, kind, {"num_cycles": cycles})]
+    if kind == "polynomial":
+        power = v.as_positive(_or(spec["power"], 1.0), "power")
+        resolved["power"] = power
+        return [Phase("decay", length, lr, min_lr, "polynomial", {"power": power})]
+    if kind == "inverse_sqrt":
+        default = float(warmup) if warmup else 10000.0
+        timescale = v.as_positive(_or(spec["timescale"], default), "timescale")
+        resolved["timescale"] = timescale
+        return [Phase("decay", length, lr, min_lr, "inverse_sqrt", {"timescale": timescale})]
+    if kind == "exponential":
+        if spec["gamma"] is not None:
+            gamma = _gamma(spec["gamma"])
+        elif min_lr > 0:
+            gamma = (min_lr / lr) ** (1.0 / length)  # reaches min_lr exactly at total_steps
+        else:
+            raise SpecError("kind exponential needs gamma (the factor per update) or min_lr > 0",
+                            path="gamma", hint="e.g. gamma: 0.999, or min_lr: 1e-6 to derive it")
+        resolved["gamma"] = gamma
+        return [Phase("decay", length, lr, min_lr, "exponential_decay", {"gamma": gamma})]
+    if kind == "step":
+        if spec["step_size"] is None:
+            raise SpecError("kind step needs step_size (updates between decays)",
+                            path="step_size", hint=f"e.g. step_size: {max(1, length // 3)}")
+        step_size = v.as_count(spec["step_size"], "step_size", minimum=1)
+        gamma = _gamma(_or(spec["gamma"], 0.1))
+        resolved.update(step_size=step_size, gamma=gamma)
+        return [Phase("decay", length, lr, min_lr, "step_decay",
+                      {"step_size": step_size, "gamma": gamma})]
+    if kind == "multistep":
+        milestones = _milestones(spec["milestones"], warmup, total)
+        gamma = _gamma(_or(spec["gamma"], 0.1))
+        resolved.update(milestones=milestones, gamma=gamma)
+        local = tuple(m - warmup for m in milestones)
+        return [Phase("decay", length, lr, min_lr, "multistep_decay",
+                      {"milestones": local, "gamma": gamma})]
+    assert kind == "wsd"
+    return _wsd_phases(spec, resolved, lr, min_lr, warmup, total)
+
+
+def _wsd_phases(
+    spec: dict[str, Any], resolved: dict[str, Any], lr: float, min_lr: float, warmup: int,
+    total: int,
+) -> list[Phase]:
+    """Warmup-stable-decay (MiniCPM, transformers ``get_wsd_schedule``): hold lr, then decay."""
+    if spec["decay_steps"] is not None and spec["decay_ratio"] is not None:
+        raise SpecError("give decay_steps or decay_ratio, not both", path="decay_ratio",
+                        value=spec["decay_ratio"])
+    if spec["decay_steps"] is not None:
+        decay = v.as_count(spec["decay_steps"], "decay_steps")
+        where = "decay_steps"
+    else:
+        decay = ratio_to_steps(v.as_fraction(_or(spec["decay_ratio"], 0.1), "decay_ratio"), total)
+        where = "decay_ratio"
+    if warmup + decay > total:
+        raise SpecError(f"warmup ({warmup}) and decay ({decay}) are longer than the run ({total})",
+                        path=where, value=spec[where] if spec[where] is not None else decay,
+                        hint="shorten the decay or the warmup, or raise total_steps")
+    shape = v.as_choice(_or(spec["decay_shape"], "cosine"), "decay_shape", DECAY_SHAPES)
+    if shape == "exponential" and min_lr <= 0:
+        raise SpecError("an exponential decay cannot reach 0", path="min_lr", value=min_lr,
+                        hint=f"set min_lr > 0, e.g. {lr / 100:g}")
+    resolved.update(decay_steps=decay, decay_shape=shape)
+    stable = total - warmup - decay
+    phases = []
+    if stable:
+        phases.append(Phase("stable", stable, lr, lr, "constant"))
+    if decay:
+        phases.append(Phase("decay", decay, lr, min_lr, shape))
+    return phases
+
+
+def _resolve_noam(
+    spec: dict[str, Any], resolved: dict[str, Any], warmup: int, total: int, name: str | None,
+    notes: list[str],
+) -> Schedule:
+    """The Transformer's schedule: one law over the whole run; its peak is derived, not given."""
+    if spec["lr"] is not None:
+        raise SpecError("kind noam derives its peak from d_model and scale", path="lr",
+                        value=spec["lr"], hint="remove lr; set scale (the paper uses 1.0)")
+    if warmup < 1:
+        raise SpecError("kind noam needs warmup_steps >= 1", path="warmup_steps", value=warmup,
+                        hint="the paper uses 4000")
+    d_model = v.as_count(_or(spec["d_model"], 512), "d_model", minimum=1)
+    scale = v.as_positive(_or(spec["scale"], 1.0), "scale")
+    start = scale * d_model**-0.5
+    resolved.update(d_model=d_model, scale=scale, lr=start * warmup**-0.5, init_lr=None)
+    phase = Phase("noam", total, start, 0.0, "noam", {"warmup_steps": warmup})
+    notes.append(f"noam peaks at update {warmup - 1} (step_num = update + 1, as in the paper)")
+    return Schedule(
+        fn=Piecewise((phase,), resolved["step_offset"]),
+        total_steps=total,
+        label=name or f"noam, d_model {d_model}, warmup {warmup}",
+        warmup_steps=warmup - 1,
+        boundaries=(Boundary(warmup - 1, "warmup end"),) if warmup - 1 < total else (),
+        notes=tuple(notes),
+        spec=resolved,
+    )
+
+
+def _resolve_phases(
+    spec: dict[str, Any], lr: float, init_lr: float, min_lr: float, step_offset: int,
+    name: str | None,
+) -> Schedule:
+    items = v.as_list(spec["phases"], "phases")
+    if not items:
+        raise SpecError("phases is empty", path="phases", hint="list at least one phase")
+    given_total = spec["total_steps"]
+    total = v.as_count(given_total, "total_steps", minimum=1) if given_total is not None else None
+    named = {"lr": lr, "peak": lr, "init_lr": init_lr, "min_lr": min_lr}
+
+    lengths: list[int | None] = []
+    for i, raw in enumerate(items):
+        item = v.as_mapping(raw, f"phases[{i}]")
+        for key in item:
+            if key not in PHASE_KEYS:
+                raise SpecError("unknown phase key", path=f"phases[{i}].{key}", value=key,
+                                hint=v.did_you_mean(key, PHASE_KEYS) or v.one_of(PHASE_KEYS))
+        lengths.append(_phase_length(item, i, total))
+    rest = [i for i, n in enumerate(lengths) if n is None]
+    if len(rest) > 1:
+        raise SpecError("'rest' is used twice", path=f"phases[{rest[1]}].steps", value="rest",
+                        hint=f"also phases[{rest[0]}]; use it on at most one phase")
+    known = sum(n for n in lengths if n is not None)
+    if rest:
+        if total is None:
+            raise SpecError("'rest' needs total_steps", path=f"phases[{rest[0]}].steps",
+                            value="rest", hint="add total_steps: N")
+        if known >= total:
+            raise SpecError(f"the other phases already fill total_steps ({known} >= {total})",
+                            path=f"phases[{rest[0]}].steps", value="rest")
+        lengths[rest[0]] = total - known
+        known = total
+    if total is not None and known != total:
+        raise SpecError(f"the phases add up to {known} updates, not total_steps {total}",
+                        path="total_steps", value=total,
+                        hint="fix a phase length, use 'steps: rest' on one phase, or drop total_steps")
+    total = known
+
+    phases: list[Phase] = []
+    current = init_lr
+    for i, (raw, length) in enumerate(zip(items, lengths)):
+        assert length is not None
+        path = f"phases[{i}]"
+        shape = v.as_choice(_or(raw.get("shape"), "linear"), f"{path}.shape", SHAPES)
+        start = _phase_lr(raw["from"], f"{path}.from", named) if "from" in raw else current
+        end = _phase_lr(raw["to"], f"{path}.to", named) if "to" in raw else start
+        params = _phase_params(raw, shape, path, length)
+        if SHAPES[shape].geometric and (start <= 0 or end <= 0):
+            raise SpecError("an exponential phase needs both ends above 0", path=f"{path}.to",
+                            value=end if end <= 0 else start, hint="use a small positive LR")
+        label = v.as_str(raw["name"], f"{path}.name") if "name" in raw else _phase_name(i, start, end)
+        if length == 0:
+            continue
+        phase = Phase(label, length, start, end, shape, params)
+        phases.append(phase)
+        current = phase.final
+    if not phases:
+        raise SpecError("every phase is empty", path="phases")
+    first = phases[0]
+    warmup = first.steps if first.end > first.start and len(phases) > 1 else 0
+    resolved = {
+        "lr": lr, "init_lr": init_lr, "min_lr": min_lr, "total_steps": total,
+        "step_offset": step_offset,
+        "phases": [
+            {"name": p.name, "steps": p.steps, "shape": p.shape, "from": p.start, "to": p.end,
+             **{k: list(x) if isinstance(x, tuple) else x for k, x in p.params.items()}}
+            for p in phases
+        ],
+    }
+    return Schedule(
+        fn=Piecewise(tuple(phases), step_offset),
+        total_steps=total,
+        label=name or " → ".join(p.name for p in phases),
+        warmup_steps=warmup,
+        boundaries=_boundaries(phases),
+        spec=resolved,
+    )
+
+
+def _phase_length(item: Mapping[str, Any], i: int, total: int | None) -> int | None:
+    path = f"phases[{i}]"
+    if "steps" in item and "ratio" in item:
+        raise SpecError("give steps or ratio, not both", path=f"{path}.ratio", value=item["ratio"])
+    if "ratio" in item:
+        if total is None:
+            raise SpecError("a ratio needs total_steps", path=f"{path}.ratio", value=item["ratio"],
+                            hint="add total_steps: N, or give steps")
+        return ratio_to_steps(v.as_fraction(item["ratio"], f"{path}.ratio"), total)
+    if "steps" not in item:
+        raise SpecError("a phase needs steps or ratio", path=path, hint="e.g. steps: 100")
+    if item["steps"] == "rest":
+        return None
+    return v.as_count(item["steps"], f"{path}.steps")
+
+
+def _phase_lr(value: Any, path: str, named: Mapping[str, float]) -> float:
+    if isinstance(value, str) and value in named:
+        return named[value]
+    number = v.as_float(value, path)
+    if number < 0:
+        raise SpecError("a learning rate must not be negative", path=path, value=value)
+    return number
+
+
+def _phase_params(raw: Mapping[str, Any], shape: str, path: str, length: int) -> dict[str, Any]:
+    accepted = SHAPES[shape].params
+    params: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in ("name", "steps", "ratio", "shape", "to", "from"):
+            continue
+        if key not in accepted:
+            hint = f"shape {shape} takes " + (", ".join(accepted) if accepted else "no parameters")
+            raise SpecError(f"{key} does not apply to shape {shape}", path=f"{path}.{key}",
+                            value=value, hint=hint)
+        where = f"{path}.{key}"
+        if key == "milestones":
+            params[key] = tuple(sorted(v.as_count(m, f"{where}[{j}]")
+                                       for j, m in enumerate(v.as_list(value, where))))
+        elif key in ("stairs", "step_size"):
+            params[key] = v.as_count(value, where, minimum=1)
+        elif key == "gamma":
+            params[key] = _gamma(value, where)
+        else:
+            params[key] = v.as_positive(value, where)
+    return params
+
+
+def _phase_name(i: int, start: float, end: float) -> str:
+    if end > start:
+        return "warmup" if i == 0 else f"rise {i}"
+    if end < start:
+        return "decay" if i else "decay 0"
+    return "hold" if i else "constant"
+
+
+def _warmup_steps(spec: dict[str, Any], total: int, notes: list[str]) -> int:
+    ratio_key = "ratio" if spec["ratio"] is not None else "warmup_ratio"
+    if spec["warmup_steps"] is not None and spec[ratio_key] is not None:
+        raise SpecError("give warmup_steps or a ratio, not both", path=ratio_key,
+                        value=spec[ratio_key], hint="a flag replaces the file's value of either")
+    if spec["ratio"] is not None and spec["warmup_ratio"] is not None:
+        raise SpecError("ratio and warmup_ratio are the same key", path="warmup_ratio",
+                        value=spec["warmup_ratio"], hint="keep one")
+    if spec["warmup_steps"] is not None:
+        warmup = v.as_count(spec["warmup_steps"], "warmup_steps")
+        where, value = "warmup_steps", spec["warmup_steps"]
+    else:
+        given = spec[ratio_key]
+        ratio = v.as_fraction(_or(given, 0.1), ratio_key)
+        warmup = ratio_to_steps(ratio, total)
+        where, value = ratio_key, given if given is not None else ratio
+        theirs = transformers_ratio_to_steps(ratio, total)
+        if theirs != warmup:
+            notes.append(
+                f"warmup ratio {ratio:g} of {total} updates is {warmup} updates here; "
+                f"transformers' Trainer computes ceil({total} * {ratio!r}) = {theirs} "
+                "(float rounding)"
+            )
+    if warmup > total:
+        raise SpecError(f"the warmup is longer than the run ({total} updates)", path=where,
+                        value=value, hint="shorten the warmup or raise total_steps")
+    return warmup
+
+
+def _milestones(value: Any, warmup: int, total: int) -> list[int]:
+    if value is None:
+        raise SpecError("kind multistep needs milestones (update indices)", path="milestones",
+                        hint=f"e.g. milestones: [{total // 2}, {total * 3 // 4}]")
+    milestones = [v.as_count(m, f"milestones[{i}]") for i, m in enumerate(v.as_list(value,
+                                                                                       "milestones"))]
+    for i, m in enumerate(milestones):
+        if m < warmup:
+            raise SpecError(f"milestone falls inside the warmup (before update {warmup})",
+                            path=f"milestones[{i}]", value=m,
+                            hint="milestones are update indices counted from 0")
+        if i and m <= milestones[i - 1]:
+            raise SpecError("milestones must increase", path=f"milestones[{i}]", value=m)
+    return milestones
+
+
+def _gamma(value: Any, path: str = "gamma") -> float:
+    gamma = v.as_float(value, path)
+    if not 0.0 < gamma <= 1.0:
+        raise SpecError("gamma must be in (0, 1]", path=path, value=value,
+                        hint="a decay multiplies the LR by gamma; 0.1 divides it by 10")
+    return gamma
+
+
+def _lr_value(spec: dict[str, Any], key: str, default: float, positive: bool = False) -> float:
+    value = v.as_float(_or(spec[key], default), key)
+    if positive and value <= 0:
+        raise SpecError("must be positive", path=key, value=spec[key])
+    if value < 0:
+        raise SpecError("a learning rate must not be negative", path=key, value=spec[key])
+    return value
+
+
+def _boundaries(phases: list[Phase]) -> tuple[Boundary, ...]:
+    out = []
+    first = 0
+    for before, after in zip(phases, phases[1:]):
+        first += before.steps
+        label = "warmup end" if before.name == "warmup" else f"{after.name} start"
+        out.append(Boundary(first, label))
+    return tuple(out)
+
+
+def _label(resolved: dict[str, Any]) -> str:
+    """``cosine, warmup 100`` plus what sets this schedule apart from the kind's defaults."""
+    kind, warmup, shape = resolved["kind"], resolved["warmup_steps"], resolved["warmup_shape"]
+    parts = [kind]
+    cycles = resolved.get("num_cycles", KEYS_DEFAULT_CYCLES.get(kind))
+    if kind in KEYS_DEFAULT_CYCLES and cycles != KEYS_DEFAULT_CYCLES[kind]:
+        parts[0] += f" ×{cycles:g}"
+    if warmup:
+        parts.append(f"{shape} warmup {warmup}" if shape != "linear" else f"warmup {warmup}")
+    return ", ".join(parts)
+
+
+KEYS_DEFAULT_CYCLES = {"cosine": 0.5, "cosine_with_restarts": 1.0}
+
+
+def _or(value: Any, default: Any) -> Any:
+    return default if value is None else value
