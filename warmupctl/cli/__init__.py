@@ -163,10 +163,21 @@ def _global(
     ctx.obj = AppContext(no_color=no_color or bool(os.environ.get("NO_COLOR")), quiet=quiet)
 
 
-def _register() -> None:
-    from warmupctl.cli import plot, summary, table
+#: One module per command, in the order ``--help`` lists them; each defines ``register(app)``.
+COMMANDS: tuple[str, ...] = ("table", "plot", "summary", "diff", "check", "steps", "import_",
+                             "list_")
 
-    for module in (table, plot, summary):
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"warmupctl.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"warmupctl.cli.{name}":
+                raise
+            continue  # a command not written yet
         module.register(app)
 
 
