@@ -1,0 +1,53 @@
+"""``warmupctl list``: the vocabulary — kinds, shapes, keys, and every library schedule with its
+arguments and defaults."""
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from warmupctl.cli._common import app_context
+
+
+class What(str, Enum):
+    kinds = "kinds"
+    shapes = "shapes"
+    keys = "keys"
+    libraries = "libraries"
+
+
+class ListFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def list_(
+    ctx: typer.Context,
+    what: Annotated[What, typer.Argument(help="kinds, shapes, keys or libraries")] = What.kinds,
+    library: Annotated[Optional[str], typer.Argument(  # noqa: UP045
+        help="with 'libraries': one library (torch) or schedule (torch.OneCycleLR)", metavar="[NAME]",
+    )] = None,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="table or json")] = ListFormat.table,
+) -> None:
+    """List what a spec can say: `warmupctl list libraries torch.OneCycleLR`."""
+    from warmupctl.render.listing import listing_rows
+
+    title, columns, rows = listing_rows(what.value, library)
+    if fmt == ListFormat.json:
+        from warmupctl.render.text import dumps
+
+        typer.echo(dumps([dict(zip(columns, row)) for row in rows]))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(str(cell)) for cell in row))
+    app_context(ctx).out_console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("list")(list_)
