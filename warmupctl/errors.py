@@ -8,6 +8,7 @@ offending value and a hint, so that the CLI can print one line and exit 2.
 from __future__ import annotations
 
 import enum
+import reprlib
 
 
 class ExitCode(enum.IntEnum):
@@ -81,6 +82,12 @@ class SpecError(WarmupctlError):
         return ": ".join([*parts, text])
 
 
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 60
+_REPR.maxlist = _REPR.maxdict = 3
+_REPR.maxlevel = 2
+
+
 def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    # reprlib, not repr: a value from a hostile file (a YAML alias bomb) can be exponentially large.
+    return _REPR.repr(value)

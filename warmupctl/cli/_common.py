@@ -20,6 +20,14 @@ def load_schedules(ctx: typer.Context, paths: list[str] | None, flags: dict[str,
     from warmupctl.spec import load_spec
 
     schedules = [load_spec(path, flags) for path in (paths or [None])]
+    steps = ctx.params.get("steps")
+    if steps is not None:
+        from warmupctl.spec.resolve import check_length
+
+        try:
+            check_length(steps, "--steps")
+        except SpecError as exc:
+            raise exc.located(source="command line") from None
     labels = [s.label for s in schedules]
     if len(set(labels)) < len(labels) and paths:
         # Two curves with one name cannot be told apart in a legend: name them after their files.

@@ -20,6 +20,10 @@ from warmupctl.vocabulary import EXCLUSIVE_GROUPS, flag_for
 
 FLAGS_SOURCE = "command line"
 
+#: The longest run warmupctl evaluates: 10^10 updates (Megatron counts samples: 10^9 and more).
+#: Chunked evaluation keeps memory bounded, but time grows with the length (~10 s per 10^9).
+MAX_TOTAL_STEPS = 10**10
+
 
 def merge_flags(mapping: Mapping[str, Any], flags: Mapping[str, Any]) -> dict[str, Any]:
     """The file's mapping with the given flags (None = not given) laid over it."""
@@ -38,11 +42,22 @@ def resolve(
 ) -> Schedule:
     """Resolve a spec mapping; errors name ``source`` and, for keys set by flags, the flag."""
     try:
-        if "schedule" in mapping:
-            return resolve_library(dict(mapping))
-        return resolve_native(mapping)
+        schedule = resolve_library(dict(mapping)) if "schedule" in mapping else resolve_native(mapping)
+        check_length(schedule.total_steps, "total_steps")
+        return schedule
     except SpecError as exc:
         raise _locate(exc, source, flag_keys) from None
+
+
+def check_length(count: int, path: str) -> None:
+    """Refuse runs longer than :data:`MAX_TOTAL_STEPS`, saying what they would cost."""
+    if count > MAX_TOTAL_STEPS:
+        raise SpecError(
+            f"{count:.3g} updates is more than warmupctl evaluates ({MAX_TOTAL_STEPS:.0e})",
+            path=path, value=count,
+            hint=f"a CSV of it would be about {count * 20 / 1e12:.0f} TB; count in updates, not tokens, "
+                 "or tabulate part of it with --steps",
+        )
 
 
 def load_spec(
