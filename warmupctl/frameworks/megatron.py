@@ -1,0 +1,472 @@
+"""Megatron-LM's learning-rate schedule: ``megatron.OptimizerParamScheduler``.
+
+Megatron has one scheduler class (megatron-core 0.16.1,
+``megatron/core/optimizer_param_scheduler.py``, ``OptimizerParamScheduler``; the scheduler maths is
+unchanged at the GitHub HEAD of August 2026). Its counter ``num_steps`` counts **samples**: the
+constructor calls ``step(0)``, and ``train_step`` in ``megatron/training/training.py`` calls
+``step(increment=global batch size)`` after every successful update. Optimizer update ``k``
+(0-based) therefore runs at ``num_steps = k * global_batch_size``. warmupctl reads that batch size
+from the top-level key ``global_batch_size`` (default 1: lengths counted in updates).
+
+Two entries:
+
+* ``megatron.OptimizerParamScheduler`` takes the constructor's keywords verbatim (lengths in
+  samples, like the constructor). ``max_lr`` is an argument, so the spec's top-level ``lr`` is not
+  used. The weight-decay keywords (``start_wd``, ``end_wd``, ``wd_incr_steps``, ``wd_incr_style``)
+  and the checkpoint flags are accepted and checked as the constructor checks them, and otherwise
+  ignored: they do not change the LR of a fresh run.
+* ``megatron.get_optimizer_param_scheduler`` takes the training arguments that
+  ``megatron/training/training.py: get_optimizer_param_scheduler`` turns into constructor values
+  (``train_iters``/``train_samples``, ``lr_warmup_iters``/``lr_warmup_samples``/
+  ``lr_warmup_fraction``, ``lr_decay_iters``/``lr_decay_samples``, ...), with ``lr:`` as ``--lr``.
+  Batch-size ramp-up is not modelled.
+
+The LR at ``n = num_steps`` (W = lr_warmup_steps, D = lr_decay_steps), restated from ``get_lr``:
+
+1. ``W > 0 and n <= W``: ``init_lr + (max_lr - init_lr) * n / W`` (the peak lands **at** n = W);
+2. style ``constant``: ``max_lr`` (D plays no part);
+3. ``n > D``: ``min_lr`` (for every other style);
+4. ``inverse-square-root``: ``max(min_lr, max_lr * sqrt(max(W, 1)) / sqrt(max(n, 1)))``;
+5. otherwise ``r = (n - W) / (D - W)`` and ``min_lr + coeff * (max_lr - min_lr)`` with ``coeff``
+   ``1 - r`` (linear), ``0.5 * (cos(pi r) + 1)`` (cosine), or for ``WSD`` 1 until
+   ``n <= D - wsd_decay_steps`` and then, with
+   ``q = (n - (D - wsd_decay_steps)) / wsd_decay_steps``, ``1 - q`` (linear),
+   ``0.5 * (cos(pi q) + 1)`` (cosine), ``2 * 0.5**q - 1`` (exponential) or ``1 - sqrt(q)``
+   (minus_sqrt).
+
+Every form is closed and evaluated vectorized in float64, in Megatron's operation order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from warmupctl.engine import Boundary, Schedule
+from warmupctl.errors import SpecError
+from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+VERSION = "megatron-core 0.16.1"
+CORE_FILE = "megatron/core/optimizer_param_scheduler.py"
+TRAINING_FILE = "megatron/training/training.py"
+
+DECAY_STYLES = ("constant", "linear", "cosine", "inverse-square-root", "WSD")
+WSD_STYLES = ("exponential", "linear", "cosine", "minus_sqrt")
+WD_STYLES = ("constant", "linear", "cosine")
+
+_GLOBAL_BATCH_SIZE = Arg(
+    "global_batch_size",
+    1,
+    kind="int",
+    doc="samples per optimizer update; Megatron steps its scheduler by this many samples "
+    "(1: lengths are counted in updates)",
+)
+
+
+@dataclass(frozen=True)
+class _Scheduler:
+    """The LR-relevant state of one ``OptimizerParamScheduler``; lengths in samples."""
+
+    init_lr: float
+    max_lr: float
+    min_lr: float
+    warmup: float
+    decay: float
+    style: str
+    wsd_decay: float | None
+    wsd_style: str | None
+
+    def lr(self, n: IntArray) -> FloatArray:
+        """``get_lr`` at ``num_steps = n``.
+
+        >>> s = _Scheduler(0.0, 1.0, 0.1, 2, 6, "linear", None, None)
+        >>> [round(float(x), 6) for x in s.lr(np.arange(8))]
+        [0.0, 0.5, 1.0, 0.775, 0.55, 0.325, 0.1, 0.1]
+        """
+        steps = np.asarray(n, dtype=np.int64)
+        x = steps.astype(np.float64)
+        out = np.full(x.shape, self.max_lr, dtype=np.float64)
+        warm = (x <= self.warmup) if self.warmup > 0 else np.zeros(x.shape, dtype=bool)
+        if self.style != "constant":
+            late = ~warm & (x > self.decay)
+            live = ~warm & ~late
+            out[late] = self.min_lr
+            out[live] = self._decay(x[live])
+        # Megatron multiplies before dividing: (max - init) * n / W.
+        out[warm] = self.init_lr + (self.max_lr - self.init_lr) * x[warm] / self.warmup
+        return out
+
+    def _decay(self, x: FloatArray) -> FloatArray:
+        if self.style == "inverse-square-root":
+            root_w = float(max(self.warmup, 1)) ** 0.5
+            lr = self.max_lr * root_w / np.sqrt(np.maximum(x, 1.0))
+            return np.maximum(self.min_lr, lr)
+        ratio = (x - self.warmup) / float(self.decay - self.warmup)
+        if self.style == "linear":
+            coeff = 1.0 - ratio
+        elif self.style == "cosine":
+            coeff = 0.5 * (np.cos(np.pi * ratio) + 1.0)
+        else:
+            coeff = self._wsd(x)
+        return self.min_lr + coeff * (self.max_lr - self.min_lr)
+
+    def _wsd(self, x: FloatArray) -> FloatArray:
+        assert self.wsd_decay is not None
+        start = self.decay - self.wsd_decay
+        coeff = np.ones_like(x)
+        annealing = x > start
+        q = (x[annealing] - start) / float(self.wsd_decay)
+        if self.wsd_style == "linear":
+            coeff[annealing] = 1.0 - q
+        elif self.wsd_style == "cosine":
+            coeff[annealing] = 0.5 * (np.cos(np.pi * q) + 1.0)
+        elif self.wsd_style == "exponential":
+            coeff[annealing] = 2.0 * np.power(0.5, q) - 1.0
+        elif self.wsd_style == "minus_sqrt":
+            coeff[annealing] = 1.0 - np.sqrt(q)
+        else:  # Megatron leaves coeff None and fails its assert; the build NaNs these updates.
+            coeff[annealing] = np.nan
+        return coeff
+
+    @property
+    def anneal_start(self) -> float | None:
+        """The sample after which WSD starts to decay, or None for other styles."""
+        if self.style != "WSD" or self.wsd_decay is None:
+            return None
+        return self.decay - self.wsd_decay
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _check(ok: bool, message: str, path: str, value: Any, hint: str) -> None:
+    if not ok:
+        raise SpecError(message, path=path, value=value, hint=hint)
+
+
+def _whole(x: float) -> float | int:
+    """Show integral sample counts as ints in the resolved spec."""
+    return int(x) if float(x).is_integer() else x
+
+
+def _check_weight_decay(args: dict[str, Any]) -> None:
+    """The constructor's weight-decay checks; they stop construction, so they stop the LR too."""
+    start, end = args["start_wd"], args["end_wd"]
+    style, incr = args["wd_incr_style"], args["wd_incr_steps"]
+    if start is not None:
+        _check(start >= 0.0, "must not be negative", "args.start_wd", start,
+               "Megatron asserts start_wd >= 0")
+    if start is not None and end is not None:
+        _check(end >= start, "must be at least start_wd", "args.end_wd", end,
+               f"Megatron asserts end_wd >= start_wd ({start})")
+        _check(style != "constant" or start == end, "differs from end_wd with a constant style",
+               "args.start_wd", start,
+               "Megatron asserts start_wd == end_wd when wd_incr_style is constant")
+    if style != "constant" and incr is not None and incr == 0:
+        raise SpecError("is 0 with a non-constant weight-decay style", path="args.wd_incr_steps",
+                        value=incr, hint="Megatron divides by wd_incr_steps in step(0) and "
+                        "raises ZeroDivisionError; give a positive count")
+    if args["override_opt_param_scheduler"] and args["use_checkpoint_opt_param_scheduler"]:
+        raise SpecError("both override and use-checkpoint are set",
+                        path="args.override_opt_param_scheduler", value=True,
+                        hint="Megatron asserts this; set use_checkpoint_opt_param_scheduler: false")
+
+
+def _scheduler(values: dict[str, Any], paths: dict[str, str] | None = None) -> _Scheduler:
+    """Check the constructor's assertions and build the scheduler state.
+
+    ``paths`` maps a constructor keyword to the spec key it came from (for error messages).
+    """
+    init_lr, max_lr, min_lr = values["init_lr"], values["max_lr"], values["min_lr"]
+    warmup, decay = values["lr_warmup_steps"], values["lr_decay_steps"]
+    style, wsd, wsd_style = (values["lr_decay_style"], values["wsd_decay_steps"],
+                             values["lr_wsd_decay_style"])
+
+    def path(name: str) -> str:
+        return (paths or {}).get(name, f"args.{name}")
+
+    _check(min_lr >= 0.0, "must not be negative", path("min_lr"), min_lr,
+           "Megatron asserts min_lr >= 0")
+    _check(max_lr >= min_lr, "is below min_lr", path("max_lr"), max_lr,
+           f"Megatron asserts max_lr >= min_lr ({min_lr})")
+    _check(init_lr <= max_lr, "is above max_lr", path("init_lr"), init_lr,
+           f"Megatron asserts init_lr <= max_lr ({max_lr}); the warmup starts at init_lr")
+    _check(decay > 0, "must be positive", path("lr_decay_steps"), decay,
+           "Megatron asserts lr_decay_steps > 0")
+    _check(warmup >= 0, "must not be negative", path("lr_warmup_steps"), warmup,
+           "a warmup length is a number of samples (or updates)")
+    _check(warmup < decay, "must be less than the decay length", path("lr_warmup_steps"), warmup,
+           f"Megatron asserts lr_warmup_steps < lr_decay_steps ({decay}); the decay length "
+           "includes the warmup")
+    if style == "WSD":
+        _check(wsd is not None, "WSD needs the length of its decay", path("wsd_decay_steps"), wsd,
+               "Megatron asserts wsd_decay_steps is set when lr_decay_style is WSD")
+    return _Scheduler(float(init_lr), float(max_lr), float(min_lr), warmup, decay, style,
+                      wsd, wsd_style)
+
+
+# --------------------------------------------------------------------------- schedule assembly
+
+
+def _first_update_after(samples: float, gbs: int) -> int:
+    """The first update k with k * gbs > samples."""
+    return 0 if samples < 0 else math.floor(samples / gbs) + 1
+
+
+def _first_update_at(samples: float, gbs: int) -> int:
+    """The first update k with k * gbs >= samples."""
+    return max(0, math.ceil(samples / gbs))
+
+
+def _nan_from(fn: Callable[[IntArray], FloatArray], first: int | None) -> Callable[[IntArray],
+                                                                                   FloatArray]:
+    if first is None:
+        return fn
+
+    def wrapped(k: IntArray) -> FloatArray:
+        out = fn(k)
+        out[k >= first] = np.nan
+        return out
+
+    return wrapped
+
+
+def _g(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _schedule(sched: _Scheduler, gbs: int, call: LibraryCall, qualname: str, source: str,
+              spec_args: dict[str, Any], spec_lr: float | None, natural: int,
+              extra_notes: tuple[str, ...] = ()) -> Schedule:
+    total = call.total_steps or natural
+
+    def fn(k: IntArray) -> FloatArray:
+        return sched.lr(np.asarray(k, dtype=np.int64) * gbs)
+
+    notes: list[str] = []
+    raise_notes: list[str] = []
+    raise_at: int | None = None
+    anneal = sched.anneal_start
+    if anneal is not None and sched.wsd_style not in WSD_STYLES:
+        lower = max(sched.warmup if sched.warmup > 0 else -1.0, anneal)
+        first = _first_update_after(lower, gbs)
+        if first * gbs <= sched.decay:
+            if first == 0:
+                raise SpecError("WSD needs a decay style", path="args.lr_wsd_decay_style",
+                                value=None, hint="Megatron fails an assert in step(0); "
+                                "one of " + ", ".join(WSD_STYLES))
+            raise_at = first
+            raise_notes.append(f"Megatron fails an assert (no lr_wsd_decay_style) at update "
+                               f"{first}; warmupctl shows NaN from there")
+
+    warmup_update = _first_update_at(sched.warmup, gbs) if sched.warmup > 0 else 0
+    boundaries: list[Boundary] = []
+    if sched.warmup > 0:
+        boundaries.append(Boundary(warmup_update, "warmup end"))
+        start = sched.init_lr
+        word = "0 (Megatron warms up from init_lr, 0 by default)" if start == 0 else (
+            f"{_g(start)} (init_lr; Megatron warms up from it)")
+        notes.append(f"update 0 gets LR {word}")
+        last = warmup_update - 1
+        around = fn(np.array([last, last + 1], dtype=np.int64))
+        if (sched.warmup / gbs) != warmup_update and bool(np.all(around < sched.max_lr)):
+            notes.append(f"the peak max_lr {_g(sched.max_lr)} is never used: the warmup ends at "
+                         f"sample {_g(sched.warmup)}, between updates {last} and {last + 1} "
+                         f"({gbs} samples per update)")
+    if anneal is not None and sched.warmup < anneal < sched.decay:
+        boundaries.append(Boundary(_first_update_at(anneal, gbs), "decay start"))
+    if sched.style == "constant":
+        if sched.min_lr != sched.max_lr and sched.min_lr != 0:
+            notes.append("min_lr is never used: lr_decay_style constant holds max_lr forever")
+    else:
+        past = _first_update_after(sched.decay, gbs)
+        boundaries.append(Boundary(past, "min_lr"))
+        if sched.style == "inverse-square-root" and past > 0:
+            before = float(fn(np.array([past - 1]))[0])
+            if before > sched.min_lr * (1 + 1e-12) and total > past:
+                notes.append(f"the LR drops from {_g(before)} to min_lr {_g(sched.min_lr)} after "
+                             f"update {past - 1} (Megatron cuts to min_lr past lr_decay_steps)")
+    notes.extend((*extra_notes, *raise_notes))
+    spec: dict[str, Any] = {"schedule": qualname, "lr": spec_lr, "args": spec_args,
+                            "global_batch_size": gbs, "total_steps": total}
+    return Schedule(
+        fn=_nan_from(fn, raise_at),
+        total_steps=total,
+        label=qualname,
+        warmup_steps=warmup_update,
+        boundaries=tuple(sorted((b for b in boundaries if 0 < b.step < total),
+                                key=lambda b: b.step)),
+        notes=tuple(notes),
+        spec=spec,
+        source=source,
+    )
+
+
+def _gbs(call: LibraryCall) -> int:
+    gbs = call.extra["global_batch_size"]
+    if gbs < 1:
+        raise SpecError("must be positive", path="global_batch_size", value=gbs,
+                        hint="the number of samples in one optimizer update")
+    return int(gbs)
+
+
+# -------------------------------------------------------------------------- OptimizerParamScheduler
+
+
+def _build_scheduler(call: LibraryCall) -> Schedule:
+    args = dict(call.args)
+    gbs = _gbs(call)
+    _check_weight_decay(args)
+    args["lr_warmup_steps"] = _whole(args["lr_warmup_steps"])
+    sched = _scheduler(args)
+    natural = max(1, math.ceil(sched.decay / gbs))
+    return _schedule(sched, gbs, call, "megatron.OptimizerParamScheduler",
+                     f"{VERSION}, {CORE_FILE}, OptimizerParamScheduler.get_lr",
+                     args, None, natural)
+
+
+_LR_ARGS = (
+    Arg("lr_decay_style", "linear", kind="str", choices=DECAY_STYLES,
+        doc="decay after the warmup (--lr-decay-style; SchedulerConfig default linear)"),
+)
+
+register(LibrarySchedule(
+    name="OptimizerParamScheduler",
+    library="megatron",
+    args=(
+        Arg("init_lr", 0.0, doc="LR at sample 0, where the warmup starts (--lr-warmup-init, 0.0)"),
+        Arg("max_lr", REQUIRED, doc="peak LR, reached at the end of the warmup (--lr)"),
+        Arg("min_lr", 0.0, doc="floor after the decay (--min-lr, 0.0)"),
+        Arg("lr_warmup_steps", 0, doc="warmup length in samples; may be fractional"),
+        Arg("lr_decay_steps", REQUIRED, kind="int",
+            doc="samples until min_lr, warmup included"),
+        *_LR_ARGS,
+        Arg("start_wd", None, nullable=True, doc="weight decay schedule; checked, then ignored"),
+        Arg("end_wd", None, nullable=True, doc="weight decay schedule; checked, then ignored"),
+        Arg("wd_incr_steps", None, kind="int", nullable=True,
+            doc="weight decay schedule; checked, then ignored"),
+        Arg("wd_incr_style", "constant", kind="str", choices=WD_STYLES,
+            doc="weight decay schedule; checked, then ignored"),
+        Arg("use_checkpoint_opt_param_scheduler", True, kind="bool",
+            doc="checkpoint handling; no effect on a fresh run"),
+        Arg("override_opt_param_scheduler", False, kind="bool",
+            doc="checkpoint handling; no effect on a fresh run"),
+        Arg("wsd_decay_steps", None, kind="int", nullable=True,
+            doc="WSD: samples of decay at the end of lr_decay_steps"),
+        Arg("lr_wsd_decay_style", "exponential", kind="str", choices=WSD_STYLES, nullable=True,
+            doc="WSD decay shape (SchedulerConfig default exponential; the constructor's is None)"),
+    ),
+    build=_build_scheduler,
+    source=f"{VERSION}, {CORE_FILE}, OptimizerParamScheduler",
+    formula="n = update * global_batch_size; n <= W: init + (max - init) * n / W; constant: max; "
+    "n > D: min; else min + coeff * (max - min) with coeff by style (see module docs)",
+    lr="unused",
+    extra=(_GLOBAL_BATCH_SIZE,),
+))
+
+
+# --------------------------------------------------------------------------- training arguments
+
+
+def _build_training(call: LibraryCall) -> Schedule:
+    a = dict(call.args)
+    gbs = _gbs(call)
+    iters, samples = a["train_iters"], a["train_samples"]
+    fraction = a["lr_warmup_fraction"]
+    if iters:
+        for name, bad in (("train_samples", a["train_samples"] is not None),
+                          ("lr_decay_samples", a["lr_decay_samples"] is not None),
+                          ("lr_warmup_samples", a["lr_warmup_samples"] != 0)):
+            _check(not bad, "expected iteration-based training", f"args.{name}", a[name],
+                   "Megatron's argument check: with train_iters, give lengths in iterations")
+        if fraction is not None:
+            _check(a["lr_warmup_iters"] == 0,
+                   "can only specify one of lr-warmup-fraction and lr-warmup-iters",
+                   "args.lr_warmup_iters", a["lr_warmup_iters"], "drop one of them")
+        decay_iters = a["lr_decay_iters"] if a["lr_decay_iters"] is not None else iters
+        decay = decay_iters * gbs
+        wsd = a["lr_wsd_decay_iters"] * gbs if a["lr_wsd_decay_iters"] is not None else None
+        warmup = fraction * decay if fraction is not None else a["lr_warmup_iters"] * gbs
+        natural = iters
+        names = {"lr_decay_steps": "lr_decay_iters", "wsd_decay_steps": "lr_wsd_decay_iters",
+                 "lr_warmup_steps": "lr_warmup_fraction" if fraction is not None
+                 else "lr_warmup_iters"}
+    elif samples:
+        for name, bad in (("lr_decay_iters", a["lr_decay_iters"] is not None),
+                          ("lr_warmup_iters", a["lr_warmup_iters"] != 0)):
+            _check(not bad, "expected sample-based training", f"args.{name}", a[name],
+                   "Megatron's argument check: with train_samples, give lengths in samples")
+        if fraction is not None:
+            _check(a["lr_warmup_samples"] == 0,
+                   "can only specify one of lr-warmup-fraction and lr-warmup-samples",
+                   "args.lr_warmup_samples", a["lr_warmup_samples"], "drop one of them")
+        decay = a["lr_decay_samples"] if a["lr_decay_samples"] is not None else samples
+        wsd = a["lr_wsd_decay_samples"]
+        warmup = fraction * decay if fraction is not None else a["lr_warmup_samples"]
+        natural = samples // gbs
+        names = {"lr_decay_steps": "lr_decay_samples", "wsd_decay_steps": "lr_wsd_decay_samples",
+                 "lr_warmup_steps": "lr_warmup_fraction" if fraction is not None
+                 else "lr_warmup_samples"}
+    else:
+        raise SpecError("either train_iters or train_samples should be provided",
+                        path="args.train_iters", hint="Megatron needs the run length: add "
+                        "train_iters (updates) or train_samples")
+    assert call.lr is not None
+    values = {"init_lr": a["lr_warmup_init"], "max_lr": call.lr, "min_lr": a["min_lr"],
+              "lr_warmup_steps": _whole(warmup), "lr_decay_steps": decay,
+              "lr_decay_style": a["lr_decay_style"], "wsd_decay_steps": wsd,
+              "lr_wsd_decay_style": a["lr_wsd_decay_style"]}
+    paths = {"init_lr": "args.lr_warmup_init", "max_lr": "lr",
+             **{key: f"args.{name}" for key, name in names.items()}}
+    if natural < 1 and call.total_steps is None:
+        raise SpecError("gives no update", path="args.train_samples", value=samples,
+                        hint=f"train_samples // global_batch_size ({gbs}) is 0")
+    sched = _scheduler(values, paths)
+    notes: tuple[str, ...] = ()
+    if fraction is not None and not float(warmup).is_integer():
+        notes = (f"lr_warmup_fraction gives a warmup of {_g(warmup)} samples; Megatron does not "
+                 "round it",)
+    return _schedule(sched, gbs, call, "megatron.get_optimizer_param_scheduler",
+                     f"{VERSION}, {TRAINING_FILE}, get_optimizer_param_scheduler + "
+                     f"{CORE_FILE}, OptimizerParamScheduler",
+                     a, call.lr, max(1, natural), notes)
+
+
+register(LibrarySchedule(
+    name="get_optimizer_param_scheduler",
+    library="megatron",
+    args=(
+        Arg("min_lr", 0.0, doc="--min-lr"),
+        Arg("lr_warmup_init", 0.0, doc="--lr-warmup-init: LR at the start of the warmup"),
+        *_LR_ARGS,
+        Arg("lr_wsd_decay_style", "exponential", kind="str", choices=WSD_STYLES,
+            doc="--lr-wsd-decay-style"),
+        Arg("train_iters", None, kind="int", nullable=True, doc="--train-iters (updates)"),
+        Arg("train_samples", None, kind="int", nullable=True, doc="--train-samples"),
+        Arg("lr_decay_iters", None, kind="int", nullable=True,
+            doc="--lr-decay-iters (default train_iters)"),
+        Arg("lr_decay_samples", None, kind="int", nullable=True,
+            doc="--lr-decay-samples (default train_samples)"),
+        Arg("lr_warmup_iters", 0, kind="int", doc="--lr-warmup-iters"),
+        Arg("lr_warmup_samples", 0, kind="int", doc="--lr-warmup-samples"),
+        Arg("lr_warmup_fraction", None, nullable=True,
+            doc="--lr-warmup-fraction of the decay length (not rounded)"),
+        Arg("lr_wsd_decay_iters", None, kind="int", nullable=True, doc="--lr-wsd-decay-iters"),
+        Arg("lr_wsd_decay_samples", None, kind="int", nullable=True,
+            doc="--lr-wsd-decay-samples"),
+    ),
+    build=_build_training,
+    source=f"{VERSION}, {TRAINING_FILE}, get_optimizer_param_scheduler",
+    formula="D = lr_decay_iters * GBS (or samples), W = lr_warmup_iters * GBS, or "
+    "lr_warmup_fraction * D; then megatron.OptimizerParamScheduler with max_lr = lr",
+    lr="required",
+    extra=(_GLOBAL_BATCH_SIZE,),
+))
