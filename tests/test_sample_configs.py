@@ -73,3 +73,10 @@ def test_two_cosine_cycles_come_back_up():
 def test_tri_stage_phases():
     schedule, summary = load("tri_stage_phases.yaml")
     assert summary.peak_step == 2000 and schedule(20000) == pytest.approx(2.5e-6)
+
+
+@pytest.mark.parametrize("path", sorted((SAMPLES / "libraries").glob("*.yaml")), ids=lambda p: p.name)
+def test_library_samples_load(path):
+    assert path.read_text().lstrip().startswith("#")
+    schedule = warmupctl.load(str(path))
+    assert schedule.values(101)[10] > 0 and schedule.notes

@@ -171,3 +171,17 @@ def test_internal_errors_exit_3_with_a_report(cli, monkeypatch):
     assert result.exit_code == 3
     assert "internal error: warmupctl" in result.stderr and "ZeroDivisionError: boom" in result.stderr
     assert "report it" in result.stderr
+
+
+def test_several_specs_side_by_side(cli, tmp_path):
+    import pathlib
+
+    libraries = pathlib.Path(__file__).resolve().parents[2] / "sample_configs" / "libraries"
+    paths = [str(libraries / f"{name}_cosine.yaml") for name in ("transformers", "timm", "deepspeed")]
+    result = cli("-q", "table", *paths, "--at", "0,1,10,101", "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "| step | transformers.cosine | timm.CosineLRScheduler | deepspeed.WarmupCosineLR |"
+    assert lines[4] == "| 10 | 0.001 | 0.0009755282581475768 | 0.0009000000000000001 |"
+    refused = cli("table", *paths, "--format", "csv")
+    assert refused.exit_code == 2 and "--format csv takes one spec" in refused.stderr

@@ -15,7 +15,10 @@ SUFFIXES = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown": "mar
 
 def table(
     ctx: typer.Context,
-    spec: SpecArg = None,
+    specs: Annotated[Optional[list[str]], typer.Argument(  # noqa: UP045
+        help="spec file(s) (YAML/JSON), - for stdin; several: side by side; none: the flags alone",
+        metavar="[SPEC]...",
+    )] = None,
     fmt: Annotated[Optional[TableFormat], typer.Option(  # noqa: UP045
         "--format", "-f", help="table, csv, json or markdown; default: from -o's suffix, else table",
     )] = None,
@@ -30,7 +33,8 @@ def table(
     """Tabulate the LR of each update: `warmupctl table --kind cosine --ratio 0.1 --format csv`.
 
     With no row option, a terminal table shows a compact view around the events (start, warmup end,
-    peak, every 5 %, final) and csv/json/markdown show every update of the run.
+    peak, every 5 %, final) and csv/json/markdown show every update of the run. Several specs are
+    shown side by side, one column each (terminal or markdown).
     """
     import numpy as np
 
@@ -47,7 +51,11 @@ def table(
         from warmupctl.cli._output import check_destination
 
         check_destination(output)
-    (schedule,) = load_schedules(ctx, [spec] if spec else None, flags or {})
+    schedules = load_schedules(ctx, specs, flags or {})
+    if len(schedules) > 1:
+        _side_by_side(ctx, schedules, chosen, output, steps, every, at_steps)
+        return
+    (schedule,) = schedules
     count = steps or schedule.total_steps
     if at_steps is not None:
         rows = np.array(at_steps, dtype=np.int64)
@@ -102,6 +110,48 @@ def _terminal_table(ctx: typer.Context, schedule, rows, count: int, output: str 
 
     write_text(output, produce)
     context.info(f"wrote {output}")
+
+
+def _side_by_side(ctx: typer.Context, schedules: list, chosen: str, output: str | None,
+                  steps: int | None, every: int | None, at_steps: list[int] | None) -> None:
+    """One column per spec, over the same updates."""
+    import numpy as np
+
+    from warmupctl.calc.rows import compact_steps, every_steps
+    from warmupctl.cli._output import write_text
+
+    if chosen not in ("table", "markdown"):
+        raise SpecError(f"--format {chosen} takes one spec", source="command line", path="--format",
+                        value=chosen, hint="show several side by side as table or markdown, or "
+                                           "compare two with 'warmupctl diff'")
+    count = steps or max(s.total_steps for s in schedules)
+    if at_steps is not None:
+        rows = np.array(at_steps, dtype=np.int64)
+    elif every:
+        rows = every_steps(count, every)
+    elif steps and count <= MAX_TERMINAL_ROWS:
+        rows = np.arange(count, dtype=np.int64)
+    else:
+        rows = np.unique(np.concatenate([compact_steps(s, count) for s in schedules]))
+    columns = [s(rows) for s in schedules]
+    labels = [s.label for s in schedules]
+    if chosen == "markdown":
+        from warmupctl.render.text import write_markdown_columns
+
+        write_text(output, lambda out: write_markdown_columns(out, labels, rows, columns))
+    else:
+        from warmupctl.render.table import build_side_by_side
+
+        rendered = build_side_by_side(labels, rows, columns)
+        if output is None or output == "-":
+            app_context(ctx).out_console().print(rendered)
+        else:
+            from rich.console import Console
+
+            write_text(output, lambda out: Console(file=out, no_color=True, width=120,
+                                                   color_system=None).print(rendered))
+    if output and output != "-":
+        app_context(ctx).info(f"wrote {output}")
 
 
 def register(app: typer.Typer) -> None:

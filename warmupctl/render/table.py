@@ -72,3 +72,15 @@ def build_summary_table(summary: Summary) -> Table:
     table.add_row("mean LR", fmt(summary.mean_lr), "")
     table.add_row("sum of LR", fmt(summary.lr_sum), f"{summary.total_steps} updates")
     return table
+
+
+def build_side_by_side(labels: list[str], steps: NDArray[np.int64],
+                       columns: list[NDArray[np.float64]]) -> Table:
+    """One row per update, one LR column per schedule."""
+    table = Table(caption=Text(CONVENTION, style="dim"), caption_justify="left")
+    table.add_column("step", justify="right", style="cyan")
+    for label in labels:
+        table.add_column(Text(label), justify="right")
+    for i, step in enumerate(steps.tolist()):
+        table.add_row(str(step), *(fmt(float(c[i])) for c in columns))
+    return table

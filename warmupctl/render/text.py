@@ -58,6 +58,15 @@ def write_markdown(out: TextIO, rows: Rows) -> None:
         out.write("".join(f"| {s} | {number(x)} |\n" for s, x in zip(steps.tolist(), lrs.tolist())))
 
 
+def write_markdown_columns(out: TextIO, labels: list[str], steps: NDArray[np.int64],
+                           columns: list[NDArray[np.float64]]) -> None:
+    """A GitHub table with one LR column per schedule (``table A B C --format markdown``)."""
+    out.write("| step | " + " | ".join(label.replace("|", "\\|") for label in labels) + " |\n")
+    out.write("|---:|" + "---:|" * len(labels) + "\n")
+    for i, step in enumerate(steps.tolist()):
+        out.write(f"| {step} | " + " | ".join(number(c[i]) for c in columns) + " |\n")
+
+
 def _finite(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
