@@ -59,6 +59,10 @@ KIND_ALIASES: dict[str, str] = {
 
 DECAY_SHAPES: tuple[str, ...] = ("linear", "cosine", "1-sqrt", "exponential")
 
+#: Loops whose epoch counting the ``loop`` key names (:data:`warmupctl.calc.steps.LOOPS`; a test keeps
+#: the two in step): the transformers Trainer 5.x, its 4.x releases, Lightning, a plain PyTorch loop.
+LOOPS: tuple[str, ...] = ("transformers", "transformers_v4", "lightning", "plain")
+
 KEYS: dict[str, Key] = {
     k.name: k
     for k in (
@@ -86,7 +90,42 @@ KEYS: dict[str, Key] = {
         Key("decay_shape", "cosine", "wsd decay curve: " + ", ".join(DECAY_SHAPES)),
         Key("step_offset", 0, "evaluate update k at k + step_offset (1: update 0 already moves)"),
         Key("phases", None, "explicit list of phases instead of kind"),
+        # Batch facts: what an epoch, a token or a sample is in updates (warmupctl.calc.steps).
+        Key("dataset_size", None, "samples in one epoch (needed by the *epochs keys)"),
+        Key("micro_batch_size", None,
+            "samples per device per forward pass (transformers' per_device_train_batch_size)"),
+        Key("devices", 1, "data-parallel processes, the world size (GPUs)"),
+        Key("grad_accum", 1, "micro-batches per optimizer update (gradient_accumulation_steps, "
+            "Lightning's accumulate_grad_batches)"),
+        Key("drop_last", False, "the data loader drops the last incomplete micro-batch"),
+        Key("seq_len", None, "tokens per sample (needed by the *tokens keys)"),
+        Key("loop", "transformers", "whose epoch counting turns epochs into updates: " + ", ".join(LOOPS)),
+        # Lengths in other units, converted to total_steps, warmup_steps and decay_steps.
+        Key("epochs", None, "the run in epochs (sets total_steps; needs dataset_size, micro_batch_size)"),
+        Key("total_tokens", None, "the run in tokens (sets total_steps; needs micro_batch_size, seq_len)"),
+        Key("total_samples", None, "the run in samples (sets total_steps; needs micro_batch_size)"),
+        Key("warmup_epochs", None, "warmup in epochs (sets warmup_steps, rounded up)"),
+        Key("warmup_tokens", None, "warmup in tokens (sets warmup_steps, rounded up)"),
+        Key("warmup_samples", None, "warmup in samples (sets warmup_steps, rounded up)"),
+        Key("decay_epochs", None, "wsd: the final decay in epochs (sets decay_steps, rounded up)"),
+        Key("decay_tokens", None, "wsd: the final decay in tokens (sets decay_steps, rounded up)"),
+        Key("decay_samples", None, "wsd: the final decay in samples (sets decay_steps, rounded up)"),
     )
+}
+
+#: The facts that turn an epoch, a token or a sample into updates.
+BATCH_KEYS: tuple[str, ...] = (
+    "dataset_size", "micro_batch_size", "devices", "grad_accum", "drop_last", "seq_len", "loop",
+)
+
+#: Each length of a native spec, with the keys that can say it and their units: ``{key: unit}``.
+LENGTH_KEYS: dict[str, dict[str, str]] = {
+    "total": {"total_steps": "updates", "epochs": "epochs", "total_tokens": "tokens",
+              "total_samples": "samples"},
+    "warmup": {"warmup_steps": "updates", "ratio": "ratio", "warmup_ratio": "ratio",
+               "warmup_epochs": "epochs", "warmup_tokens": "tokens", "warmup_samples": "samples"},
+    "decay": {"decay_steps": "updates", "decay_ratio": "ratio", "decay_epochs": "epochs",
+              "decay_tokens": "tokens", "decay_samples": "samples"},
 }
 
 #: Keys each kind reads besides the common ones; a key set for another kind is reported, not used.
@@ -122,9 +161,8 @@ PHASE_KEYS: dict[str, str] = {
 }
 
 #: Groups of keys that say the same length: a flag in a group replaces the file's key of the group.
-EXCLUSIVE_GROUPS: tuple[frozenset[str], ...] = (
-    frozenset({"warmup_steps", "ratio", "warmup_ratio"}),
-    frozenset({"decay_steps", "decay_ratio"}),
+EXCLUSIVE_GROUPS: tuple[frozenset[str], ...] = tuple(
+    frozenset(keys) for keys in LENGTH_KEYS.values()
 )
 
 

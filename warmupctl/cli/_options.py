@@ -22,12 +22,14 @@ _METAVARS = {
     "name": "TEXT", "kind": "KIND", "warmup_shape": "SHAPE", "decay_shape": "SHAPE",
     "milestones": "N,N,...", "total_steps": "N", "warmup_steps": "N", "warmup_stairs": "N",
     "decay_steps": "N", "step_size": "N", "d_model": "N", "step_offset": "N",
+    "dataset_size": "N", "micro_batch_size": "N", "devices": "N", "grad_accum": "N", "seq_len": "N",
+    "loop": "LOOP", "drop_last": "BOOL",
 }
 
 
 def _complete_from(key: str) -> Callable[[str], list[str]] | None:
     choices = {
-        "kind": "KINDS", "warmup_shape": "WARMUP_SHAPES", "decay_shape": "DECAY_SHAPES",
+        "kind": "KINDS", "warmup_shape": "WARMUP_SHAPES", "decay_shape": "DECAY_SHAPES", "loop": "LOOPS",
     }.get(key)
     if choices is None:
         return None
@@ -40,12 +42,14 @@ def _complete_from(key: str) -> Callable[[str], list[str]] | None:
     return complete
 
 
-def with_spec_flags(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add one ``--flag`` per native key to ``command``; it receives them as ``flags: dict``."""
+def with_spec_flags(
+    command: Callable[..., Any], keys: tuple[str, ...] = SPEC_FLAGS
+) -> Callable[..., Any]:
+    """Add one ``--flag`` per native key (or per one of ``keys``) to ``command``, as ``flags: dict``."""
     signature = inspect.signature(command)
     own = [p for p in signature.parameters.values() if p.name != "flags"]
     added = []
-    for key in SPEC_FLAGS:
+    for key in keys:
         option = typer.Option(
             flag_for(key), help=KEYS[key].help, metavar=_METAVARS.get(key, "NUMBER"),
             rich_help_panel=SPEC_PANEL, autocompletion=_complete_from(key), show_default=False,
@@ -55,7 +59,7 @@ def with_spec_flags(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        flags = {key: kwargs.pop(key) for key in SPEC_FLAGS}
+        flags = {key: kwargs.pop(key) for key in keys}
         if flags.get("milestones") is not None:
             flags["milestones"] = [m.strip() for m in flags["milestones"].split(",") if m.strip()]
         return command(*args, flags=flags, **kwargs)

@@ -10,19 +10,25 @@ A native spec is either a ``kind`` (what follows the warmup) or an explicit ``ph
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
+from warmupctl.calc import steps as arithmetic
 from warmupctl.calc.rounding import ratio_to_steps, transformers_ratio_to_steps
 from warmupctl.engine import SHAPES, Boundary, Phase, Piecewise, Schedule
 from warmupctl.errors import SpecError
 from warmupctl.spec import values as v
 from warmupctl.vocabulary import (
+    BATCH_KEYS,
     DECAY_SHAPES,
     KEYS,
     KIND_ALIASES,
     KIND_KEYS,
     KINDS,
+    LENGTH_KEYS,
+    LOOPS,
     PHASE_KEYS,
     WARMUP_SHAPES,
 )
@@ -45,8 +51,9 @@ def check_keys(mapping: Mapping[str, Any]) -> None:
 def resolve_native(mapping: Mapping[str, Any]) -> Schedule:
     """Resolve a native spec mapping (keys of :data:`KEYS`) into a :class:`Schedule`."""
     check_keys(mapping)
-    spec = {k: mapping.get(k) for k in KEYS}
     notes: list[str] = []
+    mapping = units_to_steps(mapping, notes)
+    spec = {k: mapping.get(k) for k in KEYS}
 
     lr = _lr_value(spec, "lr", 1e-4, positive=True)
     init_lr = _lr_value(spec, "init_lr", 0.0)
@@ -452,3 +459,138 @@ KEYS_DEFAULT_CYCLES = {"cosine": 0.5, "cosine_with_restarts": 1.0}
 
 def _or(value: Any, default: Any) -> Any:
     return default if value is None else value
+
+
+# --- Lengths in epochs, tokens or samples --------------------------------------------------------------
+# One entry point, units_to_steps, runs before everything above, which then sees only updates and ratios.
+# The arithmetic is warmupctl.calc.steps'; this part validates the keys and says what it did.
+
+#: Length keys in units other than updates and ratios.
+UNIT_KEYS = frozenset(k for keys in LENGTH_KEYS.values() for k, unit in keys.items()
+                      if unit in ("epochs", "tokens", "samples"))
+
+
+def units_to_steps(mapping: Mapping[str, Any], notes: list[str]) -> dict[str, Any]:
+    """Replace lengths given in epochs, tokens or samples by ``total_steps``/``warmup_steps``/``decay_steps``.
+
+    Each length (total, warmup, wsd decay) given in one of those units becomes updates, with the batch
+    facts (``dataset_size``, ``micro_batch_size``, ``devices``, ``grad_accum``, ``drop_last``,
+    ``seq_len``, ``loop``): epochs as ``loop`` counts them, tokens over ``micro_batch_size × seq_len ×
+    grad_accum × devices`` per update, samples over ``micro_batch_size × grad_accum × devices``, rounded
+    up so the warmup is never shorter than asked. A length said twice (``total_steps: 100`` and
+    ``epochs: 3``) must come out the same; otherwise the error says what disagrees. A length said
+    only in updates or as a ratio is left untouched.
+
+    Examples:
+        >>> notes = []
+        >>> units_to_steps({"epochs": 10, "dataset_size": 100, "micro_batch_size": 1, "grad_accum": 4},
+        ...                notes)["total_steps"]
+        250
+    """
+    given = {k for k in UNIT_KEYS if mapping.get(k) is not None}
+    if not given:
+        unused = [k for k in BATCH_KEYS if mapping.get(k) is not None]
+        if unused:
+            notes.append(f"{', '.join(unused)} not used: no length is given in epochs, tokens or samples")
+        return dict(mapping)
+    if mapping.get("phases") is not None:
+        for key in sorted(given - LENGTH_KEYS["total"].keys()):
+            raise SpecError("phases replace kind and the warmup keys", path=key, value=mapping[key],
+                            hint="give the phases' lengths in updates or ratios, or remove phases")
+    facts, loop = batch_facts(mapping)
+    out = dict(mapping)
+    for length, keys in LENGTH_KEYS.items():
+        if not given & keys.keys():
+            continue
+        total = v.as_count(_or(out.get("total_steps"), KEYS["total_steps"].default), "total_steps",
+                           minimum=1)
+        said = [(key, *_length_updates(length, key, unit, out[key], facts, loop, total))
+                for key, unit in keys.items() if out.get(key) is not None]
+        first_key, first, first_says = next(item for item in said if item[0] in given)
+        for key, updates, says in said:
+            if updates != first:
+                raise SpecError(f"{key} and {first_key} disagree: {says}, but {first_says}",
+                                path=first_key, value=out[first_key],
+                                hint="keep one of them, or fix the batch facts")
+        for key in keys:
+            out.pop(key, None)
+        steps_key = next(k for k, unit in keys.items() if unit == "updates")
+        out[steps_key] = first
+        notes.append(f"{steps_key} {first}: {first_says}")
+    return out
+
+
+def batch_facts(mapping: Mapping[str, Any]) -> tuple[arithmetic.BatchFacts, str]:
+    """The validated batch facts of a spec (absent ones: None, or their defaults) and its ``loop``."""
+    def count(key: str) -> int | None:
+        value = mapping.get(key)
+        return None if value is None else v.as_count(value, key, minimum=1)
+
+    drop_last = mapping.get("drop_last")
+    loop = v.as_choice(_or(mapping.get("loop"), KEYS["loop"].default), "loop", LOOPS)
+    facts = arithmetic.BatchFacts(
+        micro_batch_size=count("micro_batch_size"),
+        devices=_or(count("devices"), 1),
+        grad_accum=_or(count("grad_accum"), 1),
+        dataset_size=count("dataset_size"),
+        drop_last=v.as_bool(drop_last, "drop_last") if drop_last is not None else False,
+        seq_len=count("seq_len"),
+    )
+    return facts, loop
+
+
+def _length_updates(
+    length: str, key: str, unit: str, value: Any, facts: arithmetic.BatchFacts, loop: str, total: int,
+) -> tuple[int, str]:
+    """``(updates, what the key says)`` for one key of a length."""
+    if unit == "updates":
+        updates = v.as_count(value, key, minimum=1 if length == "total" else 0)
+        return updates, f"{key} is {updates}"
+    if unit == "ratio":
+        updates = ratio_to_steps(v.as_fraction(value, key), total)
+        return updates, f"{key} {_show(value)} of {total} updates is {updates}"
+    checked = v.as_positive(value, key) if length == "total" else v.as_nonnegative(value, key)
+    amount = arithmetic.exact(checked)
+    if unit == "epochs":
+        _need(key, facts, "dataset_size", "micro_batch_size")
+        count = arithmetic.epoch_count(facts, amount, loop)
+        if length == "total":
+            updates = count.total
+            if updates is None:
+                raise SpecError(f"loop {loop} runs whole epochs only", path=key, value=value,
+                                hint="give a whole number of epochs, or loop: transformers")
+        else:
+            updates = math.ceil(arithmetic.updates_of_epochs(amount, count.updates_per_epoch))
+        how = arithmetic.describe_epochs(facts, amount, count)
+        if count.note:
+            how += f"; {count.note}"
+    else:
+        needs = ("micro_batch_size", "seq_len") if unit == "tokens" else ("micro_batch_size",)
+        _need(key, facts, *needs)
+        per = facts.tokens_per_update if unit == "tokens" else facts.samples_per_update
+        assert per is not None
+        exact = arithmetic.per_update(amount, per)
+        updates = math.ceil(exact)
+        how = f"{per} {unit} per update: {_fraction(exact)} updates"
+        if exact.denominator != 1:
+            how += f", rounded up; floor {math.floor(exact)}"
+    says = f"{key} {_show(value)} give {updates} updates ({how})"
+    if length == "total" and updates < 1:
+        raise SpecError(f"{key} gives 0 updates ({how})", path=key, value=value,
+                        hint="a run needs at least one optimizer update")
+    return updates, says
+
+
+def _need(key: str, facts: arithmetic.BatchFacts, *names: str) -> None:
+    for name in names:
+        if getattr(facts, name) is None:
+            raise SpecError(f"{key} needs {name}", path=key,
+                            hint=f"add {name} ({KEYS[name].help.split(' (')[0]})")
+
+
+def _fraction(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):.6g}"
+
+
+def _show(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)

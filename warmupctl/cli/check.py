@@ -1,0 +1,121 @@
+"""``warmupctl check``: lint schedules for known pitfalls, with advice."""
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from warmupctl.cli._common import app_context, load_schedules
+from warmupctl.cli._options import OutputOpt, SummaryFormat, with_spec_flags
+from warmupctl.errors import ExitCode, SpecError
+
+
+class Purpose(str, Enum):
+    general = "general"
+    finetune = "finetune"
+    pretrain = "pretrain"
+
+
+def check(
+    ctx: typer.Context,
+    specs: Annotated[Optional[list[str]], typer.Argument(  # noqa: UP045
+        help="spec files to check; none: the flags alone", metavar="[SPEC]...")] = None,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="table or json")] = SummaryFormat.table,
+    output: OutputOpt = None,
+    strict: Annotated[bool, typer.Option("--strict", help="exit 1 when any warning fires")] = False,
+    purpose: Annotated[Optional[Purpose], typer.Option(  # noqa: UP045
+        "--purpose", help="compare the warmup with the usual lengths for: general 5-20 %, "
+        "finetune 6-10 %, pretrain (LLM) 0.1-2 %; default general, naming the others")] = None,
+    ignore: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--ignore", metavar="CODE,...", help="lints to skip, by code or name: W001,rises-after-end")] = None,
+    flags: dict | None = None,
+) -> int:
+    """Lint a schedule: `warmupctl check spec.yaml --strict`.
+
+    Flags LR 0 at update 0, unusual warmup lengths (advice), a ratio truncated to 0 warmup updates,
+    a warmup as long as the run, an LR that rises again after the end, a peak never reached, an LR
+    above the peak, a negative LR, a floor never reached and a jump between phases. Exit 0, or 1 with
+    --strict when a warning fires (advice never fails).
+    """
+    from warmupctl.calc.lints import LINTS, counts, find_lint, run_lints
+    from warmupctl.cli._output import check_destination, write_text
+
+    skipped = _ignored(ignore, find_lint, LINTS)
+    if output and output != "-":
+        check_destination(output)
+    schedules = load_schedules(ctx, specs, flags or {})
+    chosen = purpose.value if purpose is not None else None
+    results = [(schedule, run_lints(schedule, chosen, skipped)) for schedule in schedules]
+    everything = [f for _, findings in results for f in findings]
+    total = counts(everything)
+
+    context = app_context(ctx)
+    if fmt == SummaryFormat.json:
+        from warmupctl.render.text import FORMAT_VERSION, dumps
+
+        document = {
+            "format_version": FORMAT_VERSION,
+            "schedules": [{"label": s.label, "source": s.source, "total_steps": s.total_steps,
+                           "findings": [f.as_dict() for f in findings]} for s, findings in results],
+            "counts": dict(total),
+        }
+        write_text(output, lambda out: out.write(dumps(document) + "\n"))
+    else:
+        from rich.console import Console, Group
+
+        rendered = Group(*_report(results, total))
+        if output is None or output == "-":
+            context.out_console().print(rendered)
+        else:
+            write_text(output, lambda out: Console(file=out, no_color=True, width=120,
+                                                   color_system=None).print(rendered))
+    if output and output != "-":
+        context.info(f"wrote {output}")
+    return ExitCode.DIFFERENT if strict and total["warning"] else ExitCode.OK
+
+
+def _ignored(text: str | None, find_lint, lints) -> frozenset[str]:
+    if not text:
+        return frozenset()
+    codes = set()
+    for word in (w.strip() for w in text.split(",")):
+        if not word:
+            continue
+        found = find_lint(word)
+        if found is None:
+            from warmupctl.spec.values import did_you_mean
+
+            names = [entry.id for entry in lints] + [entry.name for entry in lints]
+            raise SpecError("unknown lint", source="command line", path="--ignore", value=word,
+                            hint=did_you_mean(word, names) or "codes W001-W010; see 'warmupctl check -h'")
+        codes.add(found.id)
+    return frozenset(codes)
+
+
+def _report(results, total) -> list:
+    """A Rich list: per schedule its findings (code, name, severity, update, message, hint)."""
+    from rich.text import Text
+
+    out: list = []
+    styles = {"warning": "yellow", "advice": "cyan"}
+    for schedule, findings in results:
+        title = f"{schedule.label} ({schedule.source}, {schedule.total_steps} updates)"
+        out.append(Text(title, style="bold"))
+        if not findings:
+            out.append(Text("  no findings", style="green"))
+        for finding in findings:
+            line = Text("  ")
+            line.append(f"{finding.id} {finding.name}", style="magenta")
+            line.append(f"  {finding.severity}", style=styles[finding.severity])
+            where = f"update {finding.step}: " if finding.step is not None else ""
+            line.append(f"  {where}{finding.message}")
+            out.append(line)
+            if finding.hint:
+                out.append(Text(f"      hint: {finding.hint}", style="dim"))
+    summary = f"{total['warning']} warning{'s' if total['warning'] != 1 else ''}, {total['advice']} advice"
+    out.append(Text(summary, style="bold"))
+    return out
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(with_spec_flags(check))

@@ -1,0 +1,246 @@
+"""``warmupctl steps``: epochs, tokens and samples in optimizer updates, as each training loop counts."""
+
+from typing import Annotated, Any, Optional
+
+import typer
+
+from warmupctl.cli._common import app_context
+from warmupctl.cli._options import OutputOpt, SpecArg, SummaryFormat, with_spec_flags
+from warmupctl.errors import SpecError
+from warmupctl.vocabulary import BATCH_KEYS, LENGTH_KEYS
+
+#: The vocabulary keys ``steps`` takes as flags: the batch facts, every length, and ``lr`` to scale.
+STEP_KEYS: tuple[str, ...] = (*BATCH_KEYS, *(k for keys in LENGTH_KEYS.values() for k in keys), "lr")
+FLAGS_SOURCE = "command line"
+
+
+def steps(
+    ctx: typer.Context,
+    spec: SpecArg = None,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="table or json")] = SummaryFormat.table,
+    output: OutputOpt = None,
+    beta2: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--beta2", metavar="NUMBER", help="Adam's beta2: the untuned warmup 2/(1-beta2), next to "
+        "pytorch_warmup's int() of it")] = None,
+    reference_batch_size: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--reference-batch-size", metavar="N", help="samples per update at which --lr was tuned: "
+        "linear and square-root scaling to this run's samples per update")] = None,
+    flags: dict | None = None,
+) -> None:
+    """Updates per epoch and in total, and lengths in tokens or samples as updates.
+
+    `warmupctl steps --dataset-size 100 --micro-batch-size 1 --grad-accum 4 --epochs 10 --ratio 0.1`
+    shows how the transformers Trainer (5.x and 4.x), Lightning and a plain `(i+1) % grad_accum` loop
+    count the same run, and the warmup each library derives from the ratio. `--warmup-tokens 375e6
+    --micro-batch-size 16 --seq-len 1024 --grad-accum 4 --devices 8` gives 715.26 updates under each
+    rounding rule. A SPEC file may hold the same keys; flags override it.
+    """
+    from warmupctl.calc import steps as arithmetic
+    from warmupctl.cli._output import check_destination, write_text
+    from warmupctl.spec import values as v
+    from warmupctl.spec.load import load_mapping
+    from warmupctl.spec.native import UNIT_KEYS, batch_facts, units_to_steps
+    from warmupctl.spec.resolve import _locate, merge_flags
+
+    if output and output != "-":
+        check_destination(output)
+    source, mapping = load_mapping(spec) if spec is not None else (None, {})
+    flags = flags or {}
+    flag_keys = frozenset(k for k, value in flags.items() if value is not None)
+    merged = {k: value for k, value in merge_flags(mapping, flags).items() if k in STEP_KEYS}
+    try:
+        facts, loop = batch_facts(merged)
+        converted = units_to_steps(merged, [])
+        lengths = _lengths(converted, v)
+        ratio_key = "ratio" if merged.get("ratio") is not None else "warmup_ratio"
+        ratio = v.as_fraction(merged[ratio_key], ratio_key) if merged.get(ratio_key) is not None else None
+        if ratio is not None and "total_steps" not in lengths:
+            raise SpecError("a warmup ratio needs the run's length", path=ratio_key,
+                            value=merged[ratio_key],
+                            hint="add total_steps, or epochs with dataset_size and micro_batch_size")
+        if ratio is not None and "warmup_steps" not in lengths:
+            lengths["warmup_steps"] = arithmetic.RATIO_RULES["warmupctl"].apply(ratio, lengths["total_steps"])
+        units = {k: unit for keys in LENGTH_KEYS.values() for k, unit in keys.items()}
+        amounts = {k: (units[k], arithmetic.exact(v.as_float(merged[k], k)))
+                   for k in sorted(UNIT_KEYS) if merged.get(k) is not None}
+        lr = v.as_positive(merged["lr"], "lr") if merged.get("lr") is not None else None
+    except SpecError as exc:
+        raise _locate(exc, source, flag_keys) from None
+    reference = _reference(reference_batch_size, lr if "lr" in flag_keys else None, lr, facts, v)
+    report = arithmetic.steps_report(
+        facts, loop, amounts=amounts, lengths=lengths, ratio=ratio, beta2=_beta2(beta2, v), lr=lr,
+        reference_batch_size=reference,
+    )
+    if report.empty:
+        raise SpecError("nothing to compute", source=FLAGS_SOURCE,
+                        hint="e.g. --dataset-size 1000 --micro-batch-size 8 --epochs 3, "
+                        "or --warmup-tokens 375e6 --micro-batch-size 512 --seq-len 1024, or --beta2 0.999")
+
+    context = app_context(ctx)
+    if fmt == SummaryFormat.json:
+        from warmupctl.render.text import FORMAT_VERSION, dumps
+
+        document = {"format_version": FORMAT_VERSION, **report.as_dict()}
+        write_text(output, lambda out: out.write(dumps(document) + "\n"))
+    else:
+        from rich.console import Console, Group
+
+        rendered = Group(*_tables(report))
+        if output is None or output == "-":
+            context.out_console().print(rendered)
+        else:
+            write_text(output, lambda out: Console(file=out, no_color=True, width=120,
+                                                   color_system=None).print(rendered))
+    if output and output != "-":
+        context.info(f"wrote {output}")
+
+
+def _lengths(converted: dict[str, Any], v) -> dict[str, int]:
+    """The lengths in updates that the keys give (validated like a spec's)."""
+    out = {}
+    for key, minimum in (("total_steps", 1), ("warmup_steps", 0), ("decay_steps", 0)):
+        if converted.get(key) is not None:
+            out[key] = v.as_count(converted[key], key, minimum=minimum)
+    return out
+
+
+def _beta2(text: str | None, v) -> float | None:
+    if text is None:
+        return None
+    try:
+        beta2 = v.as_float(text, "--beta2")
+    except SpecError as exc:
+        raise exc.located(source=FLAGS_SOURCE) from None
+    if not 0.0 < beta2 < 1.0:
+        raise SpecError("beta2 must be between 0 and 1", source=FLAGS_SOURCE, path="--beta2",
+                        value=text, hint="Adam's default is 0.999")
+    return beta2
+
+
+def _reference(text: str | None, lr_flag: float | None, lr: float | None, facts, v) -> int | None:
+    """The validated ``--reference-batch-size``; ``--lr`` alone asks for it (a spec's ``lr`` does not)."""
+    if text is None:
+        if lr_flag is not None:
+            raise SpecError("--lr is scaled from a reference batch size", source=FLAGS_SOURCE,
+                            path="--lr", value=lr_flag, hint="add --reference-batch-size N")
+        return None
+    try:
+        reference = v.as_count(text, "--reference-batch-size", minimum=1)
+    except SpecError as exc:
+        raise exc.located(source=FLAGS_SOURCE) from None
+    if lr is None or facts.samples_per_update is None:
+        missing = "--lr" if lr is None else "--micro-batch-size"
+        raise SpecError(f"scaling needs {missing}", source=FLAGS_SOURCE, path="--reference-batch-size",
+                        value=text, hint="the LR tuned at the reference batch, and this run's batch facts")
+    return reference
+
+
+def _tables(report) -> list:
+    """Rich renderables, one per section of the report."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from warmupctl.render.table import fmt
+
+    facts = report.facts
+    out: list = []
+    per = facts.samples_per_update
+    if per is not None:
+        tokens = f" = {facts.tokens_per_update} tokens at seq_len {facts.seq_len}" if facts.seq_len else ""
+        out.append(Text(f"one update: micro_batch_size {facts.micro_batch_size} × devices {facts.devices}"
+                        f" × grad_accum {facts.grad_accum} = {per} samples{tokens}"))
+    if report.loops is not None:
+        epochs = fmt(float(report.epochs))
+        drop = ", drop_last" if facts.drop_last else ""
+        table = Table(title=Text(f"{facts.dataset_size} samples, {epochs} epochs{drop}: updates by loop"),
+                      caption_justify="left")
+        show_warmup = any(row.warmup is not None for row in report.loops)
+        show_decay = any(row.decay is not None for row in report.loops)
+        table.add_column("loop")
+        table.add_column("batches/epoch", justify="right")
+        table.add_column("updates/epoch", justify="right")
+        table.add_column("last window", justify="right")
+        table.add_column("total", justify="right")
+        if show_warmup:
+            table.add_column("warmup", justify="right")
+        if show_decay:
+            table.add_column("decay", justify="right")
+        notes = []
+        for row in report.loops:
+            count = row.count
+            label = ("→ " if count.loop == report.loop else "  ") + count.label
+            if count.note:
+                notes.append(f"{count.label}: {count.note}")
+                label += f" [{len(notes)}]"
+            cells = [label, str(count.batches), str(count.updates_per_epoch),
+                     str(count.last_window) if count.last_window else "–",
+                     _int(count.total, "whole epochs only")]
+            cells += [_int(row.warmup)] if show_warmup else []
+            cells += [_int(row.decay)] if show_decay else []
+            table.add_row(*cells)
+        caption = [f"→ the loop a spec uses (loop: {report.loop}); last window: micro-batches after the "
+                   "last full accumulation window"]
+        table.caption = Text("\n".join(caption + [f"[{i}] {n}" for i, n in enumerate(notes, 1)]),
+                             style="dim")
+        out.append(table)
+    if report.lengths:
+        table = Table(title=Text(f"lengths in updates (loop {report.loop})"), show_header=False)
+        table.add_column("key", style="cyan")
+        table.add_column("updates", justify="right")
+        for key, value in report.lengths.items():
+            table.add_row(key, str(value))
+        out.append(table)
+    if report.ratio_rows is not None:
+        total = report.lengths["total_steps"]
+        table = Table(title=Text(f"warmup ratio {report.ratio:g} of {total} updates, by library"))
+        table.add_column("library")
+        table.add_column("formula", style="dim")
+        table.add_column("warmup", justify="right")
+        for rule, value in report.ratio_rows:
+            table.add_row(rule.library, rule.formula, _count(value))
+        out.append(table)
+    if report.conversions:
+        table = Table(title=Text("tokens and samples in updates"),
+                      caption=Text("ceil: at least the amount (warmupctl); floor: int(), //; "
+                                   "round: Python's, half to even; unrounded: Megatron (samples)",
+                                   style="dim"), caption_justify="left")
+        for name, justify in (("key", "left"), ("amount", "right"), ("per update", "right"),
+                              ("ceil", "right"), ("floor", "right"), ("round", "right"),
+                              ("unrounded", "right")):
+            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for c in report.conversions:
+            amount = f"{c.amount.numerator:,}" if c.amount.denominator == 1 else f"{float(c.amount):g}"
+            table.add_row(c.key, amount, str(c.per_update), str(c.updates.ceil),
+                          str(c.updates.floor), str(c.updates.round), repr(c.updates.unrounded))
+        out.append(table)
+    if report.untuned is not None:
+        u = report.untuned
+        table = Table(title=Text(f"untuned Adam warmup, beta2 {u.beta2:g} (Ma & Yarats 2021)"))
+        table.add_column("warmup")
+        table.add_column("rounded", justify="right")
+        table.add_column("pytorch_warmup int()", justify="right")
+        table.add_row("linear, 2/(1-beta2) updates", str(u.linear), str(u.linear_pytorch_warmup))
+        table.add_row("exponential, tau = 1/(1-beta2)", str(u.exponential), str(u.exponential_pytorch_warmup))
+        out.append(table)
+    if report.scaling is not None:
+        s = report.scaling
+        table = Table(title=Text(f"lr {s.lr:g} tuned at {s.reference_batch_size} samples per update, "
+                                 f"moved to {s.batch_size}"))
+        table.add_column("rule")
+        table.add_column("lr", justify="right")
+        table.add_row("linear (Goyal et al. 2017): lr × B / B_ref", fmt(s.linear))
+        table.add_row("square root: lr × sqrt(B / B_ref)", fmt(s.sqrt))
+        out.append(table)
+    return out
+
+
+def _int(value: int | None, missing: str = "–") -> str:
+    return missing if value is None else str(value)
+
+
+def _count(value: int | float) -> str:
+    return str(value) if isinstance(value, int) else repr(value)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("steps")(with_spec_flags(steps, keys=STEP_KEYS))
