@@ -24,13 +24,15 @@ def plot(
     title: Annotated[Optional[str], typer.Option("--title", help="plot title")] = None,  # noqa: UP045
     dpi: Annotated[int, typer.Option("--dpi", min=20, max=1200, help="PNG resolution")] = 100,
     steps: StepsOpt = None,
+    diff: Annotated[bool, typer.Option(
+        "--diff", help="a second panel: each spec minus the first, sharing the update axis")] = False,
     flags: dict | None = None,
 ) -> None:
     """Plot the schedule, annotated: `warmupctl plot --kind cosine --ratio 0.1 -o lr.png`.
 
     Marks the warmup end (dashed line), the start LR, the peak (update and value), the final LR and
-    phase boundaries. Several specs overlay with a legend. Without -o the file is named after the
-    schedule, and the path is reported on stderr.
+    phase boundaries. Several specs overlay with a legend; `--diff` adds a panel with each one minus
+    the first. Without -o the file is named after the schedule, and the path is reported on stderr.
     """
     from warmupctl.cli._output import check_destination, write_bytes
     from warmupctl.render.plot import PlotOptions, render_plot
@@ -42,12 +44,15 @@ def plot(
     if output and output != "-" and format_from_suffix(output, SUFFIXES) is None and fmt is None:
         raise SpecError("cannot tell the image format from the file name", source="command line",
                         path="--output", value=output, hint="end it in .png or .svg, or pass --format")
+    if diff and len(specs or []) < 2:
+        raise SpecError("needs two or more specs to compare", source="command line",
+                        path="--diff", hint="e.g. warmupctl plot old.yaml new.yaml --diff")
     schedules = load_schedules(ctx, specs, flags or {})
     chosen = chosen or "png"
     path = output or _default_name(schedules, chosen)
     if path != "-":
         check_destination(path)
-    options = PlotOptions(log_y=log_y, title=title, dpi=dpi, steps=steps)
+    options = PlotOptions(log_y=log_y, title=title, dpi=dpi, steps=steps, diff=diff)
     write_bytes(path, render_plot(schedules, options, chosen))
     if path != "-":
         app_context(ctx).info(f"wrote {path}")

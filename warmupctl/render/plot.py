@@ -32,7 +32,9 @@ COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c
 
 @dataclass(frozen=True)
 class PlotOptions:
-    """How a plot looks. ``steps`` overrides the number of updates drawn (default: the run)."""
+    """How a plot looks. ``steps`` overrides the number of updates drawn (default: the run);
+    ``diff`` adds a panel below with each schedule minus the first (``height`` grows by a third, so
+    the LR panel keeps its size)."""
 
     log_y: bool = False
     title: str | None = None
@@ -40,6 +42,7 @@ class PlotOptions:
     width: float = 10.0
     height: float = 6.0
     steps: int | None = None
+    diff: bool = False
 
 
 def curve_points(
@@ -96,9 +99,13 @@ def build_figure(schedules: Sequence[Schedule], options: PlotOptions):  # -> Fig
     """The annotated figure (a ``matplotlib.figure.Figure``, no pyplot)."""
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(options.width, options.height), dpi=options.dpi,
-                    layout="constrained")
-    axes = figure.add_subplot()
+    with_diff = options.diff and len(schedules) > 1
+    height = options.height * (4 / 3 if with_diff else 1)
+    figure = Figure(figsize=(options.width, height), dpi=options.dpi, layout="constrained")
+    if with_diff:
+        axes, below = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    else:
+        axes = figure.add_subplot()
     summaries: list[Summary] = []
     marks: list[_Mark] = []
     for i, schedule in enumerate(schedules):
@@ -111,7 +118,10 @@ def build_figure(schedules: Sequence[Schedule], options: PlotOptions):  # -> Fig
         marks.extend(_marks(schedule, summary, color, count))
     top = max(s.peak_lr for s in summaries)
     _draw_marks(axes, marks, top)
-    axes.set_xlabel("optimizer update k")
+    if with_diff:
+        _draw_differences(below, schedules, options)
+    else:
+        axes.set_xlabel("optimizer update k")
     axes.set_ylabel("learning rate lr[k]")
     if options.log_y:
         axes.set_yscale("log")
@@ -123,6 +133,39 @@ def build_figure(schedules: Sequence[Schedule], options: PlotOptions):  # -> Fig
     axes.set_title(options.title or " vs ".join(s.label for s in schedules))
     axes.legend(loc="upper right", fontsize=9)
     return figure
+
+
+def _draw_differences(axes, schedules: Sequence[Schedule], options: PlotOptions) -> None:
+    """The lower panel: ``lr_i[k] − lr_0[k]`` for each later schedule, in its colour (min/max
+    envelope on long runs), a zero line, and the largest ``|Δ|`` marked as ``warmupctl diff``
+    reports it."""
+    from warmupctl.calc.compare import compare
+
+    base = schedules[0]
+    axes.axhline(0.0, color=NEUTRAL, linewidth=0.8)
+    marks = []
+    for i, other in enumerate(schedules[1:], start=1):
+        color = COLORS[i % len(COLORS)]
+        count = options.steps or max(base.total_steps, other.total_steps)
+        delta = Schedule(fn=lambda k, other=other: other(k) - base(k), total_steps=count,
+                         label=f"{other.label} − {base.label}")
+        x, y = curve_points(delta, count)
+        axes.plot(x, y, color=color, linewidth=1.2, label=delta.label)
+        top = compare(base, other, steps=count).largest_abs
+        if top is not None and top.abs_diff > 0 and math.isfinite(top.abs_diff):
+            marks.append((top, top.b - top.a, color))
+    high = max((value for _, value, _ in marks), default=0.0)
+    for top, value, color in marks:
+        # Label below a point in the upper half of the panel, above one in the lower half.
+        axes.plot([top.step], [value], "o", color=color, markersize=3)
+        axes.annotate(f"max |Δ| {top.abs_diff:.3g} @ {top.step}", xy=(top.step, value),
+                      xytext=(8, -12 if high > 0 and value > 0.5 * high else 6),
+                      textcoords="offset points", fontsize=8, color=color)
+    axes.set_xlabel("optimizer update k")
+    axes.set_ylabel("difference Δ lr[k]")
+    axes.ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
+    axes.grid(True, alpha=0.3)
+    axes.legend(loc="best", fontsize=8)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,512 @@
+"""Saved tables — the CSV or JSON that ``warmupctl table`` writes — read back for ``warmupctl diff``.
+
+A diff operand is a table when its content says so: a CSV whose header starts ``step,lr`` (or any
+file named ``*.csv``), or a JSON object whose first key is ``format_version`` (or a ``*.json`` file
+with a top-level ``format_version``). Anything else is a spec.
+
+Rules (each broken one is a :class:`~warmupctl.errors.SpecError` naming the file and its line):
+
+* CSV: a header starting ``step,lr`` (more columns may follow; they are ignored), then one row per
+  line with as many cells as the header; ``step`` a whole number >= 0, ``lr`` a finite number; steps
+  strictly increasing (gaps are fine: ``--every`` and ``--at`` tables); every line ends with a
+  newline (a last line without one is a truncated file). ``\\r\\n`` endings and a UTF-8 byte order
+  mark are accepted, so a golden checked out on Windows still reads.
+* JSON: an object with ``format_version`` (1) and ``rows``, a non-empty list of ``{"step", "lr"}``
+  objects under the same rules; other keys (``label``, ``spec``, ``summary``, ...) are not checked.
+
+CSV rows are streamed: a golden of 10^8 updates is read in blocks, twice (key events, then values),
+in bounded memory. A JSON table is parsed whole, as the JSON module needs; for long goldens use CSV.
+Standard input (``-``) is read into memory once.
+"""
+
+from __future__ import annotations
+
+import array
+import io
+import json
+import math
+import os
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from warmupctl.engine import Schedule
+from warmupctl.errors import SpecError
+from warmupctl.spec.load import STDIN, parse_text
+from warmupctl.spec.resolve import load_spec, resolve
+
+#: ``format_version`` values this reader understands (``warmupctl.render.text.FORMAT_VERSION``).
+FORMAT_VERSIONS = frozenset({1})
+#: The columns a table starts with (``warmupctl.render.text.CSV_HEADER``).
+HEADER = ("step", "lr")
+#: Rows per block handed to the comparison.
+BLOCK_ROWS = 1 << 16
+#: A warmupctl CSV line is at most ~45 bytes; a longer line is not one of ours.
+MAX_LINE_BYTES = 4096
+#: Bytes read to tell a table from a spec.
+SNIFF_BYTES = 4096
+
+HINT_CSV = "write it with 'warmupctl table SPEC --format csv -o FILE'"
+HINT_REGENERATE = "regenerate it with 'warmupctl table SPEC --format csv -o FILE'"
+_JSON_TABLE = re.compile(rb'\A(\xef\xbb\xbf)?\s*\{\s*"format_version"\s*:')
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_MAX_STEP_DIGITS = len(str(2**63 - 1))
+_Rows = tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]  # steps, lrs, lines
+
+
+@dataclass(frozen=True, eq=False)
+class TableFile:
+    """A saved table, checked as it is read (see the module docstring).
+
+    Attributes:
+        name: the file name as given (``<stdin>`` for ``-``), for messages.
+        kind: ``"csv"`` or ``"json"``.
+        label: the JSON table's ``label``; None for CSV.
+        columns: the CSV header's cells (``("step", "lr")`` for JSON).
+    """
+
+    name: str
+    kind: str
+    label: str | None = None
+    columns: tuple[str, ...] = HEADER
+    _path: str | None = field(default=None, repr=False)
+    _data: bytes | None = field(default=None, repr=False)
+    _rows: _Rows | None = field(default=None, repr=False)
+
+    def blocks(self, chunk_size: int = BLOCK_ROWS) -> Iterator[tuple[NDArray[np.int64], NDArray[np.float64]]]:
+        """``(steps, lrs)`` blocks of at most ``chunk_size`` rows, in file order; a bad row raises
+        :class:`SpecError` when it is reached."""
+        if self._rows is not None:
+            steps, lrs, _ = self._rows
+            for first in range(0, len(steps), chunk_size):
+                yield steps[first:first + chunk_size], lrs[first:first + chunk_size]
+            return
+        with self._open() as stream:
+            stream.readline(MAX_LINE_BYTES + 1)  # the header, checked by read_table
+            yield from _csv_blocks(stream, self.name, len(self.columns), chunk_size)
+
+    def line_of(self, row: int) -> int:
+        """The line (1-based) holding row ``row`` (0-based): ``row + 2`` in a CSV."""
+        if self._rows is not None:
+            lines = self._rows[2]
+            return int(lines[min(row, len(lines) - 1)])
+        return row + 2
+
+    def _open(self) -> IO[bytes]:
+        if self._data is not None:
+            return io.BytesIO(self._data)
+        assert self._path is not None
+        try:
+            return open(self._path, "rb")
+        except OSError as exc:
+            raise SpecError(f"cannot read: {exc.strerror or exc}", source=self.name) from None
+
+
+def table_kind(name: str, head: bytes) -> str | None:
+    """``"csv"``, ``"json"`` or None (a spec), from the file name and its first bytes."""
+    first_line = head.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf").strip()
+    if name.lower().endswith(".csv") or re.match(rb"step\s*,\s*lr\b", first_line):
+        return "csv"
+    if _JSON_TABLE.match(head):
+        return "json"
+    if name.lower().endswith(".json") and b'"format_version"' in head:
+        return "json"  # a reformatted table; _parse_json checks that the key is at the top
+    return None
+
+
+def load_operand(path: str) -> Schedule | TableFile:
+    """A ``warmupctl diff`` operand: a saved table, or else a spec (native or library)."""
+    if path == STDIN:
+        data = sys.stdin.buffer.read()
+        name = "<stdin>"
+        kind = table_kind(name, data[:SNIFF_BYTES])
+        if kind is None:
+            text = _decode(data, name, "a YAML or JSON spec")
+            return resolve(parse_text(text, name), source=name)
+        return _table_from_bytes(name, kind, data)
+    head = _head(path)
+    kind = table_kind(path, head)
+    if kind is None:
+        return load_spec(path)
+    return read_table(path, kind)
+
+
+def read_table(path: str, kind: str | None = None) -> TableFile:
+    """Open a saved table: the header (CSV) or the whole file (JSON) is checked now, CSV rows as
+    :meth:`TableFile.blocks` reaches them."""
+    head = _head(path)
+    kind = kind or table_kind(path, head) or "csv"
+    if kind == "json":
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise SpecError(f"cannot read: {exc.strerror or exc}", source=path) from None
+        return _table_from_bytes(path, "json", data)
+    columns = _csv_header(head, path)
+    return TableFile(name=path, kind="csv", columns=columns, _path=path)
+
+
+def _head(path: str) -> bytes:
+    if not os.path.exists(path):
+        raise SpecError("no such file", source=path, hint="check the path")
+    if os.path.isdir(path):
+        raise SpecError("is a folder, not a spec or a table", source=path)
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise SpecError(f"cannot read: {exc.strerror or exc}", source=path) from None
+
+
+def _table_from_bytes(name: str, kind: str, data: bytes) -> TableFile:
+    if kind == "json":
+        label, rows = _parse_json(_decode(data, name, "a JSON table"), name)
+        return TableFile(name=name, kind="json", label=label, _rows=rows)
+    columns = _csv_header(data[:SNIFF_BYTES], name)
+    return TableFile(name=name, kind="csv", columns=columns, _data=data)
+
+
+def _decode(data: bytes, name: str, what: str) -> str:
+    if b"\x00" in data:
+        raise SpecError(f"binary file, not {what}", source=name)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise SpecError(f"not UTF-8 text (byte {exc.start})", source=name, path=f"line {line}",
+                        hint="save the file as UTF-8") from None
+
+
+# ------------------------------------------------------------------------------------------------
+# CSV
+# ------------------------------------------------------------------------------------------------
+
+
+def _error(name: str, line: int, message: str, value: Any = SpecError._NO_VALUE,
+           hint: str | None = None) -> SpecError:
+    return SpecError(message, source=name, path=f"line {line}", value=value, hint=hint)
+
+
+def _show(cell: bytes) -> str:
+    return cell.decode("utf-8", errors="replace")
+
+
+def _csv_header(head: bytes, name: str) -> tuple[str, ...]:
+    if not head.strip():
+        raise _error(name, 1, "empty file: no header, no rows", hint=HINT_CSV)
+    raw = head.split(b"\n", 1)
+    line = raw[0].removeprefix(b"\xef\xbb\xbf").removesuffix(b"\r")
+    if len(raw) == 1 and len(head) >= SNIFF_BYTES:
+        raise _error(name, 1, "the first line is too long to be a table's header",
+                     hint=f"a warmupctl table starts with 'step,lr'; {HINT_CSV}")
+    try:
+        columns = tuple(cell.strip() for cell in line.decode("utf-8").split(","))
+    except UnicodeDecodeError:
+        raise _error(name, 1, "the header is not UTF-8 text", hint=HINT_CSV) from None
+    if columns[:2] != HEADER:
+        missing = [c for c in HEADER if c not in columns]
+        problem = (f"the header lacks the column{'s' if len(missing) > 1 else ''} "
+                   f"{', '.join(missing)}" if missing else "the header must start with step,lr")
+        raise _error(name, 1, problem, value=_show(line), hint=f"is this a warmupctl table? {HINT_CSV}")
+    if len(raw) == 1:
+        raise _error(name, 1, "the header has no newline and no rows follow: the file looks truncated",
+                     hint=HINT_REGENERATE)
+    return columns
+
+
+def _csv_blocks(stream: IO[bytes], name: str, width: int,
+                chunk_size: int) -> Iterator[tuple[NDArray[np.int64], NDArray[np.float64]]]:
+    """Parse the rows after the header in blocks of about ``chunk_size`` rows.
+
+    Each block of whole lines goes through :func:`_fast_rows` (in bulk, several times faster); any
+    block it does not vouch for is parsed line by line by :func:`_slow_rows`, the reference, which
+    names the first bad line.
+    """
+    line = 1  # lines consumed, the header included
+    previous = -1
+    rows = 0
+    while True:
+        data = stream.read(max(chunk_size, 1) * 32)
+        if not data:
+            break
+        if not data.endswith(b"\n"):  # finish the last line (bounded: a row is a few dozen bytes)
+            data += stream.readline(MAX_LINE_BYTES + 1)
+        parsed = _fast_rows(data, previous) if width == len(HEADER) else None
+        if parsed is None:
+            parsed = _slow_rows(data, name, width, line, previous)
+        steps, lrs = parsed
+        line += data.count(b"\n")
+        rows += len(steps)
+        if len(steps):
+            previous = int(steps[-1])
+            yield steps, lrs
+    if rows == 0:
+        raise _error(name, 2, "no rows after the header", hint=HINT_REGENERATE)
+
+
+_COMMA, _NEWLINE, _ZERO, _NINE = ord(","), ord("\n"), ord("0"), ord("9")
+
+
+def _fast_rows(data: bytes, previous: int) -> tuple[NDArray[np.int64], NDArray[np.float64]] | None:
+    """``step,lr`` lines parsed in bulk when every rule visibly holds; None when in any doubt."""
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+    if not data.endswith(b"\n") or b"\x00" in data or b"\r" in data:
+        return None
+    raw = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(raw == _NEWLINE)
+    commas = np.flatnonzero(raw == _COMMA)
+    if len(commas) != len(newlines):
+        return None
+    starts = np.concatenate(([0], newlines[:-1] + 1))
+    # One comma per line, with 1..18 characters before it (int64 holds any 18 digits).
+    if not (np.all(commas > starts) and np.all(commas < newlines)
+            and np.all(commas - starts <= _MAX_STEP_DIGITS - 1)):
+        return None
+    cells = data.replace(b"\n", b",").split(b",")
+    cells.pop()  # after the last newline
+    step_cells, lr_cells = cells[0::2], cells[1::2]
+    if not b"".join(step_cells).isdigit():
+        return None
+    try:
+        steps = np.fromiter(map(int, step_cells), dtype=np.int64, count=len(step_cells))
+        lrs = np.fromiter(map(float, lr_cells), dtype=np.float64, count=len(lr_cells))
+    except (ValueError, OverflowError):
+        return None
+    if not np.all(np.isfinite(lrs)) or steps[0] <= previous or np.any(np.diff(steps) <= 0):
+        return None
+    return steps, lrs
+
+
+def _slow_rows(data: bytes, name: str, width: int, line: int,
+               previous: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The rules, line by line; ``line`` is the number of lines before ``data``."""
+    stream = io.BytesIO(data)
+    steps: list[int] = []
+    lrs: list[float] = []
+    while True:
+        raw = stream.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            break
+        line += 1
+        if not raw.endswith(b"\n"):
+            if len(raw) > MAX_LINE_BYTES:
+                raise _error(name, line, f"longer than {MAX_LINE_BYTES} bytes: not a table row",
+                             hint=HINT_CSV)
+            raise _error(name, line, "the last line has no newline: the file looks truncated",
+                         value=_show(raw), hint=HINT_REGENERATE)
+        body = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
+        cells = body.split(b",")
+        if len(cells) != width:
+            if not body.strip():
+                raise _error(name, line, "empty line", hint="a table has one row per line, no blank lines")
+            raise _error(name, line, f"expected {width} cells ({','.join(_header(width))}), "
+                         f"found {len(cells)}", value=_show(body), hint=HINT_REGENERATE)
+        step = _step(cells[0], name, line)
+        if step <= previous:
+            if step == previous:
+                raise _error(name, line, f"update {step} again (also on line {line - 1})",
+                             hint="each update has one row")
+            raise _error(name, line, f"update {step} after update {previous}: steps must increase",
+                         hint="rows are in update order, as warmupctl table writes them")
+        previous = step
+        steps.append(step)
+        lrs.append(_lr(cells[1], name, line))
+    return np.array(steps, dtype=np.int64), np.array(lrs, dtype=np.float64)
+
+
+def _header(width: int) -> list[str]:
+    return [*HEADER, *(["..."] if width > len(HEADER) else [])]
+
+
+def _step(cell: bytes, name: str, line: int) -> int:
+    text = cell.strip()
+    if text.isdigit() and len(text) <= _MAX_STEP_DIGITS:
+        step = int(text)
+        if step < 2**63:
+            return step
+    if text.startswith(b"-") and text[1:].isdigit():
+        raise _error(name, line, "step must not be negative", value=_show(cell),
+                     hint="the first column is the update index: 0, 1, 2, ...")
+    if text.isdigit():
+        raise _error(name, line, "step out of range", value=_show(cell), hint="at most 2**63 - 1")
+    raise _error(name, line, "step is not a whole number", value=_show(cell),
+                 hint="the first column is the update index: 0, 1, 2, ...")
+
+
+def _lr(cell: bytes, name: str, line: int) -> float:
+    try:
+        value = float(cell)
+    except ValueError:
+        raise _error(name, line, "lr is not a number", value=_show(cell),
+                     hint="the second column is the LR, such as 0.0001 or 1e-4") from None
+    if not math.isfinite(value):
+        raise _error(name, line, f"lr is {'NaN' if math.isnan(value) else 'infinite'}",
+                     value=_show(cell.strip()),
+                     hint="a golden holds a finite LR at every update (warmupctl writes nan where "
+                          "the library would raise: write fewer updates with --steps)")
+    return value
+
+
+# ------------------------------------------------------------------------------------------------
+# JSON
+# ------------------------------------------------------------------------------------------------
+
+
+class _Lines:
+    """Line numbers of text positions, counted incrementally (positions only move forward)."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.pos, self.line = text, 0, 1
+
+    def at(self, pos: int) -> int:
+        if pos >= self.pos:
+            self.line += self.text.count("\n", self.pos, pos)
+        else:
+            self.line = self.text.count("\n", 0, pos) + 1
+        self.pos = pos
+        return self.line
+
+
+def _parse_json(text: str, name: str) -> tuple[str | None, _Rows]:
+    """Walk the top-level object by hand (so each row has its line), rows one by one."""
+    lines = _Lines(text)
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise ValueError(f"duplicate key {key!r}")
+            out[key] = value
+        return out
+
+    decoder = json.JSONDecoder(object_pairs_hook=unique)
+
+    def skip(pos: int) -> int:
+        return _WHITESPACE.match(text, pos).end()  # type: ignore[union-attr]
+
+    def value_at(pos: int) -> tuple[Any, int]:
+        try:
+            return decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            raise _error(name, exc.lineno, f"JSON syntax error at column {exc.colno}: {exc.msg}",
+                         hint=HINT_REGENERATE.replace("csv", "json")) from None
+        except ValueError as exc:  # a duplicate key inside a value
+            raise _error(name, lines.at(pos), str(exc)) from None
+
+    def expect(pos: int, char: str, what: str) -> int:
+        pos = skip(pos)
+        if not text.startswith(char, pos):
+            found = repr(text[pos]) if pos < len(text) else "the end of the file"
+            raise _error(name, lines.at(pos), f"JSON syntax error: expected {what}, found {found}",
+                         hint="the file looks truncated or edited by hand" if pos >= len(text) else None)
+        return pos + 1
+
+    pos = expect(0, "{", "an object ('{')")
+    top: dict[str, tuple[Any, int]] = {}
+    rows: tuple[Any, ...] | None = None
+    rows_line = 1
+    pos = skip(pos)
+    if not text.startswith("}", pos):
+        while True:
+            pos = skip(pos)
+            key_line = lines.at(pos)
+            key, pos = value_at(pos)
+            if not isinstance(key, str):
+                raise _error(name, key_line, "JSON syntax error: expected a key (a string)")
+            if key in top or (key == "rows" and rows is not None):
+                raise _error(name, key_line, f"duplicate key {key!r}")
+            pos = expect(pos, ":", "':'")
+            if key == "rows":
+                rows_line = key_line
+                rows, pos = _json_rows(text, skip(pos), name, lines, value_at, expect, skip)
+                top[key] = (None, key_line)
+            else:
+                value, pos = value_at(skip(pos))
+                top[key] = (value, key_line)
+            pos = skip(pos)
+            if text.startswith(",", pos):
+                pos += 1
+                continue
+            pos = expect(pos, "}", "',' or '}'")
+            break
+    else:
+        pos += 1
+    pos = skip(pos)
+    if pos < len(text):
+        raise _error(name, lines.at(pos), "JSON syntax error: text after the end of the table")
+
+    if "format_version" not in top:
+        raise _error(name, 1, "not a warmupctl table: no format_version",
+                     hint=HINT_REGENERATE.replace("csv", "json"))
+    version, version_line = top["format_version"]
+    if isinstance(version, bool) or not isinstance(version, int) or version not in FORMAT_VERSIONS:
+        newer = isinstance(version, int) and not isinstance(version, bool) and version > max(FORMAT_VERSIONS)
+        raise _error(name, version_line, "unsupported format_version", value=version,
+                     hint="written by a newer warmupctl: upgrade warmupctl" if newer
+                     else f"this warmupctl reads {', '.join(map(str, sorted(FORMAT_VERSIONS)))}")
+    if rows is None:
+        raise _error(name, 1, "no 'rows': not a table (a summary?)",
+                     hint=HINT_REGENERATE.replace("csv", "json"))
+    if not len(rows[0]):
+        raise _error(name, rows_line, "'rows' is empty", hint=HINT_REGENERATE.replace("csv", "json"))
+    label = top.get("label", (None, 0))[0]
+    return (label if isinstance(label, str) else None), rows
+
+
+def _json_rows(text, pos, name, lines, value_at, expect, skip):
+    """The ``rows`` array: each row an object with an integer ``step`` and a finite ``lr``."""
+    pos = expect(pos, "[", "a list ('[') of rows")
+    # Typed arrays, not lists: 8 bytes a row each instead of a Python object.
+    steps, lrs, where = array.array("q"), array.array("d"), array.array("q")
+    previous = -1
+    pos = skip(pos)
+    if text.startswith("]", pos):
+        pos += 1
+    else:
+        while True:
+            pos = skip(pos)
+            line = lines.at(pos)
+            row, pos = value_at(pos)
+            if not isinstance(row, dict):
+                raise _error(name, line, "a row must be an object such as {\"lr\": 0.1, \"step\": 0}",
+                             value=row)
+            for key in HEADER:
+                if key not in row:
+                    raise _error(name, line, f"the row has no {key!r}", value=row)
+            step, lr = row["step"], row["lr"]
+            if isinstance(step, bool) or not isinstance(step, int):
+                raise _error(name, line, "step is not a whole number", value=step)
+            if not 0 <= step < 2**63:
+                raise _error(name, line, "step must not be negative" if step < 0 else "step out of range",
+                             value=step)
+            if step <= previous:
+                raise _error(name, line, f"update {step} again" if step == previous else
+                             f"update {step} after update {previous}: steps must increase")
+            if lr is None:
+                raise _error(name, line, "lr is null (the schedule is undefined at this update)",
+                             hint="a golden holds a finite LR at every update: write fewer updates "
+                                  "with --steps")
+            if isinstance(lr, bool) or not isinstance(lr, (int, float)):
+                raise _error(name, line, "lr is not a number", value=lr)
+            if not math.isfinite(float(lr)):
+                raise _error(name, line, "lr is not finite", value=lr)
+            previous = step
+            steps.append(step)
+            lrs.append(float(lr))
+            where.append(line)
+            pos = skip(pos)
+            if text.startswith(",", pos):
+                pos += 1
+                continue
+            pos = expect(pos, "]", "',' or ']'")
+            break
+    arrays = (np.frombuffer(steps, dtype=np.int64), np.frombuffer(lrs, dtype=np.float64),
+              np.frombuffer(where, dtype=np.int64))
+    return arrays, pos
