@@ -55,8 +55,10 @@ class AppContext:
 
 
 def _version() -> str:
-    from warmupctl import __version__
-
+    try:
+        from warmupctl import __version__
+    except ImportError:  # a broken install must not break the error report that says so
+        return "(version unknown)"
     return __version__
 
 
