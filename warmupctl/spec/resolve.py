@@ -4,6 +4,10 @@ A spec is native (the keys of :data:`warmupctl.spec.native.KEYS`) or a library s
 (``schedule: library.Name``). Flags are the native keys spelled ``--like-this``; a flag overrides the
 same key of the file, and a flag of a length group (``--ratio`` vs ``warmup_steps``) replaces the
 file's other key of that group.
+
+A file may also be a training config (transformers TrainingArguments, a DeepSpeed config, timm's
+args.yaml, Megatron arguments): :mod:`warmupctl.spec.configs` translates it into a library spec first,
+and its errors are reported on the config's own keys.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from typing import Any
 
 from warmupctl.engine import Schedule
 from warmupctl.errors import SpecError
+from warmupctl.spec import configs
+from warmupctl.spec import values as v
 from warmupctl.spec.library import resolve_library
 from warmupctl.spec.load import load_mapping
 from warmupctl.spec.native import resolve_native
@@ -71,9 +77,68 @@ def load_spec(
     """
     flags = flags or {}
     source, mapping = load_mapping(path) if path is not None else (None, {})
+    if path is not None and _config_kind(mapping, source) is not None:
+        return _load_config(mapping, source, path, flags)[1]
     merged = merge_flags(mapping, flags)
     flag_keys = frozenset(k for k, val in flags.items() if val is not None)
     return resolve(merged, source=source, flag_keys=flag_keys)
+
+
+#: Flags that act on the library spec a training config translates to.
+CONFIG_FLAGS = ("lr", "total_steps", "name")
+#: Flags that give a training config the facts it cannot hold (transformers, timm).
+CONFIG_FACTS = ("dataset_size", "devices")
+
+
+def import_config(
+    path: str, flags: Mapping[str, Any] | None = None, deepspeed: str | None = None
+) -> tuple[configs.Translation, Schedule]:
+    """Translate a training config file and resolve it: ``(translation, schedule)``.
+
+    Args:
+        path: the config (``-`` for standard input).
+        flags: ``dataset_size``/``devices`` facts, and ``lr``/``total_steps``/``name`` for the spec.
+        deepspeed: a DeepSpeed config to combine with transformers TrainingArguments.
+    """
+    source, mapping = load_mapping(path)
+    if _config_kind(mapping, source) is None:
+        raise SpecError("is a warmupctl spec, not a training config", source=source,
+                        hint=f"use it as it is, e.g. warmupctl table {path}")
+    return _load_config(mapping, source, path, flags or {}, deepspeed)
+
+
+def _config_kind(mapping: Mapping[str, Any], source: str) -> str | None:
+    try:
+        return configs.config_kind(mapping)
+    except SpecError as exc:
+        raise exc.located(source=source) from None
+
+
+def _load_config(
+    mapping: Mapping[str, Any], source: str, path: str, flags: Mapping[str, Any],
+    deepspeed: str | None = None,
+) -> tuple[configs.Translation, Schedule]:
+    given = {k: val for k, val in flags.items() if val is not None}
+    facts = {}
+    try:
+        for key in CONFIG_FACTS:
+            if key in given:
+                facts[key] = v.as_count(given.pop(key), flag_for(key), minimum=1)
+    except SpecError as exc:
+        raise exc.located(source=FLAGS_SOURCE) from None
+    for key, value in given.items():
+        if key not in CONFIG_FLAGS:
+            raise SpecError("does not apply to a training config", source=FLAGS_SOURCE,
+                            path=flag_for(key), value=value,
+                            hint="change the config itself; --lr, --total-steps, --name, "
+                                 "--dataset-size and --devices apply to one")
+    translation = configs.translate(mapping, source=source, path=path, facts=facts, deepspeed=deepspeed)
+    try:
+        schedule = resolve(merge_flags(translation.spec, given), source=source,
+                           flag_keys=frozenset(given))
+    except SpecError as exc:
+        raise translation.locate(exc) from None
+    return translation, translation.annotate(schedule)
 
 
 def _locate(exc: SpecError, source: str | None, flag_keys: frozenset[str]) -> SpecError:
