@@ -42,6 +42,21 @@ def _complete_from(key: str) -> Callable[[str], list[str]] | None:
     return complete
 
 
+def _complete_preset(incomplete: str) -> list[str]:
+    from warmupctl.presets import preset_names
+
+    return [name for name in preset_names() if name.startswith(incomplete)]
+
+
+PresetOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--preset", metavar="NAME", rich_help_panel=SPEC_PANEL,
+                 autocompletion=_complete_preset,
+                 help="start from a published schedule (gpt3, llama, bert, noam, pythia, "
+                      "minicpm_wsd, alpaca: 'warmupctl list presets'); a spec file and flags override it"),
+]
+
+
 def with_spec_flags(
     command: Callable[..., Any], keys: tuple[str, ...] = SPEC_FLAGS
 ) -> Callable[..., Any]:
@@ -49,6 +64,9 @@ def with_spec_flags(
     signature = inspect.signature(command)
     own = [p for p in signature.parameters.values() if p.name != "flags"]
     added = []
+    if keys == SPEC_FLAGS:  # commands that take a whole spec can start from a published one
+        added.append(inspect.Parameter("preset", inspect.Parameter.KEYWORD_ONLY, default=None,
+                                       annotation=PresetOpt))
     for key in keys:
         option = typer.Option(
             flag_for(key), help=KEYS[key].help, metavar=_METAVARS.get(key, "NUMBER"),
@@ -60,6 +78,8 @@ def with_spec_flags(
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         flags = {key: kwargs.pop(key) for key in keys}
+        if "preset" in kwargs:
+            flags["preset"] = kwargs.pop("preset")
         if flags.get("milestones") is not None:
             flags["milestones"] = [m.strip() for m in flags["milestones"].split(",") if m.strip()]
         return command(*args, flags=flags, **kwargs)

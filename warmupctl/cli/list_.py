@@ -14,6 +14,7 @@ class What(str, Enum):
     shapes = "shapes"
     keys = "keys"
     libraries = "libraries"
+    presets = "presets"
 
 
 class ListFormat(str, Enum):
@@ -23,13 +24,21 @@ class ListFormat(str, Enum):
 
 def list_(
     ctx: typer.Context,
-    what: Annotated[What, typer.Argument(help="kinds, shapes, keys or libraries")] = What.kinds,
+    what: Annotated[What, typer.Argument(help="kinds, shapes, keys, libraries or presets")] = What.kinds,
     library: Annotated[Optional[str], typer.Argument(  # noqa: UP045
-        help="with 'libraries': one library (torch) or schedule (torch.OneCycleLR)", metavar="[NAME]",
+        help="a library (torch), a schedule (torch.OneCycleLR), or a preset (gpt3)", metavar="[NAME]",
     )] = None,
     fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="table or json")] = ListFormat.table,
 ) -> None:
-    """List what a spec can say: `warmupctl list libraries torch.OneCycleLR`."""
+    """List what a spec can say: `warmupctl list libraries torch.OneCycleLR`.
+
+    `warmupctl list presets NAME` prints that preset's spec file, citation included, to copy and change.
+    """
+    if what == What.presets and library:
+        from warmupctl.spec.presets import preset_text
+
+        typer.echo(preset_text(library), nl=False)
+        return
     from warmupctl.render.listing import listing_rows
 
     title, columns, rows = listing_rows(what.value, library)

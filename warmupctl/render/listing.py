@@ -24,6 +24,12 @@ def listing_rows(what: str, name: str | None = None) -> tuple[str, tuple[str, ..
                  ", ".join(f"{p}={v!r}" for p, v in s.params.items()))
                 for s in SHAPES.values()]
         return "shapes (warmup_shape, phases[].shape)", ("shape", "warmup", "formula", "params"), rows
+    if what == "presets":
+        from warmupctl.presets import preset_names
+        from warmupctl.spec.presets import citation
+
+        rows = [(name, citation(name)) for name in preset_names()]
+        return "presets (--preset NAME; the files are in warmupctl/presets/)", ("preset", "source"), rows
     return _libraries(name)
 
 

@@ -22,6 +22,7 @@ from warmupctl.spec import values as v
 from warmupctl.spec.library import resolve_library
 from warmupctl.spec.load import load_mapping
 from warmupctl.spec.native import resolve_native
+from warmupctl.spec.presets import load_preset
 from warmupctl.vocabulary import EXCLUSIVE_GROUPS, flag_for
 
 FLAGS_SOURCE = "command line"
@@ -73,10 +74,17 @@ def load_spec(
 
     Args:
         path: a YAML/JSON file, ``-`` for standard input, or None for a spec made of flags alone.
-        flags: native keys set on the command line or in Python (``{"warmup_steps": 100}``).
+        flags: native keys set on the command line or in Python (``{"warmup_steps": 100}``), and
+            ``preset``: the name of a published schedule (:mod:`warmupctl.spec.presets`) to start from.
     """
-    flags = flags or {}
+    flags = dict(flags or {})
+    preset = flags.pop("preset", None)
     source, mapping = load_mapping(path) if path is not None else (None, {})
+    if preset is not None:
+        # A published schedule is the base; the file's keys and then the flags override it.
+        preset_source, base = load_preset(preset)
+        mapping = merge_flags(base, mapping)
+        source = preset_source if source is None else f"{source} (over {preset_source})"
     if path is not None and _config_kind(mapping, source) is not None:
         return _load_config(mapping, source, path, flags)[1]
     merged = merge_flags(mapping, flags)
