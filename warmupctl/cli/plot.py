@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from warmupctl.cli import _policies as pol
 from warmupctl.cli._common import app_context, format_from_suffix, load_schedules
 from warmupctl.cli._options import OutputOpt, StepsOpt, with_spec_flags
 from warmupctl.errors import SpecError
@@ -26,6 +27,13 @@ def plot(
     steps: StepsOpt = None,
     diff: Annotated[bool, typer.Option(
         "--diff", help="a second panel: each spec minus the first, sharing the update axis")] = False,
+    stepping: pol.SteppingOpt = None,
+    updates_per_epoch: pol.UpdatesPerEpochOpt = None,
+    resume_at: pol.ResumeAtOpt = None,
+    resume_total: pol.ResumeTotalOpt = None,
+    resume_scheduler: pol.ResumeSchedulerOpt = None,
+    noise_batch: pol.NoiseBatchOpt = None,
+    sharpness: pol.SharpnessOpt = None,
     flags: dict | None = None,
 ) -> None:
     """Plot the schedule, annotated: `warmupctl plot --kind cosine --ratio 0.1 -o lr.png`.
@@ -44,15 +52,22 @@ def plot(
     if output and output != "-" and format_from_suffix(output, SUFFIXES) is None and fmt is None:
         raise SpecError("cannot tell the image format from the file name", source="command line",
                         path="--output", value=output, hint="end it in .png or .svg, or pass --format")
-    if diff and len(specs or []) < 2:
+    policy = pol.PolicyOptions(stepping, updates_per_epoch, resume_at, resume_total, resume_scheduler)
+    theory = pol.parse_theory(noise_batch, sharpness)
+    if diff and len(specs or []) < 2 and not policy.any:  # a policy gives two curves: effective − intended
         raise SpecError("needs two or more specs to compare", source="command line",
                         path="--diff", hint="e.g. warmupctl plot old.yaml new.yaml --diff")
-    schedules = load_schedules(ctx, specs, flags or {})
+    if policy.any or theory.any:
+        schedules, drawn = pol.plot_schedules(ctx, specs, flags or {}, policy, theory)
+        named = drawn.pop("title", None)
+        title = title or named
+    else:
+        schedules, drawn = load_schedules(ctx, specs, flags or {}), {}
     chosen = chosen or "png"
     path = output or _default_name(schedules, chosen)
     if path != "-":
         check_destination(path)
-    options = PlotOptions(log_y=log_y, title=title, dpi=dpi, steps=steps, diff=diff)
+    options = PlotOptions(log_y=log_y, title=title, dpi=dpi, steps=steps, diff=diff, **drawn)
     write_bytes(path, render_plot(schedules, options, chosen))
     if path != "-":
         app_context(ctx).info(f"wrote {path}")

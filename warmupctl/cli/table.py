@@ -4,8 +4,9 @@ from typing import Annotated, Optional
 
 import typer
 
+from warmupctl.cli import _policies as pol
 from warmupctl.cli._common import app_context, format_from_suffix, load_schedules, parse_steps_list
-from warmupctl.cli._options import OutputOpt, SpecArg, StepsOpt, TableFormat, with_spec_flags
+from warmupctl.cli._options import OutputOpt, StepsOpt, TableFormat, with_spec_flags
 from warmupctl.errors import SpecError
 
 #: A terminal table with more rows than this is refused in favour of a machine format.
@@ -28,6 +29,13 @@ def table(
                                                  help="every Kth update (and the last)")] = None,
     at: Annotated[Optional[str], typer.Option("--at", metavar="N,N,...",  # noqa: UP045
                                               help="only these updates, e.g. 0,10,100")] = None,
+    stepping: pol.SteppingOpt = None,
+    updates_per_epoch: pol.UpdatesPerEpochOpt = None,
+    resume_at: pol.ResumeAtOpt = None,
+    resume_total: pol.ResumeTotalOpt = None,
+    resume_scheduler: pol.ResumeSchedulerOpt = None,
+    noise_batch: pol.NoiseBatchOpt = None,
+    sharpness: pol.SharpnessOpt = None,
     flags: dict | None = None,
 ) -> None:
     """Tabulate the LR of each update: `warmupctl table --kind cosine --ratio 0.1 --format csv`.
@@ -51,6 +59,11 @@ def table(
         from warmupctl.cli._output import check_destination
 
         check_destination(output)
+    options = pol.PolicyOptions(stepping, updates_per_epoch, resume_at, resume_total, resume_scheduler)
+    theory = pol.parse_theory(noise_batch, sharpness)
+    if options.any or theory.any:
+        _with_policies(ctx, specs, flags or {}, options, theory, chosen, output, steps, every, at_steps)
+        return
     schedules = load_schedules(ctx, specs, flags or {})
     if len(schedules) > 1:
         _side_by_side(ctx, schedules, chosen, output, steps, every, at_steps)
@@ -152,6 +165,112 @@ def _side_by_side(ctx: typer.Context, schedules: list, chosen: str, output: str 
                                                    color_system=None).print(rendered))
     if output and output != "-":
         app_context(ctx).info(f"wrote {output}")
+
+
+def _with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict, options, theory,
+                   chosen: str, output: str | None, steps: int | None, every: int | None,
+                   at_steps: list[int] | None) -> None:
+    """One spec, with the effective LR (``lr``) beside the intended one and the theory's columns."""
+    import numpy as np
+
+    from warmupctl.calc import theory as th
+    from warmupctl.calc.rows import compact_steps, every_steps
+    from warmupctl.calc.summary import summarize
+    from warmupctl.render import columns as cols
+
+    if len(specs or []) > 1:
+        raise SpecError("the stepping and theory columns show one spec", source="command line",
+                        path="--stepping" if options.any else
+                        ("--noise-batch" if theory.noise_batch is not None else "--sharpness"),
+                        hint="run the command once per spec")
+    loaded = pol.load_with_policies(ctx, specs, flags, options)
+    shown, intended = loaded.shown, loaded.intended
+    count = steps or shown.total_steps
+    context = app_context(ctx)
+
+    names = cols.columns_of([*(["intended"] if loaded.effective is not None else []),
+                             *(["noise_batch"] if theory.noise_batch is not None else []),
+                             *(["unstable"] if theory.sharpness is not None else [])])
+    peak = None
+    extra: dict = {}
+    if theory.noise_batch is not None:
+        peak = summarize(intended).peak_lr
+        if not peak > 0:
+            raise SpecError("the noise-equivalent batch needs a schedule whose peak LR is positive",
+                            source="command line", path="--noise-batch", value=theory.noise_batch)
+        extra.setdefault("theory", {})["noise_batch"] = {"batch": theory.noise_batch, "peak": peak}
+    report = None
+    if theory.sharpness is not None:
+        report = th.stability(shown, theory.sharpness, count)
+        context.note(report.describe())
+        extra.setdefault("theory", {})["stability"] = report.as_dict()
+    if loaded.effective is not None:
+        extra["policies"] = [p.as_dict() for p in loaded.policies]
+        extra["intended"] = {"label": intended.label, "summary": summarize(intended, count).as_dict()}
+
+    def derive(lrs):
+        out = {}
+        if theory.noise_batch is not None:
+            out["noise_batch"] = th.noise_batch(lrs, peak, theory.noise_batch)
+        if theory.sharpness is not None:
+            out["unstable"] = th.unstable(lrs, theory.sharpness)
+        return out
+
+    beside = intended if loaded.effective is not None else None
+    if at_steps is not None:
+        rows = np.array(at_steps, dtype=np.int64)
+    elif every:
+        rows = every_steps(count, every)
+    elif steps or chosen != "table":
+        rows = None
+    else:
+        picks = [compact_steps(shown, count)]
+        if loaded.effective is not None:  # the intended events too: where the plan said they would be
+            picks.append(compact_steps(intended, count))
+        if report is not None and report.first is not None:
+            picks.append(np.array([report.first - 1, report.first, report.last, report.last + 1]))
+        rows = np.unique(np.concatenate(picks))
+        rows = rows[(rows >= 0) & (rows < count)]
+
+    summary = summarize(shown, count)
+    if chosen == "table":
+        shown_rows = rows if rows is not None else np.arange(count, dtype=np.int64)
+        if len(shown_rows) > MAX_TERMINAL_ROWS:
+            raise SpecError(f"{len(shown_rows)} rows are too many for a terminal table",
+                            source="command line", path="--format", value="table",
+                            hint="use --format csv (or json), or pick rows with --every / --at")
+        values = cols.gather(cols.iter_blocks(shown, shown_rows, count, beside, derive), names)
+        from warmupctl.render.table import events
+
+        marks = events(shown, summary)
+        if report is not None and report.first is not None:
+            for step, text in ((report.first, "first > 2/λ"), (report.last, "last > 2/λ")):
+                marks[step] = f"{marks[step]}, {text}" if step in marks else text
+        rendered = cols.build_table(shown.label, shown_rows, names, values, marks,
+                                    gaps=not (every or at_steps is not None))
+        if output is None or output == "-":
+            context.out_console().print(rendered)
+            return
+        from rich.console import Console
+
+        from warmupctl.cli._output import write_text
+
+        write_text(output, lambda out: Console(file=out, no_color=True, width=120,
+                                               color_system=None).print(rendered))
+        context.info(f"wrote {output}")
+        return
+
+    from warmupctl.cli._output import write_text
+
+    blocks = cols.iter_blocks(shown, rows, count, beside, derive)
+    writers = {
+        "csv": lambda out: cols.write_csv(out, names, blocks),
+        "markdown": lambda out: cols.write_markdown(out, names, blocks),
+        "json": lambda out: cols.write_json(out, shown, summary, names, blocks, extra),
+    }
+    write_text(output, writers[chosen])
+    if output and output != "-":
+        context.info(f"wrote {output}")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,161 @@
+"""Tables with columns beside ``lr``: the intended LR under a stepping policy, the noise-equivalent batch
+and the stability flag (``warmupctl table --stepping ... --noise-batch B0 --sharpness L``).
+
+The formats extend :mod:`warmupctl.render.text`'s, so a saved table still reads back as a table:
+
+* CSV: header ``step,lr`` then the extra columns in :data:`ORDER` (``intended``, ``noise_batch``,
+  ``unstable``); floats in shortest round-trip form, ``inf`` for an infinite noise batch (``float``
+  reads it back), flags as ``1``/``0``.
+* JSON: the envelope of ``text.write_json`` (sorted keys), each row ``{"intended", "lr",
+  "noise_batch", "step", "unstable"}`` as present, non-finite numbers as ``null`` and flags as
+  ``true``/``false``; top-level ``intended`` (label and summary of the designed schedule),
+  ``policies`` and ``theory`` where they apply.
+* Markdown and the Rich table: the same columns; ``∞`` for an infinite batch on a terminal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, TextIO
+
+import numpy as np
+from numpy.typing import NDArray
+from rich.table import Table
+from rich.text import Text
+
+from warmupctl.calc.summary import Summary
+from warmupctl.engine import Schedule
+from warmupctl.engine.schedule import CHUNK_SIZE
+from warmupctl.render.table import CONVENTION, fmt
+from warmupctl.render.text import FORMAT_VERSION, dumps
+
+#: Extra columns, in the order they follow ``lr``; the kind says how a cell is written.
+ORDER: tuple[str, ...] = ("intended", "noise_batch", "unstable")
+KINDS: dict[str, str] = {"lr": "float", "intended": "float", "noise_batch": "float", "unstable": "flag"}
+TITLES: dict[str, str] = {"intended": "intended", "noise_batch": "noise batch", "unstable": "> 2/λ"}
+
+Steps = range | NDArray[np.int64]
+Block = tuple[Steps, Mapping[str, NDArray[Any]]]
+
+
+def _ints(steps: Steps) -> list[int]:
+    return list(steps) if isinstance(steps, range) else steps.tolist()
+
+
+def _cells(name: str, values: NDArray[Any], style: str) -> list[str]:
+    """Text of one column of a block: ``csv`` (round-trip floats, inf), ``json`` (null, true/false)."""
+    if KINDS[name] == "flag":
+        yes, no = ("true", "false") if style == "json" else ("1", "0")
+        return [yes if v else no for v in values.tolist()]
+    if style == "json":
+        return [repr(v) if math.isfinite(v) else "null" for v in values.tolist()]
+    return [repr(v) for v in values.tolist()]  # repr gives 'inf' and 'nan', which float() reads
+
+
+def columns_of(names: Iterable[str]) -> list[str]:
+    """``lr`` then the known extra columns among ``names``, in :data:`ORDER`."""
+    wanted = set(names)
+    return ["lr", *(name for name in ORDER if name in wanted)]
+
+
+def write_csv(out: TextIO, names: list[str], blocks: Iterable[Block]) -> None:
+    out.write(",".join(["step", *names]) + "\n")
+    for steps, values in blocks:
+        cells = [_cells(name, values[name], "csv") for name in names]
+        out.write("".join([f"{s},{','.join(row)}\n" for s, *row in zip(_ints(steps), *cells)]))
+
+
+def write_markdown(out: TextIO, names: list[str], blocks: Iterable[Block]) -> None:
+    out.write("| " + " | ".join(["step", *names]) + " |\n")
+    out.write("|" + "---:|" * (len(names) + 1) + "\n")
+    for steps, values in blocks:
+        cells = [_cells(name, values[name], "csv") for name in names]
+        out.write("".join([f"| {s} | {' | '.join(row)} |\n" for s, *row in zip(_ints(steps), *cells)]))
+
+
+def write_json(out: TextIO, schedule: Schedule, summary: Summary, names: list[str],
+               blocks: Iterable[Block], extra: Mapping[str, Any]) -> None:
+    """The ``text.write_json`` envelope with richer rows, and ``extra`` top-level keys (sorted in)."""
+    keys = sorted(["step", *names])
+    top = {"format_version": FORMAT_VERSION, "label": schedule.label, "source": schedule.source,
+           "spec": dict(schedule.spec), "summary": summary.as_dict(), **extra}
+    out.write("{\n")
+    for key in sorted(k for k in top if k < "rows"):
+        out.write(f'"{key}": {dumps(top[key])},\n')
+    out.write('"rows": [')
+    separator = "\n"
+    for steps, values in blocks:
+        cells = {name: _cells(name, values[name], "json") for name in names}
+        cells["step"] = [str(s) for s in _ints(steps)]
+        lines = ["{" + ", ".join(f'"{key}": {cell}' for key, cell in zip(keys, row)) + "}"
+                 for row in zip(*(cells[key] for key in keys))]
+        if lines:
+            out.write(separator + ",\n".join(lines))
+            separator = ",\n"
+    out.write("\n]")
+    for key in sorted(k for k in top if k > "rows"):
+        out.write(f',\n"{key}": {dumps(top[key])}')
+    out.write("\n}\n")
+
+
+def build_table(title: str, steps: NDArray[np.int64], names: list[str],
+                values: Mapping[str, NDArray[Any]], marks: Mapping[int, str], gaps: bool = True) -> Table:
+    """A Rich table: step, the columns, the events; an ellipsis row where updates are skipped."""
+    table = Table(title=Text(title), caption=Text(CONVENTION, style="dim"), caption_justify="left")
+    table.add_column("step", justify="right", style="cyan")
+    for name in names:
+        header = "lr (effective)" if name == "lr" and "intended" in names else TITLES.get(name, name)
+        table.add_column(header, justify="right" if KINDS[name] == "float" else "center",
+                         style="red" if name == "unstable" else None)
+    table.add_column("event", style="magenta")
+    previous = None
+    texts = [_terminal(name, values[name]) for name in names]
+    for i, step in enumerate(steps.tolist()):
+        if gaps and previous is not None and step > previous + 1:
+            table.add_row("⋮", *([""] * len(names)), "", style="dim")
+        table.add_row(str(step), *(column[i] for column in texts), marks.get(step, ""))
+        previous = step
+    return table
+
+
+def _terminal(name: str, values: NDArray[Any]) -> list[str]:
+    if KINDS[name] == "flag":
+        return ["yes" if v else "" for v in values.tolist()]
+    return ["∞" if v == math.inf else fmt(v) for v in values.tolist()]
+
+
+def iter_blocks(shown: Schedule, steps: NDArray[np.int64] | None, count: int,
+                intended: Schedule | None = None,
+                derive: Callable[[NDArray[np.float64]], Mapping[str, NDArray[Any]]] | None = None,
+                ) -> Iterator[Block]:
+    """``(steps, {column: values})`` blocks of ``shown`` — every update ``0..count-1``, or the chosen
+    ``steps`` — with ``intended``'s LR beside it (walked in step with ``shown``, so a recursive replay
+    is read once) and ``derive(lrs)`` adding the columns computed from the LR. Bounded memory."""
+    def more(lrs: NDArray[np.float64]) -> Mapping[str, NDArray[Any]]:
+        return derive(lrs) if derive is not None else {}
+
+    if steps is None:
+        beside = intended.iter_chunks(count, CHUNK_SIZE) if intended is not None else None
+        for first, block in shown.iter_chunks(count, CHUNK_SIZE):
+            row: dict[str, NDArray[Any]] = {"lr": block, **more(block)}
+            if beside is not None:
+                row["intended"] = next(beside)[1]
+            yield range(first, first + len(block)), row
+        return
+    for first in range(0, len(steps), CHUNK_SIZE):
+        part = steps[first:first + CHUNK_SIZE]
+        lrs = shown(part)
+        row = {"lr": lrs, **more(lrs)}
+        if intended is not None:
+            row["intended"] = intended(part)
+        yield part, row
+
+
+def gather(blocks: Iterable[Block], names: list[str]) -> dict[str, NDArray[Any]]:
+    """The blocks' columns joined into one array each (for a terminal table: a bounded row count)."""
+    parts: dict[str, list[NDArray[Any]]] = {name: [] for name in names}
+    for _, values in blocks:
+        for name in names:
+            parts[name].append(values[name])
+    return {name: np.concatenate(part) if part else np.empty(0) for name, part in parts.items()}
