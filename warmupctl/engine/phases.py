@@ -49,14 +49,27 @@ class Phase:
         if self.shape not in SHAPES:
             raise EngineError(f"unknown shape {self.shape!r}")
 
-    def values(self, k: NDArray[np.float64]) -> NDArray[np.float64]:
-        """LR at local indices ``k`` (0 <= k <= steps)."""
+    def values(self, k: ArrayLike) -> NDArray[np.float64]:
+        """LR at local indices ``k`` (0 <= k <= steps); ``k`` is left as it is."""
+        return self.evaluate_into(np.array(k, dtype=np.float64))
+
+    def evaluate_into(self, k: NDArray[np.float64]) -> NDArray[np.float64]:
+        """LR at local indices ``k`` (a float64 array), computed in place in ``k`` and returned."""
+        if k.size == 1:
+            # numpy runs a one-element in-place ufunc through its scalar loop (libm), which can differ
+            # in the last bit from the vector loop every other update takes (np.power(0.1, 2.0) is
+            # 0.010000000000000002 in one, 0.01 in the other): evaluate a pair so that a value never
+            # depends on where a chunk or a phase happens to cut.
+            pair = np.repeat(k.ravel(), 2)
+            k.ravel()[0] = interpolate(SHAPES[self.shape], pair, self.steps, self.start, self.end,
+                                       self.params)[0]
+            return k
         return interpolate(SHAPES[self.shape], k, self.steps, self.start, self.end, self.params)
 
     @property
     def final(self) -> float:
         """The value the phase hands over (its value at k = steps)."""
-        return float(self.values(np.array([float(self.steps)]))[0])
+        return float(self.values([float(self.steps)])[0])
 
 
 @dataclass(frozen=True)
@@ -102,5 +115,50 @@ class Piecewise:
             if not mask.any():
                 continue
             local = np.clip(updates[mask] - starts[i], 0, phase.steps).astype(np.float64)
-            out[mask] = phase.values(local)
+            out[mask] = phase.evaluate_into(local)
         return out
+
+    def fill(self, first: int, out: NDArray[np.float64]) -> NDArray[np.float64]:
+        """LR of the consecutive updates ``first, first + 1, ...`` written into ``out`` (in place).
+
+        The fast path of :meth:`Schedule.iter_chunks`: a run of consecutive updates crosses each phase
+        at most once, so each phase is evaluated on a slice of ``out`` (its local indices written there
+        as floats, then transformed in place) with no search and no mask. Equal, bit for bit, to
+        ``self(range(first, first + len(out)))``.
+
+        Examples:
+            >>> warm = Phase("warmup", 2, 0.0, 1.0)
+            >>> Piecewise((warm, Phase("decay", 2, 1.0, 0.0))).fill(1, np.empty(5)).tolist()
+            [0.5, 1.0, 0.5, 0.0, 0.0]
+        """
+        low = first + self.step_offset  # the phase clock of out[0]
+        high = low + len(out)
+        starts = self.starts
+        last = len(self.phases) - 1
+        # Before update 0 and after the last phase the schedule holds its end values (clamped).
+        if low < 0:
+            out[: min(high, 0) - low] = self.phases[0].values([0.0])[0]
+        end = starts[last] + self.phases[last].steps
+        if high > end:
+            out[max(low, end) - low:] = self.phases[last].final
+        for start, phase in zip(starts, self.phases):
+            a, b = max(low, start), min(high, start + phase.steps)
+            if a >= b:
+                continue
+            # At most _BLOCK updates at a time: the work stays in cache and the index ramp is fixed.
+            for lo in range(a, b, _BLOCK):
+                hi = min(b, lo + _BLOCK)
+                view = out[lo - low: hi - low]
+                np.add(_RAMP[:hi - lo], float(lo - start), out=view)  # local indices, exact below 2^53
+                phase.evaluate_into(view)
+        return out
+
+
+#: Updates evaluated at once inside :meth:`Piecewise.fill` (512 KB of float64, within L2 cache).
+_BLOCK = 1 << 16
+#: 0.0, 1.0, 2.0, ...: the local indices of a block are this plus an offset, written straight into the
+#: output, so a walk allocates no index array per chunk. (Fresh chunk-sized temporaries are not free:
+#: glibc hands freed memory back to the system and takes it again, a page fault per 4 KB, which cost
+#: as much as the cosine itself on the machine of docs/benchmarks.md.)
+_RAMP = np.arange(_BLOCK, dtype=np.float64)
+_RAMP.flags.writeable = False

@@ -74,17 +74,22 @@ def register_shape(shape: Shape) -> Shape:
 
 def _linear_rise(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """k / n — transformers' warmup ``float(t) / float(max(1, W))``."""
-    return k / float(n)
+    return np.divide(k, float(n), out=k)
 
 
 def _linear_fall(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """(n - k) / n — transformers' linear decay ``float(T - t) / float(max(1, T - W))``."""
-    return (float(n) - k) / float(n)
+    np.subtract(float(n), k, out=k)
+    return np.divide(k, float(n), out=k)
 
 
 def _cosine_rise(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """(1 - cos(pi k / n)) / 2 — the seeds' cosine warmup."""
-    return 0.5 * (1.0 - np.cos(np.pi * (k / float(n))))
+    np.divide(k, float(n), out=k)
+    np.multiply(k, np.pi, out=k)
+    np.cos(k, out=k)
+    np.subtract(1.0, k, out=k)
+    return np.multiply(k, 0.5, out=k)
 
 
 def _cosine_fall(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
@@ -93,21 +98,38 @@ def _cosine_fall(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     The operation order is transformers' (``math.pi * num_cycles * 2.0 * progress``) so that values agree
     to the last bit where they can. c = 0.5 is one half-wave down to the floor; c = 2 ends back at the top.
     """
-    progress = k / float(n)
-    return 0.5 * (1.0 + np.cos(np.pi * float(p["num_cycles"]) * 2.0 * progress))
+    np.divide(k, float(n), out=k)  # progress
+    np.multiply(k, np.pi * float(p["num_cycles"]) * 2.0, out=k)
+    np.cos(k, out=k)
+    np.add(k, 1.0, out=k)
+    return np.multiply(k, 0.5, out=k)
 
 
 def _restarts_fall(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """(1 + cos(pi ((c k / n) mod 1))) / 2, and 0 from k = n — transformers' hard restarts."""
-    progress = k / float(n)
-    left = 0.5 * (1.0 + np.cos(np.pi * ((float(p["num_cycles"]) * progress) % 1.0)))
-    return np.where(progress >= 1.0, 0.0, left)
+    np.divide(k, float(n), out=k)  # progress
+    done = k >= 1.0
+    np.multiply(k, float(p["num_cycles"]), out=k)
+    np.remainder(k, 1.0, out=k)
+    np.multiply(k, np.pi, out=k)
+    np.cos(k, out=k)
+    np.add(k, 1.0, out=k)
+    np.multiply(k, 0.5, out=k)
+    np.copyto(k, 0.0, where=done)
+    return k
+
+
+def _restarts_rise(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
+    """1 - the hard-restarts fraction left: the restarts played as a rise."""
+    return np.subtract(1.0, _restarts_fall(k, n, p), out=k)
 
 
 def _stairs(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     stairs = int(p["stairs"])
-    # Integer arithmetic: floor(S k / n) without float rounding at the stair edges.
-    return np.floor_divide(stairs * k, float(n)) / stairs
+    # floor(S k / n) on whole floats: S k is exact below 2^53, so the stair edges do not wobble.
+    np.multiply(k, float(stairs), out=k)
+    np.floor_divide(k, float(n), out=k)
+    return np.divide(k, float(stairs), out=k)
 
 
 def _step_rise(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
@@ -117,21 +139,25 @@ def _step_rise(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
 
 def _step_fall(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """1 - floor(S k / n) / S: a staircase down, one drop at the start of each stair."""
-    return 1.0 - _stairs(k, n, p)
+    return np.subtract(1.0, _stairs(k, n, p), out=k)
 
 
 def _smooth(u: FloatArray) -> FloatArray:
-    return u * u * (3.0 - 2.0 * u)
+    """u^2 (3 - 2u), in place on ``u`` (one temporary for u^2)."""
+    square = np.multiply(u, u)
+    np.multiply(u, 2.0, out=u)
+    np.subtract(3.0, u, out=u)
+    return np.multiply(square, u, out=u)
 
 
 def _smooth_rise(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """3u^2 - 2u^3, u = k / n — the cubic with zero slope at both ends (the seeds' smooth warmup)."""
-    return _smooth(k / float(n))
+    return _smooth(np.divide(k, float(n), out=k))
 
 
 def _smooth_fall(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """3v^2 - 2v^3, v = (n - k) / n: the smooth warmup played backwards."""
-    return _smooth((float(n) - k) / float(n))
+    return _smooth(_linear_fall(k, n, p))
 
 
 def _log_rise(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
@@ -141,65 +167,86 @@ def _log_rise(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     start value.
     """
     if n <= 1:
-        return np.where(k >= n, 1.0, 0.0)
-    return np.minimum(1.0, np.log(k + 1.0) / np.log(float(n)))
+        return _constant_rise(k, n, p)
+    np.add(k, 1.0, out=k)
+    np.log(k, out=k)
+    np.divide(k, np.log(float(n)), out=k)
+    return np.minimum(k, 1.0, out=k)
 
 
 def _log_fall(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """1 - log(k + 1) / log(n): the log curve, falling."""
-    return 1.0 - _log_rise(k, n, p)
+    return np.subtract(1.0, _log_rise(k, n, p), out=k)
 
 
 def _one_minus_sqrt_rise(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """1 - sqrt(1 - k / n) — transformers ``get_wsd_schedule(warmup_type='1-sqrt')``."""
-    return 1.0 - np.sqrt(1.0 - k / float(n))
+    np.divide(k, float(n), out=k)
+    np.subtract(1.0, k, out=k)
+    np.sqrt(k, out=k)
+    return np.subtract(1.0, k, out=k)
 
 
 def _one_minus_sqrt_fall(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """1 - sqrt(k / n) — transformers ``get_wsd_schedule(decay_type='1-sqrt')`` (MiniCPM's WSD)."""
-    return 1.0 - np.sqrt(k / float(n))
+    np.divide(k, float(n), out=k)
+    np.sqrt(k, out=k)
+    return np.subtract(1.0, k, out=k)
 
 
 def _constant_rise(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """0 for k < n, then 1: hold the start LR for the whole phase, then jump (ResNet's warmup)."""
-    return np.where(k >= n, 1.0, 0.0)
+    np.copyto(k, np.greater_equal(k, float(n)))
+    return k
 
 
 def _constant_fall(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """1 for k < n, then 0: hold the start LR, then drop to the end LR."""
-    return np.where(k >= n, 0.0, 1.0)
+    np.copyto(k, np.less(k, float(n)))
+    return k
 
 
 def _poly_rise(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """(k / n) ** power: the polynomial decay played backwards."""
-    return (k / float(n)) ** float(p["power"])
+    np.divide(k, float(n), out=k)
+    # ``**=`` keeps numpy's fast paths of ``**`` (power 2 is a square, 0.5 a square root).
+    k **= float(p["power"])
+    return k
 
 
 def _poly_fall(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """(1 - k / n) ** power — transformers ``get_polynomial_decay_schedule_with_warmup``."""
-    return (1.0 - k / float(n)) ** float(p["power"])
+    np.divide(k, float(n), out=k)
+    np.subtract(1.0, k, out=k)
+    k **= float(p["power"])
+    return k
 
 
 def _inverse_sqrt_law(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """1 / sqrt((k + ts) / ts), ts = timescale — transformers ``get_inverse_sqrt_schedule``."""
     timescale = float(p["timescale"])
-    return 1.0 / np.sqrt((k + timescale) / timescale)
+    np.add(k, timescale, out=k)
+    np.divide(k, timescale, out=k)
+    np.sqrt(k, out=k)
+    return np.divide(1.0, k, out=k)
 
 
 def _exponential_law(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """gamma ** k — torch ``ExponentialLR`` in closed form (one factor per update)."""
-    return float(p["gamma"]) ** k
+    return np.power(float(p["gamma"]), k, out=k)
 
 
 def _step_decay_law(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """gamma ** floor(k / step_size) — torch ``StepLR`` in closed form."""
-    return float(p["gamma"]) ** np.floor_divide(k, float(p["step_size"]))
+    np.floor_divide(k, float(p["step_size"]), out=k)
+    return np.power(float(p["gamma"]), k, out=k)
 
 
 def _multistep_law(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     """gamma ** (number of milestones <= k) — torch ``MultiStepLR`` (decays *at* each milestone)."""
     milestones = np.asarray(p["milestones"], dtype=np.float64)
-    return float(p["gamma"]) ** np.searchsorted(milestones, k, side="right").astype(np.float64)
+    np.copyto(k, np.searchsorted(milestones, k, side="right"), casting="unsafe")
+    return np.power(float(p["gamma"]), k, out=k)
 
 
 def _noam_law(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
@@ -208,9 +255,10 @@ def _noam_law(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
     The phase's start LR is ``scale * d_model ** -0.5``; the peak, ``scale * (d_model W) ** -0.5``,
     lands at update W - 1 (s = W).
     """
-    s = k + 1.0
-    warmup = float(p["warmup_steps"])
-    return np.minimum(s**-0.5, s * warmup**-1.5)
+    np.add(k, 1.0, out=k)  # s
+    falling = k**-0.5
+    np.multiply(k, float(p["warmup_steps"]) ** -1.5, out=k)
+    return np.minimum(falling, k, out=k)
 
 
 def _frozen(**params: Any) -> Mapping[str, Any]:
@@ -229,7 +277,7 @@ for _shape in (
     Shape(
         "cosine_with_restarts",
         "hard restarts: end + (start - end) * (1 + cos(pi ((c k/n) mod 1)))/2",
-        lambda k, n, p: 1.0 - _restarts_fall(k, n, p),
+        _restarts_rise,
         _restarts_fall,
         _frozen(num_cycles=1.0),
     ),
@@ -258,7 +306,11 @@ for _shape in (
 def interpolate(
     shape: Shape, k: FloatArray, n: int, start: float, end: float, params: Mapping[str, Any]
 ) -> FloatArray:
-    """Evaluate one phase of ``n`` updates at local indices ``k`` (0 <= k <= n).
+    """Evaluate one phase of ``n`` updates at local indices ``k`` (0 <= k <= n), in place.
+
+    ``k`` (float64) is the work buffer: every shape computes on it with ``out=`` ufuncs and the LRs
+    are returned in it, so evaluating a chunk of updates allocates no array of its size (at most one
+    temporary, and a boolean mask). Pass a copy to keep ``k``.
 
     Examples:
         >>> import numpy as np
@@ -269,18 +321,24 @@ def interpolate(
     """
     merged = {**shape.params, **params}
     if shape.law is not None:
-        values = start * shape.law(k, n, merged)
-        return np.maximum(values, end) if end < start else values
+        values = np.multiply(shape.law(k, n, merged), start, out=k)
+        return np.maximum(values, end, out=k) if end < start else values
     if shape.geometric:
         if start <= 0.0 or end <= 0.0:
             raise EngineError("a geometric phase needs start and end > 0")
-        return start * (end / start) ** (k / float(n))
+        np.divide(k, float(n), out=k)
+        np.power(end / start, k, out=k)
+        return np.multiply(k, start, out=k)
     # The ends are pinned (a whole fraction gives the endpoint itself, not start + (end - start)),
     # so the peak lands exactly on lr however the arithmetic rounds.
     if start <= end:
         assert shape.rise is not None
-        rise = shape.rise(k, n, merged)
-        return np.where(rise == 1.0, end, start + (end - start) * rise)
-    assert shape.fall is not None
-    fall = shape.fall(k, n, merged)
-    return np.where(fall == 1.0, start, end + (start - end) * fall)
+        fraction, low, span, whole = shape.rise(k, n, merged), start, end - start, end
+    else:
+        assert shape.fall is not None
+        fraction, low, span, whole = shape.fall(k, n, merged), end, start - end, start
+    pinned = fraction == 1.0
+    np.multiply(fraction, span, out=k)
+    np.add(k, low, out=k)
+    np.copyto(k, whole, where=pinned)
+    return k

@@ -22,11 +22,14 @@ from numpy.typing import NDArray
 
 from warmupctl.calc.summary import Summary
 from warmupctl.engine import Schedule
+from warmupctl.engine.schedule import CHUNK_SIZE
 
 FORMAT_VERSION = 1
 CSV_HEADER = "step,lr"
 
-Rows = Iterable[tuple[NDArray[np.int64], NDArray[np.float64]]]
+#: Update indices of a block of rows: a ``range`` for consecutive updates, else an int64 array.
+Steps = range | NDArray[np.int64]
+Rows = Iterable[tuple[Steps, NDArray[np.float64]]]
 
 
 def number(value: float) -> str:
@@ -35,27 +38,38 @@ def number(value: float) -> str:
 
 
 def iter_rows(schedule: Schedule, steps: NDArray[np.int64] | None, count: int,
-              chunk: int = 1 << 16) -> Iterator[tuple[NDArray[np.int64], NDArray[np.float64]]]:
-    """``(steps, lrs)`` blocks: every update ``0..count-1``, or the chosen ``steps``."""
+              chunk: int = CHUNK_SIZE) -> Iterator[tuple[Steps, NDArray[np.float64]]]:
+    """``(steps, lrs)`` blocks: every update ``0..count-1`` (steps as a ``range``), or the chosen
+    ``steps``. One chunk at a time, so any length streams in bounded memory."""
     if steps is None:
         for first, block in schedule.iter_chunks(count, chunk):
-            yield np.arange(first, first + len(block), dtype=np.int64), block
+            yield range(first, first + len(block)), block
         return
     for first in range(0, len(steps), chunk):
         part = steps[first:first + chunk]
         yield part, schedule(part)
 
 
+# Writing rows is bound by turning floats into their shortest round-trip text (``float.__repr__``,
+# David Gay's dtoa, ~0.2 µs per float): numpy's own formatting (``astype(str)``, ``tofile``) is slower,
+# and ``%.17g`` would not be the shortest form. So each block is formatted by one list comprehension
+# over ``tolist()`` floats (no numpy scalar per row), joined and written at once.
+
+
+def _ints(steps: Steps) -> Iterable[int]:
+    return steps if isinstance(steps, range) else steps.tolist()
+
+
 def write_csv(out: TextIO, rows: Rows) -> None:
     out.write(CSV_HEADER + "\n")
     for steps, lrs in rows:
-        out.write("".join(f"{s},{number(x)}\n" for s, x in zip(steps.tolist(), lrs.tolist())))
+        out.write("".join([f"{s},{x!r}\n" for s, x in zip(_ints(steps), lrs.tolist())]))
 
 
 def write_markdown(out: TextIO, rows: Rows) -> None:
     out.write("| step | lr |\n|---:|---:|\n")
     for steps, lrs in rows:
-        out.write("".join(f"| {s} | {number(x)} |\n" for s, x in zip(steps.tolist(), lrs.tolist())))
+        out.write("".join([f"| {s} | {x!r} |\n" for s, x in zip(_ints(steps), lrs.tolist())]))
 
 
 def write_markdown_columns(out: TextIO, labels: list[str], steps: NDArray[np.int64],
@@ -88,12 +102,16 @@ def write_json(out: TextIO, schedule: Schedule, summary: Summary, rows: Rows) ->
     out.write(f'"format_version": {FORMAT_VERSION},\n')
     out.write(f'"label": {dumps(schedule.label)},\n')
     out.write('"rows": [')
-    first = True
+    separator = "\n"
     for steps, lrs in rows:
-        for s, x in zip(steps.tolist(), lrs.tolist()):
-            lr = number(x) if math.isfinite(x) else "null"
-            out.write(("\n" if first else ",\n") + f'{{"lr": {lr}, "step": {s}}}')
-            first = False
+        if np.isfinite(lrs).all():
+            lines = [f'{{"lr": {x!r}, "step": {s}}}' for s, x in zip(_ints(steps), lrs.tolist())]
+        else:
+            lines = [f'{{"lr": {number(x) if math.isfinite(x) else "null"}, "step": {s}}}'
+                     for s, x in zip(_ints(steps), lrs.tolist())]
+        if lines:
+            out.write(separator + ",\n".join(lines))
+            separator = ",\n"
     out.write("\n],\n")
     out.write(f'"source": {dumps(schedule.source)},\n')
     out.write(f'"spec": {dumps(dict(schedule.spec))},\n')
