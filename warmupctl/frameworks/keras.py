@@ -123,6 +123,9 @@ def _make_piecewise(call: LibraryCall) -> Curve:
     ranges overlap and their values add up, as here.
     """
     a = call.args
+    if not isinstance(a["values"], (list, tuple)):  # "floats" also takes one number: Keras does not
+        raise SpecError("Keras needs a list of values (it iterates them)", path="args.values",
+                        value=a["values"], hint="e.g. values: [1e-3, 1e-4] with boundaries: [1000]")
     bounds, values = list(a["boundaries"]), list(a["values"])
     if len(bounds) != len(values) - 1:
         raise SpecError(

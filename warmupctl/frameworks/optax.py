@@ -106,8 +106,8 @@ def fma32(a: Any, b: Any, c: Any) -> F32Array:
     The float64 product of two float32 numbers is exact; the float64 sum is rounded once more
     before float32, which can differ from a true FMA only in (rare) halfway cases.
 
-    >>> fma32(F32(1 / 3), F32(3.0), F32(-1.0)) != F32(1 / 3) * F32(3.0) - F32(1.0)
-    True
+    >>> float(fma32(F32(1 / 3), F32(3.0), F32(-1.0))), float(F32(1 / 3) * F32(3.0) - F32(1.0))
+    (2.9802322387695312e-08, 0.0)
     """
     a64, b64, c64 = (np.asarray(x, dtype=np.float32).astype(np.float64) for x in (a, b, c))
     return (a64 * b64 + c64).astype(np.float32)
@@ -208,13 +208,17 @@ def finish(
             return np.asarray(fn32(counts), dtype=np.float32).astype(np.float64)
 
     args = {**dict(call.args), **dict(curve.args)}
+    library = qualname.partition(".")[0]
+    huge = [f"{name} {value:g} is beyond float32 (3.4e38): {library} computes inf from it"
+            for name, value in args.items()
+            if isinstance(value, float) and abs(value) > float(np.finfo(np.float32).max)]
     return Schedule(
         fn=fn,
         total_steps=total,
         label=qualname,
         warmup_steps=max(0, curve.warmup),
         boundaries=tuple(b for b in curve.marks if b.step > 0),
-        notes=(*curve.notes, float32_note),
+        notes=(*curve.notes, *huge, float32_note),
         spec={"schedule": qualname, "lr": None, "args": args, "total_steps": total},
         source=source,
     )
