@@ -63,15 +63,26 @@ def test_chunked_walks_equal_one_whole_array_bit_for_bit(kind, shape):
     assert walk(schedule, count, 5, workers=3).tobytes() == whole.tobytes()
 
 
+# gamma 0.1: numpy's vector pow gives 0.1 ** 2 = 0.01, its one-element in-place loop (libm)
+# 0.010000000000000002; a one-update piece of a chunk must not take the other loop.
+TRICKY = Piecewise((
+    Phase("warmup", 100, 1e-6, 1e-3, "exponential"), Phase("stable", 57, 1e-3, 1e-3, "constant"),
+    Phase("decay", 1200, 1.5522074895422593e-3, 1e-9, "step_decay", {"step_size": 100, "gamma": 0.1}),
+    Phase("tail", 333, 1e-5, 0.0, "cosine")), step_offset=3)
+
+
 @given(first=st.integers(0, 3000), length=st.integers(1, 300))
 def test_fill_equals_evaluation_of_the_same_range(first, length):
-    phases = (Phase("warmup", 100, 1e-6, 1e-3, "exponential"), Phase("stable", 57, 1e-3, 1e-3, "constant"),
-              Phase("decay", 1200, 1e-3, 1e-5, "step_decay", {"step_size": 100, "gamma": 0.5}),
-              Phase("tail", 333, 1e-5, 0.0, "cosine"))
-    schedule = Piecewise(phases, step_offset=3)
     out = np.full(length, np.nan)
-    assert schedule.fill(first, out) is out
-    assert out.tobytes() == schedule(np.arange(first, first + length)).tobytes()
+    assert TRICKY.fill(first, out) is out
+    assert out.tobytes() == TRICKY(np.arange(first, first + length)).tobytes()
+
+
+def test_every_update_alone_equals_the_whole_array():
+    whole = TRICKY(np.arange(2000))
+    alone = np.concatenate([TRICKY.fill(k, np.empty(1)) for k in range(2000)])
+    assert alone.tobytes() == whole.tobytes()
+    assert np.concatenate([TRICKY([k]) for k in range(2000)]).tobytes() == whole.tobytes()
 
 
 def test_walks_longer_than_the_threading_threshold_keep_order_and_values():
@@ -240,6 +251,25 @@ def test_csv_and_json_rows_read_back_as_the_same_floats():
     rows = json.loads(out.getvalue())["rows"]
     assert [r["step"] for r in rows] == list(range(8))
     assert [r["lr"] for r in rows] == lrs[:6].tolist() + [None, None]
+
+
+def test_blocks_of_one_value_are_written_like_any_other():
+    blocks = [np.full(5, 1e-4), np.array([0.0, -0.0, 0.0]), np.full(3, np.nan), np.array([2.5])]
+    expected, step, rows = [], 0, []
+    for lrs in blocks:
+        rows.append((range(step, step + len(lrs)), lrs))
+        expected += [(step + i, x) for i, x in enumerate(lrs.tolist())]
+        step += len(lrs)
+    csv, md, js = io.StringIO(), io.StringIO(), io.StringIO()
+    text.write_csv(csv, rows)
+    text.write_markdown(md, rows)
+    schedule = Schedule(fn=lambda k: np.zeros(np.shape(k)), total_steps=step, label="blocks")
+    text.write_json(js, schedule, summarize(schedule), rows)
+    assert csv.getvalue() == "step,lr\n" + "".join(f"{s},{x!r}\n" for s, x in expected)
+    assert md.getvalue().splitlines()[2:] == [f"| {s} | {x!r} |" for s, x in expected]
+    assert [r["lr"] for r in json.loads(js.getvalue())["rows"]] == [
+        None if math.isnan(x) else x for _, x in expected]
+    assert "-0.0" in csv.getvalue()  # 0.0 and -0.0 are two values
 
 
 def test_streamed_csv_of_a_long_schedule_equals_repr_of_each_value():

@@ -11,19 +11,22 @@ The public API (imported lazily, so ``warmupctl --help`` never loads numpy):
 
 from __future__ import annotations
 
-from importlib import metadata
 from typing import Any
-
-try:
-    __version__ = metadata.version("warmupctl")
-except metadata.PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0+unknown"
 
 __all__ = ["Schedule", "SpecError", "Summary", "__version__", "from_mapping", "load", "schedule",
            "summarize"]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        # Looked up on demand: importlib.metadata (and the email parser it loads) costs tens of
+        # milliseconds of every cold start, and only --version needs it.
+        from importlib import metadata
+
+        try:
+            return metadata.version("warmupctl")
+        except metadata.PackageNotFoundError:  # running from a source tree without installing
+            return "0+unknown"
     if name == "SpecError":
         from warmupctl.errors import SpecError
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from warmupctl.calc.actual import Overlay, meaning
 from warmupctl.calc.summary import Summary, summarize
 from warmupctl.engine import Schedule
 
@@ -142,8 +143,11 @@ def _salt(schedules: Sequence[Schedule], options: PlotOptions) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def render_plot(schedules: Sequence[Schedule], options: PlotOptions, fmt: str) -> bytes:
-    """PNG or SVG bytes of the annotated plot of one or more schedules."""
+def render_plot(schedules: Sequence[Schedule], options: PlotOptions, fmt: str,
+                logged: tuple[Overlay, str] | None = None) -> bytes:
+    """PNG or SVG bytes of the annotated plot of one or more schedules; ``logged`` is a run's logged
+    LR placed on the curves (:func:`warmupctl.calc.actual.align`) and the log's name, drawn as
+    markers (:func:`_draw_logged`)."""
     from concurrent.futures import ThreadPoolExecutor
 
     # The walks (numpy, which releases the GIL) start before matplotlib is imported (the interpreter's
@@ -158,7 +162,7 @@ def render_plot(schedules: Sequence[Schedule], options: PlotOptions, fmt: str) -
         curves = walked.result()
     with rc_context({"svg.hashsalt": _salt(schedules, options), "svg.fonttype": "none",
                      "font.size": 10}):
-        figure = build_figure(schedules, options, curves)
+        figure = build_figure(schedules, options, curves, logged=logged)
         buffer = io.BytesIO()
         if fmt == "svg":
             figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "warmupctl"})
@@ -178,9 +182,10 @@ def walk_curves(schedules: Sequence[Schedule], options: PlotOptions) -> list[tup
 
 
 def build_figure(schedules: Sequence[Schedule], options: PlotOptions,
-                 curves: Sequence[tuple[Summary, Envelope]] | None = None):  # -> Figure
+                 curves: Sequence[tuple[Summary, Envelope]] | None = None,
+                 logged: tuple[Overlay, str] | None = None):  # -> Figure
     """The annotated figure (a ``matplotlib.figure.Figure``, no pyplot); ``curves`` are the schedules'
-    :func:`walk_curves`, walked here when not given."""
+    :func:`walk_curves`, walked here when not given; ``logged`` as :func:`render_plot` takes it."""
     from matplotlib.figure import Figure
 
     if curves is None:
@@ -204,6 +209,8 @@ def build_figure(schedules: Sequence[Schedule], options: PlotOptions,
         marks.extend(_marks(schedule, summary, color, count))
     top = max(s.peak_lr for s in summaries)
     _draw_marks(axes, marks, top)
+    if logged is not None:
+        _draw_logged(axes, *logged, top)
     _draw_theory(axes, schedules, summaries, options)
     if with_diff:
         _draw_differences(below, schedules, options)
@@ -216,6 +223,8 @@ def build_figure(schedules: Sequence[Schedule], options: PlotOptions,
         axes.set_ylim(bottom=min(0.0, *(s.min_lr for s in summaries)))
         axes.ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
     axes.set_xlim(0, max(max((options.steps or s.total_steps) - 1, 1) for s in schedules))
+    if logged is not None and logged[0].last_update > axes.get_xlim()[1]:  # a log past the run's end
+        axes.set_xlim(0, logged[0].last_update)
     axes.grid(True, alpha=0.3)
     axes.set_title(options.title or " vs ".join(s.label for s in schedules))
     axes.legend(loc="upper right", fontsize=9)
@@ -253,6 +262,48 @@ def _draw_differences(axes, schedules: Sequence[Schedule], options: PlotOptions)
     axes.ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
     axes.grid(True, alpha=0.3)
     axes.legend(loc="best", fontsize=8)
+
+
+#: Colour of a run's logged LR, and of its largest deviation.
+LOGGED = "#222222"
+WORST = "#d62728"
+
+
+def _logged_points(overlay: Overlay, limit: int = MAX_POINTS) -> NDArray[np.int64]:
+    """Indices of the logged values to draw: all of them up to ``limit``; above, the lowest and the
+    highest value of each of ``limit // 2`` update columns, and the largest deviation."""
+    count = overlay.count
+    if count <= limit:
+        return np.arange(count)
+    columns = max(1, limit // 2)
+    span = max(overlay.last_update - overlay.first_update + 1, 1)
+    column = (overlay.updates - overlay.first_update) * columns // span
+    order = np.lexsort((overlay.logged, column))  # by column, then by value
+    starts = np.flatnonzero(np.diff(column[order], prepend=-1))
+    ends = np.append(starts[1:], count) - 1
+    worst = int(np.flatnonzero(overlay.updates == overlay.largest.update)[0])
+    return np.unique(np.concatenate((order[starts], order[ends], [worst])))
+
+
+def _draw_logged(axes, overlay: Overlay, name: str, top: float) -> None:
+    """The logged LRs as markers over the curves (thinned to a min/max per column on long logs), and
+    the largest deviation ringed and annotated with both values."""
+    chosen = _logged_points(overlay)
+    worst = overlay.largest
+    if overlay.exact == overlay.count:
+        verdict = f"equal at all {overlay.count} logged updates"
+    else:
+        verdict = f"max |Δ| {worst.abs_diff:.3g} @ update {worst.update}"
+    axes.plot(overlay.updates[chosen], overlay.logged[chosen], linestyle="none", marker="o", markersize=2.5,
+              markerfacecolor="none", markeredgewidth=0.8, color=LOGGED,
+              label=f"logged: {name}, {meaning(overlay.offset).split(':')[0]} ({verdict})")
+    if worst.abs_diff > 0 and math.isfinite(worst.logged):
+        axes.plot([worst.update], [worst.logged], marker="o", markersize=9, markerfacecolor="none",
+                  markeredgewidth=1.4, color=WORST, linestyle="none")
+        axes.annotate(f"logged {worst.logged:.4g} vs {worst.computed:.4g}: |Δ| {worst.abs_diff:.3g} "
+                      f"@ update {worst.update}", xy=(worst.update, worst.logged),
+                      xytext=(10, -22 if worst.logged > 0.5 * top else 14), textcoords="offset points",
+                      fontsize=8, color=WORST, arrowprops={"arrowstyle": "->", "color": WORST, "lw": 0.8})
 
 
 #: Colour of the stability bound and of the first update above it.

@@ -51,25 +51,45 @@ def iter_rows(schedule: Schedule, steps: NDArray[np.int64] | None, count: int,
 
 
 # Writing rows is bound by turning floats into their shortest round-trip text (``float.__repr__``,
-# David Gay's dtoa, ~0.2 µs per float): numpy's own formatting (``astype(str)``, ``tofile``) is slower,
-# and ``%.17g`` would not be the shortest form. So each block is formatted by one list comprehension
-# over ``tolist()`` floats (no numpy scalar per row), joined and written at once.
+# David Gay's dtoa, 0.2-1 µs per float, more for the 17 significant digits most LRs of a decay need):
+# numpy's own formatting (``astype(str)``, ``tofile``) is slower, and ``%.17g`` is not the shortest
+# form. So each block is formatted by one list comprehension over ``tolist()`` floats (no numpy scalar
+# per row), joined and written at once; a block holding one value (a constant or stable phase, the
+# hold after the end) is formatted once.
 
 
 def _ints(steps: Steps) -> Iterable[int]:
     return steps if isinstance(steps, range) else steps.tolist()
 
 
+def _one_value(lrs: NDArray[np.float64]) -> float | None:
+    """The value of a block whose every LR has the same bits (so 0.0 and -0.0 are not merged)."""
+    if len(lrs) < 2:
+        return None
+    bits = lrs.view(np.int64)
+    return float(lrs[0]) if bits[0] == bits[-1] and bool((bits == bits[0]).all()) else None
+
+
 def write_csv(out: TextIO, rows: Rows) -> None:
     out.write(CSV_HEADER + "\n")
     for steps, lrs in rows:
-        out.write("".join([f"{s},{x!r}\n" for s, x in zip(_ints(steps), lrs.tolist())]))
+        same = _one_value(lrs)
+        if same is not None:
+            text = repr(same)
+            out.write("".join([f"{s},{text}\n" for s in _ints(steps)]))
+        else:
+            out.write("".join([f"{s},{x!r}\n" for s, x in zip(_ints(steps), lrs.tolist())]))
 
 
 def write_markdown(out: TextIO, rows: Rows) -> None:
     out.write("| step | lr |\n|---:|---:|\n")
     for steps, lrs in rows:
-        out.write("".join([f"| {s} | {x!r} |\n" for s, x in zip(_ints(steps), lrs.tolist())]))
+        same = _one_value(lrs)
+        if same is not None:
+            text = repr(same)
+            out.write("".join([f"| {s} | {text} |\n" for s in _ints(steps)]))
+        else:
+            out.write("".join([f"| {s} | {x!r} |\n" for s, x in zip(_ints(steps), lrs.tolist())]))
 
 
 def write_markdown_columns(out: TextIO, labels: list[str], steps: NDArray[np.int64],
@@ -104,7 +124,11 @@ def write_json(out: TextIO, schedule: Schedule, summary: Summary, rows: Rows) ->
     out.write('"rows": [')
     separator = "\n"
     for steps, lrs in rows:
-        if np.isfinite(lrs).all():
+        same = _one_value(lrs)
+        if same is not None:
+            text = number(same) if math.isfinite(same) else "null"
+            lines = [f'{{"lr": {text}, "step": {s}}}' for s in _ints(steps)]
+        elif np.isfinite(lrs).all():
             lines = [f'{{"lr": {x!r}, "step": {s}}}' for s, x in zip(_ints(steps), lrs.tolist())]
         else:
             lines = [f'{{"lr": {number(x) if math.isfinite(x) else "null"}, "step": {s}}}'
