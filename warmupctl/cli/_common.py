@@ -50,9 +50,17 @@ def parse_steps_list(text: str, option: str) -> list[int]:
         raise SpecError("expected update indices such as 0,10,100", source="command line",
                         path=option, value=text)
     try:
-        return [as_count(item, option) for item in items]
+        steps = [as_count(item, option) for item in items]
     except SpecError as exc:
         raise exc.located(source="command line") from None
+    from warmupctl.spec.resolve import MAX_TOTAL_STEPS
+
+    for item, step in zip(items, steps):
+        # Bounded like a run's length, so that no index plus a step_offset wraps around int64.
+        if step > MAX_TOTAL_STEPS:
+            raise SpecError(f"update {step:.3g} is beyond {MAX_TOTAL_STEPS:.0e}, the longest run "
+                            "warmupctl evaluates", source="command line", path=option, value=item)
+    return steps
 
 
 def format_from_suffix(path: str | None, known: dict[str, str]) -> str | None:
@@ -61,3 +69,39 @@ def format_from_suffix(path: str | None, known: dict[str, str]) -> str | None:
         return None
     lowered = path.lower()
     return next((fmt for suffix, fmt in known.items() if lowered.endswith(suffix)), None)
+
+
+
+def read_actual(path: str | None, offset: str | None) -> tuple[Any, int | None] | None:
+    """``--actual LOG`` and ``--actual-offset``, checked before any spec is loaded: the run's log
+    (:func:`warmupctl.spec.logs.read_log`) and the offset (None: auto), or None without ``--actual``."""
+    from warmupctl.spec.logs import check_offset, parse_offset, read_log
+
+    if path is None:
+        if offset is not None:
+            raise SpecError("needs --actual", source="command line", path="--actual-offset",
+                            value=offset, hint="e.g. --actual trainer_state.json --actual-offset 1")
+        return None
+    chosen = parse_offset(offset)
+    log = read_log(path)
+    if chosen is not None:
+        check_offset(log, chosen)
+    return log, chosen
+
+
+def place_actual(ctx: typer.Context, actual: tuple[Any, int | None] | None, schedule: Any):
+    """The log of :func:`read_actual` placed on ``schedule``'s updates (a
+    :class:`~warmupctl.calc.actual.Overlay`), saying on stderr what was read and how it was aligned."""
+    if actual is None:
+        return None
+    from warmupctl.calc.actual import align, coverage
+
+    log, offset = actual
+    overlay = align(schedule, log.steps, log.lrs, log.lines, offset=offset, float32=log.float32)
+    context = app_context(ctx)
+    context.note(log.describe())
+    context.note(f"{log.name}: {overlay.alignment()}")
+    remark = coverage(overlay)
+    if remark:
+        context.note(f"{log.name}: {remark}")
+    return overlay

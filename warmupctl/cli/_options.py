@@ -114,3 +114,16 @@ SpecArg = Annotated[
     Optional[str],  # noqa: UP045
     typer.Argument(help="spec file (YAML/JSON), - for stdin; none: the flags alone", metavar="[SPEC]"),
 ]
+ActualOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--actual", metavar="LOG",
+                 help="a run's logged LR to overlay and measure: transformers' trainer_state.json, or a "
+                      "TensorBoard or W&B CSV export; reports the largest deviation and where"),
+]
+ActualOffsetOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--actual-offset", metavar="auto|N",
+                 help="which update a logged value belongs to: update = step − N; 1: transformers >= 4.51 "
+                      "(the LR just used), 0: <= 4.50 (the next update's LR); auto tries both (and −1) "
+                      "and keeps the better fit [default: auto]"),
+]

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from warmupctl.cli._common import app_context
-from warmupctl.cli._options import OutputOpt
+from warmupctl.cli._options import ActualOffsetOpt, ActualOpt, OutputOpt
 from warmupctl.errors import ExitCode, SpecError
 
 _OPERAND_HELP = ("a spec (YAML/JSON, native or library) or a table saved by 'warmupctl table' "
@@ -22,7 +22,8 @@ class DiffFormat(str, Enum):
 def diff(
     ctx: typer.Context,
     a: Annotated[str, typer.Argument(help=_OPERAND_HELP, metavar="A")],
-    b: Annotated[str, typer.Argument(help=_OPERAND_HELP, metavar="B")],
+    b: Annotated[Optional[str], typer.Argument(  # noqa: UP045
+        help=_OPERAND_HELP + "; with --actual, leave it out", metavar="[B]", show_default=False)] = None,
     rtol: Annotated[Optional[str], typer.Option(  # noqa: UP045 - evaluated at runtime by Typer
         "--rtol", metavar="X", help="relative tolerance [default: 1e-9]")] = None,
     atol: Annotated[Optional[str], typer.Option(  # noqa: UP045
@@ -36,6 +37,8 @@ def diff(
         "--format", "-f", help="table (a report), json, or github (workflow annotations)",
     )] = DiffFormat.table,
     output: OutputOpt = None,
+    actual: ActualOpt = None,
+    actual_offset: ActualOffsetOpt = None,
 ) -> int:
     """Compare two schedules update by update: `warmupctl diff spec.yaml golden.csv`.
 
@@ -45,6 +48,8 @@ def diff(
     differing update with both values, the largest absolute and relative differences, and the key
     events that changed (warmup end, peak, final LR). Golden workflow: `warmupctl table SPEC --format
     csv -o golden.csv` once, then `warmupctl diff SPEC golden.csv` in CI (docs/ci.md).
+    `warmupctl diff SPEC --actual trainer_state.json` compares the spec with a run's logged LR, at
+    the logged updates (a TensorBoard export, stored in float32, gets --rtol 1e-7 by default).
     """
     from warmupctl.spec.values import as_nonnegative
 
@@ -57,6 +62,16 @@ def diff(
             raise exc.located(source="command line") from None
 
     rel, absolute = tolerance(rtol, "--rtol"), tolerance(atol, "--atol")
+    if b is None and actual is None:  # as Click says it of any missing argument
+        from warmupctl.cli import click_errors
+
+        param = next(p for p in ctx.command.params if p.name == "b")
+        raise click_errors.MissingParameter(ctx=ctx, param=param, param_hint="'B'")
+    if b is not None and actual is not None:
+        raise SpecError("give B or --actual LOG, not both", source="command line", path="B",
+                        hint="warmupctl diff A B, or warmupctl diff SPEC --actual trainer_state.json")
+    if actual is not None:
+        return _against_log(ctx, a, actual, actual_offset, steps, rel, absolute, fmt, output)
     if a == "-" and b == "-":
         raise SpecError("A and B cannot both be standard input", source="command line",
                         path="A, B", hint="save one of them to a file")
@@ -80,6 +95,48 @@ def diff(
     names = ["<stdin>" if path == "-" else path for path in (a, b)]
     result = compare(*operands, names=names, steps=steps, rtol=RTOL if rel is None else rel,
                      atol=absolute)
+    _write(ctx, result, fmt, output)
+    return int(ExitCode.OK if result.same else ExitCode.DIFFERENT)
+
+
+#: Default relative tolerance against a float32 log (TensorBoard): float32 keeps 24 bits, so a value
+#: rounded to it is within 2**-24 ≈ 6e-8 of the float64 LR.
+RTOL_FLOAT32 = 1e-7
+
+
+def _against_log(ctx: typer.Context, a: str, actual: str, offset: Optional[str],  # noqa: UP045
+                 steps: Optional[int], rel: Optional[float], absolute: Optional[float],  # noqa: UP045
+                 fmt: DiffFormat, output: Optional[str]) -> int:  # noqa: UP045
+    """``diff SPEC --actual LOG``: the log placed on the spec's updates, compared there like a table."""
+    import os
+
+    from warmupctl.calc.compare import RTOL, compare
+    from warmupctl.cli._common import place_actual, read_actual
+    from warmupctl.engine import Schedule
+    from warmupctl.spec.table_file import load_operand
+
+    log = read_actual(actual, offset)
+    if output and output != "-":
+        from warmupctl.cli._output import check_destination
+
+        check_destination(output)
+    context = app_context(ctx)
+    spec = load_operand(a)
+    if not isinstance(spec, Schedule):
+        raise SpecError("--actual compares a spec with a run's log; A is a saved table", source=a,
+                        hint="give the spec the table was written from")
+    for note in spec.notes:
+        context.note(f"{a}: {note}")
+    overlay = place_actual(ctx, log, spec)
+    float32 = overlay.float32_exact is not None
+    if rel is None and float32:
+        context.note(f"{actual}: stored in float32: --rtol {RTOL_FLOAT32:g} by default")
+    names = ["<stdin>" if a == "-" else a, actual]
+    result = compare(spec, overlay.rows(), names=names, steps=steps or overlay.last_update + 1,
+                     rtol=(RTOL_FLOAT32 if float32 else RTOL) if rel is None else rel, atol=absolute)
+    if steps is None and overlay.last_update + 1 != spec.total_steps:
+        context.note(f"compared over updates 0..{overlay.last_update}, as far as {os.path.basename(actual)} "
+                     f"goes ({spec.total_steps} in the spec)")
     _write(ctx, result, fmt, output)
     return int(ExitCode.OK if result.same else ExitCode.DIFFERENT)
 

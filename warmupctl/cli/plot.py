@@ -7,7 +7,7 @@ import typer
 
 from warmupctl.cli import _policies as pol
 from warmupctl.cli._common import app_context, format_from_suffix, load_schedules
-from warmupctl.cli._options import OutputOpt, StepsOpt, with_spec_flags
+from warmupctl.cli._options import ActualOffsetOpt, ActualOpt, OutputOpt, StepsOpt, with_spec_flags
 from warmupctl.errors import SpecError
 
 SUFFIXES = {".png": "png", ".svg": "svg"}
@@ -34,6 +34,11 @@ def plot(
     resume_scheduler: pol.ResumeSchedulerOpt = None,
     noise_batch: pol.NoiseBatchOpt = None,
     sharpness: pol.SharpnessOpt = None,
+    actual: ActualOpt = None,
+    actual_offset: ActualOffsetOpt = None,
+    terminal: Annotated[bool, typer.Option(
+        "--terminal", help="draw in the terminal (Unicode braille, the terminal's width, no image "
+                           "viewer needed); -o writes that text to a file")] = False,
     flags: dict | None = None,
 ) -> None:
     """Plot the schedule, annotated: `warmupctl plot --kind cosine --ratio 0.1 -o lr.png`.
@@ -41,7 +46,17 @@ def plot(
     Marks the warmup end (dashed line), the start LR, the peak (update and value), the final LR and
     phase boundaries. Several specs overlay with a legend; `--diff` adds a panel with each one minus
     the first. Without -o the file is named after the schedule, and the path is reported on stderr.
+    `--actual trainer_state.json` draws a run's logged LR over the curve and marks its largest
+    deviation; `--terminal` draws in the terminal instead of an image.
     """
+    from warmupctl.cli._common import read_actual
+
+    log = read_actual(actual, actual_offset)
+    if terminal:
+        return _terminal(ctx, specs, flags or {}, output, fmt=fmt, diff=diff, log_y=log_y, title=title,
+                         steps=steps, policy=pol.PolicyOptions(stepping, updates_per_epoch, resume_at,
+                                                               resume_total, resume_scheduler),
+                         theory=pol.parse_theory(noise_batch, sharpness), actual=actual, log=log)
     from warmupctl.cli._output import check_destination, write_bytes
     from warmupctl.render.plot import PlotOptions, render_plot
 
@@ -67,10 +82,70 @@ def plot(
     path = output or _default_name(schedules, chosen)
     if path != "-":
         check_destination(path)
+    overlay = _overlay(ctx, schedules, policy.any, actual, log)
     options = PlotOptions(log_y=log_y, title=title, dpi=dpi, steps=steps, diff=diff, **drawn)
-    write_bytes(path, render_plot(schedules, options, chosen))
+    logged = None if overlay is None else (overlay, _log_name(actual))
+    write_bytes(path, render_plot(schedules, options, chosen, logged=logged))
     if path != "-":
         app_context(ctx).info(f"wrote {path}")
+
+
+def _overlay(ctx: typer.Context, schedules: list, policy: bool, actual: Optional[str],  # noqa: UP045
+             log):
+    """``--actual``: the log placed on the curve it is measured against — the first spec, or under a
+    policy the effective curve (what the optimizer got) — with the verdict on stderr."""
+    from warmupctl.cli._common import place_actual
+
+    target = schedules[-1] if policy else schedules[0]
+    overlay = place_actual(ctx, log, target)
+    if overlay is not None:
+        context = app_context(ctx)
+        if len(schedules) > 1:
+            context.note(f"{_log_name(actual)}: measured against {target.label}")
+        context.info(f"{_log_name(actual)}: {overlay.describe()}")
+    return overlay
+
+
+def _log_name(path: Optional[str]) -> str:  # noqa: UP045
+    import os
+
+    return os.path.basename(path or "")
+
+
+def _terminal(ctx: typer.Context, specs: Optional[list[str]], flags: dict, output: Optional[str],  # noqa: UP045
+              *, fmt: Optional[str], diff: bool, log_y: bool, title: Optional[str],  # noqa: UP045
+              steps: Optional[int], policy, theory, actual: Optional[str], log) -> None:  # noqa: UP045
+    """``--terminal``: the braille plot on stdout (or as text in -o FILE); matplotlib is not loaded."""
+    refused = {"--format": fmt is not None, "--diff": diff, "--noise-batch": theory.noise_batch is not None,
+               "--sharpness": theory.sharpness is not None}
+    for option, given in refused.items():
+        if given:
+            raise SpecError("is not drawn in the terminal", source="command line", path=option,
+                            hint="drop --terminal and write an image: -o lr.png")
+    if output and output != "-":
+        from warmupctl.cli._output import check_destination
+
+        check_destination(output)
+    if policy.any:
+        schedules, drawn = pol.plot_schedules(ctx, specs, flags, policy, theory)
+        title = title or drawn.get("title")
+    else:
+        schedules = load_schedules(ctx, specs, flags)
+    overlay = _overlay(ctx, schedules, policy.any, actual, log)
+    from warmupctl.cli._output import write_text
+    from warmupctl.render.terminal import render_terminal
+
+    context = app_context(ctx)
+    console = context.out_console()
+    to_stdout = output is None or output == "-"
+    # A file gets the width of a wide terminal: it is read later, anywhere.
+    drawing = render_terminal(schedules, console.width if to_stdout else 120, steps=steps, log_y=log_y,
+                              title=title, overlay=overlay, overlay_name=_log_name(actual))
+    if to_stdout:
+        console.print(drawing.text, no_wrap=True, overflow="ignore", crop=False, soft_wrap=True)
+    else:
+        write_text(output, lambda out: out.write(drawing.text.plain + "\n"))
+        context.info(f"wrote {output}")
 
 
 def _default_name(schedules: list, fmt: str) -> str:

@@ -5,7 +5,15 @@ from typing import Annotated
 import typer
 
 from warmupctl.cli._common import app_context, load_schedules
-from warmupctl.cli._options import OutputOpt, SpecArg, StepsOpt, SummaryFormat, with_spec_flags
+from warmupctl.cli._options import (
+    ActualOffsetOpt,
+    ActualOpt,
+    OutputOpt,
+    SpecArg,
+    StepsOpt,
+    SummaryFormat,
+    with_spec_flags,
+)
 
 
 def summary(
@@ -14,26 +22,43 @@ def summary(
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="table or json")] = SummaryFormat.table,
     output: OutputOpt = None,
     steps: StepsOpt = None,
+    actual: ActualOpt = None,
+    actual_offset: ActualOffsetOpt = None,
     flags: dict | None = None,
 ) -> None:
-    """LR at update 0, warmup end, peak, final LR, min, mean and sum: `warmupctl summary spec.yaml`."""
+    """LR at update 0, warmup end, peak, final LR, min, mean and sum: `warmupctl summary spec.yaml`.
+
+    `--actual trainer_state.json` adds how a run's logged LR compares: its alignment and its
+    largest deviation from the computed LR, and where.
+    """
     from warmupctl.calc.summary import summarize
+    from warmupctl.cli._common import place_actual, read_actual
     from warmupctl.cli._output import write_text
 
+    log = read_actual(actual, actual_offset)
     (schedule,) = load_schedules(ctx, [spec] if spec else None, flags or {})
     result = summarize(schedule, steps)
     context = app_context(ctx)
+    overlay = place_actual(ctx, log, schedule)
     if fmt == SummaryFormat.json:
         from warmupctl.render.text import FORMAT_VERSION, dumps
 
         document = {"format_version": FORMAT_VERSION, "label": schedule.label,
                     "source": schedule.source, "spec": dict(schedule.spec),
                     "summary": result.as_dict()}
+        if overlay is not None:
+            document["actual"] = {"file": actual, **overlay.as_dict()}
         write_text(output, lambda out: out.write(dumps(document) + "\n"))
     else:
         from warmupctl.render.table import build_summary_table
 
         rendered = build_summary_table(result)
+        if overlay is not None:
+            from rich.console import Group
+
+            from warmupctl.render.terminal import build_overlay_table
+
+            rendered = Group(rendered, build_overlay_table(overlay, actual))
         if output is None or output == "-":
             context.out_console().print(rendered)
         else:

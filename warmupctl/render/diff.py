@@ -20,7 +20,7 @@ from rich.text import Text
 from warmupctl.calc.compare import Comparison, EventChange, Events, Point, Side
 from warmupctl.render.text import FORMAT_VERSION, dumps, number
 
-KINDS = {"spec": "spec", "csv": "CSV table", "json": "JSON table"}
+KINDS = {"spec": "spec", "csv": "CSV table", "json": "JSON table", "log": "logged LR"}
 TITLE = "warmupctl diff"
 
 
