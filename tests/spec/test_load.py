@@ -34,7 +34,7 @@ BAD_FILES = [
     ("", "empty file"),
     ("   \n# only a comment\n", "empty file"),
     ("- 1\n- 2\n", "the top level is a list, not a mapping"),
-    ("42\n", "the top level is a int, not a mapping"),
+    ("42\n", "the top level is an integer, not a mapping"),
     ("kind: cosine\nwarmup_stpes: 10\n", "warmup_stpes: unknown key (got 'warmup_stpes'); did you mean 'warmup_steps'?"),
     ("lr: 1e-3\nlr: 2e-3\n", "duplicate key 'lr' (first on line 1)"),
     ("lr: fast\n", "lr: expected a number (got 'fast')"),

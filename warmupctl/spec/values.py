@@ -6,6 +6,7 @@ both. YAML 1.1 reads ``1e-3`` as a string (PyYAML needs ``1.0e-3``), so numeric 
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import math
 from collections.abc import Iterable
@@ -43,15 +44,16 @@ def as_float(value: Any, path: str) -> float:
         except OverflowError:
             raise SpecError("number too large", path=path, value=value) from None
     else:
-        raise SpecError(f"expected a number, not a {_kind(value)}", path=path, value=value)
+        raise SpecError(f"expected a number, not {kind_of(value)}", path=path, value=value)
     if not math.isfinite(number):
         raise SpecError("must be a finite number", path=path, value=value,
                         hint="NaN and infinity are not learning rates or lengths")
     return number
 
 
-def as_int(value: Any, path: str) -> int:
-    """An integer in int64; integral floats and strings ("1e4", "10_000") are accepted."""
+def as_int(value: Any, path: str, limit: int = MAX_INT) -> int:
+    """An integer of magnitude at most ``limit`` (int64 by default); integral floats and strings
+    ("1e4", "10_000") are accepted."""
     if isinstance(value, bool):
         raise SpecError("expected an integer", path=path, value=value)
     if isinstance(value, int):
@@ -61,8 +63,9 @@ def as_int(value: Any, path: str) -> int:
         if not real.is_integer():
             raise SpecError("expected a whole number", path=path, value=value)
         number = int(real)
-    if abs(number) > MAX_INT:
-        raise SpecError("integer out of range", path=path, value=value, hint="at most 2**63 - 1")
+    if abs(number) > limit:
+        hint = "at most 2**63 - 1" if limit == MAX_INT else f"at most {limit:.3g} in magnitude"
+        raise SpecError("integer out of range", path=path, value=value, hint=hint)
     return number
 
 
@@ -108,7 +111,7 @@ def as_bool(value: Any, path: str) -> bool:
 
 def as_str(value: Any, path: str) -> str:
     if not isinstance(value, str):
-        raise SpecError(f"expected a string, not a {_kind(value)}", path=path, value=value)
+        raise SpecError(f"expected a string, not {kind_of(value)}", path=path, value=value)
     return value
 
 
@@ -123,7 +126,7 @@ def as_choice(value: Any, path: str, choices: Iterable[str]) -> str:
 
 def as_list(value: Any, path: str) -> list[Any]:
     if not isinstance(value, (list, tuple)):
-        raise SpecError(f"expected a list, not a {_kind(value)}", path=path, value=value)
+        raise SpecError(f"expected a list, not {kind_of(value)}", path=path, value=value)
     return list(value)
 
 
@@ -131,13 +134,13 @@ def as_floats(value: Any, path: str) -> list[float]:
     return [as_float(v, f"{path}[{i}]") for i, v in enumerate(as_list(value, path))]
 
 
-def as_ints(value: Any, path: str) -> list[int]:
-    return [as_int(v, f"{path}[{i}]") for i, v in enumerate(as_list(value, path))]
+def as_ints(value: Any, path: str, limit: int = MAX_INT) -> list[int]:
+    return [as_int(v, f"{path}[{i}]", limit) for i, v in enumerate(as_list(value, path))]
 
 
 def as_mapping(value: Any, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise SpecError(f"expected a mapping, not a {_kind(value)}", path=path, value=value)
+        raise SpecError(f"expected a mapping, not {kind_of(value)}", path=path, value=value)
     for key in value:
         if not isinstance(key, str):
             raise SpecError("keys must be strings", path=path, value=key,
@@ -145,9 +148,14 @@ def as_mapping(value: Any, path: str) -> dict[str, Any]:
     return value
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {dict: "mapping", list: "list", str: "string", bool: "boolean"}.get(
-        type(value), type(value).__name__
-    )
+#: What a YAML or JSON value is, in a user's words (the safe loader also makes dates and bytes).
+_KINDS: dict[type, str] = {
+    type(None): "null", dict: "a mapping", list: "a list", str: "a string", bool: "a boolean",
+    int: "an integer", float: "a number", bytes: "binary data (!!binary)", datetime.date: "a date",
+    datetime.datetime: "a date and time",
+}
+
+
+def kind_of(value: Any) -> str:
+    """``a list``, ``an integer``, ``null``: what ``value`` is, with its article."""
+    return _KINDS.get(type(value), f"a {type(value).__name__}")
