@@ -8,6 +8,7 @@ offending value and a hint, so that the CLI can print one line and exit 2.
 from __future__ import annotations
 
 import enum
+import re
 import reprlib
 
 
@@ -73,13 +74,13 @@ class SpecError(WarmupctlError):
         )
 
     def __str__(self) -> str:
-        parts = [p for p in (self.source, self.path) if p]
-        text = self.message
+        parts = [p for p in (self.source, _shorten(self.path)) if p]
+        text = _shorten(self.message)
         if self.value is not SpecError._NO_VALUE:
             text += f" (got {_show(self.value)})"
         if self.hint:
-            text += f"; {self.hint}"
-        return ": ".join([*parts, text])
+            text += f"; {_shorten(self.hint)}"
+        return one_line(": ".join([*parts, text]))
 
 
 _REPR = reprlib.Repr()
@@ -90,4 +91,30 @@ _REPR.maxlevel = 2
 
 def _show(value: object) -> str:
     # reprlib, not repr: a value from a hostile file (a YAML alias bomb) can be exponentially large.
-    return _REPR.repr(value)
+    try:
+        return _REPR.repr(value)
+    except ValueError:  # an int of more than 4300 digits has no repr (CPython's int_max_str_digits)
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits" \
+            if isinstance(value, int) else f"a {type(value).__name__}"
+
+
+#: Longest path, message or hint shown whole; a longer one (a key of a hostile file, a path through
+#: sixteen nested specs) keeps its two ends.
+MAX_PART = 300
+
+
+def _shorten(text: str | None) -> str | None:
+    if text is None or len(text) <= MAX_PART:
+        return text
+    half = MAX_PART // 2
+    return f"{text[:half]} … {text[-half:]}"
+
+
+#: Characters that would break the one line of a message: controls and the Unicode line breaks.
+_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break or control character escaped (``\\n``), so a message that
+    quotes a user's file name, key or value stays on one line."""
+    return _BREAKS.sub(lambda m: repr(m.group())[1:-1], text)

@@ -6,9 +6,13 @@ report). Nothing here imports numpy or matplotlib at module level, so ``--help``
 stay fast: each command imports what it needs when it runs.
 """
 
+import contextlib
+import errno
 import os
+import platform
 import sys
 import traceback
+import warnings
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -21,7 +25,7 @@ try:  # Typer >= 0.26 vendors Click; older releases depend on it.
 except ImportError:  # pragma: no cover
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
-from warmupctl.errors import ExitCode, SpecError
+from warmupctl.errors import ExitCode, SpecError, one_line
 
 ISSUES_URL = "https://github.com/warmupctl/warmupctl/issues"
 
@@ -68,16 +72,35 @@ def error_line(text: str) -> None:
     sys.stderr.flush()
 
 
+class _PipeClosed(Exception):
+    """stdout's reader went away (``| head``); carried past Typer, which would exit 1 on EPIPE."""
+
+
 class WarmupctlGroup(TyperGroup):
     """Maps every error to one line and an exit code, for the console script and CliRunner alike."""
 
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            raise _PipeClosed() from exc
+
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
-        command = " ".join((args if args is not None else sys.argv[1:])[:1]) or "warmupctl"
+        argv = list(args if args is not None else sys.argv[1:])
+        command = next((a for a in argv if not a.startswith("-")), "")
+        debug = bool(os.environ.get("WARMUPCTL_DEBUG"))
         try:
-            result = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
-                                  standalone_mode=False, **extra)
+            with warnings.catch_warnings():
+                if not debug:
+                    # numpy's floating-point warnings are two lines of its source on stderr; what a
+                    # user needs to know about an overflow is said by the notes.
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                result = super().main(args=argv, prog_name=prog_name, complete_var=complete_var,
+                                      standalone_mode=False, **extra)
             code = result if isinstance(result, int) else ExitCode.OK
+            if code == 130:  # Typer turns Ctrl-C into Exit(130), silently
+                sys.stderr.write("interrupted\n")
         except SpecError as exc:
             error_line(str(exc))
             code = ExitCode.USAGE
@@ -85,22 +108,23 @@ class WarmupctlGroup(TyperGroup):
             sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx else "")
             code = ExitCode.USAGE
         except click_errors.NoSuchOption as exc:
-            hint = f" (did you mean {', '.join(exc.possibilities)}?)" if exc.possibilities else ""
-            error_line(f"{exc.format_message()}{hint}; see '{_help_of(exc)}'")
+            close = list(exc.possibilities or ())[:3]  # difflib's order: the closest first
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            error_line(f"{_sentence(exc.message)}{hint}; see '{_help_of(exc, command)}'")
             code = ExitCode.USAGE
         except click_errors.UsageError as exc:
-            error_line(f"{exc.format_message()}; see '{_help_of(exc)}'")
+            error_line(f"{_sentence(exc.format_message())}; see '{_help_of(exc, command)}'")
             code = ExitCode.USAGE
         except Abort:
             sys.stderr.write("aborted\n")
             code = 130
         except click_errors.ClickException as exc:
-            error_line(exc.format_message())
+            error_line(_sentence(exc.format_message()))
             code = exc.exit_code
-        except BrokenPipeError:
+        except (BrokenPipeError, _PipeClosed):
             # A closed pipe (``| head``) is not an error of ours; silence the final flush too.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             code = ExitCode.OK
         except KeyboardInterrupt:
             sys.stderr.write("interrupted\n")
@@ -108,6 +132,14 @@ class WarmupctlGroup(TyperGroup):
         except MemoryError:
             error_line("out of memory; try fewer updates (--steps) or --every")
             code = ExitCode.INTERNAL
+        except OSError as exc:
+            if exc.errno not in ENVIRONMENT_ERRNOS:
+                _internal_error(command, exc)
+                code = ExitCode.INTERNAL
+            else:  # a full disk or a read-only folder met outside an output file (stdout, say)
+                where = exc.filename if isinstance(exc.filename, str) else "input/output"
+                error_line(one_line(f"{where}: {exc.strerror or exc} ({errno.errorcode[exc.errno]})"))
+                code = ExitCode.USAGE
         except Exception as exc:  # noqa: BLE001 - the last resort: never a bare traceback
             _internal_error(command, exc)
             code = ExitCode.INTERNAL
@@ -116,15 +148,37 @@ class WarmupctlGroup(TyperGroup):
         return int(code)
 
 
-def _help_of(exc: click_errors.UsageError) -> str:
+#: OSError numbers that describe the machine, not warmupctl: one line and exit 2, like a bad output.
+ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM,
+                                errno.EIO, errno.EFBIG, errno.ENOENT, errno.EISDIR, errno.ENOTDIR})
+
+
+def _sentence(text: str) -> str:
+    """Click's message as a clause of our line: no final period, no pydantic-style prefix."""
+    return one_line(text.replace("Value error, ", "").rstrip(".").strip())
+
+
+def _help_of(exc: click_errors.UsageError, command: str) -> str:
     ctx = exc.ctx
-    return f"{ctx.command_path} -h" if ctx is not None else "warmupctl -h"
+    if ctx is not None and ctx.command_path != "warmupctl":
+        return f"{ctx.command_path} -h"
+    known = command in app_command_names()
+    return f"warmupctl {command} -h" if known else "warmupctl -h"
+
+
+def app_command_names() -> set[str]:
+    return {c.name or "" for c in app.registered_commands}
 
 
 def _internal_error(command: str, exc: BaseException) -> None:
+    """The short report of a bug: version, command and exception on one line, then where to send it."""
+    message = one_line(str(exc))
+    if len(message) > 300:
+        message = message[:300] + " …"
     sys.stderr.write(
-        f"internal error: warmupctl {_version()}, command '{command}': "
-        f"{type(exc).__name__}: {exc}\n"
+        f"internal error: warmupctl {_version()} (Python {platform.python_version()}, "
+        f"{platform.system() or 'unknown OS'}), command '{command or 'warmupctl'}': "
+        f"{type(exc).__name__}: {message}\n"
         f"This is a bug in warmupctl, not in your input. Please report it at {ISSUES_URL} "
         "with the command and the spec (WARMUPCTL_DEBUG=1 shows the traceback).\n"
     )

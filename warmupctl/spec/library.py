@@ -8,7 +8,11 @@ known, required ones are there, each has the right type) and hands the rest to t
 
 from __future__ import annotations
 
+import contextvars
+from dataclasses import replace
 from typing import Any
+
+import numpy as np
 
 from warmupctl.engine import Schedule
 from warmupctl.errors import SpecError
@@ -21,6 +25,11 @@ from warmupctl.frameworks._registry import (
     load_libraries,
 )
 from warmupctl.spec import values as v
+
+#: Largest magnitude of a library's integer argument: 2**53, the integers float64 holds exactly. A
+#: library takes any Python int; the engine computes in int64 and float64, where a sum or a product
+#: of counts near 2**63 would overflow (10^10 updates is already the longest run evaluated).
+MAX_ARG_INT = 2**53
 
 #: Top-level keys every library spec may carry, besides the schedule's own ``extra`` keys.
 LIBRARY_KEYS = ("schedule", "lr", "args", "total_steps", "name")
@@ -62,7 +71,7 @@ def coerce_arg(arg: Arg, value: Any, path: str) -> Any:
     if kind == "float":
         return v.as_float(value, path)
     if kind == "int":
-        return v.as_int(value, path)
+        return v.as_int(value, path, MAX_ARG_INT)
     if kind == "bool":
         return v.as_bool(value, path)
     if kind == "str":
@@ -72,7 +81,7 @@ def coerce_arg(arg: Arg, value: Any, path: str) -> Any:
             return v.as_floats(value, path)
         return v.as_float(value, path)
     if kind == "ints":
-        return v.as_ints(value, path)
+        return v.as_ints(value, path, MAX_ARG_INT)
     if kind == "spec":
         return v.as_mapping(value, path)
     if kind == "specs":
@@ -147,17 +156,56 @@ def _resolve(mapping: dict[str, Any]) -> Schedule:
             extra[arg.name] = arg.default
 
     call = LibraryCall(args=args, lr=lr, total_steps=total_steps, extra=extra, resolve=_nested)
-    schedule = entry.build(call)
+    schedule = _explain_nonfinite(entry.build(call), entry)
     name = mapping.get("name")
     if name is not None:
-        from dataclasses import replace
-
         schedule = replace(schedule, label=v.as_str(name, "name"))
     return schedule
 
 
+#: Library specs nested in one another (SequentialLR of ChainedScheduler of ...) beyond this depth are
+#: refused: no real schedule nests deeper, and a YAML alias that names itself would never end.
+MAX_NESTING = 16
+_depth: contextvars.ContextVar[int] = contextvars.ContextVar("warmupctl_spec_depth", default=0)
+
+
+def _explain_nonfinite(schedule: Schedule, entry: LibrarySchedule) -> Schedule:
+    """Add a note when the library's own arithmetic gives inf or NaN (a growing exponential that
+    overflows, 0 × inf) and the build has not said so: a number that is not one is never silent.
+
+    The run is probed at updates 0..65, at 64 updates spread geometrically over it, and at its last
+    update (notes speak of the run, ``total_steps`` updates); a library that raises at some update has
+    its own note already (the build NaNs those updates and says why). A replayed (recursive) schedule
+    costs time in proportion to the update asked for, so its probe stops at update 2**21.
+    """
+    if any(word in note.lower() for note in schedule.notes for word in ("nan", "inf")):
+        return schedule
+    last = schedule.total_steps - 1 if schedule.chunks is None else min(schedule.total_steps - 1, 2**21)
+    probe = np.unique(np.concatenate([
+        np.arange(min(last, 65) + 1), np.geomspace(1, max(last, 1), 64).astype(np.int64), [last],
+    ])).astype(np.int64)
+    with np.errstate(all="ignore"):
+        values = np.asarray(schedule(probe), dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if not len(bad):
+        return schedule
+    first = bad[0]
+    what = "NaN" if np.isnan(values[first]) else f"{values[first]:+g}".replace("+", "")
+    note = (f"{entry.qualname} gives an LR of {what} at update {int(probe[first])}, as {entry.library} "
+            "computes it with these arguments (an overflow, or 0 × inf)")
+    return replace(schedule, notes=(*schedule.notes, note))
+
+
 def _nested(mapping: Any, path: str) -> Schedule:
-    return resolve_library(v.as_mapping(mapping, path), prefix=path)
+    depth = _depth.get()
+    if depth >= MAX_NESTING:
+        raise SpecError(f"specs nested more than {MAX_NESTING} deep", path=path,
+                        hint="does a YAML alias (*name) refer to the spec that holds it?")
+    token = _depth.set(depth + 1)
+    try:
+        return resolve_library(v.as_mapping(mapping, path), prefix=path)
+    finally:
+        _depth.reset(token)
 
 
 __all__ = ["LIBRARY_KEYS", "REQUIRED", "find_schedule", "resolve_library"]

@@ -15,21 +15,53 @@ from typing import Any
 import yaml
 
 from warmupctl.errors import SpecError
-from warmupctl.spec.values import as_mapping
+from warmupctl.spec.values import as_mapping, kind_of
 
-#: Spec files larger than this are refused before parsing (a spec is a few hundred bytes).
-MAX_SPEC_BYTES = 4 * 1024 * 1024
+#: Spec files larger than this are refused before parsing. A spec is a few hundred bytes and a training
+#: config a few kilobytes; PyYAML reads some 50 kB a second of hostile text (deep flow nesting is
+#: quadratic in its scanner), so the bound is also what keeps a hostile file from costing minutes.
+MAX_SPEC_BYTES = 1024 * 1024
 
 STDIN = "-"
 
 
+#: Deepest nesting of lists and mappings a spec may have. Sixteen nested library specs need about
+#: fifty levels; deeper input is refused as it is read, before PyYAML's recursion meets Python's
+#: limit (which, at about 900 levels, takes seconds to unwind).
+MAX_DEPTH = 100
+#: Most values (scalars, lists, mappings) a YAML spec may hold: a spec has dozens, a training config
+#: hundreds. PyYAML builds some 15 000 a second, so this bounds the time of any file to about a second.
+MAX_NODES = 10_000
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """The safe loader, refusing duplicate keys."""
+    """The safe loader, refusing duplicate keys, nesting deeper than :data:`MAX_DEPTH` and more than
+    :data:`MAX_NODES` values."""
+
+    _depth = 0
+    _nodes = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        problem = None
+        if self._depth >= MAX_DEPTH:
+            problem = f"nesting deeper than {MAX_DEPTH} levels"
+        elif self._nodes >= MAX_NODES:
+            problem = f"more than {MAX_NODES} values (a spec holds a few dozen)"
+        if problem:
+            raise yaml.composer.ComposerError(None, None, problem, self.peek_event().start_mark)
+        self._nodes += 1
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # ``<<: *base`` copies keys in; the mapping's own keys override them (YAML 1.1)
         key = loader.construct_object(key_node, deep=deep)
         try:
             first = seen.get(key)
@@ -45,9 +77,21 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     return loader.construct_mapping(node, deep=deep)
 
 
+def _construct_int(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> int:
+    try:
+        return loader.construct_yaml_int(node)
+    except ValueError as exc:
+        # More digits than CPython converts (int_max_str_digits, 4300), or !!int on a non-integer.
+        long = "limit" in str(exc)
+        problem = f"an integer of {len(node.value)} digits is too long to read" if long else \
+            f"{node.value[:40]!r} is not an integer"
+        raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
+
+
 _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def read_text(path: str) -> tuple[str, str]:
@@ -94,8 +138,7 @@ def parse_text(text: str, source: str) -> dict[str, Any]:
     if data is None:
         raise SpecError("empty file", source=source)
     if not isinstance(data, Mapping):
-        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
-        raise SpecError(f"the top level is {kind}, not a mapping of keys", source=source,
+        raise SpecError(f"the top level is {kind_of(data)}, not a mapping of keys", source=source,
                         hint="write 'key: value' lines, e.g. 'kind: cosine'")
     if not data:
         raise SpecError("the spec has no keys", source=source)
@@ -112,11 +155,27 @@ def _parse_yaml(text: str, source: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context and not exc.context.startswith("while "):
+            problem = f"{exc.context}, {exc.problem}"  # "expected a single document ..., but found ..."
         raise SpecError(f"YAML syntax error at {where}: {problem}", source=source) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        character = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise SpecError(f"YAML cannot hold the character {character} (line {line}, column {column})",
+                        source=source, hint="is this a text file? control characters are not allowed"
+                        ) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"YAML error: {exc}", source=source) from None
     except RecursionError:
         raise SpecError("nesting too deep", source=source) from None
+    except (ValueError, OverflowError) as exc:
+        # A value PyYAML recognises but cannot build: "\U00110000" (beyond Unicode), 2024-02-30.
+        raise SpecError(f"YAML value that cannot be read: {exc}", source=source) from None
+    except (TypeError, AttributeError, IndexError, KeyError):
+        # PyYAML's constructors fail this way on an explicit tag that does not fit (!!timestamp 1.5).
+        raise SpecError("YAML value that cannot be read", source=source,
+                        hint="is an explicit !!tag on a value it does not fit?") from None
 
 
 def _parse_json(text: str, source: str) -> Any:
@@ -128,8 +187,15 @@ def _parse_json(text: str, source: str) -> Any:
             out[key] = value
         return out
 
+    def integer(digits: str) -> int:
+        try:
+            return int(digits)
+        except ValueError:  # more digits than CPython converts (int_max_str_digits, 4300)
+            raise SpecError(f"an integer of {len(digits)} digits is too long to read",
+                            source=source) from None
+
     try:
-        return json.loads(text, object_pairs_hook=unique)
+        return json.loads(text, object_pairs_hook=unique, parse_int=integer)
     except json.JSONDecodeError as exc:
         raise SpecError(
             f"JSON syntax error at line {exc.lineno}, column {exc.colno}: {exc.msg}", source=source

@@ -11,6 +11,7 @@ A native spec is either a ``kind`` (what follows the warmup) or an explicit ``ph
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
@@ -48,6 +49,22 @@ def check_keys(mapping: Mapping[str, Any]) -> None:
                             hint=hint or "run 'warmupctl list keys' for the vocabulary")
 
 
+#: The type of each key that a spec may set without using it (a key of another kind, a batch fact
+#: without a length in epochs): checked all the same, so ``power: {a: 1}`` is an error, not a note.
+_TYPES = {
+    "num_cycles": v.as_float, "power": v.as_float, "timescale": v.as_float, "scale": v.as_float,
+    "gamma": v.as_float, "decay_ratio": v.as_float, "d_model": v.as_int, "step_size": v.as_int,
+    "decay_steps": v.as_int, "milestones": v.as_ints, "decay_shape": v.as_str, "dataset_size": v.as_int,
+    "micro_batch_size": v.as_int, "devices": v.as_int, "grad_accum": v.as_int, "seq_len": v.as_int,
+    "drop_last": v.as_bool, "loop": v.as_str,
+}
+
+
+def check_type(key: str, value: Any) -> None:
+    """Refuse a value of the wrong type for ``key`` even where the key is not used."""
+    _TYPES[key](value, key)
+
+
 def resolve_native(mapping: Mapping[str, Any]) -> Schedule:
     """Resolve a native spec mapping (keys of :data:`KEYS`) into a :class:`Schedule`."""
     check_keys(mapping)
@@ -62,6 +79,10 @@ def resolve_native(mapping: Mapping[str, Any]) -> Schedule:
         raise SpecError("min_lr is above lr", path="min_lr", value=spec["min_lr"],
                         hint=f"the floor must not exceed the peak lr {lr:g}")
     step_offset = v.as_count(_or(spec["step_offset"], 0), "step_offset")
+    if step_offset > _max_steps():
+        raise SpecError(f"a shift beyond {_max_steps():.0e} updates, the longest run warmupctl evaluates",
+                        path="step_offset", value=spec["step_offset"],
+                        hint="step_offset shifts the schedule by a few updates (1: update 0 already moves)")
     name = v.as_str(spec["name"], "name") if spec["name"] is not None else None
 
     if spec["phases"] is not None:
@@ -78,6 +99,7 @@ def resolve_native(mapping: Mapping[str, Any]) -> Schedule:
                         hint=v.did_you_mean(kind, KINDS) or v.one_of(KINDS))
     for key in sorted(_KIND_SPECIFIC - KIND_KEYS[kind]):
         if spec[key] is not None:
+            check_type(key, spec[key])
             notes.append(f"{key} is not used by kind {kind}")
 
     total = v.as_count(_or(spec["total_steps"], 1000), "total_steps", minimum=1)
@@ -87,6 +109,8 @@ def resolve_native(mapping: Mapping[str, Any]) -> Schedule:
     if shape == "exponential" and warmup and init_lr <= 0:
         raise SpecError("an exponential warmup cannot start from 0", path="init_lr",
                         value=init_lr, hint=f"set init_lr > 0, e.g. {lr / 100:g} (lr / 100)")
+    if shape == "exponential" and warmup:
+        _check_ratio(init_lr, lr, "init_lr", spec["init_lr"])
 
     resolved: dict[str, Any] = {
         "kind": kind, "lr": lr, "init_lr": init_lr, "min_lr": min_lr, "total_steps": total,
@@ -148,6 +172,7 @@ def _after_warmup(
         if spec["gamma"] is not None:
             gamma = _gamma(spec["gamma"])
         elif min_lr > 0:
+            _check_ratio(lr, min_lr, "min_lr", spec["min_lr"])
             gamma = (min_lr / lr) ** (1.0 / length)  # reaches min_lr exactly at total_steps
         else:
             raise SpecError("kind exponential needs gamma (the factor per update) or min_lr > 0",
@@ -196,6 +221,8 @@ def _wsd_phases(
     if shape == "exponential" and min_lr <= 0:
         raise SpecError("an exponential decay cannot reach 0", path="min_lr", value=min_lr,
                         hint=f"set min_lr > 0, e.g. {lr / 100:g}")
+    if shape == "exponential":
+        _check_ratio(lr, min_lr, "min_lr", spec["min_lr"])
     resolved.update(decay_steps=decay, decay_shape=shape)
     stable = total - warmup - decay
     phases = []
@@ -285,6 +312,8 @@ def _resolve_phases(
         if SHAPES[shape].geometric and (start <= 0 or end <= 0):
             raise SpecError("an exponential phase needs both ends above 0", path=f"{path}.to",
                             value=end if end <= 0 else start, hint="use a small positive LR")
+        if SHAPES[shape].geometric:
+            _check_ratio(start, end, f"{path}.to", end)
         label = v.as_str(raw["name"], f"{path}.name") if "name" in raw else _phase_name(i, start, end)
         if length == 0:
             continue
@@ -333,7 +362,12 @@ def _phase_length(item: Mapping[str, Any], i: int, total: int | None) -> int | N
 def _phase_lr(value: Any, path: str, named: Mapping[str, float]) -> float:
     if isinstance(value, str) and value in named:
         return named[value]
-    number = v.as_float(value, path)
+    try:
+        number = v.as_float(value, path)
+    except SpecError as exc:
+        hint = v.did_you_mean(value, named) if isinstance(value, str) else None
+        raise SpecError(exc.message, path=path, value=value,
+                        hint=hint or "a number, or one of " + ", ".join(named)) from None
     if number < 0:
         raise SpecError("a learning rate must not be negative", path=path, value=value)
     return number
@@ -415,6 +449,22 @@ def _milestones(value: Any, warmup: int, total: int) -> list[int]:
     return milestones
 
 
+def _check_ratio(start: float, end: float, path: str, value: Any) -> None:
+    """A geometric curve ``start * (end/start) ** (k/n)`` needs ``end/start`` to be a normal float:
+    an overflow would print inf, an underflow 0, where the LR is a large or small finite number."""
+    ratio = end / start
+    if not (math.isfinite(ratio) and ratio >= sys.float_info.min):
+        raise SpecError(f"an exponential curve from {start:g} to {end:g} spans a factor beyond float64",
+                        path=path, value=value,
+                        hint="bring the two LRs closer: their ratio must lie within 1e-308..1e308")
+
+
+def _max_steps() -> int:
+    from warmupctl.spec.resolve import MAX_TOTAL_STEPS  # resolve imports this module
+
+    return MAX_TOTAL_STEPS
+
+
 def _gamma(value: Any, path: str = "gamma") -> float:
     gamma = v.as_float(value, path)
     if not 0.0 < gamma <= 1.0:
@@ -490,6 +540,8 @@ def units_to_steps(mapping: Mapping[str, Any], notes: list[str]) -> dict[str, An
     given = {k for k in UNIT_KEYS if mapping.get(k) is not None}
     if not given:
         unused = [k for k in BATCH_KEYS if mapping.get(k) is not None]
+        for key in unused:
+            check_type(key, mapping[key])
         if unused:
             notes.append(f"{', '.join(unused)} not used: no length is given in epochs, tokens or samples")
         return dict(mapping)
@@ -574,6 +626,9 @@ def _length_updates(
         how = f"{per} {unit} per update: {_fraction(exact)} updates"
         if exact.denominator != 1:
             how += f", rounded up; floor {math.floor(exact)}"
+    if updates > _max_steps():
+        raise SpecError(f"{updates:.3g} updates ({how}): more than warmupctl evaluates ({_max_steps():.0e})",
+                        path=key, value=value, hint="check the unit and the batch facts")
     says = f"{key} {_show(value)} give {updates} updates ({how})"
     if length == "total" and updates < 1:
         raise SpecError(f"{key} gives 0 updates ({how})", path=key, value=value,
