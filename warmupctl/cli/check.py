@@ -61,14 +61,12 @@ def check(
         }
         write_text(output, lambda out: out.write(dumps(document) + "\n"))
     else:
-        from rich.console import Console, Group
+        from rich.console import Group
 
-        rendered = Group(*_report(results, total))
-        if output is None or output == "-":
-            context.out_console().print(rendered)
-        else:
-            write_text(output, lambda out: Console(file=out, no_color=True, width=120,
-                                                   color_system=None).print(rendered))
+        from warmupctl.cli._render import print_or_write
+        from warmupctl.render.lints import build_lint_report
+
+        print_or_write(ctx, Group(*build_lint_report(results, total)), output)
     if output and output != "-":
         context.info(f"wrote {output}")
     return ExitCode.DIFFERENT if strict and total["warning"] else ExitCode.OK
@@ -90,31 +88,6 @@ def _ignored(text: str | None, find_lint, lints) -> frozenset[str]:
                             hint=did_you_mean(word, names) or "codes W001-W010; see 'warmupctl check -h'")
         codes.add(found.id)
     return frozenset(codes)
-
-
-def _report(results, total) -> list:
-    """A Rich list: per schedule its findings (code, name, severity, update, message, hint)."""
-    from rich.text import Text
-
-    out: list = []
-    styles = {"warning": "yellow", "advice": "cyan"}
-    for schedule, findings in results:
-        title = f"{schedule.label} ({schedule.source}, {schedule.total_steps} updates)"
-        out.append(Text(title, style="bold"))
-        if not findings:
-            out.append(Text("  no findings", style="green"))
-        for finding in findings:
-            line = Text("  ")
-            line.append(f"{finding.id} {finding.name}", style="magenta")
-            line.append(f"  {finding.severity}", style=styles[finding.severity])
-            where = f"update {finding.step}: " if finding.step is not None else ""
-            line.append(f"  {where}{finding.message}")
-            out.append(line)
-            if finding.hint:
-                out.append(Text(f"      hint: {finding.hint}", style="dim"))
-    summary = f"{total['warning']} warning{'s' if total['warning'] != 1 else ''}, {total['advice']} advice"
-    out.append(Text(summary, style="bold"))
-    return out
 
 
 def register(app: typer.Typer) -> None:

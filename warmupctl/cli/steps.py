@@ -40,7 +40,7 @@ def steps(
     from warmupctl.spec import values as v
     from warmupctl.spec.load import load_mapping
     from warmupctl.spec.native import UNIT_KEYS, batch_facts, units_to_steps
-    from warmupctl.spec.resolve import _locate, merge_flags
+    from warmupctl.spec.resolve import locate_error, merge_flags
 
     if output and output != "-":
         check_destination(output)
@@ -65,7 +65,7 @@ def steps(
                    for k in sorted(UNIT_KEYS) if merged.get(k) is not None}
         lr = v.as_positive(merged["lr"], "lr") if merged.get("lr") is not None else None
     except SpecError as exc:
-        raise _locate(exc, source, flag_keys) from None
+        raise locate_error(exc, source, flag_keys) from None
     reference = _reference(reference_batch_size, lr if "lr" in flag_keys else None, lr, facts, v)
     report = arithmetic.steps_report(
         facts, loop, amounts=amounts, lengths=lengths, ratio=ratio, beta2=_beta2(beta2, v), lr=lr,
@@ -83,14 +83,12 @@ def steps(
         document = {"format_version": FORMAT_VERSION, **report.as_dict()}
         write_text(output, lambda out: out.write(dumps(document) + "\n"))
     else:
-        from rich.console import Console, Group
+        from rich.console import Group
 
-        rendered = Group(*_tables(report))
-        if output is None or output == "-":
-            context.out_console().print(rendered)
-        else:
-            write_text(output, lambda out: Console(file=out, no_color=True, width=120,
-                                                   color_system=None).print(rendered))
+        from warmupctl.cli._render import print_or_write
+        from warmupctl.render.steps import build_steps_tables
+
+        print_or_write(ctx, Group(*build_steps_tables(report)), output)
     if output and output != "-":
         context.info(f"wrote {output}")
 
@@ -133,113 +131,6 @@ def _reference(text: str | None, lr_flag: float | None, lr: float | None, facts,
         raise SpecError(f"scaling needs {missing}", source=FLAGS_SOURCE, path="--reference-batch-size",
                         value=text, hint="the LR tuned at the reference batch, and this run's batch facts")
     return reference
-
-
-def _tables(report) -> list:
-    """Rich renderables, one per section of the report."""
-    from rich.table import Table
-    from rich.text import Text
-
-    from warmupctl.render.table import fmt
-
-    facts = report.facts
-    out: list = []
-    per = facts.samples_per_update
-    if per is not None:
-        tokens = f" = {facts.tokens_per_update} tokens at seq_len {facts.seq_len}" if facts.seq_len else ""
-        out.append(Text(f"one update: micro_batch_size {facts.micro_batch_size} × devices {facts.devices}"
-                        f" × grad_accum {facts.grad_accum} = {per} samples{tokens}"))
-    if report.loops is not None:
-        epochs = fmt(float(report.epochs))
-        drop = ", drop_last" if facts.drop_last else ""
-        table = Table(title=Text(f"{facts.dataset_size} samples, {epochs} epochs{drop}: updates by loop"),
-                      caption_justify="left")
-        show_warmup = any(row.warmup is not None for row in report.loops)
-        show_decay = any(row.decay is not None for row in report.loops)
-        table.add_column("loop")
-        table.add_column("batches/epoch", justify="right")
-        table.add_column("updates/epoch", justify="right")
-        table.add_column("last window", justify="right")
-        table.add_column("total", justify="right")
-        if show_warmup:
-            table.add_column("warmup", justify="right")
-        if show_decay:
-            table.add_column("decay", justify="right")
-        notes = []
-        for row in report.loops:
-            count = row.count
-            label = ("→ " if count.loop == report.loop else "  ") + count.label
-            if count.note:
-                notes.append(f"{count.label}: {count.note}")
-                label += f" [{len(notes)}]"
-            cells = [label, str(count.batches), str(count.updates_per_epoch),
-                     str(count.last_window) if count.last_window else "–",
-                     _int(count.total, "whole epochs only")]
-            cells += [_int(row.warmup)] if show_warmup else []
-            cells += [_int(row.decay)] if show_decay else []
-            table.add_row(*cells)
-        caption = [f"→ the loop a spec uses (loop: {report.loop}); last window: micro-batches after the "
-                   "last full accumulation window"]
-        table.caption = Text("\n".join(caption + [f"[{i}] {n}" for i, n in enumerate(notes, 1)]),
-                             style="dim")
-        out.append(table)
-    if report.lengths:
-        table = Table(title=Text(f"lengths in updates (loop {report.loop})"), show_header=False)
-        table.add_column("key", style="cyan")
-        table.add_column("updates", justify="right")
-        for key, value in report.lengths.items():
-            table.add_row(key, str(value))
-        out.append(table)
-    if report.ratio_rows is not None:
-        total = report.lengths["total_steps"]
-        table = Table(title=Text(f"warmup ratio {report.ratio:g} of {total} updates, by library"))
-        table.add_column("library")
-        table.add_column("formula", style="dim")
-        table.add_column("warmup", justify="right")
-        for rule, value in report.ratio_rows:
-            table.add_row(rule.library, rule.formula, _count(value))
-        out.append(table)
-    if report.conversions:
-        table = Table(title=Text("tokens and samples in updates"),
-                      caption=Text("ceil: at least the amount (warmupctl); floor: int(), //; "
-                                   "round: Python's, half to even; unrounded: Megatron (samples)",
-                                   style="dim"), caption_justify="left")
-        for name, justify in (("key", "left"), ("amount", "right"), ("per update", "right"),
-                              ("ceil", "right"), ("floor", "right"), ("round", "right"),
-                              ("unrounded", "right")):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
-        for c in report.conversions:
-            amount = f"{c.amount.numerator:,}" if c.amount.denominator == 1 else f"{float(c.amount):g}"
-            table.add_row(c.key, amount, str(c.per_update), str(c.updates.ceil),
-                          str(c.updates.floor), str(c.updates.round), repr(c.updates.unrounded))
-        out.append(table)
-    if report.untuned is not None:
-        u = report.untuned
-        table = Table(title=Text(f"untuned Adam warmup, beta2 {u.beta2:g} (Ma & Yarats 2021)"))
-        table.add_column("warmup")
-        table.add_column("rounded", justify="right")
-        table.add_column("pytorch_warmup int()", justify="right")
-        table.add_row("linear, 2/(1-beta2) updates", str(u.linear), str(u.linear_pytorch_warmup))
-        table.add_row("exponential, tau = 1/(1-beta2)", str(u.exponential), str(u.exponential_pytorch_warmup))
-        out.append(table)
-    if report.scaling is not None:
-        s = report.scaling
-        table = Table(title=Text(f"lr {s.lr:g} tuned at {s.reference_batch_size} samples per update, "
-                                 f"moved to {s.batch_size}"))
-        table.add_column("rule")
-        table.add_column("lr", justify="right")
-        table.add_row("linear (Goyal et al. 2017): lr × B / B_ref", fmt(s.linear))
-        table.add_row("square root: lr × sqrt(B / B_ref)", fmt(s.sqrt))
-        out.append(table)
-    return out
-
-
-def _int(value: int | None, missing: str = "–") -> str:
-    return missing if value is None else str(value)
-
-
-def _count(value: int | float) -> str:
-    return str(value) if isinstance(value, int) else repr(value)
 
 
 def register(app: typer.Typer) -> None:

@@ -106,23 +106,14 @@ def table(
 def _terminal_table(ctx: typer.Context, schedule, rows, count: int, output: str | None,
                     gaps: bool) -> None:
     from warmupctl.calc.summary import summarize
-    from warmupctl.cli._output import write_text
+    from warmupctl.cli._render import print_or_write
     from warmupctl.render.table import build_lr_table, events
 
     summary = summarize(schedule, count)
     rendered = build_lr_table(schedule, rows, schedule(rows), events(schedule, summary), gaps=gaps)
-    context = app_context(ctx)
-    if output is None or output == "-":
-        context.out_console().print(rendered)
-        return
-
-    def produce(stream) -> None:
-        from rich.console import Console
-
-        Console(file=stream, no_color=True, width=100, color_system=None).print(rendered)
-
-    write_text(output, produce)
-    context.info(f"wrote {output}")
+    print_or_write(ctx, rendered, output, width=100)
+    if output and output != "-":
+        app_context(ctx).info(f"wrote {output}")
 
 
 def _side_by_side(ctx: typer.Context, schedules: list, chosen: str, output: str | None,
@@ -153,16 +144,10 @@ def _side_by_side(ctx: typer.Context, schedules: list, chosen: str, output: str 
 
         write_text(output, lambda out: write_markdown_columns(out, labels, rows, columns))
     else:
+        from warmupctl.cli._render import print_or_write
         from warmupctl.render.table import build_side_by_side
 
-        rendered = build_side_by_side(labels, rows, columns)
-        if output is None or output == "-":
-            app_context(ctx).out_console().print(rendered)
-        else:
-            from rich.console import Console
-
-            write_text(output, lambda out: Console(file=out, no_color=True, width=120,
-                                                   color_system=None).print(rendered))
+        print_or_write(ctx, build_side_by_side(labels, rows, columns), output)
     if output and output != "-":
         app_context(ctx).info(f"wrote {output}")
 
@@ -248,16 +233,11 @@ def _with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict, opt
                 marks[step] = f"{marks[step]}, {text}" if step in marks else text
         rendered = cols.build_table(shown.label, shown_rows, names, values, marks,
                                     gaps=not (every or at_steps is not None))
-        if output is None or output == "-":
-            context.out_console().print(rendered)
-            return
-        from rich.console import Console
+        from warmupctl.cli._render import print_or_write
 
-        from warmupctl.cli._output import write_text
-
-        write_text(output, lambda out: Console(file=out, no_color=True, width=120,
-                                               color_system=None).print(rendered))
-        context.info(f"wrote {output}")
+        print_or_write(ctx, rendered, output)
+        if output and output != "-":
+            context.info(f"wrote {output}")
         return
 
     from warmupctl.cli._output import write_text

@@ -31,15 +31,21 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from warmupctl.engine import Boundary, Schedule
 from warmupctl.errors import SpecError
+from warmupctl.frameworks._common import (
+    FloatArray,
+    IntArray,
+    LRFn,
+    floats,
+    g,
+    inside,
+    nan_from,
+    nan_note,
+    run_length,
+)
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
-LRFn = Callable[[IntArray], FloatArray]
 
 VERSION = "fairseq 0.12.2"
 DIR = "fairseq/optim/lr_scheduler"
@@ -52,6 +58,17 @@ _LR = Arg("lr", None, kind="floats", nullable=True,
           doc="--lr (a list in fairseq; lr[0] is used); or give lr: at the top level")
 _MAX_UPDATE = Arg("max_update", 0, kind="int",
                   doc="--max-update (optimization.max_update; 0 = unlimited)")
+
+#: Each scheduler's file under ``DIR`` and its class.
+_SOURCES = {
+    "inverse_sqrt": ("inverse_square_root_schedule.py", "InverseSquareRootSchedule"),
+    "cosine": ("cosine_lr_scheduler.py", "CosineLRSchedule"),
+    "polynomial_decay": ("polynomial_decay_schedule.py", "PolynomialDecayLRSchedule"),
+    "tri_stage": ("tri_stage_lr_scheduler.py", "TriStageLRSchedule"),
+    "step": ("step_lr_scheduler.py", "StepLRSchedule"),
+    "triangular": ("triangular_lr_scheduler.py", "TriangularLRSchedule"),
+    "fixed": ("fixed_schedule.py", "FixedLRSchedule"),
+}
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -113,11 +130,6 @@ def _refuse_force_anneal(call: LibraryCall, scheduler: str) -> None:
                         "counts updates, not epochs: leave force_anneal null")
 
 
-def _no_end(scheduler: str) -> SpecError:
-    return SpecError(f"fairseq's {scheduler} has no natural end", path="total_steps",
-                     hint="add total_steps: N (fairseq stops at --max-update)")
-
-
 def _warmup(n: FloatArray, start: float, rate: float) -> FloatArray:
     """The warmup shared by inverse_sqrt, cosine, tri_stage and step: ``start + n * rate``.
 
@@ -130,49 +142,38 @@ def _warmup(n: FloatArray, start: float, rate: float) -> FloatArray:
     return start + n * rate
 
 
-def _nan_from(fn: LRFn, first: int | None) -> LRFn:
-    if first is None:
-        return fn
-
-    def wrapped(k: IntArray) -> FloatArray:
-        out = fn(k)
-        out[k >= first] = np.nan
-        return out
-
-    return wrapped
+def _source(name: str) -> str:
+    file, symbol = _SOURCES[name]
+    return f"{VERSION}, {DIR}/{file}, {symbol}"
 
 
-def _g(x: float) -> str:
-    return f"{x:.6g}"
+def _register(name: str, *, args: tuple[Arg, ...], build: Callable[[LibraryCall], Schedule],
+              formula: str) -> None:
+    """Register ``fairseq.<name>``; every scheduler reads ``lr:`` or ``args.lr`` (default 0.25)."""
+    register(LibrarySchedule(name=name, library="fairseq", args=args, build=build,
+                             source=_source(name), formula=formula, lr="optional"))
 
 
 def _schedule(name: str, fn: LRFn, call: LibraryCall, *, natural: int | None, lr: float,
-              warmup: int, boundaries: list[Boundary], notes: list[str], file: str,
-              symbol: str, raise_at: tuple[int, str] | None = None,
+              warmup: int, boundaries: list[Boundary], notes: list[str],
+              raise_at: tuple[int, str] | None = None,
               args: dict[str, Any] | None = None) -> Schedule:
-    total = call.total_steps or natural
-    if not total or total < 1:
-        raise _no_end(name)
+    total = run_length(call, natural, f"fairseq's {name} has no natural end",
+                       "add total_steps: N (fairseq stops at --max-update)")
     resolved = dict(call.args if args is None else args)
     resolved["lr"] = None
     if raise_at is not None:
-        notes.append(f"fairseq raises {raise_at[1]} at update {raise_at[0]}; warmupctl shows "
-                     "NaN from there")
+        notes.append(nan_note(f"fairseq raises {raise_at[1]}", raise_at[0]))
     return Schedule(
-        fn=_nan_from(fn, None if raise_at is None else raise_at[0]),
+        fn=nan_from(fn, None if raise_at is None else raise_at[0]),
         total_steps=total,
         label=f"fairseq.{name}",
         warmup_steps=warmup,
-        boundaries=tuple(sorted((b for b in boundaries if 0 < b.step < total),
-                                key=lambda b: b.step)),
+        boundaries=inside(boundaries, total),
         notes=tuple(notes),
         spec={"schedule": f"fairseq.{name}", "lr": lr, "args": resolved, "total_steps": total},
-        source=f"{VERSION}, {DIR}/{file}, {symbol}.step_update",
+        source=f"{_source(name)}.step_update",
     )
-
-
-def _floats(k: IntArray) -> FloatArray:
-    return np.asarray(k, dtype=np.int64).astype(np.float64)
 
 
 # --------------------------------------------------------------------------- inverse_sqrt
@@ -192,35 +193,31 @@ def _build_inverse_sqrt(call: LibraryCall) -> Schedule:
     decay_factor = lr * w**0.5
 
     def fn(k: IntArray) -> FloatArray:
-        n = _floats(k)
+        n = floats(k)
         warm = n < w
         out = np.empty_like(n)
         out[warm] = _warmup(n[warm], start, rate)
         out[~warm] = decay_factor * np.power(n[~warm], -0.5)
         return out
 
-    first = f"update 0 gets LR {_g(start)}"
+    first = f"update 0 gets LR {g(start)}"
     notes.insert(0, first + (" (fairseq inverse_sqrt warms up from warmup_init_lr, 0 by default)"
                              if start == 0 else " (warmup_init_lr)"))
     notes.append("no floor: the LR keeps falling as lr * sqrt(warmup_updates / n)")
     return _schedule("inverse_sqrt", fn, call, natural=None, lr=lr, warmup=w,
-                     boundaries=[Boundary(w, "warmup end")], notes=notes,
-                     file="inverse_square_root_schedule.py", symbol="InverseSquareRootSchedule")
+                     boundaries=[Boundary(w, "warmup end")], notes=notes)
 
 
-register(LibrarySchedule(
-    name="inverse_sqrt",
-    library="fairseq",
+_register(
+    "inverse_sqrt",
     args=(
         Arg("warmup_updates", 4000, kind="int", doc="linear warmup length in updates"),
         Arg("warmup_init_lr", -1.0, doc="LR at update 0; negative: 0"),
         _LR,
     ),
     build=_build_inverse_sqrt,
-    source=f"{VERSION}, {DIR}/inverse_square_root_schedule.py, InverseSquareRootSchedule",
     formula="n < W: init + n * (lr - init) / W; else lr * sqrt(W) * n ** -0.5",
-    lr="optional",
-))
+)
 
 
 # --------------------------------------------------------------------------- cosine
@@ -249,7 +246,7 @@ def _cycle(c: FloatArray, period: float, t_mult: float) -> FloatArray:
 def _cosine_fn(w: int, start: float, rate: float, lr: float, min_lr: float, period: float,
                t_mult: float, shrink: float) -> LRFn:
     def fn(k: IntArray) -> FloatArray:
-        n = _floats(k)
+        n = floats(k)
         warm = n < w
         out = np.empty_like(n)
         out[warm] = _warmup(n[warm], start, rate)
@@ -350,32 +347,30 @@ def _build_cosine(call: LibraryCall) -> Schedule:
             if guess - 1 > limit:
                 break
             near = np.arange(max(w, guess - 1), guess + 2, dtype=np.int64)
-            jumps = np.flatnonzero(np.diff(_cycle(_floats(near) - w, period, t_mult)) > 0)
+            jumps = np.flatnonzero(np.diff(_cycle(floats(near) - w, period, t_mult)) > 0)
             if jumps.size:
                 restarts.append(int(near[jumps[0] + 1]))
     boundaries += [Boundary(r, "restart") for r in restarts]
 
     if w > 0:
         why_start = ", which defaults to min_lr" if a["warmup_init_lr"] < 0 else ""
-        notes.insert(0, f"update 0 gets LR {_g(start)} (fairseq cosine warms up from "
+        notes.insert(0, f"update 0 gets LR {g(start)} (fairseq cosine warms up from "
                      f"warmup_init_lr{why_start})")
     elif a["warmup_init_lr"] >= 0 and a["warmup_init_lr"] != lr:
         notes.insert(0, "warmup_init_lr is never used: with warmup_updates 0, fairseq's "
-                     f"step_update(0) replaces it, and update 0 gets the full lr {_g(lr)}")
+                     f"step_update(0) replaces it, and update 0 gets the full lr {g(lr)}")
     natural = max_update if max_update > 0 else math.ceil(w + period)
     total = call.total_steps or natural
     if restarts and restarts[0] < total:
-        notes.append(f"the cosine restarts at update {restarts[0]} with its peak x{_g(shrink)} "
+        notes.append(f"the cosine restarts at update {restarts[0]} with its peak x{g(shrink)} "
                      "(lr_shrink); fairseq restarts forever")
     return _schedule("cosine", fn, call, natural=natural, lr=lr, warmup=w,
-                     boundaries=boundaries, notes=notes, file="cosine_lr_scheduler.py",
-                     symbol="CosineLRSchedule",
+                     boundaries=boundaries, notes=notes,
                      raise_at=None if raise_at is None else (raise_at, why))
 
 
-register(LibrarySchedule(
-    name="cosine",
-    library="fairseq",
+_register(
+    "cosine",
     args=(
         Arg("warmup_updates", 0, kind="int", doc="linear warmup length in updates"),
         Arg("warmup_init_lr", -1.0, doc="LR at update 0; negative: min_lr"),
@@ -387,12 +382,10 @@ register(LibrarySchedule(
         _MAX_UPDATE,
     ),
     build=_build_cosine,
-    source=f"{VERSION}, {DIR}/cosine_lr_scheduler.py, CosineLRSchedule",
     formula="n < W: init + n * (lr - init) / W; else cycle i of period P * t_mult**i: "
     "s = lr_shrink**i; min*s + 0.5 * (lr*s - min*s) * (1 + cos(pi * t_curr / t_i)); "
     "restarts forever",
-    lr="optional",
-))
+)
 
 
 # --------------------------------------------------------------------------- polynomial_decay
@@ -412,7 +405,7 @@ def _build_polynomial(call: LibraryCall) -> Schedule:
     last = float(total_num_update)
 
     def fn(k: IntArray) -> FloatArray:
-        n = _floats(k)
+        n = floats(k)
         warm = (n <= w) if w > 0 else np.zeros(n.shape, dtype=bool)
         done = ~warm & (n >= last)
         live = ~warm & ~done
@@ -430,14 +423,11 @@ def _build_polynomial(call: LibraryCall) -> Schedule:
     boundaries = [Boundary(w, "warmup end"), Boundary(math.ceil(last), "end_learning_rate")]
     args = {**a, "total_num_update": total_num_update}
     return _schedule("polynomial_decay", fn, call, natural=natural, lr=lr, warmup=w,
-                     boundaries=boundaries if w > 0 else boundaries[1:], notes=notes,
-                     file="polynomial_decay_schedule.py", symbol="PolynomialDecayLRSchedule",
-                     args=args)
+                     boundaries=boundaries if w > 0 else boundaries[1:], notes=notes, args=args)
 
 
-register(LibrarySchedule(
-    name="polynomial_decay",
-    library="fairseq",
+_register(
+    "polynomial_decay",
     args=(
         Arg("warmup_updates", 0, kind="int", doc="linear warmup from 0, peak at this update"),
         Arg("force_anneal", None, kind="int", nullable=True,
@@ -449,11 +439,9 @@ register(LibrarySchedule(
         _MAX_UPDATE,
     ),
     build=_build_polynomial,
-    source=f"{VERSION}, {DIR}/polynomial_decay_schedule.py, PolynomialDecayLRSchedule",
     formula="W > 0 and n <= W: lr * n / W; n >= T: end; "
     "else (lr - end) * (1 - (n - W) / (T - W)) ** power + end",
-    lr="optional",
-))
+)
 
 
 # --------------------------------------------------------------------------- tri_stage
@@ -501,7 +489,7 @@ def _build_tri_stage(call: LibraryCall) -> Schedule:
     factor = -math.log(final_scale) / decay
 
     def fn(k: IntArray) -> FloatArray:
-        n = _floats(k)
+        n = floats(k)
         out = np.full(n.shape, final)
         warm = n < w
         held = ~warm & (n < w + hold)
@@ -512,20 +500,18 @@ def _build_tri_stage(call: LibraryCall) -> Schedule:
         return out
 
     if w > 0:
-        notes.insert(0, f"update 0 gets LR {_g(start)} (lr * init_lr_scale); the peak lands at "
+        notes.insert(0, f"update 0 gets LR {g(start)} (lr * init_lr_scale); the peak lands at "
                      f"update {w} (fairseq's docstring describes a linspace peaking at {w - 1})")
     boundaries = [Boundary(w, "warmup end"), Boundary(w + hold, "decay start"),
                   Boundary(w + hold + decay + 1, "final")]
     natural = max_update if max_update > 0 else w + hold + decay
     args = {**a, "warmup_steps": w, "hold_steps": hold, "decay_steps": decay}
     return _schedule("tri_stage", fn, call, natural=natural, lr=lr, warmup=w,
-                     boundaries=boundaries, notes=notes, file="tri_stage_lr_scheduler.py",
-                     symbol="TriStageLRSchedule", args=args)
+                     boundaries=boundaries, notes=notes, args=args)
 
 
-register(LibrarySchedule(
-    name="tri_stage",
-    library="fairseq",
+_register(
+    "tri_stage",
     args=(
         Arg("warmup_steps", 0, kind="int", doc="linear warmup from lr * init_lr_scale"),
         Arg("hold_steps", 0, kind="int", doc="updates held at lr"),
@@ -538,11 +524,9 @@ register(LibrarySchedule(
         _LR,
     ),
     build=_build_tri_stage,
-    source=f"{VERSION}, {DIR}/tri_stage_lr_scheduler.py, TriStageLRSchedule",
     formula="n < W: init + n * (lr - init) / W; n < W+H: lr; n <= W+H+D: "
     "lr * exp(-(n - W - H) * -ln(final_scale) / D); else lr * final_scale",
-    lr="optional",
-))
+)
 
 
 # --------------------------------------------------------------------------- step
@@ -576,19 +560,18 @@ def _build_step(call: LibraryCall) -> Schedule:
 
     if w > 0:
         why = ", which defaults to min_lr" if a["warmup_init_lr"] < 0 else ""
-        notes.insert(0, f"update 0 gets LR {_g(start)} (fairseq step warms up from "
+        notes.insert(0, f"update 0 gets LR {g(start)} (fairseq step warms up from "
                      f"warmup_init_lr{why})")
     limit = call.total_steps or 0
     drops = [Boundary(w + j * period, "decay") for j in range(1, MAX_BOUNDARIES + 1)
              if w + j * period < limit]
     boundaries = ([Boundary(w, "warmup end")] if w > 0 else []) + drops
     return _schedule("step", fn, call, natural=None, lr=lr, warmup=w, boundaries=boundaries,
-                     notes=notes, file="step_lr_scheduler.py", symbol="StepLRSchedule")
+                     notes=notes)
 
 
-register(LibrarySchedule(
-    name="step",
-    library="fairseq",
+_register(
+    "step",
     args=(
         Arg("warmup_updates", 0, kind="int", doc="linear warmup length in updates"),
         Arg("warmup_init_lr", -1.0, doc="LR at update 0; negative: min_lr"),
@@ -599,11 +582,9 @@ register(LibrarySchedule(
         Arg("lr_decay", 0.5, doc="factor at each decay"),
     ),
     build=_build_step,
-    source=f"{VERSION}, {DIR}/step_lr_scheduler.py, StepLRSchedule",
     formula="n < W: init + n * (lr - init) / W; else max(lr * lr_decay ** ((n - W) // period), "
     "min_lr)",
-    lr="optional",
-))
+)
 
 
 # --------------------------------------------------------------------------- triangular
@@ -623,7 +604,7 @@ def _build_triangular(call: LibraryCall) -> Schedule:
                         "// 2 in step_update(0) (ZeroDivisionError)")
 
     def fn(k: IntArray) -> FloatArray:
-        n = _floats(k)
+        n = floats(k)
         cycle = np.floor(n / (2 * stepsize))
         scale = np.power(shrink, cycle)
         top = high * scale
@@ -631,18 +612,17 @@ def _build_triangular(call: LibraryCall) -> Schedule:
         x = np.abs(n / stepsize - 2 * (cycle + 1) + 1)
         return bottom + (top - bottom) * np.maximum(0, 1 - x)
 
-    notes.insert(0, f"update 0 gets LR {_g(low)} (lr, the bottom of the triangle); fairseq cycles "
-                 f"forever, each peak x{_g(shrink)} (lr_shrink) of the one before")
+    notes.insert(0, f"update 0 gets LR {g(low)} (lr, the bottom of the triangle); fairseq cycles "
+                 f"forever, each peak x{g(shrink)} (lr_shrink) of the one before")
     limit = call.total_steps or 0
     starts = [Boundary(math.ceil(2 * stepsize * j), "cycle")
               for j in range(1, MAX_BOUNDARIES + 1) if 2 * stepsize * j < limit]
     return _schedule("triangular", fn, call, natural=None, lr=low, warmup=0, boundaries=starts,
-                     notes=notes, file="triangular_lr_scheduler.py", symbol="TriangularLRSchedule")
+                     notes=notes)
 
 
-register(LibrarySchedule(
-    name="triangular",
-    library="fairseq",
+_register(
+    "triangular",
     args=(
         Arg("max_lr", REQUIRED, doc="top of the first triangle (must exceed lr)"),
         Arg("lr_period_updates", 5000.0, doc="cycle length in updates"),
@@ -651,11 +631,9 @@ register(LibrarySchedule(
         _LR,
     ),
     build=_build_triangular,
-    source=f"{VERSION}, {DIR}/triangular_lr_scheduler.py, TriangularLRSchedule",
     formula="s = period // 2; c = floor(n / 2s); x = |n/s - 2(c+1) + 1|; "
     "lr + (max_lr * shrink**c - lr) * max(0, 1 - x)",
-    lr="optional",
-))
+)
 
 
 # --------------------------------------------------------------------------- fixed
@@ -667,7 +645,7 @@ def _build_fixed(call: LibraryCall) -> Schedule:
     w = _count(call, "warmup_updates")
 
     def fn(k: IntArray) -> FloatArray:
-        n = _floats(k)
+        n = floats(k)
         out = np.full(n.shape, lr)
         if w > 0:
             warm = n < w
@@ -675,16 +653,14 @@ def _build_fixed(call: LibraryCall) -> Schedule:
         return out
 
     if w > 0:
-        notes.insert(0, f"update 0 gets lr / {w} = {_g(lr / w)} and the peak lands at update "
+        notes.insert(0, f"update 0 gets lr / {w} = {g(lr / w)} and the peak lands at update "
                      f"{w - 1} (fairseq fixed warms up as (n + 1) / W, unlike its other warmups)")
     return _schedule("fixed", fn, call, natural=None, lr=lr, warmup=w,
-                     boundaries=[Boundary(w, "warmup end")], notes=notes,
-                     file="fixed_schedule.py", symbol="FixedLRSchedule")
+                     boundaries=[Boundary(w, "warmup end")], notes=notes)
 
 
-register(LibrarySchedule(
-    name="fixed",
-    library="fairseq",
+_register(
+    "fixed",
     args=(
         Arg("force_anneal", None, kind="int", nullable=True,
             doc="epoch-based annealing; not modelled (must stay null)"),
@@ -693,7 +669,5 @@ register(LibrarySchedule(
         _LR,
     ),
     build=_build_fixed,
-    source=f"{VERSION}, {DIR}/fixed_schedule.py, FixedLRSchedule",
     formula="W > 0 and n < W: lr * (n + 1) / W; else lr",
-    lr="optional",
-))
+)

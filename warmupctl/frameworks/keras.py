@@ -10,7 +10,8 @@ Python float. Each argument is cast to float32 with ``ops.cast`` before use, the
 unlike optax almost nothing is computed in float64 first; the exceptions are CosineDecay's
 ``1 - alpha`` and ``alpha``, which stay Python numbers. Transcendentals (cos, log, pow) are
 rounded once from float64, which agrees with XLA's CPU kernels except for an ulp now and then
-(see :mod:`warmupctl.frameworks.optax`, whose float32 helpers this module shares).
+(see :mod:`warmupctl.frameworks.optax`; both use the float32 helpers of
+:mod:`warmupctl.frameworks._float32`).
 
 Most operations run one by one (eager JAX), each rounded to float32. The two ``ops.cond`` bodies
 are different: JAX compiles a branch as one XLA computation, whose fused CPU kernels contract
@@ -26,25 +27,24 @@ from collections.abc import Callable
 
 import numpy as np
 
-from warmupctl.engine import Boundary, Schedule
+from warmupctl.engine import Boundary
 from warmupctl.errors import SpecError
-from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
-from warmupctl.frameworks.optax import (
+from warmupctl.frameworks._float32 import (
     F32,
-    FLOAT32_NOTE,
     ONE32,
     PI32,
     Counts,
     Curve,
     F32Array,
     cos32,
+    declare,
     f32,
-    finish,
     fma32,
     jit_overshoots,
     log32,
     pow32,
 )
+from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule
 
 VERSION = "3.15.1"
 _FILE = "keras/src/optimizers/schedules/learning_rate_schedule.py"
@@ -54,17 +54,9 @@ _HALF = F32(0.5)
 def _declare(
     name: str, args: tuple[Arg, ...], make: Callable[[LibraryCall], Curve], formula: str,
 ) -> LibrarySchedule:
-    qualname = f"keras.{name}"
-    source = f"keras {VERSION}, {_FILE}, {name}"
-    note = FLOAT32_NOTE.format(lib="Keras (JAX backend)")
-
-    def build(call: LibraryCall) -> Schedule:
-        return finish(make(call), call, qualname, source, note, count_max=None)
-
-    return register(LibrarySchedule(
-        name=name, library="keras", args=args, build=build, source=source, formula=formula,
-        lr="unused",
-    ))
+    # count_max None: the update index reaches the schedule unclamped (optax's int32 count saturates).
+    return declare("keras", name, args, make, formula, source=f"keras {VERSION}, {_FILE}, {name}",
+                   computed_by="Keras (JAX backend)", count_max=None)
 
 
 def _positive(call: LibraryCall, name: str) -> int:

@@ -40,19 +40,15 @@ Every form is closed and evaluated vectorized in float64, in Megatron's operatio
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from warmupctl.engine import Boundary, Schedule
 from warmupctl.errors import SpecError
+from warmupctl.frameworks._common import FloatArray, IntArray, floats, g, inside, nan_from, nan_note
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
 
 VERSION = "megatron-core 0.16.1"
 CORE_FILE = "megatron/core/optimizer_param_scheduler.py"
@@ -91,8 +87,7 @@ class _Scheduler:
         >>> [round(float(x), 6) for x in s.lr(np.arange(8))]
         [0.0, 0.5, 1.0, 0.775, 0.55, 0.325, 0.1, 0.1]
         """
-        steps = np.asarray(n, dtype=np.int64)
-        x = steps.astype(np.float64)
+        x = floats(n)
         out = np.full(x.shape, self.max_lr, dtype=np.float64)
         warm = (x <= self.warmup) if self.warmup > 0 else np.zeros(x.shape, dtype=bool)
         if self.style != "constant":
@@ -226,23 +221,6 @@ def _first_update_at(samples: float, gbs: int) -> int:
     return max(0, math.ceil(samples / gbs))
 
 
-def _nan_from(fn: Callable[[IntArray], FloatArray], first: int | None) -> Callable[[IntArray],
-                                                                                   FloatArray]:
-    if first is None:
-        return fn
-
-    def wrapped(k: IntArray) -> FloatArray:
-        out = fn(k)
-        out[k >= first] = np.nan
-        return out
-
-    return wrapped
-
-
-def _g(x: float) -> str:
-    return f"{x:.6g}"
-
-
 def _schedule(sched: _Scheduler, gbs: int, call: LibraryCall, qualname: str, source: str,
               spec_args: dict[str, Any], spec_lr: float | None, natural: int,
               extra_notes: tuple[str, ...] = ()) -> Schedule:
@@ -264,8 +242,7 @@ def _schedule(sched: _Scheduler, gbs: int, call: LibraryCall, qualname: str, sou
                                 value=None, hint="Megatron fails an assert in step(0); "
                                 "one of " + ", ".join(WSD_STYLES))
             raise_at = first
-            raise_notes.append(f"Megatron fails an assert (no lr_wsd_decay_style) at update "
-                               f"{first}; warmupctl shows NaN from there")
+            raise_notes.append(nan_note("Megatron fails an assert (no lr_wsd_decay_style)", first))
 
     warmup_update = _first_update_at(sched.warmup, gbs) if sched.warmup > 0 else 0
     boundaries: list[Boundary] = []
@@ -273,13 +250,13 @@ def _schedule(sched: _Scheduler, gbs: int, call: LibraryCall, qualname: str, sou
         boundaries.append(Boundary(warmup_update, "warmup end"))
         start = sched.init_lr
         word = "0 (Megatron warms up from init_lr, 0 by default)" if start == 0 else (
-            f"{_g(start)} (init_lr; Megatron warms up from it)")
+            f"{g(start)} (init_lr; Megatron warms up from it)")
         notes.append(f"update 0 gets LR {word}")
         last = warmup_update - 1
         around = fn(np.array([last, last + 1], dtype=np.int64))
         if (sched.warmup / gbs) != warmup_update and bool(np.all(around < sched.max_lr)):
-            notes.append(f"the peak max_lr {_g(sched.max_lr)} is never used: the warmup ends at "
-                         f"sample {_g(sched.warmup)}, between updates {last} and {last + 1} "
+            notes.append(f"the peak max_lr {g(sched.max_lr)} is never used: the warmup ends at "
+                         f"sample {g(sched.warmup)}, between updates {last} and {last + 1} "
                          f"({gbs} samples per update)")
     if anneal is not None and sched.warmup < anneal < sched.decay:
         boundaries.append(Boundary(_first_update_at(anneal, gbs), "decay start"))
@@ -292,18 +269,17 @@ def _schedule(sched: _Scheduler, gbs: int, call: LibraryCall, qualname: str, sou
         if sched.style == "inverse-square-root" and past > 0:
             before = float(fn(np.array([past - 1]))[0])
             if before > sched.min_lr * (1 + 1e-12) and total > past:
-                notes.append(f"the LR drops from {_g(before)} to min_lr {_g(sched.min_lr)} after "
+                notes.append(f"the LR drops from {g(before)} to min_lr {g(sched.min_lr)} after "
                              f"update {past - 1} (Megatron cuts to min_lr past lr_decay_steps)")
     notes.extend((*extra_notes, *raise_notes))
     spec: dict[str, Any] = {"schedule": qualname, "lr": spec_lr, "args": spec_args,
                             "global_batch_size": gbs, "total_steps": total}
     return Schedule(
-        fn=_nan_from(fn, raise_at),
+        fn=nan_from(fn, raise_at),
         total_steps=total,
         label=qualname,
         warmup_steps=warmup_update,
-        boundaries=tuple(sorted((b for b in boundaries if 0 < b.step < total),
-                                key=lambda b: b.step)),
+        boundaries=inside(boundaries, total),
         notes=tuple(notes),
         spec=spec,
         source=source,
@@ -432,7 +408,7 @@ def _build_training(call: LibraryCall) -> Schedule:
     sched = _scheduler(values, paths)
     notes: tuple[str, ...] = ()
     if fraction is not None and not float(warmup).is_integer():
-        notes = (f"lr_warmup_fraction gives a warmup of {_g(warmup)} samples; Megatron does not "
+        notes = (f"lr_warmup_fraction gives a warmup of {g(warmup)} samples; Megatron does not "
                  "round it",)
     return _schedule(sched, gbs, call, "megatron.get_optimizer_param_scheduler",
                      f"{VERSION}, {TRAINING_FILE}, get_optimizer_param_scheduler + "

@@ -50,14 +50,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from warmupctl.engine import Boundary, Schedule
 from warmupctl.errors import SpecError
+from warmupctl.frameworks._common import FloatArray, IntArray, floats, g, inside, nan_note, run_length
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
 
 VERSION = "nemo_toolkit 3.0.0"
 FILE = "nemo/core/optim/lr_scheduler.py"
@@ -110,6 +107,9 @@ def _count(args: dict[str, Any], steps: str, ratio: str, notes: list[str]) -> in
     if fraction < 0:
         raise SpecError("must not be negative", path=f"args.{ratio}", value=fraction)
     exact = fraction * total
+    if not math.isfinite(exact) or exact >= 2**63:  # int(inf) raises OverflowError in NeMo too
+        raise SpecError(f"{ratio} x max_steps is {exact:g} {steps.replace('_', ' ')}, beyond any run",
+                        path=f"args.{ratio}", value=fraction, hint="a ratio is a fraction, such as 0.1")
     if not float(exact).is_integer():
         notes.append(f"{ratio} {fraction:g} x max_steps {total} = {exact:g} is truncated to "
                      f"{int(exact)} {steps.replace('_', ' ')} (NeMo uses int())")
@@ -156,7 +156,7 @@ class _Plan:
     boundaries: list[Boundary] = field(default_factory=list)
 
     def lr(self, k: IntArray) -> FloatArray:
-        t = np.asarray(k, dtype=np.int64).astype(np.float64)
+        t = floats(k)
         out = np.empty_like(t)
         todo = np.ones(t.shape, dtype=bool)
         if self.warmup > 0:
@@ -298,7 +298,7 @@ def _square_root(call: LibraryCall) -> _Plan:
         plan.fail_in_decay("ZeroDivisionError: max_steps is 0")
     elif w > 0 and w < top:
         after = float(plan.lr(np.array([w + 1]))[0])
-        notes.append(f"the LR drops from {_g(base)} at update {w} to {_g(after)} at update "
+        notes.append(f"the LR drops from {g(base)} at update {w} to {g(after)} at update "
                      f"{w + 1}: SquareRootAnnealing decays over t / max_steps from update 0, "
                      "not from the warmup end")
     return plan
@@ -359,7 +359,7 @@ def _from_zero_note(plan: _Plan, what: str) -> None:
     w = plan.warmup
     if plan.hold_end == 0 and w > 0 and plan.max_steps is not None and w < plan.max_steps:
         after = float(plan.lr(np.array([w + 1]))[0])
-        plan.notes.append(f"the LR drops from {_g(plan.base)} at update {w} to {_g(after)} at "
+        plan.notes.append(f"the LR drops from {g(plan.base)} at update {w} to {g(after)} at "
                           f"update {w + 1}: without hold_steps, {what} measures its decay from "
                           "update 0, not from the warmup end")
 
@@ -481,7 +481,7 @@ def _cosine(call: LibraryCall) -> _Plan:
     if w > 0:
         notes.insert(0, f"update 0 gets LR 0: with constant_steps > 0, CosineAnnealing warms "
                      f"up as lr * t / {w} (not NeMo's usual (t + 1) / (W + 1))")
-    notes.append(f"constant_steps holds min_lr {_g(low)} for the last {constant} updates "
+    notes.append(f"constant_steps holds min_lr {g(low)} for the last {constant} updates "
                  f"(after update {w + decay_steps}), not the peak")
     plan.boundaries.append(Boundary(w + decay_steps + 1, "min_lr"))
     return plan
@@ -540,7 +540,7 @@ def _t5(call: LibraryCall) -> _Plan:
         return 1 / np.power(t, 0.5)
 
     # The plateau is checked before the max_steps cut, like a warmup.
-    notes.append(f"ignores the optimizer's LR: 1/sqrt({constant}) = {_g(plateau)} up to update "
+    notes.append(f"ignores the optimizer's LR: 1/sqrt({constant}) = {g(plateau)} up to update "
                  f"{constant}, then 1/sqrt(t)")
     return _Plan(0.0, low, constant, decay, top, warm=_constant(plateau), notes=notes,
                  warm_label="constant end")
@@ -549,16 +549,10 @@ def _t5(call: LibraryCall) -> _Plan:
 # --------------------------------------------------------------------------- schedule assembly
 
 
-def _g(x: float) -> str:
-    return f"{x:.6g}"
-
-
 def _finish(name: str, plan: _Plan, call: LibraryCall) -> Schedule:
     top = plan.max_steps if plan.max_steps is not None else call.args.get("max_steps")
-    total = call.total_steps or (top if top is not None and top >= 1 else None)
-    if total is None:
-        raise SpecError(f"nemo.{name} has no natural end", path="total_steps",
-                        hint="add total_steps: N (or max_steps, the run length NeMo is given)")
+    total = run_length(call, top, f"nemo.{name} has no natural end",
+                       "add total_steps: N (or max_steps, the run length NeMo is given)")
     if plan.raise_at is not None and plan.raise_at[0] <= 0:
         _, why, path = plan.raise_at
         raise SpecError(f"NeMo raises {why} when it builds the scheduler", path=path,
@@ -567,7 +561,7 @@ def _finish(name: str, plan: _Plan, call: LibraryCall) -> Schedule:
     notes = list(plan.notes)
     w = plan.warmup
     if w > 0 and plan.warm is None:
-        notes.insert(0, f"update 0 gets lr / {w + 1} = {_g(plan.base / (w + 1))}, not 0 (NeMo "
+        notes.insert(0, f"update 0 gets lr / {w + 1} = {g(plan.base / (w + 1))}, not 0 (NeMo "
                      "warms up as lr * (t + 1) / (W + 1))")
     boundaries = list(plan.boundaries)
     if w > 0:
@@ -579,20 +573,19 @@ def _finish(name: str, plan: _Plan, call: LibraryCall) -> Schedule:
         if total > cut and plan.raise_at is None:
             before, after = (float(x) for x in plan.lr(np.array([cut - 1, cut])))
             if abs(before - after) > 1e-12 * max(abs(before), abs(after), 1e-300):
-                notes.append(f"the LR jumps from {_g(before)} to min_lr {_g(after)} after update "
+                notes.append(f"the LR jumps from {g(before)} to min_lr {g(after)} after update "
                              f"{cut - 1} (NeMo returns min_lr past max_steps)")
         boundaries.append(Boundary(cut, "min_lr"))
     if plan.raise_at is not None:
         at, why, _ = plan.raise_at
-        notes.append(f"NeMo raises {why} at update {at}; warmupctl shows NaN from there")
+        notes.append(nan_note(f"NeMo raises {why}", at))
     warmup = w if w > 0 else next((b.step for b in plan.boundaries if b.label == "warmup end"), 0)
     return Schedule(
         fn=plan.lr,
         total_steps=total,
         label=f"nemo.{name}",
         warmup_steps=warmup,
-        boundaries=tuple(sorted({b.step: b for b in boundaries if 0 < b.step < total}.values(),
-                                key=lambda b: b.step)),
+        boundaries=inside({b.step: b for b in boundaries}.values(), total),  # one per update
         notes=tuple(notes),
         spec={"schedule": f"nemo.{name}", "lr": call.lr, "args": dict(call.args),
               "total_steps": total},

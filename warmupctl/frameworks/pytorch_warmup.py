@@ -52,10 +52,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from warmupctl.engine import Boundary, Schedule
 from warmupctl.errors import EngineError, SpecError
+from warmupctl.frameworks._common import FloatArray, IntArray
 from warmupctl.frameworks._registry import (
     LIBRARY_SCHEDULES,
     Arg,
@@ -64,8 +64,6 @@ from warmupctl.frameworks._registry import (
     register,
 )
 
-IntArray = NDArray[np.int64]
-FloatArray = NDArray[np.float64]
 #: ``ω(step)``: the warmup factor as a function of pytorch_warmup's 0-based step.
 Factor = Callable[[IntArray], FloatArray]
 

@@ -36,6 +36,7 @@ from numpy.typing import NDArray
 
 from warmupctl.engine import Boundary, Schedule
 from warmupctl.errors import SpecError
+from warmupctl.frameworks._common import run_length
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 
 Ints = NDArray[np.int64]
@@ -558,10 +559,8 @@ def _updates_per_epoch(call: LibraryCall, per_epoch: bool, flag: str) -> int | N
 
 def _finish(curve: _Curve, call: LibraryCall, qualname: str, clock: _Clock, natural: int | None,
             notes: list[str], no_end_hint: str) -> Schedule:
-    total = call.total_steps if call.total_steps is not None else natural
-    if total is None or total <= 0:
-        raise SpecError(f"{qualname} has no natural end: warmupctl needs total_steps",
-                        path="total_steps", hint=no_end_hint)
+    total = run_length(call, natural, f"{qualname} has no natural end: warmupctl needs total_steps",
+                       no_end_hint)
     marks = tuple(Boundary(c * clock.per, label) for c, label in curve.marks
                   if 0 < c * clock.per <= total)
     spec: dict[str, Any] = {"schedule": qualname, "lr": call.lr, "args": _plain(call.args)}

@@ -68,10 +68,9 @@ from numpy.typing import NDArray
 
 from warmupctl.engine import Boundary, Schedule
 from warmupctl.errors import SpecError
+from warmupctl.frameworks._common import FloatArray, IntArray, nan_note, run_length
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 
-IntArray = NDArray[np.int64]
-FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 VERSION = "2.13.0"
@@ -441,7 +440,7 @@ class _StepLR(_Leaf):
 
     def annotate(self, total: int) -> tuple[int, list[Boundary], list[str]]:
         size = abs(self.args["step_size"])
-        marks = [] if size == 0 else list(range(size, total, size))[:_MAX_MARKS]
+        marks = [] if size == 0 else list(range(size, total, size)[:_MAX_MARKS])  # a lazy slice
         return 0, [Boundary(k, f"x{self.args['gamma']:g}") for k in marks], []
 
 
@@ -1160,19 +1159,14 @@ def _source(name: str) -> str:
 
 
 def _length(call: LibraryCall, sim: _Sim, hint: str = "") -> int:
-    if call.total_steps is not None:
-        return call.total_steps
-    natural = sim.natural_end()
-    if natural is not None and natural >= 1:
-        return natural
-    raise SpecError(f"{sim.qualname} has no natural end: the spec needs total_steps",
-                    path="total_steps",
-                    hint=hint or "add total_steps: N (the number of optimizer updates to tabulate)")
+    return run_length(call, sim.natural_end(),
+                      f"{sim.qualname} has no natural end: the spec needs total_steps",
+                      hint or "add total_steps: N (the number of optimizer updates to tabulate)")
 
 
 def _raise_note(error: tuple[int, str]) -> str:
     update, what = error
-    return f"torch raises {what} at update {update}; warmupctl shows NaN from there on"
+    return nan_note(f"torch raises {what}", update) + " on"
 
 
 def _spec(name: str, lr: float | None, args: Mapping[str, Any], total: int) -> dict[str, Any]:

@@ -36,14 +36,12 @@ import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from numpy.typing import NDArray
 
 from warmupctl.engine import Boundary, Schedule
 from warmupctl.errors import SpecError
+from warmupctl.frameworks._common import FloatArray, IntArray
 from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
 
-IntArray = NDArray[np.int64]
-FloatArray = NDArray[np.float64]
 #: ``m(t)``: the LambdaLR multiplier as a function of the scheduler's counter.
 Multiplier = Callable[[IntArray], FloatArray]
 

@@ -53,7 +53,7 @@ def resolve(
         check_length(schedule.total_steps, "total_steps")
         return schedule
     except SpecError as exc:
-        raise _locate(exc, source, flag_keys) from None
+        raise locate_error(exc, source, flag_keys) from None
 
 
 def check_length(count: int, path: str) -> None:
@@ -149,7 +149,10 @@ def _load_config(
     return translation, translation.annotate(schedule)
 
 
-def _locate(exc: SpecError, source: str | None, flag_keys: frozenset[str]) -> SpecError:
+def locate_error(exc: SpecError, source: str | None, flag_keys: frozenset[str]) -> SpecError:
+    """``exc`` placed where the user wrote the value: the flag (``command line: --warmup-steps``)
+    when its top-level key came from a flag in ``flag_keys``, or from nowhere (no file: a flag or a
+    default); otherwise the file ``source``."""
     top = (exc.path or "").split(".")[0].split("[")[0]
     if top in flag_keys or (source is None and top and exc.source is None):
         # Without a file every key came from a flag or a default: name it as the flag to change.

@@ -1,0 +1,235 @@
+"""float32 schedules as JAX computes them: the helpers shared by :mod:`~warmupctl.frameworks.optax`
+and :mod:`~warmupctl.frameworks.keras` (Keras 3 on the JAX backend computes the same way).
+
+* float32 arithmetic in JAX's roundings: ``cos``, ``log`` and non-integer ``pow`` evaluated in
+  float64 and rounded once (XLA's CPU kernels agree but for an ulp now and then), ``integer_pow``
+  replayed multiplication by multiplication, and the FMA that XLA's fused kernels contract
+  ``a * b + c`` into (see the optax module's docstring for the measurements);
+* :func:`jit_overshoots`, the one jit fusion that changes a value by more than an ulp;
+* :class:`Curve`, what a builder returns, and :func:`finish` / :func:`declare`, which wrap it as a
+  float64 :class:`~warmupctl.engine.Schedule` with the float32 note and register it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from warmupctl.engine import Boundary, Schedule
+from warmupctl.frameworks._common import run_length
+from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
+
+Counts = NDArray[np.int64]
+F32Array = NDArray[np.float32]
+#: A schedule of the library's own counter, in float32.
+Fn32 = Callable[[Counts], F32Array]
+
+#: optax's count is an int32 that saturates here (``safe_increment``).
+INT32_MAX = 2**31 - 1
+FLOAT32_NOTE = (
+    "computed in float32 as {lib} does: values differ from float64 arithmetic by up to ~1e-7 of "
+    "the peak"
+)
+
+# --------------------------------------------------------------------------------------------------
+# float32 arithmetic as JAX performs it
+# --------------------------------------------------------------------------------------------------
+
+F32 = np.float32
+PI32 = F32(math.pi)  # jnp.pi and Keras' ops.array(math.pi) both become this float32
+ONE32 = F32(1.0)
+
+
+def f32(values: Any) -> F32Array:
+    """``values`` as a float32 array: a count or a Python number meeting a JAX array."""
+    return np.asarray(values, dtype=np.float32)
+
+
+def cos32(x: F32Array) -> F32Array:
+    """float32 cosine, correctly rounded (XLA's is within one ulp of this).
+
+    >>> float(cos32(f32([PI32]))[0])
+    -1.0
+    """
+    return np.cos(x.astype(np.float64)).astype(np.float32)
+
+
+def log32(x: F32Array) -> F32Array:
+    """float32 natural log, correctly rounded (XLA's is within one ulp of this)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(x.astype(np.float64)).astype(np.float32)
+
+
+def pow32(base: F32Array | np.float32, exponent: F32Array | np.float32) -> F32Array:
+    """float32 ``lax.pow`` (a float exponent), correctly rounded.
+
+    >>> float(pow32(F32(0.5), f32([3.0]))[0])
+    0.125
+    """
+    base64 = np.asarray(base, dtype=np.float32).astype(np.float64)
+    exp64 = np.asarray(exponent, dtype=np.float32).astype(np.float64)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        return np.power(base64, exp64).astype(np.float32)
+
+
+def fma32(a: Any, b: Any, c: Any) -> F32Array:
+    """``a * b + c`` with one rounding to float32, as XLA's fused CPU kernels contract it.
+
+    The float64 product of two float32 numbers is exact; the float64 sum is rounded once more
+    before float32, which can differ from a true FMA only in (rare) halfway cases.
+
+    >>> float(fma32(F32(1 / 3), F32(3.0), F32(-1.0))), float(F32(1 / 3) * F32(3.0) - F32(1.0))
+    (2.9802322387695312e-08, 0.0)
+    """
+    a64, b64, c64 = (np.asarray(x, dtype=np.float32).astype(np.float64) for x in (a, b, c))
+    return (a64 * b64 + c64).astype(np.float32)
+
+
+def integer_pow32(x: F32Array, n: int) -> F32Array:
+    """``lax.integer_pow``: binary exponentiation in float32, one rounding per multiplication.
+
+    JAX uses it for ``array ** python_int``; the products are grouped as XLA groups them.
+
+    >>> float(integer_pow32(f32([0.5]), 3)[0])
+    0.125
+    """
+    if n == 0:
+        return np.ones_like(x)
+    base, k, acc = x, abs(n), None
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        while k:
+            if k & 1:
+                acc = base if acc is None else acc * base
+            k >>= 1
+            if k:
+                base = base * base
+        assert acc is not None
+        if n < 0:
+            with np.errstate(divide="ignore"):
+                return ONE32 / acc
+        return acc
+
+
+def power32(x: F32Array, exponent: float) -> F32Array:
+    """``x ** exponent`` with a Python exponent: ``integer_pow`` when it is a whole number.
+
+    JAX picks ``integer_pow`` for a Python int and ``pow`` for a Python float; the spec layer
+    hands every number over as a float, so a whole number is taken as the int users write
+    (``power: 2``). For 1 and 2 both paths give the same float32; above that they may differ by an
+    ulp.
+    """
+    if float(exponent).is_integer() and abs(exponent) <= 64:
+        return integer_pow32(x, int(exponent))
+    return pow32(x, F32(exponent))
+
+
+# --------------------------------------------------------------------------------------------------
+# What a builder returns, and how it becomes a Schedule
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A library schedule before it is wrapped: the float32 function and what annotates it.
+
+    Attributes:
+        fn: float32 values of the library's counter (update k -> counter k for optax and Keras).
+        end: the natural length: the first update from which the value holds forever (the decay
+            end), or None when the schedule has none and needs ``total_steps``.
+        warmup: updates of warmup (the peak's update), 0 when there is none.
+        marks: phase starts for plots.
+        notes: remarks about surprising behaviour of this instance.
+        args: resolved arguments to show in the spec instead of the raw ones (normalised forms).
+    """
+
+    fn: Fn32
+    end: int | None
+    warmup: int = 0
+    marks: tuple[Boundary, ...] = ()
+    notes: tuple[str, ...] = ()
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+
+def finish(
+    curve: Curve, call: LibraryCall, qualname: str, source: str, float32_note: str,
+    count_max: int | None = INT32_MAX,
+) -> Schedule:
+    """Wrap a :class:`Curve` as a Schedule: float64 out, counter clamped, spec and notes set.
+
+    The length is ``total_steps`` when given, else the curve's natural end; else a SpecError asks
+    for ``total_steps``.
+    """
+    total = run_length(call, curve.end, f"{qualname} has no natural end here, so the run length is unknown",
+                       "add total_steps: N (the number of optimizer updates to show)")
+    fn32 = curve.fn
+
+    def fn(updates: Counts) -> NDArray[np.float64]:
+        counts = np.asarray(updates, dtype=np.int64)
+        if count_max is not None:
+            counts = np.minimum(counts, count_max)
+        # overflow to inf and NaN are the library's values too (a growing exponential, rate < 0)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            return np.asarray(fn32(counts), dtype=np.float32).astype(np.float64)
+
+    args = {**dict(call.args), **dict(curve.args)}
+    library = qualname.partition(".")[0]
+    huge = [f"{name} {value:g} is beyond float32 (3.4e38): {library} computes inf from it"
+            for name, value in args.items()
+            if isinstance(value, float) and abs(value) > float(np.finfo(np.float32).max)]
+    return Schedule(
+        fn=fn,
+        total_steps=total,
+        label=qualname,
+        warmup_steps=max(0, curve.warmup),
+        boundaries=tuple(b for b in curve.marks if b.step > 0),
+        notes=(*curve.notes, *huge, float32_note),
+        spec={"schedule": qualname, "lr": None, "args": args, "total_steps": total},
+        source=source,
+    )
+
+
+def declare(
+    library: str, name: str, args: tuple[Arg, ...], make: Callable[[LibraryCall], Curve],
+    formula: str, *, source: str, computed_by: str, count_max: int | None = INT32_MAX,
+) -> LibrarySchedule:
+    """Register ``library.name``: ``make`` builds the :class:`Curve`, :func:`finish` wraps it.
+
+    ``computed_by`` names the library in the float32 note (``"optax"``, ``"Keras (JAX backend)"``);
+    every such schedule takes its values from ``args`` (``lr: unused``).
+    """
+    qualname = f"{library}.{name}"
+    note = FLOAT32_NOTE.format(lib=computed_by)
+
+    def build(call: LibraryCall) -> Schedule:
+        return finish(make(call), call, qualname, source, note, count_max=count_max)
+
+    return register(LibrarySchedule(
+        name=name, library=library, args=args, build=build, source=source, formula=formula,
+        lr="unused",
+    ))
+
+
+# --------------------------------------------------------------------------------------------------
+# What jax.jit changes
+# --------------------------------------------------------------------------------------------------
+
+
+def jit_overshoots(steps: int) -> bool:
+    """Whether ``1 - T * float32(1/T)``, rounded once as an FMA rounds it, is negative.
+
+    Under ``jax.jit`` XLA replaces a division by the constant T with a multiplication by its
+    float32 reciprocal and contracts ``1 - c * r`` into one FMA (measured on CPU, jax 0.10.2, for
+    T = 1..59 and others: NaN exactly where this predicts it). A negative base to a fractional
+    power is NaN.
+
+    >>> jit_overshoots(250), jit_overshoots(4)
+    (True, False)
+    """
+    t = F32(steps)
+    return Fraction(float(t)) * Fraction(float(ONE32 / t)) > 1
