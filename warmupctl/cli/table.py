@@ -91,12 +91,12 @@ def table(
 
     from warmupctl.cli._output import write_text
 
-    summary = summarize(schedule, count)
     blocks = text.iter_rows(schedule, rows, count)
     writers = {
         "csv": lambda out: text.write_csv(out, blocks),
         "markdown": lambda out: text.write_markdown(out, blocks),
-        "json": lambda out: text.write_json(out, schedule, summary, blocks),
+        # Only JSON carries the summary: a CSV of a few rows of a long run need not walk all of it.
+        "json": lambda out: text.write_json(out, schedule, summarize(schedule, count), blocks),
     }
     write_text(output, writers[chosen])
     if output and output != "-":

@@ -386,7 +386,14 @@ def _parse_json(text: str, name: str) -> tuple[str | None, _Rows]:
             out[key] = value
         return out
 
-    decoder = json.JSONDecoder(object_pairs_hook=unique)
+    def integer(digits: str) -> int:
+        # CPython refuses int() of over 4300 digits with a message about sys.set_int_max_str_digits;
+        # say what is wrong with the file instead.
+        if len(digits.lstrip("-")) > 4000:
+            raise ValueError(f"an integer of {len(digits.lstrip('-'))} digits is too long to read")
+        return int(digits)
+
+    decoder = json.JSONDecoder(object_pairs_hook=unique, parse_int=integer)
 
     def skip(pos: int) -> int:
         return _WHITESPACE.match(text, pos).end()  # type: ignore[union-attr]
@@ -397,7 +404,7 @@ def _parse_json(text: str, name: str) -> tuple[str | None, _Rows]:
         except json.JSONDecodeError as exc:
             raise _error(name, exc.lineno, f"JSON syntax error at column {exc.colno}: {exc.msg}",
                          hint=HINT_REGENERATE.replace("csv", "json")) from None
-        except ValueError as exc:  # a duplicate key inside a value
+        except ValueError as exc:  # a duplicate key, or an integer too long to read
             raise _error(name, lines.at(pos), str(exc)) from None
 
     def expect(pos: int, char: str, what: str) -> int:
