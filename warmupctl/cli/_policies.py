@@ -9,6 +9,9 @@ The maths is :mod:`warmupctl.calc.stepping` and :mod:`warmupctl.calc.theory`; th
 validates the options and says what it did on stderr.
 """
 
+import functools
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any, Optional
@@ -69,6 +72,54 @@ class PolicyOptions:
     def any(self) -> bool:
         return self.stepping is not None or self.resume_at is not None or self.resume_total is not None \
             or self.resume_scheduler is not None or self.updates_per_epoch is not None
+
+
+#: The options :func:`with_policy_flags` adds, with their Typer declarations.
+_POLICY_PARAMETERS: tuple[tuple[str, Any], ...] = (
+    ("stepping", SteppingOpt),
+    ("updates_per_epoch", UpdatesPerEpochOpt),
+    ("resume_at", ResumeAtOpt),
+    ("resume_total", ResumeTotalOpt),
+    ("resume_scheduler", ResumeSchedulerOpt),
+    ("noise_batch", NoiseBatchOpt),
+    ("sharpness", SharpnessOpt),
+)
+
+
+@dataclass(frozen=True)
+class PolicyFlags:
+    """Every stepping, resume and theory option of one command line, as Typer parsed them.
+
+    The theory values are validated by :meth:`theory` where the command asks, so a command keeps the
+    order in which it reports mistakes.
+    """
+
+    options: PolicyOptions
+    noise_batch: str | None = None
+    sharpness: str | None = None
+
+    def theory(self) -> "Theory":
+        return parse_theory(self.noise_batch, self.sharpness)
+
+
+def with_policy_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the seven options above to ``command`` (``table``, ``plot``); it receives them as
+    ``policy_flags: PolicyFlags`` (the pattern of :func:`warmupctl.cli._options.with_spec_flags`)."""
+    signature = inspect.signature(command)
+    own = [p for p in signature.parameters.values() if p.name != "policy_flags"]
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=option)
+             for name, option in _POLICY_PARAMETERS]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        given = {name: kwargs.pop(name) for name, _ in _POLICY_PARAMETERS}
+        noise_batch, sharpness = given.pop("noise_batch"), given.pop("sharpness")
+        flags = PolicyFlags(PolicyOptions(**given), noise_batch, sharpness)
+        return command(*args, policy_flags=flags, **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=own + added)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in own + added}
+    return wrapper
 
 
 @dataclass(frozen=True)

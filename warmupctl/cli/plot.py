@@ -27,18 +27,12 @@ def plot(
     steps: StepsOpt = None,
     diff: Annotated[bool, typer.Option(
         "--diff", help="a second panel: each spec minus the first, sharing the update axis")] = False,
-    stepping: pol.SteppingOpt = None,
-    updates_per_epoch: pol.UpdatesPerEpochOpt = None,
-    resume_at: pol.ResumeAtOpt = None,
-    resume_total: pol.ResumeTotalOpt = None,
-    resume_scheduler: pol.ResumeSchedulerOpt = None,
-    noise_batch: pol.NoiseBatchOpt = None,
-    sharpness: pol.SharpnessOpt = None,
     actual: ActualOpt = None,
     actual_offset: ActualOffsetOpt = None,
     terminal: Annotated[bool, typer.Option(
         "--terminal", help="draw in the terminal (Unicode braille, the terminal's width, no image "
                            "viewer needed); -o writes that text to a file")] = False,
+    policy_flags: pol.PolicyFlags | None = None,
     flags: dict | None = None,
 ) -> None:
     """Plot the schedule, annotated: `warmupctl plot --kind cosine --ratio 0.1 -o lr.png`.
@@ -51,12 +45,12 @@ def plot(
     """
     from warmupctl.cli._common import read_actual
 
+    policy_flags = policy_flags or pol.PolicyFlags(pol.PolicyOptions())
     log = read_actual(actual, actual_offset)
     if terminal:
         return _terminal(ctx, specs, flags or {}, output, fmt=fmt, diff=diff, log_y=log_y, title=title,
-                         steps=steps, policy=pol.PolicyOptions(stepping, updates_per_epoch, resume_at,
-                                                               resume_total, resume_scheduler),
-                         theory=pol.parse_theory(noise_batch, sharpness), actual=actual, log=log)
+                         steps=steps, policy=policy_flags.options, theory=policy_flags.theory(),
+                         actual=actual, log=log)
     from warmupctl.cli._output import check_destination, write_bytes
     from warmupctl.render.plot import PlotOptions, render_plot
 
@@ -67,8 +61,8 @@ def plot(
     if output and output != "-" and format_from_suffix(output, SUFFIXES) is None and fmt is None:
         raise SpecError("cannot tell the image format from the file name", source="command line",
                         path="--output", value=output, hint="end it in .png or .svg, or pass --format")
-    policy = pol.PolicyOptions(stepping, updates_per_epoch, resume_at, resume_total, resume_scheduler)
-    theory = pol.parse_theory(noise_batch, sharpness)
+    policy = policy_flags.options
+    theory = policy_flags.theory()
     if diff and len(specs or []) < 2 and not policy.any:  # a policy gives two curves: effective − intended
         raise SpecError("needs two or more specs to compare", source="command line",
                         path="--diff", hint="e.g. warmupctl plot old.yaml new.yaml --diff")
@@ -155,4 +149,4 @@ def _default_name(schedules: list, fmt: str) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("plot")(with_spec_flags(plot))
+    app.command("plot")(with_spec_flags(pol.with_policy_flags(plot)))

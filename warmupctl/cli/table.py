@@ -29,13 +29,7 @@ def table(
                                                  help="every Kth update (and the last)")] = None,
     at: Annotated[Optional[str], typer.Option("--at", metavar="N,N,...",  # noqa: UP045
                                               help="only these updates, e.g. 0,10,100")] = None,
-    stepping: pol.SteppingOpt = None,
-    updates_per_epoch: pol.UpdatesPerEpochOpt = None,
-    resume_at: pol.ResumeAtOpt = None,
-    resume_total: pol.ResumeTotalOpt = None,
-    resume_scheduler: pol.ResumeSchedulerOpt = None,
-    noise_batch: pol.NoiseBatchOpt = None,
-    sharpness: pol.SharpnessOpt = None,
+    policy_flags: pol.PolicyFlags | None = None,
     flags: dict | None = None,
 ) -> None:
     """Tabulate the LR of each update: `warmupctl table --kind cosine --ratio 0.1 --format csv`.
@@ -59,8 +53,9 @@ def table(
         from warmupctl.cli._output import check_destination
 
         check_destination(output)
-    options = pol.PolicyOptions(stepping, updates_per_epoch, resume_at, resume_total, resume_scheduler)
-    theory = pol.parse_theory(noise_batch, sharpness)
+    policy_flags = policy_flags or pol.PolicyFlags(pol.PolicyOptions())
+    options = policy_flags.options
+    theory = policy_flags.theory()
     if options.any or theory.any:
         _with_policies(ctx, specs, flags or {}, options, theory, chosen, output, steps, every, at_steps)
         return
@@ -254,4 +249,4 @@ def _with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict, opt
 
 
 def register(app: typer.Typer) -> None:
-    app.command("table")(with_spec_flags(table))
+    app.command("table")(with_spec_flags(pol.with_policy_flags(table)))
