@@ -3,7 +3,7 @@
 import pathlib
 import re
 
-from warmupctl.vocabulary import KEYS
+from warmupctl.core.vocabulary import KEYS
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()

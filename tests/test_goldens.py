@@ -13,7 +13,7 @@ import pathlib
 import numpy as np
 import pytest
 
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.frameworks import LIBRARY_SCHEDULES, load_libraries
 from warmupctl.spec import resolve
 

@@ -28,7 +28,7 @@ def modules(folder: str) -> list[pathlib.Path]:
 @pytest.mark.parametrize("path", modules("engine"), ids=lambda p: p.name)
 def test_engine_is_pure(path):
     inner = {m for m in imports(path) if m.startswith("warmupctl")}
-    assert inner <= {"warmupctl.errors"} | {m for m in inner if m.startswith("warmupctl.engine")}
+    assert inner <= {"warmupctl.core.errors"} | {m for m in inner if m.startswith("warmupctl.engine")}
 
 
 @pytest.mark.parametrize("path", modules(""), ids=lambda p: str(p.relative_to(PACKAGE)))

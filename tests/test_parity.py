@@ -14,7 +14,7 @@ import pytest
 
 from tests.goldens import cases as golden_cases
 from tests.goldens import record
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.spec import resolve
 
 pytestmark = pytest.mark.parity

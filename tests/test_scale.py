@@ -20,7 +20,7 @@ from warmupctl.engine import Phase, Piecewise, Schedule
 from warmupctl.engine.schedule import CHUNK_SIZE
 from warmupctl.render import text
 from warmupctl.render.plot import Envelope, curve_points
-from warmupctl.vocabulary import KINDS, WARMUP_SHAPES
+from warmupctl.core.vocabulary import KINDS, WARMUP_SHAPES
 
 
 def native(kind: str, shape: str = "linear", total: int = 997, **extra) -> Schedule:

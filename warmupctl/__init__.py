@@ -28,7 +28,7 @@ def __getattr__(name: str) -> Any:
         except metadata.PackageNotFoundError:  # running from a source tree without installing
             return "0+unknown"
     if name == "SpecError":
-        from warmupctl.errors import SpecError
+        from warmupctl.core.errors import SpecError
 
         return SpecError
     if name in __all__:

@@ -11,7 +11,7 @@ import warmupctl
 from warmupctl.calc import lints
 from warmupctl.calc.lints import LINTS, find_lint, profile, run_lints
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.vocabulary import WARMUP_SHAPES
+from warmupctl.core.vocabulary import WARMUP_SHAPES
 
 CLEAN = {"kind": "cosine", "init_lr": 1e-6, "ratio": 0.1, "min_lr": 1e-5}
 

@@ -13,7 +13,7 @@ import warmupctl
 from warmupctl.calc import stepping
 from warmupctl.calc.stepping import PerEpoch, PerMicroBatch, PerUpdate, Resume, TimesPerUpdate, effective
 from warmupctl.calc.summary import summarize
-from warmupctl.errors import EngineError
+from warmupctl.core.errors import EngineError
 
 LR = 1e-4
 

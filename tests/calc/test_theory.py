@@ -9,7 +9,7 @@ import pytest
 import warmupctl
 from warmupctl.calc import theory
 from warmupctl.calc.theory import noise_batch, stability, stability_bound, unstable
-from warmupctl.errors import EngineError
+from warmupctl.core.errors import EngineError
 
 LR = 1e-4
 

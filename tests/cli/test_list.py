@@ -3,7 +3,7 @@
 import json
 
 from warmupctl.engine import SHAPES
-from warmupctl.vocabulary import KEYS, KINDS
+from warmupctl.core.vocabulary import KEYS, KINDS
 
 
 def test_kinds_keys_shapes_as_json(cli):

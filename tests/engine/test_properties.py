@@ -5,7 +5,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import warmupctl
-from warmupctl.vocabulary import KINDS, WARMUP_SHAPES
+from warmupctl.core.vocabulary import KINDS, WARMUP_SHAPES
 
 lrs = st.floats(min_value=1e-7, max_value=10.0, allow_nan=False)
 smooth_shapes = [s for s in WARMUP_SHAPES if s not in ("constant",)]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from warmupctl.engine import Phase, Piecewise, Schedule
-from warmupctl.errors import EngineError
+from warmupctl.core.errors import EngineError
 
 PHASES = (Phase("warmup", 4, 0.0, 1.0), Phase("decay", 6, 1.0, 0.1, "cosine"))
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from warmupctl.engine import SHAPES, Phase, Piecewise
-from warmupctl.vocabulary import SHAPE_NAMES, WARMUP_SHAPES
+from warmupctl.core.vocabulary import SHAPE_NAMES, WARMUP_SHAPES
 
 INIT, PEAK, N = 1e-5, 3e-3, 37  # odd N catches off-by-one
 

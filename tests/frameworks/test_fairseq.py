@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from warmupctl.engine import Boundary
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.spec.library import resolve_library
 
 

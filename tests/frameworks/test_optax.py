@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.frameworks import LIBRARY_SCHEDULES, load_libraries
 from warmupctl.spec.library import resolve_library
 

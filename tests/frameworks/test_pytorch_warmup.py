@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.frameworks import LIBRARY_SCHEDULES, LibraryCall, load_libraries
 from warmupctl.spec.library import resolve_library
 

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from warmupctl.engine import Schedule
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.frameworks import LIBRARY_SCHEDULES, load_libraries
 from warmupctl.frameworks import torch as wt
 from warmupctl.spec.library import resolve_library

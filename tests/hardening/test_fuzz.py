@@ -39,9 +39,9 @@ from tests.hardening.support import (
     small_counts,
     tried,
 )
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.spec.resolve import resolve
-from warmupctl.vocabulary import (
+from warmupctl.core.vocabulary import (
     DECAY_SHAPES,
     KEYS,
     KIND_ALIASES,

@@ -71,7 +71,7 @@ def test_every_unexpected_exception_is_a_report(monkeypatch, exc):
 
 
 def test_an_engine_error_is_a_bug_not_bad_input(monkeypatch):
-    from warmupctl.errors import EngineError
+    from warmupctl.core.errors import EngineError
 
     break_summary(monkeypatch, EngineError("phase lengths do not add up"))
     result = invoke(["summary"])

@@ -14,11 +14,11 @@ import pytest
 import yaml
 
 import warmupctl
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.spec import configs
 from warmupctl.spec.configs import KINDS, config_kind, detect, translate
 from warmupctl.spec.resolve import import_config, load_spec
-from warmupctl.vocabulary import KEYS
+from warmupctl.core.vocabulary import KEYS
 
 SAMPLES = pathlib.Path(__file__).resolve().parents[2] / "sample_configs" / "configs"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.spec import load_spec
 
 

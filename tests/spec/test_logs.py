@@ -7,7 +7,7 @@ import pathlib
 import numpy as np
 import pytest
 
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.spec.logs import check_offset, parse_offset, read_log
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import warmupctl
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.spec import load_spec
 
 

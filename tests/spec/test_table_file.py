@@ -6,7 +6,7 @@ import pytest
 
 import warmupctl
 from warmupctl.engine import Schedule
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.render import text
 from warmupctl.spec.table_file import (
     FORMAT_VERSIONS,

@@ -54,7 +54,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from warmupctl.engine import Schedule
-from warmupctl.errors import EngineError
+from warmupctl.core.errors import EngineError
 
 #: Offsets :func:`align` tries when none is given, preferred in this order on a tie.
 CANDIDATES: tuple[int, ...] = (1, 0, -1)

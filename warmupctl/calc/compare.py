@@ -49,7 +49,7 @@ from numpy.typing import NDArray
 from warmupctl.calc.summary import Summary, summarize
 from warmupctl.engine import Schedule
 from warmupctl.engine.schedule import CHUNK_SIZE
-from warmupctl.errors import EngineError
+from warmupctl.core.errors import EngineError
 
 #: Default relative tolerance (see the module docstring for why).
 RTOL = 1e-9

@@ -43,7 +43,7 @@ from numpy.typing import NDArray
 
 from warmupctl.engine import Boundary, Schedule
 from warmupctl.engine.schedule import CHUNK_SIZE
-from warmupctl.errors import EngineError
+from warmupctl.core.errors import EngineError
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]

@@ -25,7 +25,7 @@ try:  # Typer >= 0.26 vendors Click; older releases depend on it.
 except ImportError:  # pragma: no cover
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
-from warmupctl.errors import ExitCode, SpecError, one_line
+from warmupctl.core.errors import ExitCode, SpecError, one_line
 
 ISSUES_URL = "https://github.com/warmupctl/warmupctl/issues"
 

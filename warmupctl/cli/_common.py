@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 
 
 def app_context(ctx: typer.Context):  # -> AppContext
@@ -43,7 +43,7 @@ def load_schedules(ctx: typer.Context, paths: list[str] | None, flags: dict[str,
 
 def parse_steps_list(text: str, option: str) -> list[int]:
     """``0,10,100`` -> [0, 10, 100], each a non-negative update index."""
-    from warmupctl.spec.values import as_count
+    from warmupctl.core.values import as_count
 
     items = [item.strip() for item in text.split(",") if item.strip()]
     if not items:

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from warmupctl.vocabulary import KEYS, flag_for
+from warmupctl.core.vocabulary import KEYS, flag_for
 
 #: Native keys offered as flags (``phases`` needs a file).
 SPEC_FLAGS: tuple[str, ...] = tuple(k for k in KEYS if k != "phases")
@@ -35,7 +35,7 @@ def _complete_from(key: str) -> Callable[[str], list[str]] | None:
         return None
 
     def complete(incomplete: str) -> list[str]:
-        from warmupctl import vocabulary
+        from warmupctl.core import vocabulary
 
         return [c for c in getattr(vocabulary, choices) if c.startswith(incomplete)]
 

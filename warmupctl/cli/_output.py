@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 
 
 class OutputError(SpecError):

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 
 PANEL = "Stepping, resumes and theory"
 #: ``Schedule.source`` of a native spec (only those can be rebuilt with another ``total_steps``).
@@ -148,7 +148,7 @@ class Loaded:
 
 
 def parse_theory(noise_batch: str | None, sharpness: str | None) -> Theory:
-    from warmupctl.spec.values import as_positive
+    from warmupctl.core.values import as_positive
 
     try:
         batch = as_positive(noise_batch, "--noise-batch") if noise_batch is not None else None
@@ -213,7 +213,7 @@ def load_with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict[
     try:
         intended = load_spec(path, given)
     except SpecError as exc:
-        from warmupctl.vocabulary import flag_for
+        from warmupctl.core.vocabulary import flag_for
 
         if path == "-" and exc.path in {flag_for(k) for k in wanted}:
             raise SpecError(exc.message, source=exc.source, path=exc.path, value=exc.value,
@@ -301,7 +301,7 @@ def _stepping(options: PolicyOptions, merged: dict[str, Any], source: str | None
               flags: dict[str, Any]) -> tuple[Any, set[str]]:
     """The stepping policy ``--stepping`` names, and the spec keys it consumes."""
     from warmupctl.calc import stepping as st
-    from warmupctl.spec.values import did_you_mean
+    from warmupctl.core.values import did_you_mean
 
     flag_keys = frozenset(k for k, val in flags.items() if val is not None)
 
@@ -336,7 +336,7 @@ _EPOCH_FACTS = frozenset({"dataset_size", "micro_batch_size", "devices", "grad_a
 
 
 def _located(exc: SpecError, key: str, source: str | None, flag_keys: frozenset[str]) -> SpecError:
-    from warmupctl.vocabulary import flag_for
+    from warmupctl.core.vocabulary import flag_for
 
     if key in flag_keys or source is None:
         return SpecError(exc.message, source=SOURCE, path=flag_for(key), value=exc.value, hint=exc.hint)
@@ -345,8 +345,8 @@ def _located(exc: SpecError, key: str, source: str | None, flag_keys: frozenset[
 
 def _fact(merged: dict[str, Any], key: str, source: str | None, flag_keys: frozenset[str],
           hint: str) -> int:
-    from warmupctl.spec.values import as_count
-    from warmupctl.vocabulary import flag_for
+    from warmupctl.core.values import as_count
+    from warmupctl.core.vocabulary import flag_for
 
     value = merged.get(key)
     if value is None:
@@ -361,7 +361,7 @@ def _fact(merged: dict[str, Any], key: str, source: str | None, flag_keys: froze
 def _counted_epoch(merged: dict[str, Any], source: str | None, flag_keys: frozenset[str]) -> int:
     from fractions import Fraction
 
-    from warmupctl.calc.steps import epoch_count
+    from warmupctl.core.steps import epoch_count
     from warmupctl.spec.native import batch_facts
 
     if merged.get("dataset_size") is None or merged.get("micro_batch_size") is None:

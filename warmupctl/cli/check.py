@@ -7,7 +7,7 @@ import typer
 
 from warmupctl.cli._common import app_context, load_schedules
 from warmupctl.cli._options import OutputOpt, SummaryFormat, with_spec_flags
-from warmupctl.errors import ExitCode, SpecError
+from warmupctl.core.errors import ExitCode, SpecError
 
 
 class Purpose(str, Enum):
@@ -81,7 +81,7 @@ def _ignored(text: str | None, find_lint, lints) -> frozenset[str]:
             continue
         found = find_lint(word)
         if found is None:
-            from warmupctl.spec.values import did_you_mean
+            from warmupctl.core.values import did_you_mean
 
             names = [entry.id for entry in lints] + [entry.name for entry in lints]
             raise SpecError("unknown lint", source="command line", path="--ignore", value=word,

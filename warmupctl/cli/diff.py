@@ -7,7 +7,7 @@ import typer
 
 from warmupctl.cli._common import app_context
 from warmupctl.cli._options import ActualOffsetOpt, ActualOpt, OutputOpt
-from warmupctl.errors import ExitCode, SpecError
+from warmupctl.core.errors import ExitCode, SpecError
 
 _OPERAND_HELP = ("a spec (YAML/JSON, native or library) or a table saved by 'warmupctl table' "
                  "(CSV, or JSON with format_version and rows); - for stdin")
@@ -51,7 +51,7 @@ def diff(
     `warmupctl diff SPEC --actual trainer_state.json` compares the spec with a run's logged LR, at
     the logged updates (a TensorBoard export, stored in float32, gets --rtol 1e-7 by default).
     """
-    from warmupctl.spec.values import as_nonnegative
+    from warmupctl.core.values import as_nonnegative
 
     def tolerance(text: Optional[str], flag: str) -> Optional[float]:  # noqa: UP045
         if text is None:

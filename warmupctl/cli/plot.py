@@ -8,7 +8,7 @@ import typer
 from warmupctl.cli import _policies as pol
 from warmupctl.cli._common import app_context, format_from_suffix, load_schedules
 from warmupctl.cli._options import ActualOffsetOpt, ActualOpt, OutputOpt, StepsOpt, with_spec_flags
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 
 SUFFIXES = {".png": "png", ".svg": "svg"}
 

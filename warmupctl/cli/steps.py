@@ -6,8 +6,8 @@ import typer
 
 from warmupctl.cli._common import app_context
 from warmupctl.cli._options import OutputOpt, SpecArg, SummaryFormat, with_spec_flags
-from warmupctl.errors import SpecError
-from warmupctl.vocabulary import BATCH_KEYS, LENGTH_KEYS
+from warmupctl.core.errors import SpecError
+from warmupctl.core.vocabulary import BATCH_KEYS, LENGTH_KEYS
 
 #: The vocabulary keys ``steps`` takes as flags: the batch facts, every length, and ``lr`` to scale.
 STEP_KEYS: tuple[str, ...] = (*BATCH_KEYS, *(k for keys in LENGTH_KEYS.values() for k in keys), "lr")
@@ -35,9 +35,9 @@ def steps(
     --micro-batch-size 16 --seq-len 1024 --grad-accum 4 --devices 8` gives 715.26 updates under each
     rounding rule. A SPEC file may hold the same keys; flags override it.
     """
-    from warmupctl.calc import steps as arithmetic
+    from warmupctl.core import steps as arithmetic
     from warmupctl.cli._output import check_destination, write_text
-    from warmupctl.spec import values as v
+    from warmupctl.core import values as v
     from warmupctl.spec.load import load_mapping
     from warmupctl.spec.native import UNIT_KEYS, batch_facts, units_to_steps
     from warmupctl.spec.resolve import locate_error, merge_flags

@@ -7,7 +7,7 @@ import typer
 from warmupctl.cli import _policies as pol
 from warmupctl.cli._common import app_context, format_from_suffix, load_schedules, parse_steps_list
 from warmupctl.cli._options import OutputOpt, StepsOpt, TableFormat, with_spec_flags
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 
 #: A terminal table with more rows than this is refused in favour of a machine format.
 MAX_TERMINAL_ROWS = 100_000

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from warmupctl.engine.shapes import SHAPES, interpolate
-from warmupctl.errors import EngineError
+from warmupctl.core.errors import EngineError
 
 
 @dataclass(frozen=True)

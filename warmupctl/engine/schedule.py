@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from warmupctl.errors import EngineError
+from warmupctl.core.errors import EngineError
 
 LRFunction = Callable[[NDArray[np.int64]], NDArray[np.float64]]
 

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from warmupctl.errors import EngineError
+from warmupctl.core.errors import EngineError
 
 FloatArray = NDArray[np.float64]
 FractionFn = Callable[[FloatArray, int, Mapping[str, Any]], FloatArray]

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from warmupctl.engine import Boundary
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.frameworks._registry import LibraryCall
 
 IntArray = NDArray[np.int64]

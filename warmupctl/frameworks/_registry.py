@@ -7,7 +7,7 @@ whose ``k``-th value is the LR of optimizer update ``k`` in that library's stand
 
 Argument validation that is the same for every library (unknown names, missing required arguments,
 types) is done once in :mod:`warmupctl.spec.library`; a ``build`` function only checks what its
-library itself would reject, and raises :class:`~warmupctl.errors.SpecError` with ``path="args.NAME"``.
+library itself would reject, and raises :class:`~warmupctl.core.errors.SpecError` with ``path="args.NAME"``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from warmupctl.engine import Schedule
-from warmupctl.errors import EngineError
+from warmupctl.core.errors import EngineError
 
 
 class _Required:

@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 
 Ints = NDArray[np.int64]

@@ -20,7 +20,7 @@ and where that quotient sits on an integer warmupctl recomputes it with ``math.l
 restarts land on the same update as in fairseq.
 
 The asserts and divisions by zero that fairseq hits while building the scheduler (or at
-``step_update(0)``) become a :class:`~warmupctl.errors.SpecError` explaining what fairseq would do;
+``step_update(0)``) become a :class:`~warmupctl.core.errors.SpecError` explaining what fairseq would do;
 one that fairseq only hits at a later update gives NaN from that update on, with a note.
 """
 
@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.frameworks._common import (
     FloatArray,
     IntArray,

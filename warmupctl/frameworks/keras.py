@@ -28,7 +28,7 @@ from collections.abc import Callable
 import numpy as np
 
 from warmupctl.engine import Boundary
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.frameworks._float32 import (
     F32,
     ONE32,

@@ -37,7 +37,7 @@ same for ``hold_ratio`` and ``constant_ratio``. The family, restated:
   ``1 / sqrt(t)``, then ``min_lr`` past ``max_steps``; it ignores the optimizer's LR.
 
 What NeMo raises while the scheduler is built (asserts, a division by zero or a ``ValueError`` at
-``t = 0``) becomes a :class:`~warmupctl.errors.SpecError`; what it raises at a later update gives
+``t = 0``) becomes a :class:`~warmupctl.core.errors.SpecError`; what it raises at a later update gives
 NaN from that update on, with a note. The ``reset_lr`` param-group hook of ``CosineAnnealing`` is
 not modelled.
 """
@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.frameworks._common import FloatArray, IntArray, floats, g, inside, nan_note, run_length
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 

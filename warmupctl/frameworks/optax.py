@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.frameworks._float32 import (
     F32,
     ONE32,
@@ -57,7 +57,7 @@ from warmupctl.frameworks._float32 import (
     power32,
 )
 from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule
-from warmupctl.spec import values as v
+from warmupctl.core import values as v
 from warmupctl.spec.library import coerce_arg
 
 VERSION = "0.2.8"

@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.errors import EngineError, SpecError
+from warmupctl.core.errors import EngineError, SpecError
 from warmupctl.frameworks._common import FloatArray, IntArray
 from warmupctl.frameworks._registry import (
     LIBRARY_SCHEDULES,

@@ -42,7 +42,7 @@ programs are interleaved and replayed as one.
 
 Where torch raises at some update (``ConstantLR(factor=0)`` at ``total_iters``, ``OneCycleLR``
 beyond ``total_steps``, ...) the values from there on are NaN and a note says so; what torch rejects
-at construction is a :class:`~warmupctl.errors.SpecError`.
+at construction is a :class:`~warmupctl.core.errors.SpecError`.
 
 >>> from warmupctl.spec.library import resolve_library
 >>> s = resolve_library({"schedule": "torch.ChainedScheduler", "lr": 1.0, "args": {"schedulers": [
@@ -67,7 +67,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.frameworks._common import FloatArray, IntArray, nan_note, run_length
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 

@@ -23,7 +23,7 @@ is the same value here (one param group).
 Where transformers accepts a spec and raises only later (``polynomial`` with ``num_warmup_steps ==
 num_training_steps`` divides by zero when the scheduler steps to update T, right after the run's
 last update), the value there is NaN and a note says so; what it rejects at construction is a
-:class:`~warmupctl.errors.SpecError` naming the argument and quoting transformers' error.
+:class:`~warmupctl.core.errors.SpecError` naming the argument and quoting transformers' error.
 
 Every form is closed: no recursion, evaluated vectorized in float64 with transformers' operation
 order, so values match the library bit for bit except where numpy's ``cos`` may differ from
@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.frameworks._common import FloatArray, IntArray
 from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from warmupctl.errors import SpecError
-from warmupctl.vocabulary import KEYS, KINDS, PHASE_KEYS, WARMUP_SHAPES, flag_for
+from warmupctl.core.errors import SpecError
+from warmupctl.core.vocabulary import KEYS, KINDS, PHASE_KEYS, WARMUP_SHAPES, flag_for
 
 Rows = list[tuple[str, ...]]
 
@@ -49,7 +49,7 @@ def _libraries(name: str | None) -> tuple[str, tuple[str, ...], Rows]:
     entries = {entry.qualname: entry for entry in registry.values()}
     if name:
         if not any(e.library == name for e in entries.values()):
-            from warmupctl.spec.values import did_you_mean
+            from warmupctl.core.values import did_you_mean
 
             libraries = sorted({e.library for e in entries.values()})
             raise SpecError("unknown library", source="command line", path="NAME", value=name,

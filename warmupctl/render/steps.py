@@ -1,4 +1,4 @@
-"""Rich renderables for ``warmupctl steps``: a :class:`~warmupctl.calc.steps.StepsReport` as a text line
+"""Rich renderables for ``warmupctl steps``: a :class:`~warmupctl.core.steps.StepsReport` as a text line
 and tables, one per section. Pure: the CLI prints them or writes them to a file."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from warmupctl.calc.steps import StepsReport
+from warmupctl.core.steps import StepsReport
 from warmupctl.render.table import fmt
 
 

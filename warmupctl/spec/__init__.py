@@ -1,7 +1,7 @@
 """User input: read spec files, merge command-line flags, validate, resolve into engine objects.
 
 This package is the only place user input is validated; everything it raises is a
-:class:`~warmupctl.errors.SpecError` naming the file, the key path (or flag), the value and a hint.
+:class:`~warmupctl.core.errors.SpecError` naming the file, the key path (or flag), the value and a hint.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ doing on the way what the training stack does before it builds its scheduler:
   an ``HfArgumentParser`` YAML): ``get_scheduler(lr_scheduler_type, num_warmup_steps=W,
   num_training_steps=N, scheduler_specific_kwargs=lr_scheduler_kwargs)`` at ``learning_rate``.
   N is ``max_steps`` when > 0, else ``num_train_epochs`` epochs of updates counted as the Trainer
-  counts them (:mod:`warmupctl.calc.steps`); TrainingArguments holds no dataset size, so the config
+  counts them (:mod:`warmupctl.core.steps`); TrainingArguments holds no dataset size, so the config
   (or ``--dataset-size``) adds ``dataset_size`` (alias ``num_examples``), and ``world_size`` (alias
   ``n_gpu``, default 1). W is ``TrainingArguments.get_warmup_steps(N)``: 5.x ``warmup_steps`` is a
   ratio below 1 (``ceil(N × w)``) and a count from 1 (``int(w)``); 4.x ``warmup_ratio`` gives
@@ -45,15 +45,15 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from warmupctl.calc import steps as arithmetic
-from warmupctl.calc.rounding import ratio_to_steps, transformers_ratio_to_steps
+from warmupctl.core import steps as arithmetic
+from warmupctl.core.rounding import ratio_to_steps, transformers_ratio_to_steps
 from warmupctl.engine import Schedule
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.frameworks._registry import LibrarySchedule, load_libraries
-from warmupctl.spec import values as v
+from warmupctl.core import values as v
 from warmupctl.spec.library import find_schedule
 from warmupctl.spec.load import load_mapping, parse_text
-from warmupctl.vocabulary import KEYS
+from warmupctl.core.vocabulary import KEYS
 
 AUTO = "auto"
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from warmupctl.errors import SpecError
-from warmupctl.spec.values import as_mapping, kind_of
+from warmupctl.core.errors import SpecError
+from warmupctl.core.values import as_mapping, kind_of
 
 #: Spec files larger than this are refused before parsing. A spec is a few hundred bytes and a training
 #: config a few kilobytes; PyYAML reads some 50 kB a second of hostile text (deep flow nesting is

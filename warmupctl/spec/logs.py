@@ -16,7 +16,7 @@ Three kinds of file, told apart by their content (not their name):
   W&B's ``__MIN``/``__MAX`` companion columns are ignored, and rows where the LR cell is empty (other
   metrics logged at other steps) are skipped.
 
-Rules, each broken one a :class:`~warmupctl.errors.SpecError` naming the file and the line (CSV) or
+Rules, each broken one a :class:`~warmupctl.core.errors.SpecError` naming the file and the line (CSV) or
 the entry (``log_history[12].learning_rate``): a step is a whole number >= 0 (``10.0`` is read as 10,
 as W&B writes integers); an LR is a finite number; a step logged twice must carry the same LR (it is
 kept once: a resumed run can log a step again). Values are put in step order.
@@ -41,8 +41,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from warmupctl.errors import SpecError
-from warmupctl.spec.values import did_you_mean, kind_of
+from warmupctl.core.errors import SpecError
+from warmupctl.core.values import did_you_mean, kind_of
 
 #: Logs larger than this are refused before reading: a run logged every update for 10^6 updates is
 #: about 200 MB of trainer_state.json, and a JSON file is parsed whole.

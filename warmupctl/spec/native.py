@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from warmupctl.calc import steps as arithmetic
-from warmupctl.calc.rounding import ratio_to_steps, transformers_ratio_to_steps
+from warmupctl.core import steps as arithmetic
+from warmupctl.core.rounding import ratio_to_steps, transformers_ratio_to_steps
 from warmupctl.engine import SHAPES, Boundary, Phase, Piecewise, Schedule
-from warmupctl.errors import SpecError
-from warmupctl.spec import values as v
-from warmupctl.vocabulary import (
+from warmupctl.core.errors import SpecError
+from warmupctl.core import values as v
+from warmupctl.core.vocabulary import (
     BATCH_KEYS,
     DECAY_SHAPES,
     KEYS,
@@ -513,7 +513,7 @@ def _or(value: Any, default: Any) -> Any:
 
 # --- Lengths in epochs, tokens or samples --------------------------------------------------------------
 # One entry point, units_to_steps, runs before everything above, which then sees only updates and ratios.
-# The arithmetic is warmupctl.calc.steps'; this part validates the keys and says what it did.
+# The arithmetic is warmupctl.core.steps'; this part validates the keys and says what it did.
 
 #: Length keys in units other than updates and ratios.
 UNIT_KEYS = frozenset(k for keys in LENGTH_KEYS.values() for k, unit in keys.items()

@@ -11,10 +11,10 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.presets import preset_names
 from warmupctl.spec.load import parse_text
-from warmupctl.spec.values import did_you_mean
+from warmupctl.core.values import did_you_mean
 
 PACKAGE = "warmupctl.presets"
 

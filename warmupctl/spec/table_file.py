@@ -4,7 +4,7 @@ A diff operand is a table when its content says so: a CSV whose header starts ``
 file named ``*.csv``), or a JSON object whose first key is ``format_version`` (or a ``*.json`` file
 with a top-level ``format_version``). Anything else is a spec.
 
-Rules (each broken one is a :class:`~warmupctl.errors.SpecError` naming the file and its line):
+Rules (each broken one is a :class:`~warmupctl.core.errors.SpecError` naming the file and its line):
 
 * CSV: a header starting ``step,lr`` (more columns may follow; they are ignored), then one row per
   line with as many cells as the header; ``step`` a whole number >= 0, ``lr`` a finite number; steps
@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from warmupctl.engine import Schedule
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 from warmupctl.spec.load import STDIN, parse_text
 from warmupctl.spec.resolve import load_spec, resolve
 

@@ -1,6 +1,6 @@
 """Coercion of user values: the one place that decides what counts as a number, a count or a name.
 
-Every function takes the value and its key path and raises :class:`~warmupctl.errors.SpecError` naming
+Every function takes the value and its key path and raises :class:`~warmupctl.core.errors.SpecError` naming
 both. YAML 1.1 reads ``1e-3`` as a string (PyYAML needs ``1.0e-3``), so numeric strings are accepted.
 """
 
@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from warmupctl.errors import SpecError
+from warmupctl.core.errors import SpecError
 
 #: Largest count accepted: int64, the engine's index type.
 MAX_INT = 2**63 - 1

@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import warmupctl
-from warmupctl import vocabulary
-from warmupctl.calc import steps
-from warmupctl.calc.steps import BatchFacts, epoch_count
-from warmupctl.errors import SpecError
+from warmupctl.core import vocabulary
+from warmupctl.core import steps
+from warmupctl.core.steps import BatchFacts, epoch_count
+from warmupctl.core.errors import SpecError
 from warmupctl.spec import merge_flags
 from warmupctl.spec.native import units_to_steps
 

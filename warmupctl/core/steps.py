@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from warmupctl.calc.rounding import ratio_to_steps, transformers_ratio_to_steps
+from warmupctl.core.rounding import ratio_to_steps, transformers_ratio_to_steps
 
 
 def exact(value: float | int | Fraction) -> Fraction:

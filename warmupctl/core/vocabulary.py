@@ -59,7 +59,7 @@ KIND_ALIASES: dict[str, str] = {
 
 DECAY_SHAPES: tuple[str, ...] = ("linear", "cosine", "1-sqrt", "exponential")
 
-#: Loops whose epoch counting the ``loop`` key names (:data:`warmupctl.calc.steps.LOOPS`; a test keeps
+#: Loops whose epoch counting the ``loop`` key names (:data:`warmupctl.core.steps.LOOPS`; a test keeps
 #: the two in step): the transformers Trainer 5.x, its 4.x releases, Lightning, a plain PyTorch loop.
 LOOPS: tuple[str, ...] = ("transformers", "transformers_v4", "lightning", "plain")
 
@@ -90,7 +90,7 @@ KEYS: dict[str, Key] = {
         Key("decay_shape", "cosine", "wsd decay curve: " + ", ".join(DECAY_SHAPES)),
         Key("step_offset", 0, "evaluate update k at k + step_offset (1: update 0 already moves)"),
         Key("phases", None, "explicit list of phases instead of kind"),
-        # Batch facts: what an epoch, a token or a sample is in updates (warmupctl.calc.steps).
+        # Batch facts: what an epoch, a token or a sample is in updates (warmupctl.core.steps).
         Key("dataset_size", None, "samples in one epoch (needed by the *epochs keys)"),
         Key("micro_batch_size", None,
             "samples per device per forward pass (transformers' per_device_train_batch_size)"),
