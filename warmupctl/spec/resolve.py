@@ -15,15 +15,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from warmupctl.engine import Schedule
-from warmupctl.core.errors import SpecError
-from warmupctl.spec import configs
 from warmupctl.core import values as v
+from warmupctl.core.errors import SpecError
+from warmupctl.core.vocabulary import EXCLUSIVE_GROUPS, flag_for
+from warmupctl.engine import Schedule
+from warmupctl.spec import configs
 from warmupctl.spec.library import resolve_library
 from warmupctl.spec.load import load_mapping
 from warmupctl.spec.native import resolve_native
 from warmupctl.spec.presets import load_preset
-from warmupctl.core.vocabulary import EXCLUSIVE_GROUPS, flag_for
 
 FLAGS_SOURCE = "command line"
 

@@ -35,8 +35,8 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from warmupctl.engine import Schedule
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Schedule
 from warmupctl.spec.load import STDIN, parse_text
 from warmupctl.spec.resolve import load_spec, resolve
 
