@@ -35,8 +35,6 @@ def register(fmt: ConfigFormat) -> ConfigFormat:
     native = fmt.markers & set(KEYS)
     if native:
         raise ValueError(f"config format {fmt.name!r} claims on native keys {sorted(native)}")
-    if fmt.refines is not None and fmt.refines not in FORMATS:
-        raise ValueError(f"config format {fmt.name!r} refines unknown {fmt.refines!r}")
     FORMATS[fmt.name] = fmt
     return fmt
 
@@ -51,12 +49,14 @@ def claims(mapping: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def _ancestors(name: str) -> set[str]:
-    found = set()
-    parent = FORMATS[name].refines
-    while parent is not None:
-        found.add(parent)
-        parent = FORMATS[parent].refines
+def _outranked(name: str) -> set[str]:
+    found: set[str] = set()
+    todo = list(FORMATS[name].outranks)
+    while todo:
+        other = todo.pop()
+        if other not in found and other in FORMATS:
+            found.add(other)
+            todo.extend(FORMATS[other].outranks)
     return found
 
 
@@ -73,7 +73,7 @@ def detect(mapping: Mapping[str, Any]) -> str | None:
     if not found:
         return None
     # A dialect outranks the format it refines (its claim implies the other's keys).
-    refined = set().union(*(_ancestors(name) for name in found))
+    refined = set().union(*(_outranked(name) for name in found))
     leaders = [name for name in found if name not in refined]
     if len(leaders) > 1:
         first, second = leaders[:2]
@@ -109,7 +109,7 @@ def config_kind(mapping: Mapping[str, Any]) -> str | None:
     raise SpecError(
         "neither a warmupctl spec nor a training config warmupctl knows", value=sorted(map(str, mapping)),
         hint="warmupctl reads native specs (kind:, lr:, total_steps: ...), library specs "
-             "(schedule: library.Name) and " + ", ".join(f.title for f in FORMATS.values()),
+             "(schedule: library.Name) and training configs (docs/configs.md lists the formats)",
     )
 
 
