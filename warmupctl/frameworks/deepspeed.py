@@ -23,8 +23,9 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from warmupctl.engine import Boundary, Schedule
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Boundary, Schedule
+from warmupctl.frameworks._kit import finish
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 
 Ints = NDArray[np.int64]
@@ -94,31 +95,19 @@ def _warmup_notes(kind: str, warmup: int, low: float, high: float) -> list[str]:
             "(DeepSpeed's engine is one update behind)"]
 
 
-def _natural_total(call: LibraryCall, total_num_steps: int | None, name: str) -> int:
-    if call.total_steps is not None:
-        return call.total_steps
-    if total_num_steps is None:
-        raise SpecError(f"deepspeed.{name} has no natural end: warmupctl needs total_steps",
-                        path="total_steps", hint="add 'total_steps: N' (updates to tabulate)")
-    if total_num_steps <= 0:
+def _natural_total(call: LibraryCall, total_num_steps: int | None) -> int | None:
+    """``total_num_steps``, the natural end of the decaying schedules (None: WarmupLR has none)."""
+    if call.total_steps is None and total_num_steps is not None and total_num_steps <= 0:
         raise SpecError("must be positive to tabulate the schedule", path="args.total_num_steps",
                         value=total_num_steps, hint="or add 'total_steps: N'")
     return total_num_steps
 
 
-def _schedule(name: str, call: LibraryCall, fn: Callable[[Ints], Floats], total: int,
-              warmup_steps: int, marks: list[tuple[int, str]], notes: list[str]) -> Schedule:
-    return Schedule(
-        fn=fn,
-        total_steps=total,
-        label=f"deepspeed.{name}",
-        warmup_steps=min(warmup_steps, total),
-        boundaries=tuple(Boundary(s, label) for s, label in marks if 0 < s <= total),
-        notes=tuple(dict.fromkeys(notes)),
-        spec={"schedule": f"deepspeed.{name}", "lr": call.lr, "args": dict(call.args),
-              **({"total_steps": call.total_steps} if call.total_steps is not None else {})},
-        source=f"{VERSION}, {FILE}, {name}",
-    )
+def _schedule(call: LibraryCall, fn: Callable[[Ints], Floats], natural: int | None,
+              warmup_steps: int, marks: list[tuple[int, str]], notes: list[str],
+              detail: str = "") -> Schedule:
+    return finish(call, fn, natural=natural, warmup=warmup_steps, notes=notes, detail=detail,
+                  boundaries=[Boundary(s, label) for s, label in marks])
 
 
 def _peak_lr(call: LibraryCall, decay: bool) -> tuple[float, list[str]]:
@@ -161,7 +150,7 @@ def _build_warmup(decay: bool) -> Callable[[LibraryCall], Schedule]:
                 gamma[after] = np.maximum(0.0, (t_total - i[after]) / max(1.0, t_total - warmup))
             return low + delta * gamma
 
-        total = _natural_total(call, t_total, name)
+        natural = _natural_total(call, t_total)
         fn = _engine_fn(low, at)
         notes = [*notes, *more, *peak_notes,
                  f"updates 0 and 1 both run at warmup_min_lr {low:g}: the constructor sets it and "
@@ -179,7 +168,7 @@ def _build_warmup(decay: bool) -> Callable[[LibraryCall], Schedule]:
                     notes.append(f"warmup_min_lr {low:g} is first used at update {t_total + 1} "
                                  f"(iteration {t_total}), after the {t_total} updates of "
                                  f"total_num_steps: the last one runs at {last:.6g}")
-        return _schedule(name, call, fn, total, warmup + 1, marks, notes)
+        return _schedule(call, fn, natural, warmup + 1, marks, notes)
 
     return build
 
@@ -204,7 +193,7 @@ def _build_cosine(call: LibraryCall) -> Schedule:
         ratio[~warm] = np.maximum(0.0, c_min + (1.0 - c_min) * cosine)
         return base * ratio
 
-    total = _natural_total(call, t_total, "WarmupCosineLR")
+    natural = _natural_total(call, t_total)
     fn = _engine_fn(0.0, at)
     first = base * w_min
     notes = [*notes, *more,
@@ -230,7 +219,7 @@ def _build_cosine(call: LibraryCall) -> Schedule:
     marks = [(warmup + 1, "cosine start")]
     if t_total > warmup:
         marks.append((t_total, "cos_min_ratio"))
-    return _schedule("WarmupCosineLR", call, fn, total, warmup + 1, marks, notes)
+    return _schedule(call, fn, natural, warmup + 1, marks, notes)
 
 
 def _build_one_cycle(call: LibraryCall) -> Schedule:
@@ -282,10 +271,6 @@ def _build_one_cycle(call: LibraryCall) -> Schedule:
             out[~cycling] = low / (1 + rate * ((i[~cycling] - size + 1) / every))
         return out
 
-    if call.total_steps is None:
-        raise SpecError("deepspeed.OneCycle has no natural end: warmupctl needs total_steps",
-                        path="total_steps", hint=f"add 'total_steps: N'; the cycle itself lasts "
-                                                 f"{math.ceil(size) + 1} updates")
     notes: list[str] = []
     if no_decay and not math.isclose(rate, 0):
         notes.append("decay_lr_rate is ignored: decay_step_size 0 disables the decay, so the LR "
@@ -297,7 +282,8 @@ def _build_one_cycle(call: LibraryCall) -> Schedule:
     marks = [(peak, "cycle peak"), (math.ceil(size), "cycle end")]
     if not no_decay:
         marks.append((math.ceil(size) + 1, "decay start"))
-    return _schedule("OneCycle", call, _engine_fn(low, at), call.total_steps, peak, marks, notes)
+    return _schedule(call, _engine_fn(low, at), None, peak, marks, notes,
+                     detail=f"the cycle itself lasts {math.ceil(size) + 1} updates")
 
 
 def _build_range_test(call: LibraryCall) -> Schedule:
@@ -317,10 +303,7 @@ def _build_range_test(call: LibraryCall) -> Schedule:
             interval = np.floor(interval)
         return low * (1 + rate * interval)
 
-    if call.total_steps is None:
-        raise SpecError("deepspeed.LRRangeTest has no natural end: warmupctl needs total_steps",
-                        path="total_steps", hint="add 'total_steps: N' (the length of the test)")
-    return _schedule("LRRangeTest", call, _engine_fn(low, at), call.total_steps, 0, [], [])
+    return _schedule(call, _engine_fn(low, at), None, 0, [], [])
 
 
 # --- registration ------------------------------------------------------------------------------

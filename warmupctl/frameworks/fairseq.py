@@ -32,17 +32,15 @@ from typing import Any
 
 import numpy as np
 
-from warmupctl.engine import Boundary, Schedule
 from warmupctl.core.errors import SpecError
-from warmupctl.frameworks._common import (
+from warmupctl.engine import Boundary, Schedule
+from warmupctl.frameworks._kit import (
     FloatArray,
     IntArray,
     LRFn,
+    finish,
     floats,
     g,
-    inside,
-    nan_from,
-    nan_note,
     run_length,
 )
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
@@ -158,22 +156,13 @@ def _schedule(name: str, fn: LRFn, call: LibraryCall, *, natural: int | None, lr
               warmup: int, boundaries: list[Boundary], notes: list[str],
               raise_at: tuple[int, str] | None = None,
               args: dict[str, Any] | None = None) -> Schedule:
-    total = run_length(call, natural, f"fairseq's {name} has no natural end",
-                       "add total_steps: N (fairseq stops at --max-update)")
     resolved = dict(call.args if args is None else args)
-    resolved["lr"] = None
-    if raise_at is not None:
-        notes.append(nan_note(f"fairseq raises {raise_at[1]}", raise_at[0]))
-    return Schedule(
-        fn=nan_from(fn, None if raise_at is None else raise_at[0]),
-        total_steps=total,
-        label=f"fairseq.{name}",
-        warmup_steps=warmup,
-        boundaries=inside(boundaries, total),
-        notes=tuple(notes),
-        spec={"schedule": f"fairseq.{name}", "lr": lr, "args": resolved, "total_steps": total},
-        source=f"{_source(name)}.step_update",
-    )
+    resolved["lr"] = None  # the LR is the top-level lr of the resolved spec
+    return finish(call, fn, natural=natural, lr=lr, warmup=warmup, boundaries=boundaries,
+                  notes=notes, args=resolved, source=f"{_source(name)}.step_update",
+                  raise_at=None if raise_at is None else (raise_at[0],
+                                                          f"fairseq raises {raise_at[1]}"),
+                  detail="fairseq stops at --max-update")
 
 
 # --------------------------------------------------------------------------- inverse_sqrt
@@ -562,7 +551,7 @@ def _build_step(call: LibraryCall) -> Schedule:
         why = ", which defaults to min_lr" if a["warmup_init_lr"] < 0 else ""
         notes.insert(0, f"update 0 gets LR {g(start)} (fairseq step warms up from "
                      f"warmup_init_lr{why})")
-    limit = call.total_steps or 0
+    limit = run_length(call, None, "fairseq stops at --max-update")
     drops = [Boundary(w + j * period, "decay") for j in range(1, MAX_BOUNDARIES + 1)
              if w + j * period < limit]
     boundaries = ([Boundary(w, "warmup end")] if w > 0 else []) + drops
@@ -614,7 +603,7 @@ def _build_triangular(call: LibraryCall) -> Schedule:
 
     notes.insert(0, f"update 0 gets LR {g(low)} (lr, the bottom of the triangle); fairseq cycles "
                  f"forever, each peak x{g(shrink)} (lr_shrink) of the one before")
-    limit = call.total_steps or 0
+    limit = run_length(call, None, "fairseq stops at --max-update")
     starts = [Boundary(math.ceil(2 * stepsize * j), "cycle")
               for j in range(1, MAX_BOUNDARIES + 1) if 2 * stepsize * j < limit]
     return _schedule("triangular", fn, call, natural=None, lr=low, warmup=0, boundaries=starts,

@@ -51,9 +51,9 @@ from typing import Any
 
 import numpy as np
 
-from warmupctl.engine import Boundary, Schedule
 from warmupctl.core.errors import SpecError
-from warmupctl.frameworks._common import FloatArray, IntArray, floats, g, inside, nan_note, run_length
+from warmupctl.engine import Boundary, Schedule
+from warmupctl.frameworks._kit import FloatArray, IntArray, finish, floats, g, nan_note, run_length
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 
 VERSION = "nemo_toolkit 3.0.0"
@@ -551,8 +551,8 @@ def _t5(call: LibraryCall) -> _Plan:
 
 def _finish(name: str, plan: _Plan, call: LibraryCall) -> Schedule:
     top = plan.max_steps if plan.max_steps is not None else call.args.get("max_steps")
-    total = run_length(call, top, f"nemo.{name} has no natural end",
-                       "add total_steps: N (or max_steps, the run length NeMo is given)")
+    detail = "or max_steps, the run length NeMo is given"
+    total = run_length(call, top, detail)
     if plan.raise_at is not None and plan.raise_at[0] <= 0:
         _, why, path = plan.raise_at
         raise SpecError(f"NeMo raises {why} when it builds the scheduler", path=path,
@@ -578,19 +578,10 @@ def _finish(name: str, plan: _Plan, call: LibraryCall) -> Schedule:
         boundaries.append(Boundary(cut, "min_lr"))
     if plan.raise_at is not None:
         at, why, _ = plan.raise_at
-        notes.append(nan_note(f"NeMo raises {why}", at))
+        notes.append(nan_note(f"NeMo raises {why}", at))  # plan.lr gives the NaN itself
     warmup = w if w > 0 else next((b.step for b in plan.boundaries if b.label == "warmup end"), 0)
-    return Schedule(
-        fn=plan.lr,
-        total_steps=total,
-        label=f"nemo.{name}",
-        warmup_steps=warmup,
-        boundaries=inside({b.step: b for b in boundaries}.values(), total),  # one per update
-        notes=tuple(notes),
-        spec={"schedule": f"nemo.{name}", "lr": call.lr, "args": dict(call.args),
-              "total_steps": total},
-        source=f"{SOURCE}, {name}",
-    )
+    return finish(call, plan.lr, natural=top, warmup=warmup, boundaries=boundaries, notes=notes,
+                  detail=detail)
 
 
 def _entry(name: str, make: Callable[[LibraryCall], _Plan], args: tuple[Arg, ...], formula: str,

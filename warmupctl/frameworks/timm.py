@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from warmupctl.engine import Boundary, Schedule
 from warmupctl.core.errors import SpecError
-from warmupctl.frameworks._common import run_length
+from warmupctl.engine import Boundary, Schedule
+from warmupctl.frameworks._kit import finish
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 
 Ints = NDArray[np.int64]
@@ -557,31 +557,11 @@ def _updates_per_epoch(call: LibraryCall, per_epoch: bool, flag: str) -> int | N
     return upe
 
 
-def _finish(curve: _Curve, call: LibraryCall, qualname: str, clock: _Clock, natural: int | None,
-            notes: list[str], no_end_hint: str) -> Schedule:
-    total = run_length(call, natural, f"{qualname} has no natural end: warmupctl needs total_steps",
-                       no_end_hint)
-    marks = tuple(Boundary(c * clock.per, label) for c, label in curve.marks
-                  if 0 < c * clock.per <= total)
-    spec: dict[str, Any] = {"schedule": qualname, "lr": call.lr, "args": _plain(call.args)}
-    if call.extra.get("updates_per_epoch") is not None:
-        spec["updates_per_epoch"] = call.extra["updates_per_epoch"]
-    if call.total_steps is not None:
-        spec["total_steps"] = call.total_steps
-    return Schedule(
-        fn=_updates_fn(curve, clock.per),
-        total_steps=total,
-        label=qualname,
-        warmup_steps=curve.warmup_t * clock.per,
-        boundaries=marks,
-        notes=tuple(dict.fromkeys(notes)),
-        spec=spec,
-        source=f"{VERSION}, {_SOURCES[qualname]}",
-    )
-
-
-def _plain(args: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in args.items()}
+def _finish(curve: _Curve, call: LibraryCall, clock: _Clock, natural: int | None,
+            notes: list[str], detail: str) -> Schedule:
+    return finish(call, _updates_fn(curve, clock.per), natural=natural,
+                  warmup=curve.warmup_t * clock.per, notes=notes, detail=detail,
+                  boundaries=[Boundary(c * clock.per, label) for c, label in curve.marks])
 
 
 def _epoch_note(clock: _Clock, flag: str) -> list[str]:
@@ -630,9 +610,9 @@ def _class_build(name: str) -> Callable[[LibraryCall], Schedule]:
         curve = _BUILDERS[name](kw, call.lr, _class_path, clock)
         notes = [*_epoch_note(clock, "t_in_epochs"), *_curve_notes(name, curve, kw, call.lr, clock)]
         natural = None if curve.length is None else curve.length * clock.per
-        hint = (f"add 'total_steps: N'; {name} has no end of its own" if curve.length is None
-                else "add 'total_steps: N'; timm's get_cycle_length() overflows for these cycles")
-        return _finish(curve, call, f"timm.{name}", clock, natural, notes, hint)
+        detail = ("" if curve.length is None
+                  else "timm's get_cycle_length() overflows for these cycles")
+        return _finish(curve, call, clock, natural, notes, detail)
 
     return build
 
@@ -755,8 +735,8 @@ def _factory_build(call: LibraryCall) -> Schedule:
     if sched in ("cosine", "tanh", "poly") and a["cycle_limit"] > 1 and a["cycle_decay"] == 0.1:
         notes.append("each restart peaks at 0.1x the previous one: create_scheduler_v2's "
                      "cycle_decay defaults to 0.1 (the classes default to 1.0)")
-    hint = "add 'total_steps: N'; the num_epochs timm returns gives no update"
-    return _finish(curve, call, "timm.create_scheduler_v2", clock, epochs * upe, notes, hint)
+    return _finish(curve, call, clock, epochs * upe, notes,
+                   "the num_epochs timm returns gives no update")
 
 
 # --- registration ------------------------------------------------------------------------------

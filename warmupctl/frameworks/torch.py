@@ -66,9 +66,9 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from warmupctl.engine import Boundary, Schedule
 from warmupctl.core.errors import SpecError
-from warmupctl.frameworks._common import FloatArray, IntArray, nan_note, run_length
+from warmupctl.engine import Boundary, Schedule
+from warmupctl.frameworks._kit import FloatArray, IntArray, finish, nan_note, run_length
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 
 BoolArray = NDArray[np.bool_]
@@ -1158,19 +1158,13 @@ def _source(name: str) -> str:
     return f"torch {VERSION}, {_FILE}, {name}"
 
 
-def _length(call: LibraryCall, sim: _Sim, hint: str = "") -> int:
-    return run_length(call, sim.natural_end(),
-                      f"{sim.qualname} has no natural end: the spec needs total_steps",
-                      hint or "add total_steps: N (the number of optimizer updates to tabulate)")
+def _length(call: LibraryCall, sim: _Sim, detail: str = "") -> int:
+    return run_length(call, sim.natural_end(), detail)
 
 
 def _raise_note(error: tuple[int, str]) -> str:
     update, what = error
-    return nan_note(f"torch raises {what}", update) + " on"
-
-
-def _spec(name: str, lr: float | None, args: Mapping[str, Any], total: int) -> dict[str, Any]:
-    return {"schedule": f"{LIBRARY}.{name}", "lr": lr, "args": dict(args), "total_steps": total}
+    return nan_note(f"torch raises {what}", update)
 
 
 def _construction_error(sim: _Sim, exc: _TorchRaise, path: str, hint: str) -> SpecError:
@@ -1178,11 +1172,12 @@ def _construction_error(sim: _Sim, exc: _TorchRaise, path: str, hint: str) -> Sp
                      hint=hint)
 
 
-def _finish(sim: _Sim, lr: float, total: int, *, warmup: int,
-            boundaries: Sequence[Boundary], notes: list[str], spec: dict[str, Any],
-            error_path: str, error_hint: str) -> Schedule:
+def _finish(call: LibraryCall, sim: _Sim, lr: float, total: int, *, warmup: int,
+            boundaries: Sequence[Boundary], notes: list[str], args: Mapping[str, Any],
+            error_path: str, error_hint: str, detail: str = "") -> Schedule:
     """Wrap a scheduler tree in a Schedule: construction check, error scan, random access."""
-    frozen = copy.deepcopy(spec)  # the replay must not see later edits of Schedule.spec
+    # the replay must not see later edits of Schedule.spec
+    frozen = copy.deepcopy({"schedule": sim.qualname, "args": dict(args)})
     replay = _Replay(make=lambda: _sim_from_spec(frozen), lr=lr, total=total)
     try:
         _, _, first = replay.start()
@@ -1210,10 +1205,9 @@ def _finish(sim: _Sim, lr: float, total: int, *, warmup: int,
                 pass
         error = replay.error
     if error is not None and error[0] < total:
-        notes = [*notes, _raise_note(error)]
-    return Schedule(fn=fn, total_steps=total, label=sim.qualname, warmup_steps=min(warmup, total),
-                    boundaries=tuple(boundaries), notes=tuple(notes), spec=spec,
-                    source=_source(sim.name), chunks=chunks)
+        notes = [*notes, _raise_note(error)]  # the replay gives the NaN itself
+    return finish(call, fn, natural=sim.natural_end(), warmup=min(warmup, total),
+                  boundaries=boundaries, notes=notes, args=args, chunks=chunks, detail=detail)
 
 
 def _sim_from_spec(spec: Mapping[str, Any]) -> _Sim:
@@ -1243,9 +1237,9 @@ def _build_leaf(name: str, check: Callable[[LibraryCall], None] | None = None,
         if sim.ignores_lr and call.lr is not None:
             notes = [f"the optimizer's lr ({call.lr:g}) has no effect: {name} overwrites it",
                      *notes]
-        return _finish(sim, lr, total, warmup=warmup, boundaries=marks, notes=notes,
-                       spec=_spec(name, call.lr, call.args, total), error_path=sim.blame[0],
-                       error_hint=sim.blame[1])
+        return _finish(call, sim, lr, total, warmup=warmup, boundaries=marks, notes=notes,
+                       args=call.args, error_path=sim.blame[0], error_hint=sim.blame[1],
+                       detail=length_hint)
 
     return build
 
@@ -1352,7 +1346,7 @@ def _build_sequential(call: LibraryCall) -> Schedule:
                         "the updates where each next scheduler starts")
     args = {"schedulers": children, "milestones": milestones}
     sim = _SequentialLR([_sim_from_spec(c) for c in children], milestones)
-    total = _length(call, sim, "add total_steps: N (the last scheduler has no natural end)")
+    total = _length(call, sim, "the last scheduler has no natural end")
     notes: list[str] = []
     marks: list[Boundary] = []
     if milestones != sorted(milestones):
@@ -1377,17 +1371,18 @@ def _build_sequential(call: LibraryCall) -> Schedule:
             notes.append(f"schedulers[{idx}] ({child.qualname}) never runs: another milestone "
                          "takes over at the same update")
     warmup = marks[0].step if marks and sim.children[first].is_warmup() else 0
-    return _finish(sim, _lr(call), total, warmup=warmup, boundaries=marks, notes=notes,
-                   spec=_spec("SequentialLR", call.lr, args, total), error_path="args.schedulers",
-                   error_hint="torch fails before the first update")
+    return _finish(call, sim, _lr(call), total, warmup=warmup, boundaries=marks, notes=notes,
+                   args=args, error_path="args.schedulers",
+                   error_hint="torch fails before the first update",
+                   detail="the last scheduler has no natural end")
 
 
 def _build_chained(call: LibraryCall) -> Schedule:
     children = _children(call, "ChainedScheduler")
     args = {"schedulers": children}
     sim = _ChainedScheduler([_sim_from_spec(c) for c in children])
-    total = _length(call, sim, "add total_steps: N (none of the chained schedulers has a "
-                    "natural end)")
+    chained_detail = "none of the chained schedulers has a natural end"
+    total = _length(call, sim, chained_detail)
     notes: list[str] = []
     marks: list[Boundary] = []
     warmup = 0
@@ -1403,9 +1398,9 @@ def _build_chained(call: LibraryCall) -> Schedule:
             warmup = child.args["total_iters"]
             if warmup < total:
                 marks.append(Boundary(warmup, f"{child.name} ends"))
-    return _finish(sim, _lr(call), total, warmup=warmup, boundaries=marks, notes=notes,
-                   spec=_spec("ChainedScheduler", call.lr, args, total),
-                   error_path="args.schedulers", error_hint="torch fails before the first update")
+    return _finish(call, sim, _lr(call), total, warmup=warmup, boundaries=marks, notes=notes,
+                   args=args, error_path="args.schedulers",
+                   error_hint="torch fails before the first update", detail=chained_detail)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1419,7 +1414,7 @@ _LEAVES: dict[str, Callable[[Mapping[str, Any]], _Leaf]] = {
 }
 _ALL = (*_LEAVES, "SequentialLR", "ChainedScheduler")
 
-_NEEDS_TOTAL = "add total_steps: N ({} is the length of its ramp, not of the run)"
+_NEEDS_TOTAL = "{} is the length of its ramp, not of the run"
 
 _GAMMA = Arg("gamma", 0.1, "float", doc="multiplicative factor of each decay")
 
