@@ -316,8 +316,8 @@ def finish(
         notes.append(f"the optimizer's lr ({call.lr:g}) has no effect: {call.qualname} takes its "
                      "LRs from its args")
     if endless and call.bound is not None:
-        notes.append(f"{call.qualname} has no natural end: the run is the {total} updates "
-                     f"{call.bound.flag} shows")
+        notes.append(f"{call.qualname} has no natural end: {call.bound.flag} bounds the run "
+                     f"(updates 0..{total - 1})")
     resolved: dict[str, Any] = {
         "schedule": call.qualname,
         "lr": call.lr if lr is _FROM_CALL else lr,

@@ -98,7 +98,7 @@ class RunBound:
 
     Attributes:
         updates: the number of updates (``--steps N``: N; ``--at 10,500``: 501).
-        flag: how the user asked for it, quoted in the note (``"--steps 60"``).
+        flag: the option that bounds the run, quoted in the note (``"--steps 60"``, ``"--at"``).
     """
 
     updates: int

@@ -130,7 +130,6 @@ def _peak_lr(call: LibraryCall, decay: bool) -> tuple[float, list[str]]:
 
 def _build_warmup(decay: bool) -> Callable[[LibraryCall], Schedule]:
     """WarmupLR (constant after warmup) and WarmupDecayLR (then linear to warmup_min_lr at T)."""
-    name = "WarmupDecayLR" if decay else "WarmupLR"
 
     def build(call: LibraryCall) -> Schedule:
         a = call.args
@@ -315,64 +314,64 @@ _WARMUP_ARGS = (
 _ENGINE = "update k uses iteration i = k - 1 (update 0: the constructor's value)"
 _GAMMA = "g = log(i+1)/log(W) (log) or i/W (linear) for i < W, W = max(2, warmup_num_steps)"
 
-_ENTRIES: tuple[LibrarySchedule, ...] = (
-    LibrarySchedule(
-        name="WarmupLR", library="deepspeed",
-        args=(Arg("warmup_min_lr", 0.0), Arg("warmup_max_lr", None, nullable=True,
-                                              doc="null: the optimizer's lr"), *_WARMUP_ARGS),
-        build=_build_warmup(decay=False),
-        source=f"{VERSION}, {FILE}, WarmupLR",
-        formula=f"{_ENGINE}; min + (max - min)*g, {_GAMMA}, g = 1 after; update 0 min",
-        lr="optional", lr_default=None,
-    ),
-    LibrarySchedule(
-        name="WarmupDecayLR", library="deepspeed",
-        args=(Arg("total_num_steps", REQUIRED, "int"), Arg("warmup_min_lr", 0.0),
-              Arg("warmup_max_lr", 0.001, nullable=True, doc="default 0.001, not the optimizer's "
-                                                             "lr"), *_WARMUP_ARGS),
-        build=_build_warmup(decay=True),
-        source=f"{VERSION}, {FILE}, WarmupDecayLR",
-        formula=(f"{_ENGINE}; min + (max - min)*g, {_GAMMA}, then g = max(0, (T - i)/max(1, T - W));"
-                 " update 0 min"),
-        lr="optional", lr_default=None,
-    ),
-    LibrarySchedule(
-        name="WarmupCosineLR", library="deepspeed",
-        args=(Arg("total_num_steps", REQUIRED, "int"), Arg("warmup_min_ratio", 0.0),
-              Arg("warmup_num_steps", 1000, "int", doc="W (clamped to >= 2)"),
-              Arg("cos_min_ratio", 0.0001), Arg("warmup_type", "log", "str")),
-        build=_build_cosine,
-        source=f"{VERSION}, {FILE}, WarmupCosineLR",
-        formula=(f"{_ENGINE}; lr*(wmr + (1 - wmr)*g), {_GAMMA}; then lr*max(0, cmr + (1 - cmr)*"
-                 "(1 + cos(pi*p))/2), p = min(1, (i - W + 1)/max(1, T - W)); update 0 gets 0"),
-        lr="required",
-    ),
-    LibrarySchedule(
-        name="OneCycle", library="deepspeed",
-        args=(Arg("cycle_min_lr", REQUIRED), Arg("cycle_max_lr", REQUIRED),
-              Arg("decay_lr_rate", 0.0), Arg("cycle_first_step_size", 2000),
-              Arg("cycle_second_step_size", None, nullable=True, doc="null: as the first"),
-              Arg("cycle_first_stair_count", 0, "int"),
-              Arg("cycle_second_stair_count", None, "int", nullable=True),
-              Arg("decay_step_size", 0), Arg("cycle_momentum", True, "bool"),
-              Arg("cycle_min_mom", 0.8), Arg("cycle_max_mom", 0.9), Arg("decay_mom_rate", 0.0)),
-        build=_build_one_cycle,
-        source=f"{VERSION}, {FILE}, OneCycle",
-        formula=(f"{_ENGINE}; b = i + 1, x = 1 + b/S - floor(1 + b/S), S = first + second, "
-                 "r = first/S; min + (max - min)*(x/r if x <= r else (x - 1)/(r - 1)) (floored to "
-                 "stairs if set) while i < S, then min/(1 + rate*(i - S + 1)/decay_step_size)"),
-        lr="unused",
-    ),
-    LibrarySchedule(
-        name="LRRangeTest", library="deepspeed",
-        args=(Arg("lr_range_test_min_lr", 1e-3), Arg("lr_range_test_step_size", 2000, "int"),
-              Arg("lr_range_test_step_rate", 1.0), Arg("lr_range_test_staircase", False, "bool")),
-        build=_build_range_test,
-        source=f"{VERSION}, {FILE}, LRRangeTest",
-        formula=f"{_ENGINE}; min*(1 + rate*(i + 1)/step_size), the quotient floored if staircase",
-        lr="unused",
-    ),
-)
+register(LibrarySchedule(
+    name="WarmupLR", library="deepspeed",
+    args=(Arg("warmup_min_lr", 0.0), Arg("warmup_max_lr", None, nullable=True,
+                                          doc="null: the optimizer's lr"), *_WARMUP_ARGS),
+    build=_build_warmup(decay=False),
+    source=f"{VERSION}, {FILE}, WarmupLR",
+    formula=f"{_ENGINE}; min + (max - min)*g, {_GAMMA}, g = 1 after; update 0 min",
+    lr="optional", lr_default=None,
+))
 
-for _entry in _ENTRIES:
-    register(_entry)
+register(LibrarySchedule(
+    name="WarmupDecayLR", library="deepspeed",
+    args=(Arg("total_num_steps", REQUIRED, "int"), Arg("warmup_min_lr", 0.0),
+          Arg("warmup_max_lr", 0.001, nullable=True, doc="default 0.001, not the optimizer's "
+                                                         "lr"), *_WARMUP_ARGS),
+    build=_build_warmup(decay=True),
+    source=f"{VERSION}, {FILE}, WarmupDecayLR",
+    formula=(f"{_ENGINE}; min + (max - min)*g, {_GAMMA}, then g = max(0, (T - i)/max(1, T - W));"
+             " update 0 min"),
+    lr="optional", lr_default=None,
+))
+
+register(LibrarySchedule(
+    name="WarmupCosineLR", library="deepspeed",
+    args=(Arg("total_num_steps", REQUIRED, "int"), Arg("warmup_min_ratio", 0.0),
+          Arg("warmup_num_steps", 1000, "int", doc="W (clamped to >= 2)"),
+          Arg("cos_min_ratio", 0.0001), Arg("warmup_type", "log", "str")),
+    build=_build_cosine,
+    source=f"{VERSION}, {FILE}, WarmupCosineLR",
+    formula=(f"{_ENGINE}; lr*(wmr + (1 - wmr)*g), {_GAMMA}; then lr*max(0, cmr + (1 - cmr)*"
+             "(1 + cos(pi*p))/2), p = min(1, (i - W + 1)/max(1, T - W)); update 0 gets 0"),
+    lr="required",
+))
+
+register(LibrarySchedule(
+    name="OneCycle", library="deepspeed",
+    args=(Arg("cycle_min_lr", REQUIRED), Arg("cycle_max_lr", REQUIRED),
+          Arg("decay_lr_rate", 0.0), Arg("cycle_first_step_size", 2000),
+          Arg("cycle_second_step_size", None, nullable=True, doc="null: as the first"),
+          Arg("cycle_first_stair_count", 0, "int"),
+          Arg("cycle_second_stair_count", None, "int", nullable=True),
+          Arg("decay_step_size", 0), Arg("cycle_momentum", True, "bool"),
+          Arg("cycle_min_mom", 0.8), Arg("cycle_max_mom", 0.9), Arg("decay_mom_rate", 0.0)),
+    build=_build_one_cycle,
+    source=f"{VERSION}, {FILE}, OneCycle",
+    formula=(f"{_ENGINE}; b = i + 1, x = 1 + b/S - floor(1 + b/S), S = first + second, "
+             "r = first/S; min + (max - min)*(x/r if x <= r else (x - 1)/(r - 1)) (floored to "
+             "stairs if set) while i < S, then min/(1 + rate*(i - S + 1)/decay_step_size)"),
+    lr="unused",
+))
+
+register(LibrarySchedule(
+    name="LRRangeTest", library="deepspeed",
+    args=(Arg("lr_range_test_min_lr", 1e-3), Arg("lr_range_test_step_size", 2000, "int"),
+          Arg("lr_range_test_step_rate", 1.0), Arg("lr_range_test_staircase", False, "bool")),
+    build=_build_range_test,
+    source=f"{VERSION}, {FILE}, LRRangeTest",
+    formula=f"{_ENGINE}; min*(1 + rate*(i + 1)/step_size), the quotient floored if staircase",
+    lr="unused",
+))
+

@@ -13,17 +13,20 @@ and its errors are reported on the config's own keys.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from warmupctl.engine import Schedule
-from warmupctl.core.errors import SpecError
-from warmupctl.spec import configs
 from warmupctl.core import values as v
+from warmupctl.core.errors import SpecError
+from warmupctl.core.vocabulary import EXCLUSIVE_GROUPS, flag_for
+from warmupctl.engine import Schedule
+from warmupctl.spec import configs
 from warmupctl.spec.library import resolve_library
 from warmupctl.spec.load import load_mapping
 from warmupctl.spec.native import resolve_native
 from warmupctl.spec.presets import load_preset
-from warmupctl.core.vocabulary import EXCLUSIVE_GROUPS, flag_for
+
+if TYPE_CHECKING:
+    from warmupctl.frameworks._registry import RunBound
 
 FLAGS_SOURCE = "command line"
 
@@ -45,11 +48,17 @@ def merge_flags(mapping: Mapping[str, Any], flags: Mapping[str, Any]) -> dict[st
 
 
 def resolve(
-    mapping: Mapping[str, Any], *, source: str | None = None, flag_keys: frozenset[str] = frozenset()
+    mapping: Mapping[str, Any], *, source: str | None = None, flag_keys: frozenset[str] = frozenset(),
+    bound: RunBound | None = None,
 ) -> Schedule:
-    """Resolve a spec mapping; errors name ``source`` and, for keys set by flags, the flag."""
+    """Resolve a spec mapping; errors name ``source`` and, for keys set by flags, the flag.
+
+    ``bound`` is the command's bound on the updates it shows (``--steps N``, ``--at``): a library
+    schedule with no end of its own and no ``total_steps`` takes it as its run, with a note.
+    """
     try:
-        schedule = resolve_library(dict(mapping)) if "schedule" in mapping else resolve_native(mapping)
+        schedule = (resolve_library(dict(mapping), bound=bound) if "schedule" in mapping
+                    else resolve_native(mapping))
         check_length(schedule.total_steps, "total_steps")
         return schedule
     except SpecError as exc:
@@ -68,7 +77,7 @@ def check_length(count: int, path: str) -> None:
 
 
 def load_spec(
-    path: str | None = None, flags: Mapping[str, Any] | None = None
+    path: str | None = None, flags: Mapping[str, Any] | None = None, *, bound: RunBound | None = None
 ) -> Schedule:
     """Load a spec file (or none: the defaults), apply flags, and resolve it.
 
@@ -76,6 +85,7 @@ def load_spec(
         path: a YAML/JSON file, ``-`` for standard input, or None for a spec made of flags alone.
         flags: native keys set on the command line or in Python (``{"warmup_steps": 100}``), and
             ``preset``: the name of a published schedule (:mod:`warmupctl.spec.presets`) to start from.
+        bound: the command's bound on the updates shown (see :func:`resolve`).
     """
     flags = dict(flags or {})
     preset = flags.pop("preset", None)
@@ -86,10 +96,10 @@ def load_spec(
         mapping = merge_flags(base, mapping)
         source = preset_source if source is None else f"{source} (over {preset_source})"
     if path is not None and _config_kind(mapping, source) is not None:
-        return _load_config(mapping, source, path, flags)[1]
+        return _load_config(mapping, source, path, flags, bound=bound)[1]
     merged = merge_flags(mapping, flags)
     flag_keys = frozenset(k for k, val in flags.items() if val is not None)
-    return resolve(merged, source=source, flag_keys=flag_keys)
+    return resolve(merged, source=source, flag_keys=flag_keys, bound=bound)
 
 
 #: Flags that act on the library spec a training config translates to.
@@ -124,7 +134,7 @@ def _config_kind(mapping: Mapping[str, Any], source: str) -> str | None:
 
 def _load_config(
     mapping: Mapping[str, Any], source: str, path: str, flags: Mapping[str, Any],
-    deepspeed: str | None = None,
+    deepspeed: str | None = None, bound: RunBound | None = None,
 ) -> tuple[configs.Translation, Schedule]:
     given = {k: val for k, val in flags.items() if val is not None}
     facts = {}
@@ -143,7 +153,7 @@ def _load_config(
     translation = configs.translate(mapping, source=source, path=path, facts=facts, deepspeed=deepspeed)
     try:
         schedule = resolve(merge_flags(translation.spec, given), source=source,
-                           flag_keys=frozenset(given))
+                           flag_keys=frozenset(given), bound=bound)
     except SpecError as exc:
         raise translation.locate(exc) from None
     return translation, translation.annotate(schedule)

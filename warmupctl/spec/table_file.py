@@ -30,15 +30,18 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from warmupctl.engine import Schedule
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Schedule
 from warmupctl.spec.load import STDIN, parse_text
 from warmupctl.spec.resolve import load_spec, resolve
+
+if TYPE_CHECKING:
+    from warmupctl.frameworks._registry import RunBound
 
 #: ``format_version`` values this reader understands (``warmupctl.render.text.FORMAT_VERSION``).
 FORMAT_VERSIONS = frozenset({1})
@@ -119,20 +122,21 @@ def table_kind(name: str, head: bytes) -> str | None:
     return None
 
 
-def load_operand(path: str) -> Schedule | TableFile:
-    """A ``warmupctl diff`` operand: a saved table, or else a spec (native or library)."""
+def load_operand(path: str, bound: RunBound | None = None) -> Schedule | TableFile:
+    """A ``warmupctl diff`` operand: a saved table, or else a spec (native or library); ``bound``
+    (``--steps N``) is the run of a library schedule without an end."""
     if path == STDIN:
         data = sys.stdin.buffer.read()
         name = "<stdin>"
         kind = table_kind(name, data[:SNIFF_BYTES])
         if kind is None:
             text = _decode(data, name, "a YAML or JSON spec")
-            return resolve(parse_text(text, name), source=name)
+            return resolve(parse_text(text, name), source=name, bound=bound)
         return _table_from_bytes(name, kind, data)
     head = _head(path)
     kind = table_kind(path, head)
     if kind is None:
-        return load_spec(path)
+        return load_spec(path, bound=bound)
     return read_table(path, kind)
 
 
