@@ -27,7 +27,6 @@ one that fairseq only hits at a later update gives NaN from that update on, with
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -145,13 +144,6 @@ def _source(name: str) -> str:
     return f"{VERSION}, {DIR}/{file}, {symbol}"
 
 
-def _register(name: str, *, args: tuple[Arg, ...], build: Callable[[LibraryCall], Schedule],
-              formula: str) -> None:
-    """Register ``fairseq.<name>``; every scheduler reads ``lr:`` or ``args.lr`` (default 0.25)."""
-    register(LibrarySchedule(name=name, library="fairseq", args=args, build=build,
-                             source=_source(name), formula=formula, lr="optional"))
-
-
 def _schedule(name: str, fn: LRFn, call: LibraryCall, *, natural: int | None, lr: float,
               warmup: int, boundaries: list[Boundary], notes: list[str],
               raise_at: tuple[int, str] | None = None,
@@ -197,16 +189,17 @@ def _build_inverse_sqrt(call: LibraryCall) -> Schedule:
                      boundaries=[Boundary(w, "warmup end")], notes=notes)
 
 
-_register(
-    "inverse_sqrt",
+register(LibrarySchedule(
+    name="inverse_sqrt", library="fairseq", lr="optional",
     args=(
         Arg("warmup_updates", 4000, kind="int", doc="linear warmup length in updates"),
         Arg("warmup_init_lr", -1.0, doc="LR at update 0; negative: 0"),
         _LR,
     ),
     build=_build_inverse_sqrt,
+    source=_source("inverse_sqrt"),
     formula="n < W: init + n * (lr - init) / W; else lr * sqrt(W) * n ** -0.5",
-)
+))
 
 
 # --------------------------------------------------------------------------- cosine
@@ -358,8 +351,8 @@ def _build_cosine(call: LibraryCall) -> Schedule:
                      raise_at=None if raise_at is None else (raise_at, why))
 
 
-_register(
-    "cosine",
+register(LibrarySchedule(
+    name="cosine", library="fairseq", lr="optional",
     args=(
         Arg("warmup_updates", 0, kind="int", doc="linear warmup length in updates"),
         Arg("warmup_init_lr", -1.0, doc="LR at update 0; negative: min_lr"),
@@ -371,10 +364,11 @@ _register(
         _MAX_UPDATE,
     ),
     build=_build_cosine,
+    source=_source("cosine"),
     formula="n < W: init + n * (lr - init) / W; else cycle i of period P * t_mult**i: "
     "s = lr_shrink**i; min*s + 0.5 * (lr*s - min*s) * (1 + cos(pi * t_curr / t_i)); "
     "restarts forever",
-)
+))
 
 
 # --------------------------------------------------------------------------- polynomial_decay
@@ -415,8 +409,8 @@ def _build_polynomial(call: LibraryCall) -> Schedule:
                      boundaries=boundaries if w > 0 else boundaries[1:], notes=notes, args=args)
 
 
-_register(
-    "polynomial_decay",
+register(LibrarySchedule(
+    name="polynomial_decay", library="fairseq", lr="optional",
     args=(
         Arg("warmup_updates", 0, kind="int", doc="linear warmup from 0, peak at this update"),
         Arg("force_anneal", None, kind="int", nullable=True,
@@ -428,9 +422,10 @@ _register(
         _MAX_UPDATE,
     ),
     build=_build_polynomial,
+    source=_source("polynomial_decay"),
     formula="W > 0 and n <= W: lr * n / W; n >= T: end; "
     "else (lr - end) * (1 - (n - W) / (T - W)) ** power + end",
-)
+))
 
 
 # --------------------------------------------------------------------------- tri_stage
@@ -499,8 +494,8 @@ def _build_tri_stage(call: LibraryCall) -> Schedule:
                      boundaries=boundaries, notes=notes, args=args)
 
 
-_register(
-    "tri_stage",
+register(LibrarySchedule(
+    name="tri_stage", library="fairseq", lr="optional",
     args=(
         Arg("warmup_steps", 0, kind="int", doc="linear warmup from lr * init_lr_scale"),
         Arg("hold_steps", 0, kind="int", doc="updates held at lr"),
@@ -513,9 +508,10 @@ _register(
         _LR,
     ),
     build=_build_tri_stage,
+    source=_source("tri_stage"),
     formula="n < W: init + n * (lr - init) / W; n < W+H: lr; n <= W+H+D: "
     "lr * exp(-(n - W - H) * -ln(final_scale) / D); else lr * final_scale",
-)
+))
 
 
 # --------------------------------------------------------------------------- step
@@ -559,8 +555,8 @@ def _build_step(call: LibraryCall) -> Schedule:
                      notes=notes)
 
 
-_register(
-    "step",
+register(LibrarySchedule(
+    name="step", library="fairseq", lr="optional",
     args=(
         Arg("warmup_updates", 0, kind="int", doc="linear warmup length in updates"),
         Arg("warmup_init_lr", -1.0, doc="LR at update 0; negative: min_lr"),
@@ -571,9 +567,10 @@ _register(
         Arg("lr_decay", 0.5, doc="factor at each decay"),
     ),
     build=_build_step,
+    source=_source("step"),
     formula="n < W: init + n * (lr - init) / W; else max(lr * lr_decay ** ((n - W) // period), "
     "min_lr)",
-)
+))
 
 
 # --------------------------------------------------------------------------- triangular
@@ -610,8 +607,8 @@ def _build_triangular(call: LibraryCall) -> Schedule:
                      notes=notes)
 
 
-_register(
-    "triangular",
+register(LibrarySchedule(
+    name="triangular", library="fairseq", lr="optional",
     args=(
         Arg("max_lr", REQUIRED, doc="top of the first triangle (must exceed lr)"),
         Arg("lr_period_updates", 5000.0, doc="cycle length in updates"),
@@ -620,9 +617,10 @@ _register(
         _LR,
     ),
     build=_build_triangular,
+    source=_source("triangular"),
     formula="s = period // 2; c = floor(n / 2s); x = |n/s - 2(c+1) + 1|; "
     "lr + (max_lr * shrink**c - lr) * max(0, 1 - x)",
-)
+))
 
 
 # --------------------------------------------------------------------------- fixed
@@ -648,8 +646,8 @@ def _build_fixed(call: LibraryCall) -> Schedule:
                      boundaries=[Boundary(w, "warmup end")], notes=notes)
 
 
-_register(
-    "fixed",
+register(LibrarySchedule(
+    name="fixed", library="fairseq", lr="optional",
     args=(
         Arg("force_anneal", None, kind="int", nullable=True,
             doc="epoch-based annealing; not modelled (must stay null)"),
@@ -658,5 +656,6 @@ _register(
         _LR,
     ),
     build=_build_fixed,
+    source=_source("fixed"),
     formula="W > 0 and n < W: lr * (n + 1) / W; else lr",
-)
+))

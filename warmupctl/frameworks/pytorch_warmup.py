@@ -513,27 +513,63 @@ _SOURCES = {
 }
 
 
-def _entry(name: str, args: tuple[Arg, ...], make: Callable[[LibraryCall], _Warmup],
-           formula: str) -> LibrarySchedule:
-    reads_betas = any(arg.name == "betas" for arg in args)
-    return register(LibrarySchedule(
-        name=name, library=LIBRARY, args=args, build=lambda call: _build(call, name, make),
-        source=f"pytorch_warmup {VERSION}, pytorch_warmup/{_SOURCES[name]}, {name}",
-        formula=formula, lr="optional", lr_default=None,
-        extra=(_BASE, _TOP_BETAS) if reads_betas else (_BASE,),
-    ))
+def _source(name: str) -> str:
+    return f"pytorch_warmup {VERSION}, pytorch_warmup/{_SOURCES[name]}, {name}"
+
+
+def _warmup_build(make: Callable[[LibraryCall], _Warmup]) -> Callable[[LibraryCall], Schedule]:
+    """The ``build`` of a warmup: ``make`` gives the factor, :func:`_build` dampens the base with it."""
+    return lambda call: _build(call, call.entry.name if call.entry else "", make)
 
 
 _DAMPENS = "base_lr(k)·ω(k) (base_lr = lr without a base)"
 
-_entry("LinearWarmup", (_PERIOD, _LAST), _warmup_linear,
-       f"{_DAMPENS}, ω(k) = min(1, (k + 1)/warmup_period)")
-_entry("ExponentialWarmup", (_PERIOD, _LAST), _warmup_exponential,
-       f"{_DAMPENS}, ω(k) = 1 - exp(-(k + 1)/warmup_period)")
-_entry("UntunedLinearWarmup", (_BETAS, _LAST), _warmup_untuned_linear,
-       f"{_DAMPENS}, LinearWarmup with warmup_period = int(2/(1 - betas[1])) (1999 for 0.999)")
-_entry("UntunedExponentialWarmup", (_BETAS, _LAST), _warmup_untuned_exponential,
-       f"{_DAMPENS}, ExponentialWarmup with warmup_period = int(1/(1 - betas[1])) (999 for 0.999)")
-_entry("RAdamWarmup", (_BETAS, _LAST), _warmup_radam,
-       f"{_DAMPENS}, ω(k) = sqrt((ρ - 4)(ρ - 2)ρ∞/((ρ∞ - 4)(ρ∞ - 2)ρ)), ρ = ρ(k + δ), "
-       "ρ(t) = ρ∞ - 2t·β2^t/(1 - β2^t), ρ∞ = 2/(1 - β2) - 1, δ = first t with ρ(t) > 4")
+register(LibrarySchedule(
+    name="LinearWarmup", library=LIBRARY, lr="optional",
+    args=(_PERIOD, _LAST),
+    extra=(_BASE,),
+    build=_warmup_build(_warmup_linear),
+    source=_source("LinearWarmup"),
+    formula=f"{_DAMPENS}, ω(k) = min(1, (k + 1)/warmup_period)",
+))
+
+
+register(LibrarySchedule(
+    name="ExponentialWarmup", library=LIBRARY, lr="optional",
+    args=(_PERIOD, _LAST),
+    extra=(_BASE,),
+    build=_warmup_build(_warmup_exponential),
+    source=_source("ExponentialWarmup"),
+    formula=f"{_DAMPENS}, ω(k) = 1 - exp(-(k + 1)/warmup_period)",
+))
+
+
+register(LibrarySchedule(
+    name="UntunedLinearWarmup", library=LIBRARY, lr="optional",
+    args=(_BETAS, _LAST),
+    extra=(_BASE, _TOP_BETAS),
+    build=_warmup_build(_warmup_untuned_linear),
+    source=_source("UntunedLinearWarmup"),
+    formula=f"{_DAMPENS}, LinearWarmup with warmup_period = int(2/(1 - betas[1])) (1999 for 0.999)",
+))
+
+
+register(LibrarySchedule(
+    name="UntunedExponentialWarmup", library=LIBRARY, lr="optional",
+    args=(_BETAS, _LAST),
+    extra=(_BASE, _TOP_BETAS),
+    build=_warmup_build(_warmup_untuned_exponential),
+    source=_source("UntunedExponentialWarmup"),
+    formula=f"{_DAMPENS}, ExponentialWarmup with warmup_period = int(1/(1 - betas[1])) (999 for 0.999)",
+))
+
+
+register(LibrarySchedule(
+    name="RAdamWarmup", library=LIBRARY, lr="optional",
+    args=(_BETAS, _LAST),
+    extra=(_BASE, _TOP_BETAS),
+    build=_warmup_build(_warmup_radam),
+    source=_source("RAdamWarmup"),
+    formula=f"{_DAMPENS}, ω(k) = sqrt((ρ - 4)(ρ - 2)ρ∞/((ρ∞ - 4)(ρ∞ - 2)ρ)), ρ = ρ(k + δ), "
+       "ρ(t) = ρ∞ - 2t·β2^t/(1 - β2^t), ρ∞ = 2/(1 - β2) - 1, δ = first t with ρ(t) > 4",
+))

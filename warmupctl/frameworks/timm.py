@@ -564,6 +564,10 @@ def _finish(curve: _Curve, call: LibraryCall, clock: _Clock, natural: int | None
                   boundaries=[Boundary(c * clock.per, label) for c, label in curve.marks])
 
 
+def _source(name: str) -> str:
+    return f"{VERSION}, {_SOURCES['timm.' + name]}"
+
+
 def _epoch_note(clock: _Clock, flag: str) -> list[str]:
     if not clock.epochs or clock.per == 1:
         return []
@@ -773,54 +777,76 @@ _WARMUP_TEXT = ("warmup (t < warmup_t): warmup_lr_init + t*(lr - warmup_lr_init)
 _CYCLE_TEXT = ("cycle i = floor(log_{cycle_mul}(1 - t/t_initial*(1 - cycle_mul))) (t // t_initial "
                "if cycle_mul == 1), lr_max = lr*cycle_decay^i, lr_min once i >= cycle_limit")
 
-_ENTRIES = (
-    ("CosineLRScheduler",
-     (Arg("t_initial", REQUIRED, "int", doc="cycle length"), Arg("lr_min", 0.0), *_CYCLE_ARGS,
-      *_warmup_args(False), _T_IN_EPOCHS, *_NOISE_ARGS, Arg("k_decay", 1.0)),
-     f"{_WARMUP_TEXT}; then lr_min + (lr_max - lr_min)/2*(1 + cos(pi*t_curr^k/t_i^k)); "
-     f"{_CYCLE_TEXT}"),
-    ("TanhLRScheduler",
-     (Arg("t_initial", REQUIRED, "int", doc="cycle length"), Arg("lb", -7.0), Arg("ub", 3.0),
-      Arg("lr_min", 0.0), *_CYCLE_ARGS, *_warmup_args(False), _T_IN_EPOCHS, *_NOISE_ARGS),
-     f"{_WARMUP_TEXT} (without prefix it ramps to the tanh value at warmup_t); then "
-     f"lr_min + (lr_max - lr_min)/2*(1 - tanh(lb*(1 - r) + ub*r)), r = t_curr/t_i; {_CYCLE_TEXT}"),
-    ("PolyLRScheduler",
-     (Arg("t_initial", REQUIRED, "int", doc="cycle length"), Arg("power", 0.5),
-      Arg("lr_min", 0.0), *_CYCLE_ARGS, *_warmup_args(False), _T_IN_EPOCHS, *_NOISE_ARGS,
-      Arg("k_decay", 1.0)),
-     f"{_WARMUP_TEXT}; then lr_min + (lr_max - lr_min)*(1 - t_curr^k/t_i^k)^power; {_CYCLE_TEXT}"),
-    ("StepLRScheduler",
-     (Arg("decay_t", REQUIRED, doc="decay interval"), Arg("decay_rate", 1.0),
-      *_warmup_args(True), _T_IN_EPOCHS, *_NOISE_ARGS),
-     f"{_WARMUP_TEXT}; then lr*decay_rate^(t // decay_t) (t counted after warmup when prefixed)"),
-    ("MultiStepLRScheduler",
-     (Arg("decay_t", REQUIRED, "ints", doc="milestones"), Arg("decay_rate", 1.0),
-      *_warmup_args(True), _T_IN_EPOCHS, *_NOISE_ARGS),
-     f"{_WARMUP_TEXT}; then lr*decay_rate^bisect_right(decay_t, t + 1): milestone m applies "
-     "at t = m - 1"),
-    ("WSDLRScheduler",
-     (Arg("t_initial", REQUIRED, "int", doc="stable + decay length"),
-      Arg("decay_t", REQUIRED, "int", doc="decay length"), Arg("lr_min", 0.0),
-      Arg("stable_fn", "constant", "str", choices=_STABLE_FNS),
-      Arg("stable_timescale", None, nullable=True), Arg("stable_power", 0.5),
-      Arg("decay_fn", "1-sqrt", "str", choices=_DECAY_FNS), Arg("decay_power", 0.5),
-      Arg("decay_ratio", 0.1), Arg("warmup_t", 0, "int"), Arg("warmup_lr_init", 0.0),
-      _T_IN_EPOCHS, *_NOISE_ARGS),
-     f"{_WARMUP_TEXT} (always a prefix); s = t - warmup_t; stable = max(lr*g(s), lr_min) with g "
-     "1, (1 + s/timescale)^-0.5 or ^-stable_power; in the last decay_t counts of t_initial "
-     "lr_min + (stable - lr_min)*d(f), f = min((s - t_initial + decay_t)/decay_t, 1)"),
-)
+register(LibrarySchedule(
+    name="CosineLRScheduler", library="timm",
+    args=(Arg("t_initial", REQUIRED, "int", doc="cycle length"), Arg("lr_min", 0.0), *_CYCLE_ARGS,
+          *_warmup_args(False), _T_IN_EPOCHS, *_NOISE_ARGS, Arg("k_decay", 1.0)),
+    build=_class_build("CosineLRScheduler"),
+    source=_source("CosineLRScheduler"),
+    formula=f"{_WARMUP_TEXT}; then lr_min + (lr_max - lr_min)/2*(1 + cos(pi*t_curr^k/t_i^k)); "
+            f"{_CYCLE_TEXT}",
+    extra=(_UPDATES_PER_EPOCH,),
+))
 
-for _name, _args, _formula in _ENTRIES:
-    register(LibrarySchedule(
-        name=_name,
-        library="timm",
-        args=_args,
-        build=_class_build(_name),
-        source=f"{VERSION}, {_SOURCES['timm.' + _name]}",
-        formula=_formula,
-        extra=(_UPDATES_PER_EPOCH,),
-    ))
+register(LibrarySchedule(
+    name="TanhLRScheduler", library="timm",
+    args=(Arg("t_initial", REQUIRED, "int", doc="cycle length"), Arg("lb", -7.0), Arg("ub", 3.0),
+          Arg("lr_min", 0.0), *_CYCLE_ARGS, *_warmup_args(False), _T_IN_EPOCHS, *_NOISE_ARGS),
+    build=_class_build("TanhLRScheduler"),
+    source=_source("TanhLRScheduler"),
+    formula=f"{_WARMUP_TEXT} (without prefix it ramps to the tanh value at warmup_t); then "
+            f"lr_min + (lr_max - lr_min)/2*(1 - tanh(lb*(1 - r) + ub*r)), r = t_curr/t_i; {_CYCLE_TEXT}",
+    extra=(_UPDATES_PER_EPOCH,),
+))
+
+register(LibrarySchedule(
+    name="PolyLRScheduler", library="timm",
+    args=(Arg("t_initial", REQUIRED, "int", doc="cycle length"), Arg("power", 0.5),
+          Arg("lr_min", 0.0), *_CYCLE_ARGS, *_warmup_args(False), _T_IN_EPOCHS, *_NOISE_ARGS,
+          Arg("k_decay", 1.0)),
+    build=_class_build("PolyLRScheduler"),
+    source=_source("PolyLRScheduler"),
+    formula=f"{_WARMUP_TEXT}; then lr_min + (lr_max - lr_min)*(1 - t_curr^k/t_i^k)^power; {_CYCLE_TEXT}",
+    extra=(_UPDATES_PER_EPOCH,),
+))
+
+register(LibrarySchedule(
+    name="StepLRScheduler", library="timm",
+    args=(Arg("decay_t", REQUIRED, doc="decay interval"), Arg("decay_rate", 1.0),
+          *_warmup_args(True), _T_IN_EPOCHS, *_NOISE_ARGS),
+    build=_class_build("StepLRScheduler"),
+    source=_source("StepLRScheduler"),
+    formula=f"{_WARMUP_TEXT}; then lr*decay_rate^(t // decay_t) (t counted after warmup when prefixed)",
+    extra=(_UPDATES_PER_EPOCH,),
+))
+
+register(LibrarySchedule(
+    name="MultiStepLRScheduler", library="timm",
+    args=(Arg("decay_t", REQUIRED, "ints", doc="milestones"), Arg("decay_rate", 1.0),
+          *_warmup_args(True), _T_IN_EPOCHS, *_NOISE_ARGS),
+    build=_class_build("MultiStepLRScheduler"),
+    source=_source("MultiStepLRScheduler"),
+    formula=f"{_WARMUP_TEXT}; then lr*decay_rate^bisect_right(decay_t, t + 1): milestone m applies "
+            "at t = m - 1",
+    extra=(_UPDATES_PER_EPOCH,),
+))
+
+register(LibrarySchedule(
+    name="WSDLRScheduler", library="timm",
+    args=(Arg("t_initial", REQUIRED, "int", doc="stable + decay length"),
+          Arg("decay_t", REQUIRED, "int", doc="decay length"), Arg("lr_min", 0.0),
+          Arg("stable_fn", "constant", "str", choices=_STABLE_FNS),
+          Arg("stable_timescale", None, nullable=True), Arg("stable_power", 0.5),
+          Arg("decay_fn", "1-sqrt", "str", choices=_DECAY_FNS), Arg("decay_power", 0.5),
+          Arg("decay_ratio", 0.1), Arg("warmup_t", 0, "int"), Arg("warmup_lr_init", 0.0),
+          _T_IN_EPOCHS, *_NOISE_ARGS),
+    build=_class_build("WSDLRScheduler"),
+    source=_source("WSDLRScheduler"),
+    formula=f"{_WARMUP_TEXT} (always a prefix); s = t - warmup_t; stable = max(lr*g(s), lr_min) with g "
+            "1, (1 + s/timescale)^-0.5 or ^-stable_power; in the last decay_t counts of t_initial "
+            "lr_min + (stable - lr_min)*d(f), f = min((s - t_initial + decay_t)/decay_t, 1)",
+    extra=(_UPDATES_PER_EPOCH,),
+))
 
 register(LibrarySchedule(
     name="create_scheduler_v2",
@@ -853,7 +879,7 @@ register(LibrarySchedule(
         Arg("updates_per_epoch", 0, "int"),
     ),
     build=_factory_build,
-    source=f"{VERSION}, {_SOURCES['timm.create_scheduler_v2']}",
+    source=_source("create_scheduler_v2"),
     formula=("the scheduler named by sched, with epochs multiplied by updates_per_epoch when "
              "step_on_epochs is false; runs for the num_epochs it returns (cycle length + "
              "cooldown, floored to whole epochs)"),

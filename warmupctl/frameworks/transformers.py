@@ -616,53 +616,114 @@ _MIN_RATE = Arg("min_lr_rate", None, nullable=True, doc="floor as a fraction of 
 _WARMUP_FROM_0 = "t/max(1,W) for t < W"
 
 
-def _entry(name: str, symbol: str, args: tuple[Arg, ...], build: Callable[[LibraryCall], Schedule],
-           formula: str) -> LibrarySchedule:
-    return register(LibrarySchedule(
-        name=name, library=LIBRARY, args=args, build=build,
-        source=f"transformers {VERSION}, {_FILE}, {symbol}",
-        formula=formula, lr="required", aliases=(symbol,),
-    ))
+def _source(symbol: str) -> str:
+    return f"transformers {VERSION}, {_FILE}, {symbol}"
 
 
-_entry("linear", "get_linear_schedule_with_warmup", (_W, _T, _LAST), _build_linear,
-       f"lr·m(t): {_WARMUP_FROM_0}; then max(0, (T - t)/max(1, T - W))")
-_entry("cosine", "get_cosine_schedule_with_warmup", (_W, _T, _CYCLES, _LAST), _build_cosine,
-       f"lr·m(t): {_WARMUP_FROM_0}; then max(0, (1 + cos(2π·num_cycles·p))/2), "
-       "p = (t - W)/max(1, T - W) unclamped (rises again after T)")
-_entry("cosine_with_restarts", "get_cosine_with_hard_restarts_schedule_with_warmup",
-       (_W, _T, Arg("num_cycles", 1, doc="hard restarts inside [W, T)"), _LAST),
-       _build_cosine_with_restarts,
-       f"lr·m(t): {_WARMUP_FROM_0}; then 0 if p >= 1 else max(0, (1 + cos(π·((num_cycles·p) mod 1)))/2)")
-_entry("polynomial", "get_polynomial_decay_schedule_with_warmup",
-       (_W, _T, Arg("lr_end", 1e-7, doc="end LR, absolute"), Arg("power", 1.0), _LAST),
-       _build_polynomial,
-       f"lr·m(t): {_WARMUP_FROM_0}; W <= t <= T: ((lr - lr_end)(1 - (t - W)/(T - W))^power + "
-       "lr_end)/lr; t > T: lr_end/lr")
-_entry("constant", "get_constant_schedule",
-       (Arg("num_warmup_steps", None, kind="int", nullable=True,
+
+
+register(LibrarySchedule(
+    name="linear", library=LIBRARY,
+    aliases=("get_linear_schedule_with_warmup",),
+    args=(_W, _T, _LAST),
+    build=_build_linear,
+    source=_source("get_linear_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, (T - t)/max(1, T - W))",
+))
+
+
+register(LibrarySchedule(
+    name="cosine", library=LIBRARY,
+    aliases=("get_cosine_schedule_with_warmup",),
+    args=(_W, _T, _CYCLES, _LAST),
+    build=_build_cosine,
+    source=_source("get_cosine_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, (1 + cos(2π·num_cycles·p))/2), "
+       "p = (t - W)/max(1, T - W) unclamped (rises again after T)",
+))
+
+
+register(LibrarySchedule(
+    name="cosine_with_restarts", library=LIBRARY,
+    aliases=("get_cosine_with_hard_restarts_schedule_with_warmup",),
+    args=(_W, _T, Arg("num_cycles", 1, doc="hard restarts inside [W, T)"), _LAST),
+    build=_build_cosine_with_restarts,
+    source=_source("get_cosine_with_hard_restarts_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 0 if p >= 1 else max(0, (1 + cos(π·((num_cycles·p) mod 1)))/2)",
+))
+
+
+register(LibrarySchedule(
+    name="polynomial", library=LIBRARY,
+    aliases=("get_polynomial_decay_schedule_with_warmup",),
+    args=(_W, _T, Arg("lr_end", 1e-7, doc="end LR, absolute"), Arg("power", 1.0), _LAST),
+    build=_build_polynomial,
+    source=_source("get_polynomial_decay_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; W <= t <= T: ((lr - lr_end)(1 - (t - W)/(T - W))^power + "
+       "lr_end)/lr; t > T: lr_end/lr",
+))
+
+
+register(LibrarySchedule(
+    name="constant", library=LIBRARY,
+    aliases=("get_constant_schedule",),
+    args=(Arg("num_warmup_steps", None, kind="int", nullable=True,
             doc="get_scheduler ignores it for constant: there is no warmup"), _T_IGNORED, _LAST),
-       _build_constant, "lr")
-_entry("constant_with_warmup", "get_constant_schedule_with_warmup", (_W, _T_IGNORED, _LAST),
-       _build_constant_with_warmup, f"lr·m(t): {_WARMUP_FROM_0}; then 1")
-_entry("inverse_sqrt", "get_inverse_sqrt_schedule",
-       (_W, Arg("timescale", None, kind="int", nullable=True,
+    build=_build_constant,
+    source=_source("get_constant_schedule"),
+    formula="lr",
+))
+
+
+register(LibrarySchedule(
+    name="constant_with_warmup", library=LIBRARY,
+    aliases=("get_constant_schedule_with_warmup",),
+    args=(_W, _T_IGNORED, _LAST),
+    build=_build_constant_with_warmup,
+    source=_source("get_constant_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 1",
+))
+
+
+register(LibrarySchedule(
+    name="inverse_sqrt", library=LIBRARY,
+    aliases=("get_inverse_sqrt_schedule",),
+    args=(_W, Arg("timescale", None, kind="int", nullable=True,
                 doc="decay time scale; default num_warmup_steps, or 10000 if that is 0"),
         _T_IGNORED, _LAST),
-       _build_inverse_sqrt,
-       f"lr·m(t): {_WARMUP_FROM_0}; then 1/sqrt((t + timescale - W)/timescale)")
-_entry("cosine_with_min_lr", "get_cosine_with_min_lr_schedule_with_warmup",
-       (_W, _T, _CYCLES, _LAST, _MIN_LR, _MIN_RATE), _build_cosine_with_min_lr,
-       f"lr·m(t): {_WARMUP_FROM_0}; then max(0, c(1 - r) + r), c = (1 + cos(2π·num_cycles·p))/2, "
-       "r = min_lr_rate or min_lr/lr, p unclamped")
-_entry("cosine_warmup_with_min_lr", "get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
-       (_W, _T, _CYCLES, _LAST, _MIN_LR, _MIN_RATE,
+    build=_build_inverse_sqrt,
+    source=_source("get_inverse_sqrt_schedule"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 1/sqrt((t + timescale - W)/timescale)",
+))
+
+
+register(LibrarySchedule(
+    name="cosine_with_min_lr", library=LIBRARY,
+    aliases=("get_cosine_with_min_lr_schedule_with_warmup",),
+    args=(_W, _T, _CYCLES, _LAST, _MIN_LR, _MIN_RATE),
+    build=_build_cosine_with_min_lr,
+    source=_source("get_cosine_with_min_lr_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, c(1 - r) + r), c = (1 + cos(2π·num_cycles·p))/2, "
+       "r = min_lr_rate or min_lr/lr, p unclamped",
+))
+
+
+register(LibrarySchedule(
+    name="cosine_warmup_with_min_lr", library=LIBRARY,
+    aliases=("get_cosine_with_min_lr_schedule_with_warmup_lr_rate",),
+    args=(_W, _T, _CYCLES, _LAST, _MIN_LR, _MIN_RATE,
         Arg("warmup_lr_rate", None, nullable=True, doc="warmup start as a fraction of lr")),
-       _build_cosine_warmup_with_min_lr,
-       "lr·m(t): t < W: (t + 1)/max(1, W) or wr + (1 - wr)·t/max(1, W - 1); then max(0, c(1 - r) "
-       "+ r) with p = (t - W + 1)/max(1, T - W) (peak at W - 1, floor at T - 1)")
-_entry("warmup_stable_decay", "get_wsd_schedule",
-       (_W, Arg("num_decay_steps", kind="int", doc="updates of the decay"),
+    build=_build_cosine_warmup_with_min_lr,
+    source=_source("get_cosine_with_min_lr_schedule_with_warmup_lr_rate"),
+    formula="lr·m(t): t < W: (t + 1)/max(1, W) or wr + (1 - wr)·t/max(1, W - 1); then max(0, c(1 - r) "
+       "+ r) with p = (t - W + 1)/max(1, T - W) (peak at W - 1, floor at T - 1)",
+))
+
+
+register(LibrarySchedule(
+    name="warmup_stable_decay", library=LIBRARY,
+    aliases=("get_wsd_schedule",),
+    args=(_W, Arg("num_decay_steps", kind="int", doc="updates of the decay"),
         Arg("num_training_steps", None, kind="int", nullable=True,
             doc="W + S + D; gives S when num_stable_steps is not set"),
         Arg("num_stable_steps", None, kind="int", nullable=True, doc="updates at the peak; wins"),
@@ -670,6 +731,8 @@ _entry("warmup_stable_decay", "get_wsd_schedule",
         Arg("decay_type", "cosine", kind="str", choices=_WARMUP_TYPES),
         Arg("min_lr_ratio", 0, doc="start of the warmup and end of the decay, as a fraction of lr"),
         _CYCLES, _LAST),
-       _build_wsd,
-       "lr·m(t): warmup f(t/max(1,W))·(1 - mr) + mr; 1 for S updates; decay "
-       "f(p)·(1 - mr) + mr, p = (t - W - S)/max(1, D); then mr")
+    build=_build_wsd,
+    source=_source("get_wsd_schedule"),
+    formula="lr·m(t): warmup f(t/max(1,W))·(1 - mr) + mr; 1 for S updates; decay "
+       "f(p)·(1 - mr) + mr, p = (t - W - S)/max(1, D); then mr",
+))
