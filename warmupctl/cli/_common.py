@@ -15,11 +15,25 @@ def app_context(ctx: typer.Context):  # -> AppContext
     return ctx.obj if isinstance(ctx.obj, AppContext) else AppContext()
 
 
+def run_bound(ctx: typer.Context):  # -> RunBound | None
+    """The command's bound on the updates it shows (``--steps N``, ``--at N,...``), or None: the run
+    of a library schedule that has no end of its own (the spec layer notes it)."""
+    steps, at = ctx.params.get("steps"), ctx.params.get("at")
+    if steps is None and at is None:
+        return None
+    from warmupctl.frameworks._registry import RunBound  # only when bounded: a native spec skips it
+
+    if steps is not None:
+        return RunBound(steps, f"--steps {steps}")
+    return RunBound(max(parse_steps_list(at, "--at")) + 1, "--at")
+
+
 def load_schedules(ctx: typer.Context, paths: list[str] | None, flags: dict[str, Any]) -> list:
     """Resolve each spec file with the flags laid over it (no file: the flags alone)."""
     from warmupctl.spec import load_spec
 
-    schedules = [load_spec(path, flags) for path in (paths or [None])]
+    bound = run_bound(ctx)
+    schedules = [load_spec(path, flags, bound=bound) for path in (paths or [None])]
     steps = ctx.params.get("steps")
     if steps is not None:
         from warmupctl.spec.resolve import check_length

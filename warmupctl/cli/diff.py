@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from warmupctl.cli._common import app_context
+from warmupctl.cli._common import app_context, run_bound
 from warmupctl.cli._options import ActualOffsetOpt, ActualOpt, OutputOpt
 from warmupctl.core.errors import ExitCode, SpecError
 
@@ -85,7 +85,7 @@ def diff(
     from warmupctl.spec.table_file import load_operand
 
     context = app_context(ctx)
-    operands = [load_operand(path) for path in (a, b)]
+    operands = [load_operand(path, run_bound(ctx)) for path in (a, b)]
     for path, operand in zip((a, b), operands):
         if isinstance(operand, Schedule):
             for note in operand.notes:
@@ -121,7 +121,7 @@ def _against_log(ctx: typer.Context, a: str, actual: str, offset: Optional[str],
 
         check_destination(output)
     context = app_context(ctx)
-    spec = load_operand(a)
+    spec = load_operand(a, run_bound(ctx))
     if not isinstance(spec, Schedule):
         raise SpecError("--actual compares a spec with a run's log; A is a saved table", source=a,
                         hint="give the spec the table was written from")

@@ -29,7 +29,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,6 +38,9 @@ from warmupctl.core.errors import SpecError
 from warmupctl.engine import Schedule
 from warmupctl.spec.files import HEAD_BYTES, OPERAND, SPEC, Input, Stream, open_input
 from warmupctl.spec.resolve import spec_from
+
+if TYPE_CHECKING:
+    from warmupctl.frameworks._registry import RunBound
 
 #: ``format_version`` values this reader understands (``warmupctl.render.text.FORMAT_VERSION``).
 FORMAT_VERSIONS = frozenset({1})
@@ -115,14 +118,15 @@ def table_kind(name: str, head: bytes) -> str | None:
     return None
 
 
-def load_operand(path: str) -> Schedule | TableFile:
+def load_operand(path: str, bound: RunBound | None = None) -> Schedule | TableFile:
     """A ``warmupctl diff`` operand: a saved table, or else a spec (native, library, preset or
-    training config), read as ``warmupctl table`` reads it (:func:`warmupctl.spec.resolve.spec_from`)."""
+    training config), read as ``warmupctl table`` reads it (:func:`warmupctl.spec.resolve.spec_from`); ``bound``
+    (``--steps N``) is the run of a library schedule without an end."""
     file = open_input(path, OPERAND)
     kind = table_kind(file.name, file.head)
     if kind is not None:
         return _table(file, kind)
-    return spec_from(file.whole() if isinstance(file, Stream) else file.expect(SPEC))
+    return spec_from(file.whole() if isinstance(file, Stream) else file.expect(SPEC), bound=bound)
 
 
 def read_table(path: str, kind: str | None = None) -> TableFile:
