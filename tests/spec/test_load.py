@@ -80,3 +80,14 @@ def test_yaml_cannot_build_python_objects(tmp_path):
     path = write(tmp_path, "lr: !!python/object/apply:os.system ['echo pwned']\n")
     with pytest.raises(SpecError, match="YAML syntax error|could not determine a constructor"):
         load_spec(path)
+
+
+def test_no_config_marker_is_a_native_key():
+    """A mapping of native keys alone is resolved without loading the config readers
+    (``warmupctl.spec.resolve._config_kind``); that is right only while no config kind is told by a
+    native key, which this keeps true."""
+    from warmupctl.core.vocabulary import KEYS
+    from warmupctl.spec.configs import config_kind
+
+    assert [key for key in KEYS if config_kind({key: 1}) is not None] == []
+    assert [key for key in KEYS if config_kind({key: {"a": 1}}) is not None] == []

@@ -75,13 +75,13 @@ def format_from_suffix(path: str | None, known: dict[str, str]) -> str | None:
 def read_actual(path: str | None, offset: str | None) -> tuple[Any, int | None] | None:
     """``--actual LOG`` and ``--actual-offset``, checked before any spec is loaded: the run's log
     (:func:`warmupctl.spec.logs.read_log`) and the offset (None: auto), or None without ``--actual``."""
-    from warmupctl.spec.logs import check_offset, parse_offset, read_log
-
     if path is None:
         if offset is not None:
             raise SpecError("needs --actual", source="command line", path="--actual-offset",
                             value=offset, hint="e.g. --actual trainer_state.json --actual-offset 1")
         return None
+    from warmupctl.spec.logs import check_offset, parse_offset, read_log  # only with --actual
+
     chosen = parse_offset(offset)
     log = read_log(path)
     if chosen is not None:
