@@ -1,15 +1,22 @@
 """What every command does the same way: load specs with flags, and report their notes."""
 
+from __future__ import annotations
+
 import os
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from warmupctl.core.errors import SpecError
 
+if TYPE_CHECKING:
+    from warmupctl.calc.actual import Overlay
+    from warmupctl.cli import AppContext
+    from warmupctl.engine import Schedule
 
-def app_context(ctx: typer.Context):  # -> AppContext
+
+def app_context(ctx: typer.Context) -> AppContext:
     from warmupctl.cli import AppContext
 
     return ctx.obj if isinstance(ctx.obj, AppContext) else AppContext()
@@ -19,7 +26,7 @@ def load_schedules(ctx: typer.Context, paths: list[str] | None, flags: dict[str,
     """Resolve each spec file with the flags laid over it (no file: the flags alone)."""
     from warmupctl.spec import load_spec
 
-    schedules = [load_spec(path, flags) for path in (paths or [None])]
+    schedules = [load_spec(path, flags) for path in paths] if paths else [load_spec(None, flags)]
     steps = ctx.params.get("steps")
     if steps is not None:
         from warmupctl.spec.resolve import check_length
@@ -89,7 +96,8 @@ def read_actual(path: str | None, offset: str | None) -> tuple[Any, int | None] 
     return log, chosen
 
 
-def place_actual(ctx: typer.Context, actual: tuple[Any, int | None] | None, schedule: Any):
+def place_actual(ctx: typer.Context, actual: tuple[Any, int | None] | None,
+                 schedule: Schedule) -> Overlay | None:
     """The log of :func:`read_actual` placed on ``schedule``'s updates (a
     :class:`~warmupctl.calc.actual.Overlay`), saying on stderr what was read and how it was aligned."""
     if actual is None:
