@@ -158,9 +158,9 @@ def test_legend_lines_fit_the_width_and_say_everything():
 
 
 def test_y_labels_are_round_values():
-    from warmupctl.render.terminal import _lr_text, _y_labels
+    from warmupctl.render.terminal import _y_labels, short_lr
 
-    assert [_lr_text(v) for v in (0, 3e-4, 2.5e-4, 0.1, 1.25e-5, 12.0)] == [
+    assert [short_lr(v) for v in (0, 3e-4, 2.5e-4, 0.1, 1.25e-5, 12.0)] == [
         "0", "3e-4", "2.5e-4", "0.1", "1.25e-5", "12"]
     labels = _y_labels(0.0, 1e-3, 20, False)
     assert labels[0] == "1e-3" and labels[19] == "0"

@@ -46,12 +46,17 @@ def load(*names: str):
     return [warmupctl.load(str(SAMPLES / name)) for name in names]
 
 
-def test_the_readme_plots_are_clean():
+def test_the_readme_first_plot_is_clean():
     boxes = assert_clean(build_figure([warmupctl.schedule()], PlotOptions()))
     for label in ("start 0", "peak 0.0001 @ 100", "final 3.046e-10 @ 999", "warmup end @ 100"):
         assert label in texts(boxes), label
-    assert_clean(build_figure(load("transformers_example.yaml", "cosine_cycles2.yaml"), PlotOptions()))
-    assert_clean(build_figure(load("configs/trainer_args.yaml"), PlotOptions()))
+
+
+@pytest.mark.parametrize("names", [("transformers_example.yaml", "cosine_cycles2.yaml"),
+                                   ("configs/trainer_args.yaml",),
+                                   ("transformers_example.yaml", "llama.yaml")])
+def test_the_docs_plots_are_clean(names):
+    assert_clean(build_figure(load(*names), PlotOptions()))
 
 
 def test_library_overlay_is_clean():
@@ -146,6 +151,15 @@ def test_runs_of_ten_to_the_two_to_nine_updates_are_clean(exponent):
 def test_update_counts_are_short_on_the_axis():
     assert [short_count(v) for v in (0, 950, 9999, 12_500, 250_000, 3e6, 1.25e9)] == [
         "0", "950", "9999", "12.5k", "250k", "3M", "1.25B"]
+
+
+def test_a_top_axis_in_epochs_or_tokens_is_clean():
+    spec = warmupctl.schedule(dataset_size=100, micro_batch_size=1, grad_accum=4, epochs=10, ratio=0.1)
+    boxes = assert_clean(build_figure([spec], PlotOptions(per_update=("epochs", 1 / 25))))
+    assert "epochs" in texts(boxes) and "8" in texts(boxes).split("\n")
+    spec = warmupctl.schedule(total_steps=3815, warmup_steps=39)
+    boxes = assert_clean(build_figure([spec], PlotOptions(per_update=("tokens", 524288.0))))
+    assert "1.25B" in texts(boxes).split("\n")
 
 
 def test_log_x_and_a_small_figure_are_clean():

@@ -96,7 +96,8 @@ def plot(
         check_destination(path)
     overlay = _overlay(ctx, schedules, policy.any, actual, log)
     options = PlotOptions(log_y=log_y, log_x=log_x, title=title, dpi=dpi, steps=steps, diff=diff,
-                          width=figure_size[0], height=figure_size[1], **drawn)
+                          width=figure_size[0], height=figure_size[1], per_update=_top_axis(specs, flags),
+                          **drawn)
     logged = None if overlay is None else (overlay, _log_name(actual))
     rendered = render(schedules, options, chosen, logged=logged)
     for note in rendered.notes:
@@ -164,6 +165,37 @@ def _terminal(ctx: typer.Context, specs: Optional[list[str]], flags: dict, outpu
     else:
         write_text(output, lambda out: out.write(drawing.text.plain + "\n"))
         context.info(f"wrote {output}")
+
+
+def _top_axis(specs: Optional[list[str]], flags: Optional[dict]) -> Optional[tuple[str, float]]:  # noqa: UP045
+    """The second update axis of a plot of one native spec that knows its batch facts: epochs (with
+    ``dataset_size``), else tokens (with ``seq_len``), else samples — as ``(unit, amount per update)``;
+    None for anything else (a library spec or training config, several specs, standard input)."""
+    from fractions import Fraction
+
+    from warmupctl.core import steps as arithmetic
+    from warmupctl.core.vocabulary import KEYS
+    from warmupctl.spec.load import load_mapping
+    from warmupctl.spec.native import batch_facts
+    from warmupctl.spec.resolve import merge_flags
+
+    if specs and (len(specs) > 1 or specs[0] == "-"):
+        return None
+    mapping = merge_flags(load_mapping(specs[0])[1] if specs else {}, flags or {})
+    if not mapping.keys() <= KEYS.keys():  # a library spec, a training config or a preset
+        return None
+    try:
+        facts, loop = batch_facts(mapping)
+    except SpecError:  # already reported when the spec was resolved
+        return None
+    if facts.dataset_size is not None and facts.micro_batch_size is not None:
+        per_epoch = arithmetic.epoch_count(facts, Fraction(1), loop).updates_per_epoch
+        return ("epochs", 1.0 / per_epoch) if per_epoch > 0 else None
+    if facts.tokens_per_update is not None:
+        return "tokens", float(facts.tokens_per_update)
+    if facts.samples_per_update is not None:
+        return "samples", float(facts.samples_per_update)
+    return None
 
 
 def _size(text: str, integer: bool = False) -> tuple:

@@ -17,7 +17,6 @@ exactly the positions measured here.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +30,8 @@ LEGEND_SPOTS = ("upper right", "upper left", "lower right", "lower left", "cente
                 "center left", "upper center", "lower center", "center")
 #: Farther than this (pixels) from its anchor, a label gets an arrow to it.
 ARROW_BEYOND = 14.0
+#: Characters of a legend line that folded labels fill before starting another.
+FOLD_WIDTH = 60
 #: Rounds of layout before giving up on placing a label (each folds at least one more).
 ROUNDS = 6
 
@@ -58,9 +59,13 @@ class Entry:
     folded: list[str] = field(default_factory=list)
 
     def label(self) -> str:
-        if not self.folded:
-            return self.text
-        return self.text + "\n" + "\n".join(textwrap.wrap(" · ".join(self.folded), 60))
+        lines: list[str] = []
+        for text in self.folded:  # a label is never split: lines break between labels
+            if lines and len(lines[-1]) + 3 + len(text) <= FOLD_WIDTH:
+                lines[-1] += " · " + text
+            else:
+                lines.append(text)
+        return "\n".join([self.text, *lines])
 
 
 def display_points(panel, lines: Sequence[Any]) -> np.ndarray:

@@ -299,6 +299,19 @@ def short_count(value: float) -> str:
     return f"{value:g}"  # pragma: no cover - every |value| >= 10 000 has a suffix
 
 
+def short_lr(value: float) -> str:
+    """An LR for an axis, short: ``0``, ``3e-4``, ``2.5e-4``, ``0.1``, ``1.25e-5``."""
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    exponent = math.floor(math.log10(abs(value)))
+    if -2 <= exponent <= 3:
+        return f"{value:.3g}"
+    mantissa = value / 10.0 ** exponent
+    if round(mantissa, 2) >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{mantissa:.3g}e{exponent}"
+
+
 #: Which labels are placed first (a label placed late is the one folded into the legend).
 LABEL_ORDER = {"peak": 0, "warmup end": 1, "final": 2, "start": 3, "logged": 4, "theory": 5}
 
@@ -322,11 +335,14 @@ ZOOM_BELOW = 0.01
 
 
 def _scale_axes(panel, options: PlotOptions, summaries: Sequence[Summary], top: float) -> None:
+    from matplotlib.ticker import FuncFormatter
+
     if options.log_y:
         panel.set_yscale("log")
     else:
         panel.set_ylim(bottom=min(0.0, *(s.min_lr for s in summaries)), top=1.08 * top if top > 0 else None)
-        panel.ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
+        # Each tick says its value (2.5e-4): no offset text above the axis, where a top axis goes.
+        panel.yaxis.set_major_formatter(FuncFormatter(lambda lr, _: short_lr(lr)))
 
 
 def _wrapped_title(title: str, width_inches: float) -> str:
@@ -340,9 +356,12 @@ def _second_axis(axes, options: PlotOptions) -> None:
     """A top axis in epochs, tokens or samples when the spec's batch facts give them."""
     if options.per_update is None:
         return
+    from matplotlib.ticker import FuncFormatter
+
     unit, amount = options.per_update
-    second = axes.secondary_xaxis("top", functions=(lambda k: k / amount, lambda e: e * amount))
+    second = axes.secondary_xaxis("top", functions=(lambda k: k * amount, lambda u: u / amount))
     second.set_xlabel(unit, fontsize=9)
+    second.xaxis.set_major_formatter(FuncFormatter(lambda u, _: short_count(u)))
 
 
 def log_y_advice(summaries: Sequence[Summary]) -> str | None:

@@ -28,7 +28,7 @@ from rich.text import Text
 from warmupctl.calc.actual import Overlay, meaning
 from warmupctl.calc.summary import Summary
 from warmupctl.engine import Schedule
-from warmupctl.render.plot import Envelope, PlotOptions, walk_curves
+from warmupctl.render.plot import Envelope, PlotOptions, short_lr, walk_curves
 
 #: Rows of the plot area (each row is 4 dot rows).
 ROWS = 20
@@ -205,7 +205,7 @@ def _y_labels(low: float, high: float, rows: int, log_y: bool) -> dict[int, str]
     round values (1, 2, 2.5 or 5 times a power of ten; powers of ten on a log axis) on the row that
     holds them, at least three rows from any other label."""
     height_px = 4 * rows
-    labels = {0: _lr_text(10.0 ** high if log_y else high), rows - 1: _lr_text(10.0 ** low if log_y else low)}
+    labels = {0: short_lr(10.0 ** high if log_y else high), rows - 1: short_lr(10.0 ** low if log_y else low)}
     span = high - low
     if not span > 0 or rows < 7:
         return labels
@@ -219,22 +219,9 @@ def _y_labels(low: float, high: float, rows: int, log_y: bool) -> dict[int, str]
     while tick < high:
         row = int((height_px - 1 - (tick - low) / span * (height_px - 1)) // 4)
         if all(abs(row - other) >= 3 for other in labels):
-            labels[row] = _lr_text(10.0 ** tick if log_y else tick)
+            labels[row] = short_lr(10.0 ** tick if log_y else tick)
         tick += step
     return labels
-
-
-def _lr_text(value: float) -> str:
-    """An LR for the axis, short: ``0``, ``3e-4``, ``2.5e-4``, ``0.1``, ``1.25e-5``."""
-    if value == 0 or not math.isfinite(value):
-        return "0" if value == 0 else str(value)
-    exponent = math.floor(math.log10(abs(value)))
-    if -2 <= exponent <= 3:
-        return f"{value:.3g}"
-    mantissa = value / 10.0 ** exponent
-    if round(mantissa, 2) >= 10:
-        mantissa, exponent = mantissa / 10, exponent + 1
-    return f"{mantissa:.3g}e{exponent}"
 
 
 def _trace(x: NDArray[np.float64], y: NDArray[np.float64], width_px: int,
