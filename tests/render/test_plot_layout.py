@@ -114,6 +114,13 @@ def test_a_stepping_policy_is_clean():
     assert_clean(build_figure(specs, PlotOptions(title="linear, warmup 100: intended vs stepped")))
 
 
+def test_a_difference_panel_is_clean():
+    specs = [warmupctl.schedule(kind="cosine"), warmupctl.schedule(kind="cosine", ratio=0.05),
+             warmupctl.schedule(kind="linear")]
+    boxes = assert_clean(build_figure(specs, PlotOptions(diff=True)))
+    assert "max |Δ| 5e-05 @ 50" in texts(boxes) and "difference Δ lr[k]" in texts(boxes)
+
+
 def test_theory_overlays_are_clean():
     spec = warmupctl.schedule(kind="cosine", ratio=0.1)
     assert_clean(build_figure([spec], PlotOptions(noise_batch=256, sharpness=2.5e4)))

@@ -38,16 +38,15 @@ ROUNDS = 6
 
 @dataclass(frozen=True)
 class Label:
-    """One annotation. ``y`` None: the label of a vertical line at ``x``. ``curve``: the legend line
-    it folds into (None: a line of its own, for marks shared by all curves)."""
+    """One annotation. ``y`` None: the label of a vertical line at ``x``. ``owners``: the legend
+    lines it folds into (empty: a line of its own, for marks shared by all curves)."""
 
     text: str
     color: str
     panel: int
     x: float
     y: float | None
-    curve: int | None
-    marker: bool = False
+    owners: tuple[int, ...]
 
 
 @dataclass
@@ -86,16 +85,18 @@ def box_of(extent) -> Box:
 
 
 def lay_out(figure, panels: Sequence[Any], labels: Sequence[Label], entries: Sequence[Entry],
-            obstacles: Sequence[Sequence[Any]], *, legend_fontsize: float = 9,
-            label_fontsize: float = 8) -> None:
+            obstacles: Sequence[Sequence[Any]], *, extra_legends: Sequence[tuple[int, Any]] = (),
+            legend_fontsize: float = 9, label_fontsize: float = 8) -> None:
     """Place the legend and every label (see the module docstring), then freeze the layout.
 
     Args:
         figure: the matplotlib Figure (constrained layout).
         panels: the axes labels may go in; the legend goes in ``panels[0]``.
         labels: the annotations, most important first.
-        entries: the legend's lines, in order (``Label.curve`` indexes them).
+        entries: the legend's lines, in order (``Label.owners`` index them).
         obstacles: per panel, the Line2D artists no label and no inside legend may cover.
+        extra_legends: ``(panel, legend)`` of other panels' own legends: each is seated where it
+            covers no curve of its panel, or removed (its lines' colours match the main legend).
     """
     folded: set[int] = set()
     outside = False
@@ -103,7 +104,7 @@ def lay_out(figure, panels: Sequence[Any], labels: Sequence[Label], entries: Seq
     for _ in range(ROUNDS):
         for entry in (*entries, shared):
             entry.folded = [labels[i].text for i in sorted(folded)
-                            if _home(labels[i], entries, shared) is entry]
+                            if any(home is entry for home in _homes(labels[i], entries, shared))]
         shown = [e for e in entries if e.handle is not None] + ([shared] if shared.folded else [])
         legend = _legend(figure, panels[0], shown, outside, legend_fontsize)
         figure.get_layout_engine().execute(figure)
@@ -120,6 +121,12 @@ def lay_out(figure, panels: Sequence[Any], labels: Sequence[Label], entries: Seq
                    zip(panels, points)]
         if legend is not None and not outside:
             placers[0].reserve(box_of(legend.get_window_extent(renderer)))
+        for panel, extra in extra_legends:
+            if extra is not None and extra.axes is not None:
+                if _seat_legend(extra, renderer, points[panel], panels[panel]):
+                    placers[panel].reserve(box_of(extra.get_window_extent(renderer)))
+                else:
+                    extra.remove()
         failed = _place_labels(figure, panels, labels, folded, placers, renderer, label_fontsize)
         if not failed:
             break
@@ -130,11 +137,10 @@ def lay_out(figure, panels: Sequence[Any], labels: Sequence[Label], entries: Seq
     figure.set_layout_engine("none")
 
 
-def _home(label: Label, entries: Sequence[Entry], shared: Entry) -> Entry:
-    """The legend line a label folds into: its curve's, or the line for all curves."""
-    if label.curve is None or label.curve >= len(entries):
-        return shared
-    return entries[label.curve]
+def _homes(label: Label, entries: Sequence[Entry], shared: Entry) -> list[Entry]:
+    """The legend lines a label folds into: its curves', or the line for all curves."""
+    homes = [entries[i] for i in label.owners if i < len(entries)]
+    return homes or [shared]
 
 
 def _invisible_handle():

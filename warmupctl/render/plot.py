@@ -1,10 +1,14 @@
-"""Annotated plots, like the transformers example of the seeds: PNG or SVG bytes, byte-identical
-for the same input.
+"""Annotated plots of one or more schedules: PNG, SVG or PDF bytes, byte-identical for the same input.
 
 matplotlib is imported inside the functions (never at module import), only the object-oriented API
 is used (``matplotlib.figure.Figure`` on the Agg canvas, no pyplot, no global state), and every
-setting lives in an ``rc_context``. Determinism: ``svg.hashsalt`` fixed per plot, ``Date`` and
-``Creator``/``Software`` metadata fixed, text kept as text in SVG.
+setting lives in an ``rc_context``. Determinism: ``svg.hashsalt`` fixed per plot, ``Date`` (SVG),
+``CreationDate``/``ModDate`` (PDF) left out and ``Creator``/``Software`` fixed, text kept as text in SVG.
+
+Curves and reference lines are drawn here; labels and the legend are placed by
+:mod:`warmupctl.render.annotate` so that no two texts overlap and all stay inside the figure. A
+warmup under 1 % of the run gets a zoom panel (:func:`warmup_zoom`), a spec with batch facts a top
+axis in epochs, tokens or samples.
 
 Long schedules are decimated to a min/max envelope per pixel column, so no spike is lost, and every
 annotated point is evaluated exactly.
@@ -36,7 +40,7 @@ COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c
 class PlotOptions:
     """How a plot looks. ``steps`` overrides the number of updates drawn (default: the run);
     ``diff`` adds a panel below with each schedule minus the first (``height`` grows by a third, so
-    the LR panel keeps its size). The seeds' theory (:func:`_draw_theory`): ``sharpness`` (λmax) draws
+    the LR panel keeps its size). The theory (:func:`_draw_theory`): ``sharpness`` (λmax) draws
     the stability bound 2/λmax and shades the updates above it; ``noise_batch`` (B0) adds the
     noise-equivalent batch B0/α² on a second, logarithmic axis, α = lr / ``noise_peak`` (None: each
     curve's own peak)."""
@@ -260,14 +264,17 @@ def build_figure(schedules: Sequence[Schedule], options: PlotOptions,
         _draw_logged(panels, obstacles, labels, entries, *logged, zoom)
     _draw_theory(axes, schedules, summaries, options, labels, entries, obstacles[0])
     if below is not None:
-        _draw_differences(below, schedules, options)
+        panels.append(below)
+        obstacles.append([])
+        labels += _draw_differences(below, len(panels) - 1, schedules, options, obstacles[-1])
     else:
         for panel in panels:
             panel.set_xlabel("optimizer update k")
     axes.set_ylabel("learning rate lr[k]" if zoom is None else "")
     if zoom is not None:
         panels[1].set_ylabel("learning rate lr[k]")
-    for panel in panels:
+    lr_panels = panels[:1] if below is not None else panels
+    for panel in lr_panels:
         _scale_axes(panel, options, summaries, top)
         panel.grid(True, alpha=0.3)
     axes.set_xlim(0, last)
@@ -285,7 +292,8 @@ def build_figure(schedules: Sequence[Schedule], options: PlotOptions,
     figure.suptitle(_wrapped_title(options.title or " vs ".join(s.label for s in schedules),
                                    options.width), fontsize=11)
     ordered = sorted(range(len(labels)), key=lambda i: LABEL_ORDER.get(labels[i][0], 9))
-    lay_out(figure, panels, [labels[i][1] for i in ordered], entries, obstacles)
+    lay_out(figure, panels, [labels[i][1] for i in ordered], entries, obstacles,
+            extra_legends=[(len(panels) - 1, below.get_legend())] if below is not None else [])
     return figure
 
 
@@ -313,7 +321,7 @@ def short_lr(value: float) -> str:
 
 
 #: Which labels are placed first (a label placed late is the one folded into the legend).
-LABEL_ORDER = {"peak": 0, "warmup end": 1, "final": 2, "start": 3, "logged": 4, "theory": 5}
+LABEL_ORDER = {"peak": 0, "warmup end": 1, "final": 2, "start": 3, "logged": 4, "theory": 5, "diff": 6}
 
 
 def warmup_zoom(schedules: Sequence[Schedule], summaries: Sequence[Summary], last: int) -> int | None:
@@ -373,37 +381,37 @@ def log_y_advice(summaries: Sequence[Summary]) -> str | None:
             "--log-y shows the lower curves too")
 
 
-def _draw_differences(axes, schedules: Sequence[Schedule], options: PlotOptions) -> None:
+def _draw_differences(axes, panel: int, schedules: Sequence[Schedule], options: PlotOptions,
+                      obstacles: list) -> list[tuple[str, Label]]:
     """The lower panel: ``lr_i[k] − lr_0[k]`` for each later schedule, in its colour (min/max
     envelope on long runs), a zero line, and the largest ``|Δ|`` marked as ``warmupctl diff``
-    reports it."""
+    reports it; returns those marks' labels."""
+    from matplotlib.ticker import FuncFormatter
+
     from warmupctl.calc.compare import compare
 
     base = schedules[0]
-    axes.axhline(0.0, color=NEUTRAL, linewidth=0.8)
-    marks = []
+    obstacles.append(axes.axhline(0.0, color=NEUTRAL, linewidth=0.8))
+    labels = []
     for i, other in enumerate(schedules[1:], start=1):
         color = COLORS[i % len(COLORS)]
         count = options.steps or max(base.total_steps, other.total_steps)
         delta = Schedule(fn=lambda k, other=other: other(k) - base(k), total_steps=count,
                          label=f"{other.label} − {base.label}")
         x, y = curve_points(delta, count)
-        axes.plot(x, y, color=color, linewidth=1.2, label=delta.label)
+        (line,) = axes.plot(x, y, color=color, linewidth=1.2, label=delta.label)
+        obstacles.append(line)
         top = compare(base, other, steps=count).largest_abs
         if top is not None and top.abs_diff > 0 and math.isfinite(top.abs_diff):
-            marks.append((top, top.b - top.a, color))
-    high = max((value for _, value, _ in marks), default=0.0)
-    for top, value, color in marks:
-        # Label below a point in the upper half of the panel, above one in the lower half.
-        axes.plot([top.step], [value], "o", color=color, markersize=3)
-        axes.annotate(f"max |Δ| {top.abs_diff:.3g} @ {top.step}", xy=(top.step, value),
-                      xytext=(8, -12 if high > 0 and value > 0.5 * high else 6),
-                      textcoords="offset points", fontsize=8, color=color)
+            axes.plot([top.step], [top.b - top.a], "o", color=color, markersize=3)
+            labels.append(("diff", Label(f"max |Δ| {top.abs_diff:.3g} @ {top.step}", color, panel,
+                                         float(top.step), float(top.b - top.a), (i,))))
     axes.set_xlabel("optimizer update k")
     axes.set_ylabel("difference Δ lr[k]")
-    axes.ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda lr, _: short_lr(lr)))
     axes.grid(True, alpha=0.3)
-    axes.legend(loc="best", fontsize=8)
+    axes.legend(loc="upper right", fontsize=8)
+    return labels
 
 
 #: Colour of a run's logged LR, and of its largest deviation.
@@ -452,7 +460,7 @@ def _draw_logged(panels: list, obstacles: list[list], labels: list, entries: lis
         labels.append(("logged", Label(f"logged {worst.logged:.4g} vs {worst.computed:.4g}: "
                                        f"|Δ| {worst.abs_diff:.3g} @ update {worst.update}",
                                        WORST, panel, float(worst.update), float(worst.logged),
-                                       len(entries) - 1)))
+                                       (len(entries) - 1,))))
 
 
 #: Colour of the stability bound and of the first update above it.
@@ -499,7 +507,7 @@ def _draw_stability(axes, schedules: Sequence[Schedule], options: PlotOptions, t
             value = float(schedule(np.array([report.first]))[0])
             axes.plot([report.first], [value], marker="x", color=UNSTABLE, markersize=7)
             labels.append(("theory", Label(f"> 2/λmax from update {report.first} ({report.unstable} updates)",
-                                           color, 0, float(report.first), value, i)))
+                                           color, 0, float(report.first), value, (i,))))
 
 
 def _draw_noise_batch(axes, schedules: Sequence[Schedule], summaries: Sequence[Summary],
@@ -567,5 +575,5 @@ def _mark_labels(schedules: Sequence[Schedule], summaries: Sequence[Summary], co
                 axes.plot([step], [value], "o", color=color, markersize=4)
         order = kind if kind in LABEL_ORDER else "warmup end"  # other boundaries rank with it
         labels.append((order, Label(key[1], color, panel, float(step), value,
-                                    None if shared else owners[0])))
+                                    () if shared else tuple(owners))))
     return labels
