@@ -78,8 +78,9 @@ def explain(
     if inferred_spec is not None:
         from warmupctl.render.explain import spec_yaml
 
-        yaml_text = spec_yaml(inferred_spec, f"inferred by warmupctl explain from {os.path.basename(log)}"
-                              f" (update = step − {report.best.offset})")
+        where = "update = step" + (f" - {report.best.offset}" if report.best.offset > 0 else
+                                   f" + {-report.best.offset}" if report.best.offset < 0 else "")
+        yaml_text = spec_yaml(inferred_spec, f"inferred from {os.path.basename(log)} ({where})")
         if save_spec:
             write_text(save_spec, lambda out: out.write(yaml_text))
             context.info(f"wrote {save_spec}")

@@ -40,7 +40,7 @@ def build_explain(report: Report, log_line: str, spec_yaml: str | None = None):
     from rich.text import Text
 
     title = f"why the log differs from {report.label}"
-    table = Table(title=Text(title), caption=Text(log_line), caption_justify="left")
+    table = Table(title=Text(title))
     table.add_column("#", justify="right")
     table.add_column("cause", style="cyan")
     table.add_column("parameters", overflow="fold")
@@ -49,7 +49,7 @@ def build_explain(report: Report, log_line: str, spec_yaml: str | None = None):
     for rank, e in enumerate((report.best, *report.runners_up), 1):
         table.add_row(str(rank), "+".join(c.name for c in e.causes) or "none", params_text(e),
                       _residual(e), "yes" if e.explained else "no")
-    parts: list[Any] = [table]
+    parts: list[Any] = [Text(log_line), table]
     best = report.best
     verdict = ("explains every logged value within the log's rounding "
                f"(relative {report.tolerance:.3g})" if best.explained else
@@ -66,8 +66,10 @@ def build_explain(report: Report, log_line: str, spec_yaml: str | None = None):
     for note in report.notes:
         parts.append(Text(f"note: {note}"))
     if spec_yaml:
-        parts.append(Text("inferred schedule (save it as a spec file):", style="bold"))
-        parts.append(Text(spec_yaml.rstrip("\n")))
+        heading = ("inferred schedule (save it as a spec file):" if best.explained else
+                   "the closest schedule inferred (it does not explain the log):")
+        parts.append(Text(heading, style="bold"))
+        parts.append(Text(spec_yaml.rstrip("\n"), no_wrap=True, overflow="ignore"))
     return Group(*parts)
 
 
