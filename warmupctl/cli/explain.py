@@ -55,7 +55,7 @@ def explain(
 
     context = app_context(ctx)
     chosen = parse_offset(offset, "--offset")
-    run_log = read_log(log, series)
+    run_log = read_log(log, series, option=None)
     if chosen is not None:
         check_offset(run_log, chosen, "--offset")
     if fmt == ExplainFormat.json:

@@ -21,10 +21,11 @@ convention of a format is kept in ``RunLog.offset`` when the format fixes it).
 
 from __future__ import annotations
 
-import os
+import codecs
 import re
 
 from warmupctl.core.errors import SpecError
+from warmupctl.spec.files import Expected, read_input
 
 # Importing a format's module registers it.
 from warmupctl.spec.logs import jsonl, tables, tensorboard, trainer_state  # noqa: F401
@@ -78,9 +79,10 @@ def check_offset(log: RunLog, offset: int, option: str = "--actual-offset") -> N
                         value=offset, hint="update = step − offset must be >= 0: try auto or 0")
 
 
-def read_log(path: str, series: str | None = None) -> RunLog:
-    """Read and check a run's log; ``series`` names the LR series to read (None: the first)."""
-    source = _source(path)
+def read_log(path: str, series: str | None = None, option: str | None = "--actual") -> RunLog:
+    """Read and check a run's log; ``series`` names the LR series to read (None: the first);
+    ``option`` is the flag that named the file (None for an argument), for messages."""
+    source = _source(path, option)
     for fmt in FORMATS.values():
         if fmt.detect(source):
             return fmt.read(source, series)
@@ -90,40 +92,25 @@ def read_log(path: str, series: str | None = None) -> RunLog:
     raise SpecError("not a log warmupctl reads", source=path, hint=f"warmupctl reads {formats_sentence()}")
 
 
-def _source(path: str) -> Source:
-    if path == "-":
-        raise SpecError("a run's log is read from a file, not standard input", source="command line",
-                        path="--actual", value=path, hint="save it to a file and give its path")
-    if not os.path.exists(path):
-        raise SpecError("no such file", source=path, path="--actual", hint="check the path")
-    if os.path.isdir(path):
-        state = os.path.join(path, "trainer_state.json")
-        raise SpecError("is a folder, not a log", source=path, path="--actual",
-                        hint=f"give {state}" if os.path.exists(state) else
-                        "give a trainer_state.json, an event file or a CSV export")
-    try:
-        if os.path.getsize(path) > MAX_LOG_BYTES:
-            raise SpecError(f"larger than {MAX_LOG_BYTES >> 20} MiB", source=path, path="--actual",
-                            hint="export the LR alone, or fewer steps")
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_LOG_BYTES + 1)
-    except OSError as exc:
-        raise SpecError(f"cannot read: {exc.strerror or exc}", source=path) from None
+#: What a log is to the one file reader: up to 512 MiB (a trainer_state.json of 10^6 updates is
+#: ~200 MB and is parsed whole), binary allowed (event files), never standard input.
+LOG = Expected("a log", limit=MAX_LOG_BYTES, size_hint="export the LR alone, or fewer steps",
+               look_inside=("trainer_state.json", "trainer_log.jsonl", "metrics.csv", "results.csv"),
+               stdin=False, binary=True)
+
+
+def _source(path: str, option: str | None) -> Source:
+    read = read_input(path, LOG, option=option)
+    data = read.data
     if not data.strip():
-        raise SpecError("empty file: no logged LR", source=path,
+        raise SpecError("empty file: no logged LR", source=read.name,
                         hint="give a trainer_state.json, an event file, or a TensorBoard or W&B CSV export")
-    return Source(path, data, _decode(data, path))
-
-
-def _decode(data: bytes, name: str) -> str | None:
-    """The text of a text file; None for a binary one (an event file)."""
-    if b"\x00" in data[:SNIFF_BYTES]:
-        return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if b"\x00" in data or exc.start < 8:
-            return None
-        line = data[:exc.start].count(b"\n") + 1
-        raise SpecError(f"not UTF-8 text (byte {exc.start})", source=name, path=f"line {line}",
-                        hint="save the file as UTF-8") from None
+    binary = b"\x00" in data[:SNIFF_BYTES] and not data.startswith(
+        (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not binary:
+        try:
+            return Source(read.name, data, read.text)
+        except SpecError:
+            if b"\x00" not in data:
+                raise
+    return Source(read.name, data, None)
