@@ -139,26 +139,3 @@ def test_unknown_kind_and_missing_length(cli, tmp_path):
                     "gradient_accumulation_steps and world_size), or pass --dataset-size N or "
                     "--total-steps N")
 
-
-def test_readme_shows_what_the_commands_print(cli, monkeypatch):
-    root = SAMPLES.parents[1]
-    readme = (root / "README.md").read_text()
-    monkeypatch.chdir(root)
-    for command in ("import sample_configs/configs/trainer_args.yaml",
-                    "table sample_configs/configs/trainer_args_deepspeed.yaml --at 0,1,2,101,1000 --format csv",
-                    "table sample_configs/configs/deepspeed_auto.json"):
-        assert f"$ warmupctl {command}\n" in readme, command
-        result = cli(*command.split())
-        shown = result.stdout if result.exit_code == 0 else result.stderr
-        # The notes (YAML comments) grow with what warmupctl says; the spec and the numbers must match.
-        body = "".join(line for line in shown.splitlines(keepends=True) if not line.startswith("# "))
-        block = readme.split(f"$ warmupctl {command}\n", 1)[1].split("```", 1)[0]
-        shown_block = "".join(line for line in block.splitlines(keepends=True) if not line.startswith("# "))
-        if result.exit_code:  # an error: the same message; its hint may say more than the README shows
-            assert body.startswith(shown_block.split("; ")[0]), command
-        else:
-            assert shown_block == body, command
-    deepspeed = cli("table", WITH_DEEPSPEED, "--at", "0", "--format", "csv")
-    for line in deepspeed.stderr.splitlines():
-        if "replaces" in line or '"auto" filled' in line:
-            assert line in readme

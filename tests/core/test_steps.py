@@ -181,8 +181,8 @@ def test_a_length_said_twice_must_agree():
     with pytest.raises(SpecError) as caught:
         warmupctl.schedule(**WORKED, total_steps=240)
     exc = caught.value
-    assert exc.path == "--epochs" and exc.source == "command line"
-    assert str(exc).startswith("command line: --epochs: total_steps and epochs disagree: total_steps is "
+    assert exc.path == "epochs" and exc.source == "warmupctl.schedule()"  # Python's words
+    assert str(exc).startswith("warmupctl.schedule(): epochs: total_steps and epochs disagree: total_steps is "
                                "240, but epochs 10 give 250 updates")
     with pytest.raises(SpecError, match="ratio and warmup_tokens disagree"):
         warmupctl.schedule(micro_batch_size=1, seq_len=10, warmup_tokens=200, ratio=0.1)

@@ -29,7 +29,8 @@ import numpy as np
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._common import FloatArray, IntArray, floats, inside
+from warmupctl.frameworks._common import FloatArray, IntArray, floats
+from warmupctl.frameworks._kit import finish
 from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
 
 LIBRARY = "axolotl"
@@ -53,13 +54,7 @@ def _ramp(t: FloatArray, warmup: int) -> FloatArray:
 
 def _schedule(call: LibraryCall, name: str, fn, warmup: int, total: int,
               marks: list[Boundary], notes: list[str] | None = None) -> Schedule:
-    length = call.total_steps if call.total_steps is not None else total
-    return Schedule(
-        fn=fn, total_steps=length, label=f"{LIBRARY}.{name}", warmup_steps=warmup,
-        boundaries=inside(marks, length), notes=tuple(notes or ()),
-        spec={"schedule": f"{LIBRARY}.{name}", "lr": call.lr, "args": dict(call.args)},
-        source=f"{SOURCE}, {name}",
-    )
+    return finish(call, fn, natural=total, warmup=warmup, boundaries=marks, notes=notes or ())
 
 
 def _build_min_lr(call: LibraryCall) -> Schedule:
