@@ -40,7 +40,7 @@ from warmupctl.spec.load import load_mapping
 
 TITLE = "axolotl config"
 #: Keys only axolotl's YAML has; any one claims the file.
-MARKERS = frozenset({"base_model", "sequence_len", "sample_packing", "num_epochs", "cosine_min_lr_ratio",
+MARKERS = frozenset({"base_model", "sequence_len", "sample_packing", "cosine_min_lr_ratio",
                      "cosine_constant_lr_ratio", "lr_quadratic_warmup", "pad_to_sequence_len",
                      "val_set_size", "lora_target_linear", "eval_sample_packing", "pretraining_dataset"})
 #: warmupctl's own keys that axolotl uses too.
