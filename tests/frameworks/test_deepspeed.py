@@ -351,7 +351,7 @@ def test_source_and_spec() -> None:
      "args.cycle_second_step_size", "falling half"),
     (spec("OneCycle", total=5, cycle_max_lr=1.0), "args.cycle_min_lr", "needs this argument"),
     (spec("LRRangeTest", total=5, lr_range_test_step_size=0), "args.lr_range_test_step_size",
-     "positive integer"),
+     "must be positive (got 0); DeepSpeed raises ValueError"),
 ])
 def test_bad_input(mapping: dict[str, Any], path: str, words: str) -> None:
     with pytest.raises(SpecError) as caught:

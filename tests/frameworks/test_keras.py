@@ -61,7 +61,7 @@ def test_every_class_is_registered_with_lr_unused_and_float32_values():
 ])
 def test_non_positive_steps_are_keras_valueerrors(name, args, path):
     err = bad(name, 10, initial_learning_rate=0.1, **args)
-    assert err.path == path and "ValueError" in err.message
+    assert err.path == path and "ValueError" in str(err)
 
 
 @pytest.mark.parametrize(("name", "args"), [

@@ -307,38 +307,33 @@ _LR_ARGS = (
 )
 
 register(LibrarySchedule(
-    name="OptimizerParamScheduler",
-    library="megatron",
+    name="OptimizerParamScheduler", library="megatron", lr="unused", extra=(_GLOBAL_BATCH_SIZE,),
     args=(
-        Arg("init_lr", 0.0, doc="LR at sample 0, where the warmup starts (--lr-warmup-init, 0.0)"),
-        Arg("max_lr", REQUIRED, doc="peak LR, reached at the end of the warmup (--lr)"),
-        Arg("min_lr", 0.0, doc="floor after the decay (--min-lr, 0.0)"),
-        Arg("lr_warmup_steps", 0, doc="warmup length in samples; may be fractional"),
-        Arg("lr_decay_steps", REQUIRED, kind="int",
-            doc="samples until min_lr, warmup included"),
-        *_LR_ARGS,
-        Arg("start_wd", None, nullable=True, doc="weight decay schedule; checked, then ignored"),
-        Arg("end_wd", None, nullable=True, doc="weight decay schedule; checked, then ignored"),
-        Arg("wd_incr_steps", None, kind="int", nullable=True,
-            doc="weight decay schedule; checked, then ignored"),
-        Arg("wd_incr_style", "constant", kind="str", choices=WD_STYLES,
-            doc="weight decay schedule; checked, then ignored"),
-        Arg("use_checkpoint_opt_param_scheduler", True, kind="bool",
-            doc="checkpoint handling; no effect on a fresh run"),
-        Arg("override_opt_param_scheduler", False, kind="bool",
-            doc="checkpoint handling; no effect on a fresh run"),
-        Arg("wsd_decay_steps", None, kind="int", nullable=True,
-            doc="WSD: samples of decay at the end of lr_decay_steps"),
-        Arg("lr_wsd_decay_style", "exponential", kind="str", choices=WSD_STYLES, nullable=True,
-            doc="WSD decay shape (SchedulerConfig default exponential; the constructor's is None)"),
-    ),
-    build=_build_scheduler,
-    source=f"{VERSION}, {CORE_FILE}, OptimizerParamScheduler",
+              Arg("init_lr", 0.0, doc="LR at sample 0, where the warmup starts (--lr-warmup-init, 0.0)"),
+              Arg("max_lr", REQUIRED, doc="peak LR, reached at the end of the warmup (--lr)"),
+              Arg("min_lr", 0.0, doc="floor after the decay (--min-lr, 0.0)"),
+              Arg("lr_warmup_steps", 0, doc="warmup length in samples; may be fractional"),
+              Arg("lr_decay_steps", REQUIRED, kind="int",
+                  doc="samples until min_lr, warmup included"),
+              *_LR_ARGS,
+              Arg("start_wd", None, nullable=True, doc="weight decay schedule; checked, then ignored"),
+              Arg("end_wd", None, nullable=True, doc="weight decay schedule; checked, then ignored"),
+              Arg("wd_incr_steps", None, kind="int", nullable=True,
+                  doc="weight decay schedule; checked, then ignored"),
+              Arg("wd_incr_style", "constant", kind="str", choices=WD_STYLES,
+                  doc="weight decay schedule; checked, then ignored"),
+              Arg("use_checkpoint_opt_param_scheduler", True, kind="bool",
+                  doc="checkpoint handling; no effect on a fresh run"),
+              Arg("override_opt_param_scheduler", False, kind="bool",
+                  doc="checkpoint handling; no effect on a fresh run"),
+              Arg("wsd_decay_steps", None, kind="int", nullable=True,
+                  doc="WSD: samples of decay at the end of lr_decay_steps"),
+              Arg("lr_wsd_decay_style", "exponential", kind="str", choices=WSD_STYLES, nullable=True,
+                  doc="WSD decay shape (SchedulerConfig default exponential; the constructor's is None)"),
+          ),
+    build=_build_scheduler, source=f"{VERSION}, {CORE_FILE}, OptimizerParamScheduler",
     formula="n = update * global_batch_size; n <= W: init + (max - init) * n / W; constant: max; "
-    "n > D: min; else min + coeff * (max - min) with coeff by style (see module docs)",
-    lr="unused",
-    extra=(_GLOBAL_BATCH_SIZE,),
-))
+             "n > D: min; else min + coeff * (max - min) with coeff by style (see module docs)"))
 
 
 # --------------------------------------------------------------------------- training arguments
@@ -349,44 +344,29 @@ def _build_training(call: LibraryCall) -> Schedule:
     gbs = _gbs(call)
     iters, samples = a["train_iters"], a["train_samples"]
     fraction = a["lr_warmup_fraction"]
-    if iters:
-        for name, bad in (("train_samples", a["train_samples"] is not None),
-                          ("lr_decay_samples", a["lr_decay_samples"] is not None),
-                          ("lr_warmup_samples", a["lr_warmup_samples"] != 0)):
-            _check(not bad, "expected iteration-based training", f"args.{name}", a[name],
-                   "Megatron's argument check: with train_iters, give lengths in iterations")
-        if fraction is not None:
-            _check(a["lr_warmup_iters"] == 0,
-                   "can only specify one of lr-warmup-fraction and lr-warmup-iters",
-                   "args.lr_warmup_iters", a["lr_warmup_iters"], "drop one of them")
-        decay_iters = a["lr_decay_iters"] if a["lr_decay_iters"] is not None else iters
-        decay = decay_iters * gbs
-        wsd = a["lr_wsd_decay_iters"] * gbs if a["lr_wsd_decay_iters"] is not None else None
-        warmup = fraction * decay if fraction is not None else a["lr_warmup_iters"] * gbs
-        natural = iters
-        names = {"lr_decay_steps": "lr_decay_iters", "wsd_decay_steps": "lr_wsd_decay_iters",
-                 "lr_warmup_steps": "lr_warmup_fraction" if fraction is not None
-                 else "lr_warmup_iters"}
-    elif samples:
-        for name, bad in (("lr_decay_iters", a["lr_decay_iters"] is not None),
-                          ("lr_warmup_iters", a["lr_warmup_iters"] != 0)):
-            _check(not bad, "expected sample-based training", f"args.{name}", a[name],
-                   "Megatron's argument check: with train_samples, give lengths in samples")
-        if fraction is not None:
-            _check(a["lr_warmup_samples"] == 0,
-                   "can only specify one of lr-warmup-fraction and lr-warmup-samples",
-                   "args.lr_warmup_samples", a["lr_warmup_samples"], "drop one of them")
-        decay = a["lr_decay_samples"] if a["lr_decay_samples"] is not None else samples
-        wsd = a["lr_wsd_decay_samples"]
-        warmup = fraction * decay if fraction is not None else a["lr_warmup_samples"]
-        natural = samples // gbs
-        names = {"lr_decay_steps": "lr_decay_samples", "wsd_decay_steps": "lr_wsd_decay_samples",
-                 "lr_warmup_steps": "lr_warmup_fraction" if fraction is not None
-                 else "lr_warmup_samples"}
-    else:
+    if not (iters or samples):
         raise SpecError("either train_iters or train_samples should be provided",
                         path="args.train_iters", hint="Megatron needs the run length: add "
                         "train_iters (updates) or train_samples")
+    # Megatron counts in samples: lengths given in iterations are multiplied by the batch size.
+    unit, other, scale = ("iters", "samples", gbs) if iters else ("samples", "iters", 1)
+    kind, words = ("iteration", "iterations") if iters else ("sample", "samples")
+    for name in (["train_samples"] if iters else []) + [f"lr_decay_{other}", f"lr_warmup_{other}"]:
+        bad = a[name] != 0 if name.startswith("lr_warmup_") else a[name] is not None
+        _check(not bad, f"expected {kind}-based training", f"args.{name}", a[name],
+               f"Megatron's argument check: with train_{unit}, give lengths in {words}")
+    if fraction is not None:
+        _check(a[f"lr_warmup_{unit}"] == 0,
+               f"can only specify one of lr-warmup-fraction and lr-warmup-{unit}",
+               f"args.lr_warmup_{unit}", a[f"lr_warmup_{unit}"], "drop one of them")
+    given_decay, given_wsd = a[f"lr_decay_{unit}"], a[f"lr_wsd_decay_{unit}"]
+    decay = (given_decay if given_decay is not None else (iters or samples)) * scale
+    wsd = given_wsd * scale if given_wsd is not None else None
+    warmup = fraction * decay if fraction is not None else a[f"lr_warmup_{unit}"] * scale
+    natural = iters if iters else samples // gbs
+    names = {"lr_decay_steps": f"lr_decay_{unit}", "wsd_decay_steps": f"lr_wsd_decay_{unit}",
+             "lr_warmup_steps": "lr_warmup_fraction" if fraction is not None
+             else f"lr_warmup_{unit}"}
     assert call.lr is not None
     values = {"init_lr": a["lr_warmup_init"], "max_lr": call.lr, "min_lr": a["min_lr"],
               "lr_warmup_steps": _whole(warmup), "lr_decay_steps": decay,
@@ -409,32 +389,27 @@ def _build_training(call: LibraryCall) -> Schedule:
 
 
 register(LibrarySchedule(
-    name="get_optimizer_param_scheduler",
-    library="megatron",
+    name="get_optimizer_param_scheduler", library="megatron", lr="required", extra=(_GLOBAL_BATCH_SIZE,),
     args=(
-        Arg("min_lr", 0.0, doc="--min-lr"),
-        Arg("lr_warmup_init", 0.0, doc="--lr-warmup-init: LR at the start of the warmup"),
-        *_LR_ARGS,
-        Arg("lr_wsd_decay_style", "exponential", kind="str", choices=WSD_STYLES,
-            doc="--lr-wsd-decay-style"),
-        Arg("train_iters", None, kind="int", nullable=True, doc="--train-iters (updates)"),
-        Arg("train_samples", None, kind="int", nullable=True, doc="--train-samples"),
-        Arg("lr_decay_iters", None, kind="int", nullable=True,
-            doc="--lr-decay-iters (default train_iters)"),
-        Arg("lr_decay_samples", None, kind="int", nullable=True,
-            doc="--lr-decay-samples (default train_samples)"),
-        Arg("lr_warmup_iters", 0, kind="int", doc="--lr-warmup-iters"),
-        Arg("lr_warmup_samples", 0, kind="int", doc="--lr-warmup-samples"),
-        Arg("lr_warmup_fraction", None, nullable=True,
-            doc="--lr-warmup-fraction of the decay length (not rounded)"),
-        Arg("lr_wsd_decay_iters", None, kind="int", nullable=True, doc="--lr-wsd-decay-iters"),
-        Arg("lr_wsd_decay_samples", None, kind="int", nullable=True,
-            doc="--lr-wsd-decay-samples"),
-    ),
-    build=_build_training,
-    source=f"{VERSION}, {TRAINING_FILE}, get_optimizer_param_scheduler",
+              Arg("min_lr", 0.0, doc="--min-lr"),
+              Arg("lr_warmup_init", 0.0, doc="--lr-warmup-init: LR at the start of the warmup"),
+              *_LR_ARGS,
+              Arg("lr_wsd_decay_style", "exponential", kind="str", choices=WSD_STYLES,
+                  doc="--lr-wsd-decay-style"),
+              Arg("train_iters", None, kind="int", nullable=True, doc="--train-iters (updates)"),
+              Arg("train_samples", None, kind="int", nullable=True, doc="--train-samples"),
+              Arg("lr_decay_iters", None, kind="int", nullable=True,
+                  doc="--lr-decay-iters (default train_iters)"),
+              Arg("lr_decay_samples", None, kind="int", nullable=True,
+                  doc="--lr-decay-samples (default train_samples)"),
+              Arg("lr_warmup_iters", 0, kind="int", doc="--lr-warmup-iters"),
+              Arg("lr_warmup_samples", 0, kind="int", doc="--lr-warmup-samples"),
+              Arg("lr_warmup_fraction", None, nullable=True,
+                  doc="--lr-warmup-fraction of the decay length (not rounded)"),
+              Arg("lr_wsd_decay_iters", None, kind="int", nullable=True, doc="--lr-wsd-decay-iters"),
+              Arg("lr_wsd_decay_samples", None, kind="int", nullable=True,
+                  doc="--lr-wsd-decay-samples"),
+          ),
+    build=_build_training, source=f"{VERSION}, {TRAINING_FILE}, get_optimizer_param_scheduler",
     formula="D = lr_decay_iters * GBS (or samples), W = lr_warmup_iters * GBS, or "
-    "lr_warmup_fraction * D; then megatron.OptimizerParamScheduler with max_lr = lr",
-    lr="required",
-    extra=(_GLOBAL_BATCH_SIZE,),
-))
+             "lr_warmup_fraction * D; then megatron.OptimizerParamScheduler with max_lr = lr"))

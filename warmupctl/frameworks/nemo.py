@@ -599,128 +599,100 @@ _POLY = (Arg("power", 1.0, doc="decay exponent"),
 register(LibrarySchedule(
     name="WarmupPolicy", library="nemo",
     args=(*_WARMUP, _max_steps(None), _min_lr()),
-    build=_plan_build(_warmup_policy),
-    source=_source("WarmupPolicy"),
-    formula="t <= W: lr (t+1)/(W+1); t > max_steps: min_lr; else lr",
-))
+    build=_plan_build(_warmup_policy), source=_source("WarmupPolicy"),
+    formula="t <= W: lr (t+1)/(W+1); t > max_steps: min_lr; else lr"))
 
 
 register(LibrarySchedule(
     name="WarmupHoldPolicy", library="nemo",
     args=(*_WARMUP, *_HOLD, _max_steps(None), _min_lr()),
-    build=_plan_build(_hold_policy),
-    source=_source("WarmupHoldPolicy"),
-    formula="warmup lr (t+1)/(W+1); lr until hold_end; t > max_steps: min_lr; else lr",
-))
+    build=_plan_build(_hold_policy), source=_source("WarmupHoldPolicy"),
+    formula="warmup lr (t+1)/(W+1); lr until hold_end; t > max_steps: min_lr; else lr"))
 
 
 register(LibrarySchedule(
     name="SquareAnnealing", library="nemo",
     args=(_max_steps(), _min_lr(1e-5), *_WARMUP),
-    build=_plan_build(_square),
-    source=_source("SquareAnnealing"),
-    formula="warmup; max(min_lr, lr ((M - s) / M)**2), s = t - W, M = max_steps - W",
-))
+    build=_plan_build(_square), source=_source("SquareAnnealing"),
+    formula="warmup; max(min_lr, lr ((M - s) / M)**2), s = t - W, M = max_steps - W"))
 
 
 register(LibrarySchedule(
     name="SquareRootAnnealing", library="nemo",
     args=(_max_steps(), _min_lr(), *_WARMUP),
-    build=_plan_build(_square_root),
-    source=_source("SquareRootAnnealing"),
-    formula="warmup; max(min_lr, lr sqrt((max_steps - t) / max_steps))",
-))
+    build=_plan_build(_square_root), source=_source("SquareRootAnnealing"),
+    formula="warmup; max(min_lr, lr sqrt((max_steps - t) / max_steps))"))
 
 
 register(LibrarySchedule(
     name="CosineAnnealing", library="nemo",
     args=(_max_steps(), _min_lr(), *_WARMUP, *_CONSTANT),
-    build=_plan_build(_cosine),
-    source=_source("CosineAnnealing"),
+    build=_plan_build(_cosine), source=_source("CosineAnnealing"),
     formula="warmup; (lr - min) 0.5 (1 + cos(pi s / M)) + min; constant_steps > 0: Megatron warmup "
-       "lr t / W, cosine, then min_lr for the last constant_steps",
-))
+             "lr t / W, cosine, then min_lr for the last constant_steps"))
 
 
 register(LibrarySchedule(
     name="NoamAnnealing", library="nemo",
     args=(Arg("d_model", REQUIRED, doc="model width; scales by d_model ** -0.5"), *_WARMUP,
-        _max_steps(None), _min_lr()),
-    build=_plan_build(_noam),
-    source=_source("NoamAnnealing"),
-    formula="t' = max(1, t); lr d**-0.5 min(t'**-0.5, t' W**-1.5); min_lr floor after W",
-))
+          _max_steps(None), _min_lr()),
+    build=_plan_build(_noam), source=_source("NoamAnnealing"),
+    formula="t' = max(1, t); lr d**-0.5 min(t'**-0.5, t' W**-1.5); min_lr floor after W"))
 
 
 register(LibrarySchedule(
     name="NoamHoldAnnealing", library="nemo",
     args=(_max_steps(), Arg("decay_rate", 0.5, doc="decay exponent after the hold"), _min_lr(),
-        *_WARMUP, *_HOLD),
-    build=_plan_build(_noam_hold),
-    source=_source("NoamHoldAnnealing"),
-    formula="warmup; hold; max(min_lr, lr max(1, W**r) / max(1, (t - hold)**r))",
-))
+          *_WARMUP, *_HOLD),
+    build=_plan_build(_noam_hold), source=_source("NoamHoldAnnealing"),
+    formula="warmup; hold; max(min_lr, lr max(1, W**r) / max(1, (t - hold)**r))"))
 
 
 register(LibrarySchedule(
     name="WarmupHoldAnnealOneMinusSquareRoot", library="nemo",
     args=(_max_steps(), _min_lr(), *_WARMUP, *_HOLD),
-    build=_plan_build(_one_minus_sqrt),
-    source=_source("WarmupHoldAnnealOneMinusSquareRoot"),
-    formula="warmup; hold; max(min_lr, lr (1 - sqrt((t - hold_end) / (max_steps - hold_end))))",
-))
+    build=_plan_build(_one_minus_sqrt), source=_source("WarmupHoldAnnealOneMinusSquareRoot"),
+    formula="warmup; hold; max(min_lr, lr (1 - sqrt((t - hold_end) / (max_steps - hold_end))))"))
 
 
 register(LibrarySchedule(
     name="WarmupHoldAnnealLinear", library="nemo",
     args=(_max_steps(), _min_lr(), *_WARMUP, *_HOLD),
-    build=_plan_build(_hold_linear),
-    source=_source("WarmupHoldAnnealLinear"),
-    formula="warmup; hold; lr - (lr - min_lr) (t - hold_end) / (max_steps - hold_end)",
-))
+    build=_plan_build(_hold_linear), source=_source("WarmupHoldAnnealLinear"),
+    formula="warmup; hold; lr - (lr - min_lr) (t - hold_end) / (max_steps - hold_end)"))
 
 
 register(LibrarySchedule(
     name="WarmupAnnealing", library="nemo",
     args=(_max_steps(), _min_lr(), *_WARMUP),
-    build=_plan_build(_warmup_annealing),
-    source=_source("WarmupAnnealing"),
-    formula="warmup; min_lr + (1 - s / M) (lr - min_lr)",
-))
+    build=_plan_build(_warmup_annealing), source=_source("WarmupAnnealing"),
+    formula="warmup; min_lr + (1 - s / M) (lr - min_lr)"))
 
 
 register(LibrarySchedule(
     name="InverseSquareRootAnnealing", library="nemo",
     args=(_max_steps(), _min_lr(), *_WARMUP),
-    build=_plan_build(_inverse_sqrt),
-    source=_source("InverseSquareRootAnnealing"),
-    formula="warmup; lr / sqrt((t + 1) / (W + 1)); t > max_steps: min_lr",
-))
+    build=_plan_build(_inverse_sqrt), source=_source("InverseSquareRootAnnealing"),
+    formula="warmup; lr / sqrt((t + 1) / (W + 1)); t > max_steps: min_lr"))
 
 
 register(LibrarySchedule(
     name="T5InverseSquareRootAnnealing", library="nemo", lr="optional",
     args=(_max_steps(), _min_lr(), *_CONSTANT),
-    build=_plan_build(_t5),
-    source=_source("T5InverseSquareRootAnnealing"),
-    formula="t <= C: 1/sqrt(C); else 1/sqrt(t); t > max_steps: min_lr (ignores lr)",
-))
+    build=_plan_build(_t5), source=_source("T5InverseSquareRootAnnealing"),
+    formula="t <= C: 1/sqrt(C); else 1/sqrt(t); t > max_steps: min_lr (ignores lr)"))
 
 
 register(LibrarySchedule(
     name="PolynomialDecayAnnealing", library="nemo",
     args=(_max_steps(), _min_lr(), *_POLY, *_WARMUP),
-    build=_plan_build(_polynomial),
-    source=_source("PolynomialDecayAnnealing"),
-    formula="warmup; (lr - min) (1 - min(s, M) / M)**power + min",
-))
+    build=_plan_build(_polynomial), source=_source("PolynomialDecayAnnealing"),
+    formula="warmup; (lr - min) (1 - min(s, M) / M)**power + min"))
 
 
 register(LibrarySchedule(
     name="PolynomialHoldDecayAnnealing", library="nemo",
     args=(_max_steps(), _min_lr(), *_POLY, *_WARMUP, *_HOLD),
-    build=_plan_build(_polynomial_hold),
-    source=_source("PolynomialHoldDecayAnnealing"),
+    build=_plan_build(_polynomial_hold), source=_source("PolynomialHoldDecayAnnealing"),
     formula="warmup; hold; (lr - min) (1 - s / M)**power + min, s = t - hold_end, "
-       "M = max_steps - max(W, hold_end)",
-))
+             "M = max_steps - max(W, hold_end)"))

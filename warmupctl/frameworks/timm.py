@@ -778,61 +778,46 @@ _CYCLE_TEXT = ("cycle i = floor(log_{cycle_mul}(1 - t/t_initial*(1 - cycle_mul))
                "if cycle_mul == 1), lr_max = lr*cycle_decay^i, lr_min once i >= cycle_limit")
 
 register(LibrarySchedule(
-    name="CosineLRScheduler", library="timm",
+    name="CosineLRScheduler", library="timm", extra=(_UPDATES_PER_EPOCH,),
     args=(Arg("t_initial", REQUIRED, "int", doc="cycle length"), Arg("lr_min", 0.0), *_CYCLE_ARGS,
           *_warmup_args(False), _T_IN_EPOCHS, *_NOISE_ARGS, Arg("k_decay", 1.0)),
-    build=_class_build("CosineLRScheduler"),
-    source=_source("CosineLRScheduler"),
+    build=_class_build("CosineLRScheduler"), source=_source("CosineLRScheduler"),
     formula=f"{_WARMUP_TEXT}; then lr_min + (lr_max - lr_min)/2*(1 + cos(pi*t_curr^k/t_i^k)); "
-            f"{_CYCLE_TEXT}",
-    extra=(_UPDATES_PER_EPOCH,),
-))
+             f"{_CYCLE_TEXT}"))
 
 register(LibrarySchedule(
-    name="TanhLRScheduler", library="timm",
+    name="TanhLRScheduler", library="timm", extra=(_UPDATES_PER_EPOCH,),
     args=(Arg("t_initial", REQUIRED, "int", doc="cycle length"), Arg("lb", -7.0), Arg("ub", 3.0),
           Arg("lr_min", 0.0), *_CYCLE_ARGS, *_warmup_args(False), _T_IN_EPOCHS, *_NOISE_ARGS),
-    build=_class_build("TanhLRScheduler"),
-    source=_source("TanhLRScheduler"),
+    build=_class_build("TanhLRScheduler"), source=_source("TanhLRScheduler"),
     formula=f"{_WARMUP_TEXT} (without prefix it ramps to the tanh value at warmup_t); then "
-            f"lr_min + (lr_max - lr_min)/2*(1 - tanh(lb*(1 - r) + ub*r)), r = t_curr/t_i; {_CYCLE_TEXT}",
-    extra=(_UPDATES_PER_EPOCH,),
-))
+             f"lr_min + (lr_max - lr_min)/2*(1 - tanh(lb*(1 - r) + ub*r)), r = t_curr/t_i; {_CYCLE_TEXT}"))
 
 register(LibrarySchedule(
-    name="PolyLRScheduler", library="timm",
+    name="PolyLRScheduler", library="timm", extra=(_UPDATES_PER_EPOCH,),
     args=(Arg("t_initial", REQUIRED, "int", doc="cycle length"), Arg("power", 0.5),
           Arg("lr_min", 0.0), *_CYCLE_ARGS, *_warmup_args(False), _T_IN_EPOCHS, *_NOISE_ARGS,
           Arg("k_decay", 1.0)),
-    build=_class_build("PolyLRScheduler"),
-    source=_source("PolyLRScheduler"),
-    formula=f"{_WARMUP_TEXT}; then lr_min + (lr_max - lr_min)*(1 - t_curr^k/t_i^k)^power; {_CYCLE_TEXT}",
-    extra=(_UPDATES_PER_EPOCH,),
-))
+    build=_class_build("PolyLRScheduler"), source=_source("PolyLRScheduler"),
+    formula=f"{_WARMUP_TEXT}; then lr_min + (lr_max - lr_min)*(1 - t_curr^k/t_i^k)^power; {_CYCLE_TEXT}"))
 
 register(LibrarySchedule(
-    name="StepLRScheduler", library="timm",
+    name="StepLRScheduler", library="timm", extra=(_UPDATES_PER_EPOCH,),
     args=(Arg("decay_t", REQUIRED, doc="decay interval"), Arg("decay_rate", 1.0),
           *_warmup_args(True), _T_IN_EPOCHS, *_NOISE_ARGS),
-    build=_class_build("StepLRScheduler"),
-    source=_source("StepLRScheduler"),
-    formula=f"{_WARMUP_TEXT}; then lr*decay_rate^(t // decay_t) (t counted after warmup when prefixed)",
-    extra=(_UPDATES_PER_EPOCH,),
-))
+    build=_class_build("StepLRScheduler"), source=_source("StepLRScheduler"),
+    formula=f"{_WARMUP_TEXT}; then lr*decay_rate^(t // decay_t) (t counted after warmup when prefixed)"))
 
 register(LibrarySchedule(
-    name="MultiStepLRScheduler", library="timm",
+    name="MultiStepLRScheduler", library="timm", extra=(_UPDATES_PER_EPOCH,),
     args=(Arg("decay_t", REQUIRED, "ints", doc="milestones"), Arg("decay_rate", 1.0),
           *_warmup_args(True), _T_IN_EPOCHS, *_NOISE_ARGS),
-    build=_class_build("MultiStepLRScheduler"),
-    source=_source("MultiStepLRScheduler"),
+    build=_class_build("MultiStepLRScheduler"), source=_source("MultiStepLRScheduler"),
     formula=f"{_WARMUP_TEXT}; then lr*decay_rate^bisect_right(decay_t, t + 1): milestone m applies "
-            "at t = m - 1",
-    extra=(_UPDATES_PER_EPOCH,),
-))
+             "at t = m - 1"))
 
 register(LibrarySchedule(
-    name="WSDLRScheduler", library="timm",
+    name="WSDLRScheduler", library="timm", extra=(_UPDATES_PER_EPOCH,),
     args=(Arg("t_initial", REQUIRED, "int", doc="stable + decay length"),
           Arg("decay_t", REQUIRED, "int", doc="decay length"), Arg("lr_min", 0.0),
           Arg("stable_fn", "constant", "str", choices=_STABLE_FNS),
@@ -840,48 +825,41 @@ register(LibrarySchedule(
           Arg("decay_fn", "1-sqrt", "str", choices=_DECAY_FNS), Arg("decay_power", 0.5),
           Arg("decay_ratio", 0.1), Arg("warmup_t", 0, "int"), Arg("warmup_lr_init", 0.0),
           _T_IN_EPOCHS, *_NOISE_ARGS),
-    build=_class_build("WSDLRScheduler"),
-    source=_source("WSDLRScheduler"),
+    build=_class_build("WSDLRScheduler"), source=_source("WSDLRScheduler"),
     formula=f"{_WARMUP_TEXT} (always a prefix); s = t - warmup_t; stable = max(lr*g(s), lr_min) with g "
-            "1, (1 + s/timescale)^-0.5 or ^-stable_power; in the last decay_t counts of t_initial "
-            "lr_min + (stable - lr_min)*d(f), f = min((s - t_initial + decay_t)/decay_t, 1)",
-    extra=(_UPDATES_PER_EPOCH,),
-))
+             "1, (1 + s/timescale)^-0.5 or ^-stable_power; in the last decay_t counts of t_initial "
+             "lr_min + (stable - lr_min)*d(f), f = min((s - t_initial + decay_t)/decay_t, 1)"))
 
 register(LibrarySchedule(
-    name="create_scheduler_v2",
-    library="timm",
+    name="create_scheduler_v2", library="timm", extra=(_UPDATES_PER_EPOCH,),
     args=(
-        Arg("sched", "cosine", "str", choices=("cosine", "tanh", "step", "multistep", "poly",
-                                              "wsd", "rsqrt", "constant", "plateau", "none")),
-        Arg("num_epochs", 300, "int"),
-        Arg("decay_epochs", None, nullable=True, doc="None: 90 (step) or 0.2 (wsd, rsqrt)"),
-        Arg("decay_milestones", (90, 180, 270), "ints"),
-        Arg("cooldown_epochs", 0, "int"),
-        Arg("patience_epochs", 10, "int"),
-        Arg("decay_rate", 0.1),
-        Arg("min_lr", 0.0),
-        Arg("warmup_lr", 1e-5),
-        Arg("warmup_epochs", 0, "int"),
-        Arg("warmup_prefix", False, "bool"),
-        Arg("noise", None, "any", nullable=True, doc="refused: needs torch's RNG"),
-        Arg("noise_pct", 0.67),
-        Arg("noise_std", 1.0),
-        Arg("noise_seed", 42, "int"),
-        Arg("cycle_mul", 1.0),
-        Arg("cycle_decay", 0.1),
-        Arg("cycle_limit", 1, "int"),
-        Arg("k_decay", 1.0),
-        Arg("decay_fn", None, "str", choices=_DECAY_FNS, nullable=True),
-        Arg("stable_timescale", None, nullable=True),
-        Arg("plateau_mode", "max", "str", choices=("max", "min")),
-        Arg("step_on_epochs", True, "bool"),
-        Arg("updates_per_epoch", 0, "int"),
-    ),
-    build=_factory_build,
-    source=_source("create_scheduler_v2"),
-    formula=("the scheduler named by sched, with epochs multiplied by updates_per_epoch when "
+              Arg("sched", "cosine", "str", choices=("cosine", "tanh", "step", "multistep", "poly",
+                                                    "wsd", "rsqrt", "constant", "plateau", "none")),
+              Arg("num_epochs", 300, "int"),
+              Arg("decay_epochs", None, nullable=True, doc="None: 90 (step) or 0.2 (wsd, rsqrt)"),
+              Arg("decay_milestones", (90, 180, 270), "ints"),
+              Arg("cooldown_epochs", 0, "int"),
+              Arg("patience_epochs", 10, "int"),
+              Arg("decay_rate", 0.1),
+              Arg("min_lr", 0.0),
+              Arg("warmup_lr", 1e-5),
+              Arg("warmup_epochs", 0, "int"),
+              Arg("warmup_prefix", False, "bool"),
+              Arg("noise", None, "any", nullable=True, doc="refused: needs torch's RNG"),
+              Arg("noise_pct", 0.67),
+              Arg("noise_std", 1.0),
+              Arg("noise_seed", 42, "int"),
+              Arg("cycle_mul", 1.0),
+              Arg("cycle_decay", 0.1),
+              Arg("cycle_limit", 1, "int"),
+              Arg("k_decay", 1.0),
+              Arg("decay_fn", None, "str", choices=_DECAY_FNS, nullable=True),
+              Arg("stable_timescale", None, nullable=True),
+              Arg("plateau_mode", "max", "str", choices=("max", "min")),
+              Arg("step_on_epochs", True, "bool"),
+              Arg("updates_per_epoch", 0, "int"),
+          ),
+    build=_factory_build, source=_source("create_scheduler_v2"),
+    formula="the scheduler named by sched, with epochs multiplied by updates_per_epoch when "
              "step_on_epochs is false; runs for the num_epochs it returns (cycle length + "
-             "cooldown, floored to whole epochs)"),
-    extra=(_UPDATES_PER_EPOCH,),
-))
+             "cooldown, floored to whole epochs)"))
