@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._kit import finish
+from warmupctl.frameworks._kit import finish, pieces
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 
 Ints = NDArray[np.int64]
@@ -133,14 +133,15 @@ def _build_warmup(decay: bool) -> Callable[[LibraryCall], Schedule]:
         delta = high - low
         t_total = a["total_num_steps"] if decay else None
 
+        def after(i: Ints) -> Floats:
+            if t_total is None:
+                return np.ones(i.shape)
+            return np.maximum(0.0, (t_total - i) / max(1.0, t_total - warmup))
+
+        progress = pieces([warmup], [lambda i: _gamma(i, warmup, kind), after])
+
         def at(i: Ints) -> Floats:
-            gamma = np.ones(i.shape)
-            warm = i < warmup
-            gamma[warm] = _gamma(i[warm], warmup, kind)
-            if t_total is not None:
-                after = ~warm
-                gamma[after] = np.maximum(0.0, (t_total - i[after]) / max(1.0, t_total - warmup))
-            return low + delta * gamma
+            return low + delta * progress(i)
 
         natural = _natural_total(call, t_total)
         fn = _engine_fn(low, at)
@@ -176,14 +177,17 @@ def _build_cosine(call: LibraryCall) -> Schedule:
     t_total, w_min, c_min = a["total_num_steps"], a["warmup_min_ratio"], a["cos_min_ratio"]
     span = max(1, t_total - warmup)
 
+    def warm(i: Ints) -> Floats:
+        return w_min + _gamma(i, warmup, kind) * (1.0 - w_min)
+
+    def cosine(i: Ints) -> Floats:
+        progress = np.minimum(1.0, (i - warmup + 1) / span)
+        return np.maximum(0.0, c_min + (1.0 - c_min) * ((1 + np.cos(np.pi * progress)) / 2))
+
+    ratio = pieces([warmup], [warm, cosine])
+
     def at(i: Ints) -> Floats:
-        ratio = np.empty(i.shape)
-        warm = i < warmup
-        ratio[warm] = w_min + _gamma(i[warm], warmup, kind) * (1.0 - w_min)
-        progress = np.minimum(1.0, (i[~warm] - warmup + 1) / span)
-        cosine = (1 + np.cos(np.pi * progress)) / 2
-        ratio[~warm] = np.maximum(0.0, c_min + (1.0 - c_min) * cosine)
-        return base * ratio
+        return base * ratio(i)
 
     natural = _natural_total(call, t_total)
     fn = _engine_fn(0.0, at)

@@ -40,6 +40,7 @@ from warmupctl.frameworks._kit import (
     finish,
     floats,
     g,
+    pieces,
     run_length,
 )
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
@@ -131,6 +132,12 @@ def _warmup(n: FloatArray, start: float, rate: float) -> FloatArray:
     return start + n * rate
 
 
+def _warm_then(w: int, start: float, rate: float, after: LRFn) -> LRFn:
+    """The warmup shared by inverse_sqrt, cosine and step (:func:`_warmup` for ``n < W``), then
+    ``after`` of the update index."""
+    return pieces([w], [lambda k: _warmup(floats(k), start, rate), after])
+
+
 def _source(name: str) -> str:
     file, symbol = _SOURCES[name]
     return f"{VERSION}, {DIR}/{file}, {symbol}"
@@ -165,13 +172,10 @@ def _build_inverse_sqrt(call: LibraryCall) -> Schedule:
     rate = (lr - start) / w
     decay_factor = lr * w**0.5
 
-    def fn(k: IntArray) -> FloatArray:
-        n = floats(k)
-        warm = n < w
-        out = np.empty_like(n)
-        out[warm] = _warmup(n[warm], start, rate)
-        out[~warm] = decay_factor * np.power(n[~warm], -0.5)
-        return out
+    def decay(k: IntArray) -> FloatArray:
+        return decay_factor * np.power(floats(k), -0.5)
+
+    fn = _warm_then(w, start, rate, decay)
 
     first = f"update 0 gets LR {g(start)}"
     notes.insert(0, first + (" (fairseq inverse_sqrt warms up from warmup_init_lr, 0 by default)"
@@ -217,16 +221,11 @@ def _cycle(c: FloatArray, period: float, t_mult: float) -> FloatArray:
 
 def _cosine_fn(w: int, start: float, rate: float, lr: float, min_lr: float, period: float,
                t_mult: float, shrink: float) -> LRFn:
-    def fn(k: IntArray) -> FloatArray:
-        n = floats(k)
-        warm = n < w
-        out = np.empty_like(n)
-        out[warm] = _warmup(n[warm], start, rate)
-        with np.errstate(all="ignore"):  # updates where fairseq raises are NaN'd by the caller
-            out[~warm] = _cosine_tail(n[~warm] - w, lr, min_lr, period, t_mult, shrink)
-        return out
+    def tail(k: IntArray) -> FloatArray:
+        # updates where fairseq raises are NaN'd by the caller (pieces silences the warnings)
+        return _cosine_tail(floats(k) - w, lr, min_lr, period, t_mult, shrink)
 
-    return fn
+    return _warm_then(w, start, rate, tail)
 
 
 def _cosine_tail(c: FloatArray, lr: float, min_lr: float, period: float, t_mult: float,
@@ -458,16 +457,14 @@ def _build_tri_stage(call: LibraryCall) -> Schedule:
     rate = (peak - start) / w if w != 0 else 0
     factor = -math.log(final_scale) / decay
 
-    def fn(k: IntArray) -> FloatArray:
-        n = floats(k)
-        out = np.full(n.shape, final)
-        warm = n < w
-        held = ~warm & (n < w + hold)
-        falling = ~warm & ~held & (n <= w + hold + decay)
-        out[warm] = _warmup(n[warm], start, rate)
-        out[held] = peak
-        out[falling] = peak * np.exp(-factor * (n[falling] - (w + hold)))
-        return out
+    def warm(k: IntArray) -> FloatArray:
+        return _warmup(floats(k), start, rate)
+
+    def falling(k: IntArray) -> FloatArray:
+        return peak * np.exp(-factor * (floats(k) - (w + hold)))
+
+    fn = pieces([w, w + hold, w + hold + decay + 1],
+                [warm, lambda k: np.full(k.shape, peak), falling, lambda k: np.full(k.shape, final)])
 
     if w > 0:
         notes.insert(0, f"update 0 gets LR {g(start)} (lr * init_lr_scale); the peak lands at "
@@ -517,15 +514,11 @@ def _build_step(call: LibraryCall) -> Schedule:
             raise SpecError("fails fairseq's assertion", path=path, value=value, hint=hint)
     rate = (lr - start) / w if w > 0 else 1.0
 
-    def fn(k: IntArray) -> FloatArray:
-        steps = np.asarray(k, dtype=np.int64)
-        n = steps.astype(np.float64)
-        warm = n < w
-        out = np.empty_like(n)
-        out[warm] = _warmup(n[warm], start, rate)
-        drops = ((steps[~warm] - w) // period).astype(np.float64)
-        out[~warm] = np.maximum(lr * np.power(decay, drops), min_lr)
-        return out
+    def decayed(k: IntArray) -> FloatArray:
+        drops = ((k - w) // period).astype(np.float64)
+        return np.maximum(lr * np.power(decay, drops), min_lr)
+
+    fn = _warm_then(w, start, rate, decayed)
 
     if w > 0:
         why = ", which defaults to min_lr" if a["warmup_init_lr"] < 0 else ""
@@ -611,13 +604,10 @@ def _build_fixed(call: LibraryCall) -> Schedule:
     _refuse_force_anneal(call, "fixed")
     w = int(call.args["warmup_updates"])
 
-    def fn(k: IntArray) -> FloatArray:
-        n = floats(k)
-        out = np.full(n.shape, lr)
-        if w > 0:
-            warm = n < w
-            out[warm] = ((n[warm] + 1) / float(w)) * lr
-        return out
+    def warm(k: IntArray) -> FloatArray:
+        return ((floats(k) + 1) / float(w)) * lr
+
+    fn = pieces([w], [warm, lambda k: np.full(k.shape, lr)])
 
     if w > 0:
         notes.insert(0, f"update 0 gets lr / {w} = {g(lr / w)} and the peak lands at update "

@@ -55,7 +55,7 @@ import numpy as np
 
 from warmupctl.core.errors import EngineError, SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._kit import FloatArray, IntArray, finish, no_end_error
+from warmupctl.frameworks._kit import FloatArray, IntArray, finish, no_end_error, pieces
 from warmupctl.frameworks._registry import (
     LIBRARY_SCHEDULES,
     Arg,
@@ -89,20 +89,7 @@ def _saturating(rising: Factor, full_from: int) -> Factor:
     are the library's; it only spares computing ones (a chunk usually lies on one side).
     """
 
-    def factor(t: IntArray) -> FloatArray:
-        if t.size == 0:
-            return np.empty(0)
-        with np.errstate(all="ignore"):
-            if t.min() >= full_from:
-                return np.ones(t.shape)
-            if t.max() < full_from:
-                return rising(t)
-            out = np.ones(t.shape)
-            below = t < full_from
-            out[below] = rising(t[below])
-            return out
-
-    return factor
+    return pieces([full_from], [rising, lambda t: np.ones(t.shape)])
 
 
 def linear_factor(period: int) -> Factor:

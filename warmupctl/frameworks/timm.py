@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._kit import finish
+from warmupctl.frameworks._kit import finish, pieces
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 
 Ints = NDArray[np.int64]
@@ -122,17 +122,13 @@ def _with_warmup(warmup_t: int, init: float, target: float, prefix: bool, after:
     """
     slope = (target - init) / warmup_t if warmup_t else 1.0
 
-    def curve(t: Ints) -> Floats:
-        if not t.size or t.min() >= warmup_t:
-            return after(t - warmup_t if prefix and warmup_t else t)
-        out = np.empty(t.shape, dtype=np.float64)
-        warm = t < warmup_t
-        out[warm] = init + t[warm] * slope
-        rest = t[~warm]
-        out[~warm] = after(rest - warmup_t if prefix else rest)
-        return out
+    def warm(t: Ints) -> Floats:
+        return init + t * slope
 
-    return curve
+    def rest(t: Ints) -> Floats:
+        return after(t - warmup_t if prefix and warmup_t else t)
+
+    return pieces([warmup_t], [warm, rest])
 
 
 def _initial(kw: Mapping[str, Any], base: float) -> float:
