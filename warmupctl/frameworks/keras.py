@@ -34,7 +34,6 @@ from warmupctl.frameworks._float32 import (
     F32,
     ONE32,
     PI32,
-    Counts,
     Curve,
     F32Array,
     cos32,
@@ -45,6 +44,7 @@ from warmupctl.frameworks._float32 import (
     log32,
     pow32,
 )
+from warmupctl.frameworks._kit import IntArray
 from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
 
 VERSION = "3.15.1"
@@ -78,12 +78,12 @@ def _cosine_factor(fraction: F32Array) -> F32Array:
 # --------------------------------------------------------------------------------------------------
 
 
-def _progress(a: Mapping[str, Any]) -> Callable[[Counts], F32Array]:
+def _progress(a: Mapping[str, Any]) -> Callable[[IntArray], F32Array]:
     """``step / decay_steps`` in float32, floored when ``staircase`` (ExponentialDecay and
     InverseTimeDecay count their decays the same way)."""
     steps32, staircase = F32(int(a["decay_steps"])), bool(a["staircase"])
 
-    def progress(k: Counts) -> F32Array:
+    def progress(k: IntArray) -> F32Array:
         p = f32(k) / steps32
         return np.floor(p) if staircase else p
 
@@ -96,7 +96,7 @@ def _make_exponential(call: LibraryCall) -> Curve:
     init32, rate32 = F32(a["initial_learning_rate"]), F32(a["decay_rate"])
     progress = _progress(a)
 
-    def fn(k: Counts) -> F32Array:
+    def fn(k: IntArray) -> F32Array:
         return init32 * pow32(rate32, progress(k))
 
     notes = ()
@@ -135,7 +135,7 @@ def _make_piecewise(call: LibraryCall) -> Curve:
                         path="args.boundaries", value=bounds, hint="e.g. boundaries: [1000]")
     levels = f32(values)
 
-    def fn(k: Counts) -> F32Array:
+    def fn(k: IntArray) -> F32Array:
         out = np.zeros(k.shape, dtype=np.float32)
         out = out + (k <= bounds[0]) * levels[0]
         out = out + (k > bounds[-1]) * levels[-1]
@@ -175,7 +175,7 @@ def _make_polynomial(call: LibraryCall) -> Curve:
     power32, steps32 = F32(a["power"]), F32(steps)
     cycle = a["cycle"]
 
-    def fn(k: Counts) -> F32Array:
+    def fn(k: IntArray) -> F32Array:
         step = f32(k)
         if cycle:
             span = steps32 * np.where(step == 0, ONE32, np.ceil(step / steps32))
@@ -212,7 +212,7 @@ def _make_inverse_time(call: LibraryCall) -> Curve:
     init32, rate32 = F32(a["initial_learning_rate"]), F32(a["decay_rate"])
     progress = _progress(a)
 
-    def fn(k: Counts) -> F32Array:
+    def fn(k: IntArray) -> F32Array:
         return init32 / (ONE32 + rate32 * progress(k))
 
     return Curve(fn, None)
@@ -257,7 +257,7 @@ def _make_cosine(call: LibraryCall) -> Curve:
     target32, warmup32 = F32(target), F32(warmup)
     rise = target32 - init32
 
-    def fn(k: Counts) -> F32Array:
+    def fn(k: IntArray) -> F32Array:
         s = np.minimum(f32(k), steps32 + warmup32)
         warming = s < warmup32
         out = np.empty(s.shape, dtype=np.float32)
@@ -308,7 +308,7 @@ def _make_restarts(call: LibraryCall) -> Curve:
     init32, first32 = F32(a["initial_learning_rate"]), F32(first)
     alpha32, t_mul32, m_mul32 = F32(a["alpha"]), F32(a["t_mul"]), F32(a["m_mul"])
 
-    def fn(k: Counts) -> F32Array:
+    def fn(k: IntArray) -> F32Array:
         f = f32(k) / first32
         if t_mul32 == ONE32:
             i = np.floor(f)
