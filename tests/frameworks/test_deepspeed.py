@@ -122,7 +122,7 @@ def assert_matches(got: np.ndarray, want: list[float], scale: float = 1.0) -> No
 
 
 # --------------------------------------------------------------------------------------------------
-# Known vectors (reference §5, update-indexed, verified against deepspeed 0.19.8)
+# Known vectors (update-indexed, verified against deepspeed 0.19.8)
 
 
 def test_warmup_lr_log_and_linear_vectors() -> None:

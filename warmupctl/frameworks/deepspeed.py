@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -252,7 +253,7 @@ def _build_one_cycle(call: LibraryCall) -> Schedule:
     def at(i: Ints) -> Floats:
         out = np.empty(i.shape)
         cycling = i < size
-        out[cycling] = low + (high - low) * scale(i[cycling] + 1.0)
+        out[cycling] = low + (high - low) * scale(cast(Floats, i[cycling] + 1.0))
         if no_decay:
             out[~cycling] = low
         else:

@@ -99,7 +99,7 @@ def _make_exponential(call: LibraryCall) -> Curve:
     def fn(k: IntArray) -> F32Array:
         return init32 * pow32(rate32, progress(k))
 
-    notes = ()
+    notes: tuple[str, ...] = ()
     if a["decay_rate"] > 1:
         notes = (f"decay_rate {a['decay_rate']:g} > 1: the LR grows without bound",)
     return Curve(fn, None, notes=notes)
@@ -177,6 +177,7 @@ def _make_polynomial(call: LibraryCall) -> Curve:
 
     def fn(k: IntArray) -> F32Array:
         step = f32(k)
+        span: Any
         if cycle:
             span = steps32 * np.where(step == 0, ONE32, np.ceil(step / steps32))
         else:

@@ -427,7 +427,7 @@ def _make_exponential(call: LibraryCall, prefix: Curve | None = None) -> Curve:
                                   a["transition_begin"], a["staircase"], a["end_value"])
     begin = max(0, a["transition_begin"]) if a["transition_steps"] > 0 and a["decay_rate"] else 0
     if prefix is None:
-        marks = (Boundary(begin, "decay begin"),) if begin > 0 else ()
+        marks: tuple[Boundary, ...] = (Boundary(begin, "decay begin"),) if begin > 0 else ()
         return Curve(fn, end, marks=marks, notes=notes)
     warmup = a["warmup_steps"]
     marks = (Boundary(warmup, "warmup end"),) if warmup > 0 else ()

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -123,7 +123,7 @@ def _with_warmup(warmup_t: int, init: float, target: float, prefix: bool, after:
     slope = (target - init) / warmup_t if warmup_t else 1.0
 
     def warm(t: Ints) -> Floats:
-        return init + t * slope
+        return cast(Floats, init + t * slope)
 
     def rest(t: Ints) -> Floats:
         return after(t - warmup_t if prefix and warmup_t else t)
@@ -171,11 +171,12 @@ def _cycle_position(t: Ints, t_initial: int, mul: float) -> tuple[Floats, Floats
     """``(i, t_i, t_curr)``: cycle index, cycle length and position inside it, as timm computes them."""
     if mul == 1:
         i = _floor_div(t, t_initial)
-        return i.astype(np.float64), np.float64(t_initial), (t - t_initial * i).astype(np.float64)
-    i = _cycle_index(t, t_initial, mul)
+        return (i.astype(np.float64), cast(Floats, np.float64(t_initial)),
+                (t - t_initial * i).astype(np.float64))
+    index = _cycle_index(t, t_initial, mul)
     with np.errstate(over="ignore", invalid="ignore"):
-        grown = mul**i
-        return i, grown * t_initial, t - (1 - grown) / (1 - mul) * t_initial
+        grown = mul**index
+        return index, grown * t_initial, cast(Floats, t - (1 - grown) / (1 - mul) * t_initial)
 
 
 Shape = Callable[[Floats, Floats, Floats, Mapping[str, Any]], Floats]
@@ -211,7 +212,8 @@ def _cyclic_decay(base: float, kw: Mapping[str, Any], shape: Shape) -> Curve:
         with np.errstate(over="ignore", invalid="ignore"):
             decay = kw["cycle_decay"]
             lr_max = base * decay**i if decay != 1 else np.float64(base * 1.0)
-            out = np.where(i < kw["cycle_limit"], shape(t_curr, t_i, lr_max, kw), kw["lr_min"])
+            out = np.where(i < kw["cycle_limit"], shape(t_curr, t_i, cast(Floats, lr_max), kw),
+                           kw["lr_min"])
         if mul != 1:
             out[np.isnan(i)] = np.nan
         return out
@@ -380,7 +382,7 @@ def _stepwise(family: str) -> Callable[..., _Curve]:
 
             def decays(t: Ints) -> Floats:
                 # timm compares milestones with t + 1: milestone m applies at t = m - 1
-                return _bisect_right(milestones, t + 1) * 1.0
+                return cast(Floats, _bisect_right(milestones, t + 1) * 1.0)
 
             effective = sorted({max(offset + m - 1, 1) for m in milestones})
             marks = [(s, "milestone") for s in effective[:_MAX_MARKS]]

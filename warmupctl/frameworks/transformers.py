@@ -300,6 +300,11 @@ def _m_wsd(
 # --------------------------------------------------------------------------------------------------
 
 
+def _lr(call: LibraryCall) -> float:
+    assert call.lr is not None  # lr="required": the spec layer enforces it
+    return float(call.lr)
+
+
 def _warmup(call: LibraryCall) -> int:
     return int(call.args["num_warmup_steps"])  # at least 0: a bound of its Arg
 
@@ -400,7 +405,7 @@ def _build_linear(call: LibraryCall) -> Schedule:
     m = _m_linear(w, n)
     notes = _note_zero_start(m, shift, w)
     if w >= n:
-        notes += _note_peak(m, shift, float(call.lr), [w - 1, w],
+        notes += _note_peak(m, shift, _lr(call), [w - 1, w],
                             f"num_warmup_steps >= num_training_steps: update {w - shift} gets 0")
     return _schedule(call, m, end=n, warmup=w,
                      marks=[(w, "warmup end"), (n, "decay end (LR 0)")], notes=notes)
@@ -439,7 +444,7 @@ def _min_lr_rate(call: LibraryCall) -> float:
             raise SpecError("min_lr is divided by the optimizer's LR, which is 0", path="lr",
                             value=call.lr, hint="transformers raises ZeroDivisionError; set lr > 0 "
                                                 "or give min_lr_rate instead of min_lr")
-        return float(min_lr) / float(call.lr)
+        return float(min_lr) / _lr(call)
     if rate is None:
         raise SpecError("needs min_lr or min_lr_rate", path="args.min_lr",
                         hint="transformers raises ValueError: 'One of min_lr or min_lr_rate should "
@@ -470,7 +475,7 @@ def _build_cosine_with_restarts(call: LibraryCall) -> Schedule:
 
 def _build_polynomial(call: LibraryCall) -> Schedule:
     w, n, shift = _warmup(call), _total(call), _shift(call)
-    lr_init = float(call.lr)
+    lr_init = _lr(call)
     lr_end, power = call.args["lr_end"], call.args["power"]
     if not lr_init > lr_end:
         raise SpecError("lr_end must be smaller than the optimizer's lr", path="args.lr_end",
@@ -512,7 +517,7 @@ def _build_cosine_warmup_with_min_lr(call: LibraryCall) -> Schedule:
     w, n, shift = _warmup(call), _total(call), _shift(call)
     rate, wr = _min_lr_rate(call), call.args["warmup_lr_rate"]
     m = _m_cosine_lr_rate(w, n, call.args["num_cycles"], rate, wr)
-    lr = float(call.lr)
+    lr = _lr(call)
     notes: list[str] = []
     if w > shift:
         first = lr * float(m(np.asarray([shift], dtype=np.int64))[0])
@@ -554,7 +559,7 @@ def _build_wsd(call: LibraryCall) -> Schedule:
     mr = call.args["min_lr_ratio"]
     m = _m_wsd(w, s, d, call.args["warmup_type"], call.args["decay_type"], mr,
                call.args["num_cycles"])
-    lr = float(call.lr)
+    lr = _lr(call)
     if w > shift:
         notes += (_note_zero_start(m, shift, w) if mr == 0 else
                   [f"update 0 gets min_lr_ratio·lr = {lr * mr:.6g} (the WSD warmup starts from "
