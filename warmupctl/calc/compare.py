@@ -47,9 +47,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from warmupctl.calc.summary import Summary, summarize
+from warmupctl.core.errors import EngineError
 from warmupctl.engine import Schedule
 from warmupctl.engine.schedule import CHUNK_SIZE
-from warmupctl.core.errors import EngineError
 
 #: Default relative tolerance (see the module docstring for why).
 RTOL = 1e-9
@@ -66,15 +66,19 @@ class RowSource(Protocol):
     """A saved table: ``(steps, lrs)`` blocks in file order, steps strictly increasing.
 
     ``blocks`` may be called more than once (the rows are walked twice: key events, then values);
-    ``line_of(row)`` is the line of the file that holds row ``row`` (0-based), for messages.
+    ``line_of(row)`` is the line of the file that holds row ``row`` (0-based), for messages (None: a
+    source without line numbers).
     """
 
-    kind: str
-    label: str | None
+    @property
+    def kind(self) -> str: ...  # read-only: a frozen dataclass (TableFile) matches
+
+    @property
+    def label(self) -> str | None: ...
 
     def blocks(self, chunk_size: int = ...) -> Iterator[tuple[IntArray, FloatArray]]: ...
 
-    def line_of(self, row: int) -> int: ...
+    def line_of(self, row: int) -> int | None: ...
 
 
 Operand = Schedule | RowSource

@@ -9,7 +9,7 @@ schedule and a policy into that *effective* schedule: a new :class:`Schedule` wh
 update ``k`` to the LR the optimizer really uses, with the warmup end and the phase boundaries moved
 to the updates where they now happen, and notes saying what changed.
 
-The policies (:data:`POLICIES`), each from threads in ``reference/user-needs.md``:
+The policies (:data:`POLICIES`), each from a way users have been caught out:
 
 ========================  ==============================  ===========================================
 policy                    update k reads                  where users met it
@@ -41,9 +41,9 @@ from typing import Any, ClassVar, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from warmupctl.core.errors import EngineError
 from warmupctl.engine import Boundary, Schedule
 from warmupctl.engine.schedule import CHUNK_SIZE
-from warmupctl.core.errors import EngineError
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]

@@ -1,15 +1,22 @@
 """What every command does the same way: load specs with flags, and report their notes."""
 
+from __future__ import annotations
+
 import os
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from warmupctl.core.errors import SpecError
 
+if TYPE_CHECKING:
+    from warmupctl.calc.actual import Overlay
+    from warmupctl.cli import AppContext
+    from warmupctl.engine import Schedule
 
-def app_context(ctx: typer.Context):  # -> AppContext
+
+def app_context(ctx: typer.Context) -> AppContext:
     from warmupctl.cli import AppContext
 
     return ctx.obj if isinstance(ctx.obj, AppContext) else AppContext()
@@ -89,13 +96,13 @@ def format_from_suffix(path: str | None, known: dict[str, str]) -> str | None:
 def read_actual(path: str | None, offset: str | None) -> tuple[Any, int | None] | None:
     """``--actual LOG`` and ``--actual-offset``, checked before any spec is loaded: the run's log
     (:func:`warmupctl.spec.logs.read_log`) and the offset (None: auto), or None without ``--actual``."""
-    from warmupctl.spec.logs import check_offset, parse_offset, read_log
-
     if path is None:
         if offset is not None:
             raise SpecError("needs --actual", source="command line", path="--actual-offset",
                             value=offset, hint="e.g. --actual trainer_state.json --actual-offset 1")
         return None
+    from warmupctl.spec.logs import check_offset, parse_offset, read_log  # only with --actual
+
     chosen = parse_offset(offset)
     log = read_log(path)
     if chosen is not None:
@@ -103,7 +110,8 @@ def read_actual(path: str | None, offset: str | None) -> tuple[Any, int | None] 
     return log, chosen
 
 
-def place_actual(ctx: typer.Context, actual: tuple[Any, int | None] | None, schedule: Any):
+def place_actual(ctx: typer.Context, actual: tuple[Any, int | None] | None,
+                 schedule: Schedule) -> Overlay | None:
     """The log of :func:`read_actual` placed on ``schedule``'s updates (a
     :class:`~warmupctl.calc.actual.Overlay`), saying on stderr what was read and how it was aligned."""
     if actual is None:

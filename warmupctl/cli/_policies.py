@@ -1,4 +1,4 @@
-"""Options shared by ``table`` and ``plot``: stepping policies, resumes and the seeds' theory.
+"""Options shared by ``table`` and ``plot``: stepping policies, resumes and warmup theory.
 
 ``--stepping`` takes one word (``per-update``, ``per-micro-batch``, ``per-process``, ``per-epoch`` or
 ``xN``); the facts it needs are the vocabulary's keys where they exist (``grad_accum``, ``devices``,

@@ -17,16 +17,18 @@ from typing import TYPE_CHECKING, Any
 
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
-from warmupctl.core.vocabulary import EXCLUSIVE_GROUPS, flag_for
+from warmupctl.core.vocabulary import EXCLUSIVE_GROUPS, KEYS, flag_for
 from warmupctl.engine import Schedule
-from warmupctl.spec import configs
-from warmupctl.spec.library import resolve_library
-from warmupctl.spec.load import load_mapping
+from warmupctl.spec.files import SPEC, Input, read_input
+from warmupctl.spec.load import mapping_of
 from warmupctl.spec.native import resolve_native
-from warmupctl.spec.presets import load_preset
 
 if TYPE_CHECKING:
     from warmupctl.frameworks._registry import RunBound
+    from warmupctl.spec import configs
+
+# The library specs (and the frameworks registry behind them), the training-config readers and the
+# presets are imported when a spec needs them: a native spec loads none of them (tests/test_startup.py).
 
 FLAGS_SOURCE = "command line"
 
@@ -57,8 +59,12 @@ def resolve(
     schedule with no end of its own and no ``total_steps`` takes it as its run, with a note.
     """
     try:
-        schedule = (resolve_library(dict(mapping), bound=bound) if "schedule" in mapping
-                    else resolve_native(mapping))
+        if "schedule" in mapping:
+            from warmupctl.spec.library import resolve_library
+
+            schedule = resolve_library(dict(mapping), bound=bound)
+        else:
+            schedule = resolve_native(mapping)
         check_length(schedule.total_steps, "total_steps")
         return schedule
     except SpecError as exc:
@@ -87,29 +93,58 @@ def load_spec(
             ``preset``: the name of a published schedule (:mod:`warmupctl.spec.presets`) to start from.
         bound: the command's bound on the updates shown (see :func:`resolve`).
     """
+    return spec_from(read_input(path, SPEC) if path is not None else None, flags, bound=bound)
+
+
+def spec_from(
+    file: Input | None, flags: Mapping[str, Any] | None = None, *, bound: RunBound | None = None
+) -> Schedule:
+    """The one way from what a file holds to a :class:`Schedule` (:func:`load_spec` reads the file):
+    a native or library spec, a preset under it, or a training config, with the flags laid over it.
+
+    Args:
+        file: what :func:`warmupctl.spec.files.read_input` read, or None for a spec of flags alone.
+        flags: as for :func:`load_spec`.
+        bound: as for :func:`load_spec`.
+    """
     flags = dict(flags or {})
     preset = flags.pop("preset", None)
-    source, mapping = load_mapping(path) if path is not None else (None, {})
+    config_options = {key: flags.pop(key) for key in CONFIG_OPTIONS if flags.get(key) is not None}
+    flags = {key: value for key, value in flags.items() if key not in CONFIG_OPTIONS}
+    source, mapping = mapping_of(file) if file is not None else (None, {})
     if preset is not None:
+        from warmupctl.spec.presets import load_preset
+
         # A published schedule is the base; the file's keys and then the flags override it.
         preset_source, base = load_preset(preset)
         mapping = merge_flags(base, mapping)
         source = preset_source if source is None else f"{source} (over {preset_source})"
-    if path is not None and _config_kind(mapping, source) is not None:
-        return _load_config(mapping, source, path, flags, bound=bound)[1]
+    if file is not None and source is not None and _config_kind(mapping, source) is not None:
+        return _load_config(mapping, source, file.path, flags, config_options.get("deepspeed"),
+                            config_options.get("library_version"), bound=bound)[1]
+    if config_options:
+        key = next(iter(config_options))
+        raise SpecError("applies to a training config, not a warmupctl spec", source=FLAGS_SOURCE,
+                        path=flag_for(key), value=config_options[key],
+                        hint="give it with the trainer's config file (warmupctl table CONFIG "
+                             f"{flag_for(key)} ...)")
     merged = merge_flags(mapping, flags)
     flag_keys = frozenset(k for k, val in flags.items() if val is not None)
     return resolve(merged, source=source, flag_keys=flag_keys, bound=bound)
 
 
-#: Flags that act on the library spec a training config translates to.
-CONFIG_FLAGS = ("lr", "total_steps", "name")
+#: Flags that act on a training config: the trainer's run length, LR and warmup (each format says which
+#: it applies, :attr:`warmupctl.spec.configs.ConfigFormat.overrides`), and the table's name.
+CONFIG_FLAGS = ("lr", "total_steps", "warmup_steps", "name")
+#: Options only a training config takes: a DeepSpeed config beside it, the library versions it runs under.
+CONFIG_OPTIONS = ("deepspeed", "library_version")
 #: Flags that give a training config the facts it cannot hold (transformers, timm).
 CONFIG_FACTS = ("dataset_size", "devices")
 
 
 def import_config(
-    path: str, flags: Mapping[str, Any] | None = None, deepspeed: str | None = None
+    path: str, flags: Mapping[str, Any] | None = None, deepspeed: str | None = None,
+    library_version: Any = None,
 ) -> tuple[configs.Translation, Schedule]:
     """Translate a training config file and resolve it: ``(translation, schedule)``.
 
@@ -117,15 +152,22 @@ def import_config(
         path: the config (``-`` for standard input).
         flags: ``dataset_size``/``devices`` facts, and ``lr``/``total_steps``/``name`` for the spec.
         deepspeed: a DeepSpeed config to combine with transformers TrainingArguments.
+        library_version: ``NAME=VERSION`` texts (``--library-version``).
     """
-    source, mapping = load_mapping(path)
+    source, mapping = mapping_of(read_input(path, SPEC))
     if _config_kind(mapping, source) is None:
         raise SpecError("is a warmupctl spec, not a training config", source=source,
                         hint=f"use it as it is, e.g. warmupctl table {path}")
-    return _load_config(mapping, source, path, flags or {}, deepspeed)
+    return _load_config(mapping, source, path, flags or {}, deepspeed, library_version)
 
 
 def _config_kind(mapping: Mapping[str, Any], source: str) -> str | None:
+    if "schedule" in mapping or all(key in KEYS for key in mapping):
+        # A library spec, or native keys only (no config's marker is a native key:
+        # tests/spec/test_load.py): no need to load the config readers to say so.
+        return None
+    from warmupctl.spec import configs
+
     try:
         return configs.config_kind(mapping)
     except SpecError as exc:
@@ -134,23 +176,29 @@ def _config_kind(mapping: Mapping[str, Any], source: str) -> str | None:
 
 def _load_config(
     mapping: Mapping[str, Any], source: str, path: str, flags: Mapping[str, Any],
-    deepspeed: str | None = None, bound: RunBound | None = None,
+    deepspeed: str | None = None, library_version: Any = None, bound: RunBound | None = None,
 ) -> tuple[configs.Translation, Schedule]:
+    from warmupctl.spec import configs
+
     given = {k: val for k, val in flags.items() if val is not None}
     facts = {}
     try:
         for key in CONFIG_FACTS:
             if key in given:
                 facts[key] = v.as_count(given.pop(key), flag_for(key), minimum=1)
+        versions = configs.parse_pairs(library_version, "--library-version")
     except SpecError as exc:
         raise exc.located(source=FLAGS_SOURCE) from None
     for key, value in given.items():
         if key not in CONFIG_FLAGS:
             raise SpecError("does not apply to a training config", source=FLAGS_SOURCE,
                             path=flag_for(key), value=value,
-                            hint="change the config itself; --lr, --total-steps, --name, "
+                            hint="change the config itself; --lr, --total-steps, --warmup-steps, --name, "
                                  "--dataset-size and --devices apply to one")
-    translation = configs.translate(mapping, source=source, path=path, facts=facts, deepspeed=deepspeed)
+    overrides = {k: val for k, val in given.items() if k != "name"}
+    translation = configs.translate(mapping, source=source, path=path, facts=facts, deepspeed=deepspeed,
+                                    versions=versions, overrides=overrides)
+    given = {k: val for k, val in given.items() if k not in translation.applied}
     try:
         schedule = resolve(merge_flags(translation.spec, given), source=source,
                            flag_keys=frozenset(given), bound=bound)
