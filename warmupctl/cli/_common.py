@@ -32,7 +32,11 @@ def run_bound(ctx: typer.Context):  # -> RunBound | None
 
     if steps is not None:
         return RunBound(steps, f"--steps {steps}")
-    return RunBound(max(parse_steps_list(at, "--at")) + 1, "--at")
+    from warmupctl.cli.table import parse_at
+
+    # Negative indices and words (-1, last, peak) count from the run's end: they cannot bound it.
+    named = [item for item in parse_at(at) if isinstance(item, int) and item >= 0]
+    return RunBound(max(named) + 1, "--at") if named else None
 
 
 def load_schedules(ctx: typer.Context, paths: list[str] | None, flags: dict[str, Any]) -> list:
