@@ -148,6 +148,7 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "fairseq",
     "nemo",
     "pytorch_warmup",
+    "mmengine",
 )
 
 
