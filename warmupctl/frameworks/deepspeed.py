@@ -23,8 +23,8 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from warmupctl.engine import Boundary, Schedule
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Boundary, Schedule
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 
 Ints = NDArray[np.int64]

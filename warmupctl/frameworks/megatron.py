@@ -47,8 +47,8 @@ from typing import Any
 
 import numpy as np
 
-from warmupctl.engine import Boundary, Schedule
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Boundary, Schedule
 from warmupctl.frameworks._common import FloatArray, IntArray, floats, g, inside, nan_from, nan_note
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 from warmupctl.frameworks.megatron_ramp import RAMP_SOURCE, ConstantBatches, RampedBatches, ramp

@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from warmupctl.engine import Schedule
+from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Schedule
 from warmupctl.frameworks._registry import (
     LIBRARY_MODULES,
     REQUIRED,
@@ -24,7 +25,6 @@ from warmupctl.frameworks._registry import (
     LibrarySchedule,
     load_libraries,
 )
-from warmupctl.core import values as v
 
 #: Largest magnitude of a library's integer argument: 2**53, the integers float64 holds exactly. A
 #: library takes any Python int; the engine computes in int64 and float64, where a sum or a product
