@@ -456,11 +456,32 @@ def _lengths(call: LibraryCall, entries: Sequence[_Entry], max_epochs: int | Non
     return total, epoch_length, max_epochs, max_iters
 
 
+def _accumulated(fn: Any, accumulate: int, iterations: int) -> Any:
+    """Updates from iterations: with ``accumulative_counts`` A the optimizer steps at iterations
+    ``(j + 1) * A - 1`` and at the run's last iteration (``OptimWrapper.should_update``), while the
+    schedulers step after every iteration; update j uses the LR in force at its iteration."""
+
+    def at_updates(k: IntArray) -> FloatArray:
+        k = np.asarray(k, dtype=np.int64)
+        last = iterations - 1
+        iteration = (k + 1) * accumulate - 1
+        # Past the run the loop would go on in whole windows; inside it the last window is cut short.
+        inside_run = iteration >= last
+        iteration = np.where(inside_run & (k * accumulate <= last), last, iteration)
+        return fn(iteration)
+
+    return at_updates
+
+
 def _resolve(call: LibraryCall, entries: tuple[_Entry, ...], qualname: str,
              max_epochs: int | None = None, max_iters: int | None = None) -> Schedule:
     if call.lr is None:
         raise SpecError("MMEngine schedulers scale the optimizer's LR", path="lr",
                         hint="add lr: (optim_wrapper.optimizer.lr)")
+    if (call.extra.get("accumulative_counts") or 1) > 1 and call.total_steps is not None:
+        raise SpecError("with accumulative_counts the run is given in iterations", path="total_steps",
+                        value=call.total_steps, hint="give args.max_iters or args.max_epochs; the "
+                        "updates are counted from them")
     total, epoch_length, max_epochs, max_iters = _lengths(call, entries, max_epochs, max_iters)
     run = _Run(entries, call.lr, epoch_length, max_epochs, max_iters)
     replay = _Replay(run)
@@ -491,7 +512,23 @@ def _resolve(call: LibraryCall, entries: tuple[_Entry, ...], qualname: str,
     notes.append(f"update 0 gets LR {g(replay.values[0]) if replay.values else '-'}")
     spec = {"schedule": qualname, "lr": call.lr, "total_steps": total,
             "updates_per_epoch": epoch_length, "args": dict(call.args)}
-    return Schedule(fn=replay.fn, total_steps=total, label=qualname, warmup_steps=max(0, warmup),
+    accumulate = call.extra.get("accumulative_counts") or 1
+    fn: Any = replay.fn
+    if accumulate > 1:
+        iterations = total
+        total = -(-iterations // accumulate)
+        fn = _accumulated(replay.fn, accumulate, iterations)
+        spec["accumulative_counts"] = accumulate
+        spec.pop("total_steps")
+        if spec["args"].get("max_epochs") is None:
+            spec["args"]["max_iters"] = iterations
+        notes.append(f"accumulative_counts {accumulate}: {total} optimizer updates in {iterations} "
+                     f"iterations; the schedulers step every iteration, so update j uses the LR of "
+                     f"iteration (j + 1) × {accumulate} - 1 (and the last update that of iteration "
+                     f"{iterations - 1})")
+        warmup = -(-warmup // accumulate)
+        boundaries = [Boundary(-(-b.step // accumulate), b.label) for b in boundaries]
+    return Schedule(fn=fn, total_steps=total, label=qualname, warmup_steps=max(0, warmup),
                     boundaries=inside(boundaries, total), notes=tuple(notes), spec=spec,
                     source=f"{VERSION}, {FILE}, {RUNNER}")
 
@@ -566,4 +603,6 @@ register(LibrarySchedule(
           Arg("max_iters", None, kind="int", nullable=True, doc="train_cfg.max_iters")),
     build=_build_list, source=f"{VERSION}, {RUNNER}",
     formula="the schedulers in list order, iteration-based after each iteration, epoch-based after "
-    "each epoch, each multiplying the current LR", lr="required", extra=(_UPE,)))
+    "each epoch, each multiplying the current LR", lr="required",
+    extra=(_UPE, Arg("accumulative_counts", 1, kind="int",
+                     doc="optim_wrapper.accumulative_counts: iterations per optimizer update"))))
