@@ -39,10 +39,9 @@ from typing import Any
 
 import numpy as np
 
-from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._common import FloatArray, IntArray, g, inside, nan_note
+from warmupctl.frameworks._kit import FloatArray, IntArray, coerce_arg, finish, g, run_length
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 
 VERSION = "mmengine 0.10.7"
@@ -369,27 +368,6 @@ class _Replay:
         return np.asarray(self.values, dtype=np.float64)[k]
 
 
-def _coerce(arg: Arg, value: Any, path: str) -> Any:
-    """One argument of a scheduler inside ``param_scheduler``, checked like a spec's ``args``."""
-    if value is None:
-        if arg.nullable or arg.default is None:
-            return None
-        raise SpecError("may not be null", path=path, value=value)
-    if arg.kind == "float":
-        return v.as_float(value, path)
-    if arg.kind == "int":
-        return v.as_int(value, path)
-    if arg.kind == "bool":
-        return v.as_bool(value, path)
-    if arg.kind == "str":
-        return v.as_choice(value, path, arg.choices or ())
-    if arg.kind == "ints":
-        return v.as_ints(value, path)
-    if arg.kind == "floats":
-        return v.as_floats(value, path) if isinstance(value, (list, tuple)) else [v.as_float(value, path)]
-    return value
-
-
 def _entries_of(items: Sequence[Any], known: Mapping[str, LibrarySchedule], prefix: str
                 ) -> tuple[_Entry, ...]:
     """Validate ``[{type: LinearLR, ...}, ...]`` against the registered classes."""
@@ -415,7 +393,7 @@ def _entries_of(items: Sequence[Any], known: Mapping[str, LibrarySchedule], pref
                                 hint="arguments: " + ", ".join(a.name for a in entry.args))
         for arg in entry.args:
             if arg.name in item:
-                kw[arg.name] = _coerce(arg, item[arg.name], f"{p}{arg.name}")
+                kw[arg.name] = coerce_arg(arg, item[arg.name], f"{p}{arg.name}")
             elif arg.required:
                 raise SpecError(f"{kind} needs {arg.name}", path=f"{p}{arg.name}",
                                 hint=arg.doc or "see the MMEngine documentation")
@@ -426,8 +404,13 @@ def _entries_of(items: Sequence[Any], known: Mapping[str, LibrarySchedule], pref
 
 
 def _lengths(call: LibraryCall, entries: Sequence[_Entry], max_epochs: int | None,
-             max_iters: int | None) -> tuple[int, int | None, int | None, int | None]:
-    """(updates to tabulate, epoch length, max_epochs, max_iters) of the loop."""
+             max_iters: int | None, accumulate: int
+             ) -> tuple[int, int | None, int | None, int | None, int | None]:
+    """(updates to tabulate, epoch length, max_epochs, max_iters, the natural end in updates).
+
+    ``max_iters`` is the run when known (``args.max_iters``, or ``max_epochs`` whole epochs); else the
+    spec's ``total_steps`` or the command's bound is the run (:func:`run_length`).
+    """
     epoch_length = call.extra.get("updates_per_epoch")
     needs_epochs = any(e.kw["by_epoch"] for e in entries)
     if epoch_length is not None and epoch_length < 1:
@@ -439,10 +422,11 @@ def _lengths(call: LibraryCall, entries: Sequence[_Entry], max_epochs: int | Non
                         "len(train_dataloader) (or by_epoch: false)")
     if max_epochs is not None and epoch_length is not None:
         max_iters = max_epochs * epoch_length
-    total = call.total_steps if call.total_steps is not None else max_iters
-    if total is None:
-        raise SpecError("the run's length is needed", path="total_steps",
-                        hint="add total_steps (iterations), or args.max_epochs / args.max_iters")
+    if accumulate > 1 and max_iters is None:
+        raise SpecError("with accumulative_counts the run is given in iterations", path="args.max_iters",
+                        hint="give args.max_iters or args.max_epochs; the updates are counted from them")
+    natural = None if max_iters is None else -(-max_iters // accumulate)
+    total = run_length(call, natural, "args.max_iters or args.max_epochs (with updates_per_epoch)")
     if max_iters is None:
         max_iters = total
     if max_epochs is None and epoch_length is not None:
@@ -453,7 +437,7 @@ def _lengths(call: LibraryCall, entries: Sequence[_Entry], max_epochs: int | Non
                             hint="an epoch-based scheduler without end ends at max_epochs; give "
                             "args.max_epochs (or the scheduler's end)")
         max_epochs = max_iters // epoch_length
-    return total, epoch_length, max_epochs, max_iters
+    return total, epoch_length, max_epochs, max_iters, natural
 
 
 def _accumulated(fn: Any, accumulate: int, iterations: int) -> Any:
@@ -473,64 +457,58 @@ def _accumulated(fn: Any, accumulate: int, iterations: int) -> Any:
     return at_updates
 
 
-def _resolve(call: LibraryCall, entries: tuple[_Entry, ...], qualname: str,
+def _resolve(call: LibraryCall, entries: tuple[_Entry, ...],
              max_epochs: int | None = None, max_iters: int | None = None) -> Schedule:
     if call.lr is None:
         raise SpecError("MMEngine schedulers scale the optimizer's LR", path="lr",
                         hint="add lr: (optim_wrapper.optimizer.lr)")
-    if (call.extra.get("accumulative_counts") or 1) > 1 and call.total_steps is not None:
-        raise SpecError("with accumulative_counts the run is given in iterations", path="total_steps",
-                        value=call.total_steps, hint="give args.max_iters or args.max_epochs; the "
-                        "updates are counted from them")
-    total, epoch_length, max_epochs, max_iters = _lengths(call, entries, max_epochs, max_iters)
+    accumulate = call.extra.get("accumulative_counts") or 1
+    if accumulate < 1:
+        raise SpecError("must be positive", path="accumulative_counts", value=accumulate,
+                        hint="iterations per optimizer update")
+    total, epoch_length, max_epochs, max_iters, natural = _lengths(call, entries, max_epochs,
+                                                                   max_iters, accumulate)
+    iterations = max_iters if accumulate > 1 else total
     run = _Run(entries, call.lr, epoch_length, max_epochs, max_iters)
     replay = _Replay(run)
-    replay.upto(total)
+    replay.upto(max(total, iterations if accumulate > 1 else 0))
     notes: list[str] = []
     boundaries: list[Boundary] = []
     warmup = 0
     for e in entries:
         s = _build(e, epoch_length, max_epochs, max_iters)
-        scale = epoch_length if s.by_epoch else 1
+        scale = epoch_length if s.by_epoch and epoch_length else 1
         unit = "epoch" if s.by_epoch else "iteration"
-        start, stop = s.begin * (scale or 1), s.end * (scale or 1)
+        start, stop = s.begin * scale, s.end * scale
         if s.by_epoch:
             notes.append(f"{e.name} is epoch-based: it steps after each epoch of {epoch_length} "
                          f"iterations, so its value changes on the first iteration of the next "
                          f"epoch (a staircase)")
-        if 0 < start < total:
-            boundaries.append(Boundary(start, f"{e.name} begins ({unit} {s.begin})"))
-        if 0 < stop < total:
-            boundaries.append(Boundary(stop, f"{e.name} ends ({unit} {s.end})"))
-        if e.name in ("LinearLR", "ConstantLR") and s.begin == 0 and warmup == 0 and stop < total:
+        boundaries.append(Boundary(start, f"{e.name} begins ({unit} {s.begin})"))
+        boundaries.append(Boundary(stop, f"{e.name} ends ({unit} {s.end})"))
+        if e.name in ("LinearLR", "ConstantLR") and s.begin == 0 and warmup == 0 and stop < iterations:
             warmup = stop if e.name == "ConstantLR" else stop - scale
         if e.name in ("LinearLR", "ConstantLR", "PolyLR"):
             notes.append(f"{e.name} reaches its final factor at {unit} {s.end - 1} "
                          f"(end - 1: MMEngine spreads it over end - begin - 1 steps)")
-    if replay.raised is not None and replay.raised[0] < total:
-        notes.append(nan_note(f"MMEngine raises {replay.raised[1]}", replay.raised[0]))
-    notes.append(f"update 0 gets LR {g(replay.values[0]) if replay.values else '-'}")
-    spec = {"schedule": qualname, "lr": call.lr, "total_steps": total,
-            "updates_per_epoch": epoch_length, "args": dict(call.args)}
-    accumulate = call.extra.get("accumulative_counts") or 1
     fn: Any = replay.fn
+    raise_at = None
+    if replay.raised is not None:
+        raise_at = (replay.raised[0], f"MMEngine raises {replay.raised[1]}")
     if accumulate > 1:
-        iterations = total
-        total = -(-iterations // accumulate)
         fn = _accumulated(replay.fn, accumulate, iterations)
-        spec["accumulative_counts"] = accumulate
-        spec.pop("total_steps")
-        if spec["args"].get("max_epochs") is None:
-            spec["args"]["max_iters"] = iterations
-        notes.append(f"accumulative_counts {accumulate}: {total} optimizer updates in {iterations} "
-                     f"iterations; the schedulers step every iteration, so update j uses the LR of "
-                     f"iteration (j + 1) × {accumulate} - 1 (and the last update that of iteration "
-                     f"{iterations - 1})")
+        notes.append(f"accumulative_counts {accumulate}: {-(-iterations // accumulate)} optimizer "
+                     f"updates in {iterations} iterations; the schedulers step every iteration, so "
+                     f"update j uses the LR of iteration (j + 1) × {accumulate} - 1 (and the last "
+                     f"update that of iteration {iterations - 1})")
         warmup = -(-warmup // accumulate)
         boundaries = [Boundary(-(-b.step // accumulate), b.label) for b in boundaries]
-    return Schedule(fn=fn, total_steps=total, label=qualname, warmup_steps=max(0, warmup),
-                    boundaries=inside(boundaries, total), notes=tuple(notes), spec=spec,
-                    source=f"{VERSION}, {FILE}, {RUNNER}")
+        if raise_at is not None:
+            raise_at = (-(-(raise_at[0] + 1) // accumulate) - 1, raise_at[1])
+    first = float(fn(np.array([0]))[0])
+    notes.append(f"update 0 gets LR {g(first)}")
+    return finish(call, fn, natural=natural, warmup=warmup, boundaries=boundaries, notes=notes,
+                  raise_at=raise_at, source=f"{VERSION}, {FILE}, {RUNNER}")
 
 
 # ------------------------------------------------------------------------------- registration
@@ -573,7 +551,7 @@ ENTRIES: dict[str, LibrarySchedule] = {}
 def _single(name: str):
     def build(call: LibraryCall) -> Schedule:
         entry = _Entry(name, dict(call.args), "args.")
-        return _resolve(call, (entry,), f"mmengine.{name}")
+        return _resolve(call, (entry,))
     return build
 
 
@@ -592,8 +570,7 @@ def _build_list(call: LibraryCall) -> Schedule:
         raise SpecError("must be a scheduler config or a list of them", path="args.param_scheduler",
                         value=items, hint="e.g. [{type: LinearLR, ...}, {type: MultiStepLR, ...}]")
     entries = _entries_of(items, ENTRIES, "args.param_scheduler")
-    return _resolve(call, entries, "mmengine.param_scheduler", call.args["max_epochs"],
-                    call.args["max_iters"])
+    return _resolve(call, entries, call.args["max_epochs"], call.args["max_iters"])
 
 
 register(LibrarySchedule(
