@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from warmupctl.engine import Schedule
+from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Schedule
 from warmupctl.frameworks._registry import (
     LIBRARY_MODULES,
     REQUIRED,
@@ -24,7 +25,8 @@ from warmupctl.frameworks._registry import (
     LibrarySchedule,
     load_libraries,
 )
-from warmupctl.core import values as v
+from warmupctl.frameworks._series import LIBRARY_SERIES
+from warmupctl.frameworks._series import attach as attach_series
 
 #: Largest magnitude of a library's integer argument: 2**53, the integers float64 holds exactly. A
 #: library takes any Python int; the engine computes in int64 and float64, where a sum or a product
@@ -100,7 +102,9 @@ def resolve_library(mapping: dict[str, Any], *, prefix: str = "") -> Schedule:
 
 def _resolve(mapping: dict[str, Any]) -> Schedule:
     entry = find_schedule(mapping.get("schedule"))
-    allowed = (*LIBRARY_KEYS, *(a.name for a in entry.extra))
+    series = LIBRARY_SERIES.get(entry.qualname)  # the values it sets besides the LR (momentum, ...)
+    extra_args = (*entry.extra, *(series.extra if series is not None else ()))
+    allowed = (*LIBRARY_KEYS, *(a.name for a in extra_args))
     for key in mapping:
         if key not in allowed:
             hint = v.did_you_mean(key, allowed)
@@ -147,7 +151,7 @@ def _resolve(mapping: dict[str, Any]) -> Schedule:
     total_steps = v.as_count(total, "total_steps", minimum=1) if total is not None else None
 
     extra: dict[str, Any] = {}
-    for arg in entry.extra:
+    for arg in extra_args:
         if arg.name in mapping:
             extra[arg.name] = coerce_arg(arg, mapping[arg.name], arg.name)
         elif arg.required:
@@ -157,6 +161,7 @@ def _resolve(mapping: dict[str, Any]) -> Schedule:
 
     call = LibraryCall(args=args, lr=lr, total_steps=total_steps, extra=extra, resolve=_nested)
     schedule = _explain_nonfinite(entry.build(call), entry)
+    schedule = attach_series(entry.qualname, call, schedule)
     name = mapping.get("name")
     if name is not None:
         schedule = replace(schedule, label=v.as_str(name, "name"))
