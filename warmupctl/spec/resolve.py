@@ -75,9 +75,19 @@ def load_spec(
     Args:
         path: a YAML/JSON file, ``-`` for standard input, or None for a spec made of flags alone.
         flags: native keys set on the command line or in Python (``{"warmup_steps": 100}``), and
-            ``preset``: the name of a published schedule (:mod:`warmupctl.spec.presets`) to start from.
+            ``preset``: the name of a published schedule (:mod:`warmupctl.spec.presets`) to start from;
+            ``series``: the name of one of the schedule's series to return in place of its LR.
     """
     flags = dict(flags or {})
+    series = flags.pop("series", None)
+    if series is not None:  # one series of the schedule in place of its LR (--series momentum)
+        from warmupctl.engine.series import pick
+
+        schedule = load_spec(path, flags)
+        try:
+            return pick(schedule, str(series), "--series")
+        except SpecError as exc:
+            raise exc.located(source="command line") from None
     preset = flags.pop("preset", None)
     source, mapping = load_mapping(path) if path is not None else (None, {})
     if preset is not None:
