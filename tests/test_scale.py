@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 
 import warmupctl
 from warmupctl.calc.summary import _ExactSum, summarize
+from warmupctl.core.vocabulary import KINDS, WARMUP_SHAPES
 from warmupctl.engine import Phase, Piecewise, Schedule
 from warmupctl.engine.schedule import CHUNK_SIZE
 from warmupctl.render import text
 from warmupctl.render.plot import Envelope, curve_points
-from warmupctl.core.vocabulary import KINDS, WARMUP_SHAPES
 
 
 def native(kind: str, shape: str = "linear", total: int = 997, **extra) -> Schedule:

@@ -10,8 +10,8 @@ import pytest
 import warmupctl
 from warmupctl.calc import lints
 from warmupctl.calc.lints import LINTS, find_lint, profile, run_lints
-from warmupctl.engine import Boundary, Schedule
 from warmupctl.core.vocabulary import WARMUP_SHAPES
+from warmupctl.engine import Boundary, Schedule
 
 CLEAN = {"kind": "cosine", "init_lr": 1e-6, "ratio": 0.1, "min_lr": 1e-5}
 

@@ -2,8 +2,8 @@
 
 import json
 
-from warmupctl.engine import SHAPES
 from warmupctl.core.vocabulary import KEYS, KINDS
+from warmupctl.engine import SHAPES
 
 
 def test_kinds_keys_shapes_as_json(cli):

@@ -10,10 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import warmupctl
-from warmupctl.core import vocabulary
-from warmupctl.core import steps
-from warmupctl.core.steps import BatchFacts, epoch_count
+from warmupctl.core import steps, vocabulary
 from warmupctl.core.errors import SpecError
+from warmupctl.core.steps import BatchFacts, epoch_count
 from warmupctl.spec import merge_flags
 from warmupctl.spec.native import units_to_steps
 

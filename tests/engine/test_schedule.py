@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from warmupctl.engine import Phase, Piecewise, Schedule
 from warmupctl.core.errors import EngineError
+from warmupctl.engine import Phase, Piecewise, Schedule
 
 PHASES = (Phase("warmup", 4, 0.0, 1.0), Phase("decay", 6, 1.0, 0.1, "cosine"))
 

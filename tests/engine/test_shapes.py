@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from warmupctl.engine import SHAPES, Phase, Piecewise
 from warmupctl.core.vocabulary import SHAPE_NAMES, WARMUP_SHAPES
+from warmupctl.engine import SHAPES, Phase, Piecewise
 
 INIT, PEAK, N = 1e-5, 3e-3, 37  # odd N catches off-by-one
 

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from warmupctl.engine import Boundary
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Boundary
 from warmupctl.spec.library import resolve_library
 
 

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from warmupctl.engine import Boundary, Schedule
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Boundary, Schedule
 from warmupctl.frameworks import LIBRARY_SCHEDULES, LibraryCall, load_libraries
 from warmupctl.spec.library import resolve_library
 

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from warmupctl.engine import Schedule
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Schedule
 from warmupctl.frameworks import LIBRARY_SCHEDULES, load_libraries
 from warmupctl.frameworks import torch as wt
 from warmupctl.spec.library import resolve_library

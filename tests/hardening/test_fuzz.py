@@ -40,7 +40,6 @@ from tests.hardening.support import (
     tried,
 )
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.resolve import resolve
 from warmupctl.core.vocabulary import (
     DECAY_SHAPES,
     KEYS,
@@ -51,6 +50,7 @@ from warmupctl.core.vocabulary import (
     WARMUP_SHAPES,
     flag_for,
 )
+from warmupctl.spec.resolve import resolve
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SAMPLES = sorted(p for p in (ROOT / "sample_configs").rglob("*") if p.suffix in (".yaml", ".json"))

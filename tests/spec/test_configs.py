@@ -15,10 +15,10 @@ import yaml
 
 import warmupctl
 from warmupctl.core.errors import SpecError
+from warmupctl.core.vocabulary import KEYS
 from warmupctl.spec import configs
 from warmupctl.spec.configs import KINDS, config_kind, detect, translate
 from warmupctl.spec.resolve import import_config, load_spec
-from warmupctl.core.vocabulary import KEYS
 
 SAMPLES = pathlib.Path(__file__).resolve().parents[2] / "sample_configs" / "configs"
 

@@ -5,8 +5,8 @@ import json
 import pytest
 
 import warmupctl
-from warmupctl.engine import Schedule
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Schedule
 from warmupctl.render import text
 from warmupctl.spec.table_file import (
     FORMAT_VERSIONS,

@@ -53,8 +53,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from warmupctl.engine import Schedule
 from warmupctl.core.errors import EngineError
+from warmupctl.engine import Schedule
 
 #: Offsets :func:`align` tries when none is given, preferred in this order on a tie.
 CANDIDATES: tuple[int, ...] = (1, 0, -1)

@@ -47,9 +47,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from warmupctl.calc.summary import Summary, summarize
+from warmupctl.core.errors import EngineError
 from warmupctl.engine import Schedule
 from warmupctl.engine.schedule import CHUNK_SIZE
-from warmupctl.core.errors import EngineError
 
 #: Default relative tolerance (see the module docstring for why).
 RTOL = 1e-9

@@ -41,9 +41,9 @@ from typing import Any, ClassVar, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from warmupctl.core.errors import EngineError
 from warmupctl.engine import Boundary, Schedule
 from warmupctl.engine.schedule import CHUNK_SIZE
-from warmupctl.core.errors import EngineError
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from warmupctl.engine import Schedule
 from warmupctl.core.errors import EngineError
+from warmupctl.engine import Schedule
 
 #: Unstable stretches kept by :func:`stability` (a cyclic schedule may cross the bound many times);
 #: past this many, the later stretches are merged into the last one and ``spans_merged`` says so.

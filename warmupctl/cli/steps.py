@@ -35,8 +35,8 @@ def steps(
     --micro-batch-size 16 --seq-len 1024 --grad-accum 4 --devices 8` gives 715.26 updates under each
     rounding rule. A SPEC file may hold the same keys; flags override it.
     """
-    from warmupctl.core import steps as arithmetic
     from warmupctl.cli._output import check_destination, write_text
+    from warmupctl.core import steps as arithmetic
     from warmupctl.core import values as v
     from warmupctl.spec.load import load_mapping
     from warmupctl.spec.native import UNIT_KEYS, batch_facts, units_to_steps

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from warmupctl.engine.shapes import SHAPES, interpolate
 from warmupctl.core.errors import EngineError
+from warmupctl.engine.shapes import SHAPES, interpolate
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable
 import numpy as np
 from numpy.typing import NDArray
 
-from warmupctl.engine import Boundary
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Boundary
 from warmupctl.frameworks._registry import LibraryCall
 
 IntArray = NDArray[np.int64]

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from warmupctl.engine import Schedule
 from warmupctl.core.errors import EngineError
+from warmupctl.engine import Schedule
 
 
 class _Required:

@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from warmupctl.engine import Boundary, Schedule
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Boundary, Schedule
 from warmupctl.frameworks._common import (
     FloatArray,
     IntArray,

@@ -27,8 +27,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from warmupctl.engine import Boundary
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Boundary
 from warmupctl.frameworks._float32 import (
     F32,
     ONE32,

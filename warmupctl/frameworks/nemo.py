@@ -51,8 +51,8 @@ from typing import Any
 
 import numpy as np
 
-from warmupctl.engine import Boundary, Schedule
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Boundary, Schedule
 from warmupctl.frameworks._common import FloatArray, IntArray, floats, g, inside, nan_note, run_length
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 

@@ -39,8 +39,9 @@ from typing import Any
 
 import numpy as np
 
-from warmupctl.engine import Boundary, Schedule
+from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Boundary, Schedule
 from warmupctl.frameworks._float32 import (
     F32,
     ONE32,
@@ -57,7 +58,6 @@ from warmupctl.frameworks._float32 import (
     power32,
 )
 from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule
-from warmupctl.core import values as v
 from warmupctl.spec.library import coerce_arg
 
 VERSION = "0.2.8"

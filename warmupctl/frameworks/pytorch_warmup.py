@@ -53,8 +53,8 @@ from typing import Any
 
 import numpy as np
 
-from warmupctl.engine import Boundary, Schedule
 from warmupctl.core.errors import EngineError, SpecError
+from warmupctl.engine import Boundary, Schedule
 from warmupctl.frameworks._common import FloatArray, IntArray
 from warmupctl.frameworks._registry import (
     LIBRARY_SCHEDULES,

@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from warmupctl.engine import Boundary, Schedule
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Boundary, Schedule
 from warmupctl.frameworks._common import run_length
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 

@@ -37,8 +37,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from warmupctl.engine import Boundary, Schedule
 from warmupctl.core.errors import SpecError
+from warmupctl.engine import Boundary, Schedule
 from warmupctl.frameworks._common import FloatArray, IntArray
 from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
 

@@ -1,14 +1,13 @@
-"""Read a spec file (YAML or JSON, or ``-`` for standard input) into a plain mapping.
+"""Parse a spec file (YAML or JSON, or ``-`` for standard input) into a plain mapping.
 
-Only PyYAML's safe loader is used: a spec can name numbers, strings, lists and mappings, never
-objects or code. Duplicate keys are an error (YAML would silently keep the last one).
+The file is read by :func:`warmupctl.spec.files.read_input` (size, folders, binary, encodings); this
+module parses its text. Only PyYAML's safe loader is used: a spec can name numbers, strings, lists and
+mappings, never objects or code. Duplicate keys are an error (YAML would silently keep the last one).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,13 +15,10 @@ import yaml
 
 from warmupctl.core.errors import SpecError
 from warmupctl.core.values import as_mapping, kind_of
+from warmupctl.spec.files import SPEC, Input, read_input
 
-#: Spec files larger than this are refused before parsing. A spec is a few hundred bytes and a training
-#: config a few kilobytes; PyYAML reads some 50 kB a second of hostile text (deep flow nesting is
-#: quadratic in its scanner), so the bound is also what keeps a hostile file from costing minutes.
-MAX_SPEC_BYTES = 1024 * 1024
-
-STDIN = "-"
+#: Spec files larger than this are refused before parsing (:data:`warmupctl.spec.files.SPEC`).
+MAX_SPEC_BYTES = SPEC.limit
 
 
 #: Deepest nesting of lists and mappings a spec may have. Sixteen nested library specs need about
@@ -95,34 +91,9 @@ _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def read_text(path: str) -> tuple[str, str]:
-    """Return ``(display name, text)`` of a file or of standard input (``-``)."""
-    if path == STDIN:
-        data = sys.stdin.buffer.read(MAX_SPEC_BYTES + 1)
-        name = "<stdin>"
-    else:
-        name = path
-        if not os.path.exists(path):
-            raise SpecError("no such file", source=name, hint="check the path")
-        if os.path.isdir(path):
-            raise SpecError("is a folder, not a spec file", source=name)
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_SPEC_BYTES + 1)
-        except OSError as exc:
-            raise SpecError(f"cannot read: {exc.strerror or exc}", source=name) from None
-    if len(data) > MAX_SPEC_BYTES:
-        raise SpecError(
-            f"file is larger than {MAX_SPEC_BYTES // (1024 * 1024)} MiB; a spec is a few lines",
-            source=name,
-            hint="is this the right file?",
-        )
-    if b"\x00" in data:
-        raise SpecError("binary file, not a YAML or JSON spec", source=name)
-    try:
-        return name, data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SpecError(f"not UTF-8 text (byte {exc.start})", source=name,
-                        hint="save the file as UTF-8") from None
+    """Return ``(display name, text)`` of a spec file or of standard input (``-``)."""
+    source = read_input(path, SPEC)
+    return source.name, source.text
 
 
 def parse_text(text: str, source: str) -> dict[str, Any]:
@@ -206,5 +177,9 @@ def _parse_json(text: str, source: str) -> Any:
 
 def load_mapping(path: str) -> tuple[str, dict[str, Any]]:
     """Read and parse a spec file: ``(display name, mapping)``."""
-    name, text = read_text(path)
-    return name, parse_text(text, name)
+    return mapping_of(read_input(path, SPEC))
+
+
+def mapping_of(source: Input) -> tuple[str, dict[str, Any]]:
+    """Parse what :func:`~warmupctl.spec.files.read_input` read: ``(display name, mapping)``."""
+    return source.name, parse_text(source.text, source.name)

@@ -17,10 +17,9 @@ from fractions import Fraction
 from typing import Any
 
 from warmupctl.core import steps as arithmetic
-from warmupctl.core.rounding import ratio_to_steps, transformers_ratio_to_steps
-from warmupctl.engine import SHAPES, Boundary, Phase, Piecewise, Schedule
-from warmupctl.core.errors import SpecError
 from warmupctl.core import values as v
+from warmupctl.core.errors import SpecError
+from warmupctl.core.rounding import ratio_to_steps, transformers_ratio_to_steps
 from warmupctl.core.vocabulary import (
     BATCH_KEYS,
     DECAY_SHAPES,
@@ -33,6 +32,7 @@ from warmupctl.core.vocabulary import (
     PHASE_KEYS,
     WARMUP_SHAPES,
 )
+from warmupctl.engine import SHAPES, Boundary, Phase, Piecewise, Schedule
 
 #: Keys that only some kinds read.
 _KIND_SPECIFIC = frozenset().union(*KIND_KEYS.values()) - {"min_lr"}

@@ -12,9 +12,9 @@ from importlib import resources
 from typing import Any
 
 from warmupctl.core.errors import SpecError
+from warmupctl.core.values import did_you_mean
 from warmupctl.presets import preset_names
 from warmupctl.spec.load import parse_text
-from warmupctl.core.values import did_you_mean
 
 PACKAGE = "warmupctl.presets"
 

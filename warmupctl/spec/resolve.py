@@ -13,17 +13,21 @@ and its errors are reported on the config's own keys.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from warmupctl.engine import Schedule
-from warmupctl.core.errors import SpecError
-from warmupctl.spec import configs
 from warmupctl.core import values as v
-from warmupctl.spec.library import resolve_library
-from warmupctl.spec.load import load_mapping
+from warmupctl.core.errors import SpecError
+from warmupctl.core.vocabulary import EXCLUSIVE_GROUPS, KEYS, flag_for
+from warmupctl.engine import Schedule
+from warmupctl.spec.files import SPEC, Input, read_input
+from warmupctl.spec.load import mapping_of
 from warmupctl.spec.native import resolve_native
-from warmupctl.spec.presets import load_preset
-from warmupctl.core.vocabulary import EXCLUSIVE_GROUPS, flag_for
+
+if TYPE_CHECKING:
+    from warmupctl.spec import configs
+
+# The library specs (and the frameworks registry behind them), the training-config readers and the
+# presets are imported when a spec needs them: a native spec loads none of them (tests/test_startup.py).
 
 FLAGS_SOURCE = "command line"
 
@@ -49,7 +53,12 @@ def resolve(
 ) -> Schedule:
     """Resolve a spec mapping; errors name ``source`` and, for keys set by flags, the flag."""
     try:
-        schedule = resolve_library(dict(mapping)) if "schedule" in mapping else resolve_native(mapping)
+        if "schedule" in mapping:
+            from warmupctl.spec.library import resolve_library
+
+            schedule = resolve_library(dict(mapping))
+        else:
+            schedule = resolve_native(mapping)
         check_length(schedule.total_steps, "total_steps")
         return schedule
     except SpecError as exc:
@@ -78,25 +87,38 @@ def load_spec(
             ``preset``: the name of a published schedule (:mod:`warmupctl.spec.presets`) to start from;
             ``series``: the name of one of the schedule's series to return in place of its LR.
     """
+    return spec_from(read_input(path, SPEC) if path is not None else None, flags)
+
+
+def spec_from(file: Input | None, flags: Mapping[str, Any] | None = None) -> Schedule:
+    """The one way from what a file holds to a :class:`Schedule` (:func:`load_spec` reads the file):
+    a native or library spec, a preset under it, or a training config, with the flags laid over it.
+
+    Args:
+        file: what :func:`warmupctl.spec.files.read_input` read, or None for a spec of flags alone.
+        flags: as for :func:`load_spec`.
+    """
     flags = dict(flags or {})
     series = flags.pop("series", None)
     if series is not None:  # one series of the schedule in place of its LR (--series momentum)
         from warmupctl.engine.series import pick
 
-        schedule = load_spec(path, flags)
+        schedule = spec_from(file, flags)
         try:
             return pick(schedule, str(series), "--series")
         except SpecError as exc:
             raise exc.located(source="command line") from None
     preset = flags.pop("preset", None)
-    source, mapping = load_mapping(path) if path is not None else (None, {})
+    source, mapping = mapping_of(file) if file is not None else (None, {})
     if preset is not None:
+        from warmupctl.spec.presets import load_preset
+
         # A published schedule is the base; the file's keys and then the flags override it.
         preset_source, base = load_preset(preset)
         mapping = merge_flags(base, mapping)
         source = preset_source if source is None else f"{source} (over {preset_source})"
-    if path is not None and _config_kind(mapping, source) is not None:
-        return _load_config(mapping, source, path, flags)[1]
+    if file is not None and source is not None and _config_kind(mapping, source) is not None:
+        return _load_config(mapping, source, file.path, flags)[1]
     merged = merge_flags(mapping, flags)
     flag_keys = frozenset(k for k, val in flags.items() if val is not None)
     return resolve(merged, source=source, flag_keys=flag_keys)
@@ -118,7 +140,7 @@ def import_config(
         flags: ``dataset_size``/``devices`` facts, and ``lr``/``total_steps``/``name`` for the spec.
         deepspeed: a DeepSpeed config to combine with transformers TrainingArguments.
     """
-    source, mapping = load_mapping(path)
+    source, mapping = mapping_of(read_input(path, SPEC))
     if _config_kind(mapping, source) is None:
         raise SpecError("is a warmupctl spec, not a training config", source=source,
                         hint=f"use it as it is, e.g. warmupctl table {path}")
@@ -126,6 +148,12 @@ def import_config(
 
 
 def _config_kind(mapping: Mapping[str, Any], source: str) -> str | None:
+    if "schedule" in mapping or all(key in KEYS for key in mapping):
+        # A library spec, or native keys only (no config's marker is a native key:
+        # tests/spec/test_load.py): no need to load the config readers to say so.
+        return None
+    from warmupctl.spec import configs
+
     try:
         return configs.config_kind(mapping)
     except SpecError as exc:
@@ -136,6 +164,8 @@ def _load_config(
     mapping: Mapping[str, Any], source: str, path: str, flags: Mapping[str, Any],
     deepspeed: str | None = None,
 ) -> tuple[configs.Translation, Schedule]:
+    from warmupctl.spec import configs
+
     given = {k: val for k, val in flags.items() if val is not None}
     facts = {}
     try:

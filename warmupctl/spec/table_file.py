@@ -16,7 +16,8 @@ Rules (each broken one is a :class:`~warmupctl.core.errors.SpecError` naming the
 
 CSV rows are streamed: a golden of 10^8 updates is read in blocks, twice (key events, then values),
 in bounded memory. A JSON table is parsed whole, as the JSON module needs; for long goldens use CSV.
-Standard input (``-``) is read into memory once.
+Standard input (``-``) and named pipes are read into memory once, within
+:data:`warmupctl.spec.files.OPERAND`'s limit. Files are opened by :mod:`warmupctl.spec.files`.
 """
 
 from __future__ import annotations
@@ -25,9 +26,7 @@ import array
 import io
 import json
 import math
-import os
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -35,10 +34,10 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from warmupctl.engine import Schedule
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.load import STDIN, parse_text
-from warmupctl.spec.resolve import load_spec, resolve
+from warmupctl.engine import Schedule
+from warmupctl.spec.files import HEAD_BYTES, OPERAND, SPEC, Input, Stream, open_input
+from warmupctl.spec.resolve import spec_from
 
 #: ``format_version`` values this reader understands (``warmupctl.render.text.FORMAT_VERSION``).
 FORMAT_VERSIONS = frozenset({1, 2})  # 2: rows carry series besides lr (render.columns)
@@ -49,7 +48,7 @@ BLOCK_ROWS = 1 << 16
 #: A warmupctl CSV line is at most ~45 bytes; a longer line is not one of ours.
 MAX_LINE_BYTES = 4096
 #: Bytes read to tell a table from a spec.
-SNIFF_BYTES = 4096
+SNIFF_BYTES = HEAD_BYTES
 
 HINT_CSV = "write it with 'warmupctl table SPEC --format csv -o FILE'"
 HINT_REGENERATE = "regenerate it with 'warmupctl table SPEC --format csv -o FILE'"
@@ -74,7 +73,7 @@ class TableFile:
     kind: str
     label: str | None = None
     columns: tuple[str, ...] = HEADER
-    _path: str | None = field(default=None, repr=False)
+    _file: Stream | None = field(default=None, repr=False)
     _data: bytes | None = field(default=None, repr=False)
     _rows: _Rows | None = field(default=None, repr=False)
 
@@ -100,11 +99,8 @@ class TableFile:
     def _open(self) -> IO[bytes]:
         if self._data is not None:
             return io.BytesIO(self._data)
-        assert self._path is not None
-        try:
-            return open(self._path, "rb")
-        except OSError as exc:
-            raise SpecError(f"cannot read: {exc.strerror or exc}", source=self.name) from None
+        assert self._file is not None
+        return self._file.open()
 
 
 def table_kind(name: str, head: bytes) -> str | None:
@@ -120,67 +116,31 @@ def table_kind(name: str, head: bytes) -> str | None:
 
 
 def load_operand(path: str) -> Schedule | TableFile:
-    """A ``warmupctl diff`` operand: a saved table, or else a spec (native or library)."""
-    if path == STDIN:
-        data = sys.stdin.buffer.read()
-        name = "<stdin>"
-        kind = table_kind(name, data[:SNIFF_BYTES])
-        if kind is None:
-            text = _decode(data, name, "a YAML or JSON spec")
-            return resolve(parse_text(text, name), source=name)
-        return _table_from_bytes(name, kind, data)
-    head = _head(path)
-    kind = table_kind(path, head)
-    if kind is None:
-        return load_spec(path)
-    return read_table(path, kind)
+    """A ``warmupctl diff`` operand: a saved table, or else a spec (native, library, preset or
+    training config), read as ``warmupctl table`` reads it (:func:`warmupctl.spec.resolve.spec_from`)."""
+    file = open_input(path, OPERAND)
+    kind = table_kind(file.name, file.head)
+    if kind is not None:
+        return _table(file, kind)
+    return spec_from(file.whole() if isinstance(file, Stream) else file.expect(SPEC))
 
 
 def read_table(path: str, kind: str | None = None) -> TableFile:
     """Open a saved table: the header (CSV) or the whole file (JSON) is checked now, CSV rows as
     :meth:`TableFile.blocks` reaches them."""
-    head = _head(path)
-    kind = kind or table_kind(path, head) or "csv"
+    file = open_input(path, OPERAND)
+    return _table(file, kind or table_kind(file.name, file.head) or "csv")
+
+
+def _table(file: Input | Stream, kind: str) -> TableFile:
     if kind == "json":
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            raise SpecError(f"cannot read: {exc.strerror or exc}", source=path) from None
-        return _table_from_bytes(path, "json", data)
-    columns = _csv_header(head, path)
-    return TableFile(name=path, kind="csv", columns=columns, _path=path)
-
-
-def _head(path: str) -> bytes:
-    if not os.path.exists(path):
-        raise SpecError("no such file", source=path, hint="check the path")
-    if os.path.isdir(path):
-        raise SpecError("is a folder, not a spec or a table", source=path)
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(SNIFF_BYTES)
-    except OSError as exc:
-        raise SpecError(f"cannot read: {exc.strerror or exc}", source=path) from None
-
-
-def _table_from_bytes(name: str, kind: str, data: bytes) -> TableFile:
-    if kind == "json":
-        label, rows = _parse_json(_decode(data, name, "a JSON table"), name)
-        return TableFile(name=name, kind="json", label=label, _rows=rows)
-    columns = _csv_header(data[:SNIFF_BYTES], name)
-    return TableFile(name=name, kind="csv", columns=columns, _data=data)
-
-
-def _decode(data: bytes, name: str, what: str) -> str:
-    if b"\x00" in data:
-        raise SpecError(f"binary file, not {what}", source=name)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise SpecError(f"not UTF-8 text (byte {exc.start})", source=name, path=f"line {line}",
-                        hint="save the file as UTF-8") from None
+        whole = file.whole() if isinstance(file, Stream) else file
+        label, rows = _parse_json(whole.text, whole.name)
+        return TableFile(name=whole.name, kind="json", label=label, _rows=rows)
+    columns = _csv_header(file.head, file.name)
+    if isinstance(file, Stream):
+        return TableFile(name=file.name, kind="csv", columns=columns, _file=file)
+    return TableFile(name=file.name, kind="csv", columns=columns, _data=file.data)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -1,0 +1,195 @@
+"""DeepSpeed JSON: its ``scheduler`` block, alone or as transformers' DeepSpeed integration reads it.
+
+Alone, the ``scheduler`` block is the schedule (``"auto"`` has nothing to fill it from). Named by Trainer
+arguments (``deepspeed: ds.json``) or given with ``--deepspeed ds.json``, transformers' integration
+(transformers 5.23.0 ``integrations/deepspeed.py``, ``HfTrainerDeepSpeedConfig``) fills ``"auto"`` from the
+Trainer arguments (:mod:`.transformers` does that with the helpers here): ``fill_match`` takes the Trainer's
+value for ``"auto"`` and raises ValueError for a number that disagrees; ``get_value`` reads a dotted key.
+The scheduler types are DeepSpeed's ``deepspeed/runtime/lr_schedules.py`` (DeepSpeed 0.16).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from warmupctl.core import values as v
+from warmupctl.core.errors import SpecError
+from warmupctl.frameworks._registry import LibrarySchedule
+from warmupctl.spec.configs._base import (
+    AUTO,
+    ConfigFormat,
+    Origin,
+    Request,
+    Translation,
+    library_names,
+    marker_claim,
+)
+from warmupctl.spec.configs._registry import register
+from warmupctl.spec.library import find_schedule
+from warmupctl.spec.load import load_mapping, parse_text
+
+TITLE = "DeepSpeed config"
+MARKERS = frozenset({"train_batch_size", "train_micro_batch_size_per_gpu", "zero_optimization", "scheduler",
+                     "optimizer", "gradient_clipping", "steps_per_print", "fp16", "bf16",
+                     "wall_clock_breakdown", "zero_allow_untested_optimizer"})
+#: Markers that count only as blocks (a Megatron dump has ``optimizer: adam`` and ``fp16: false``).
+NESTED = frozenset({"scheduler", "optimizer", "fp16", "bf16", "zero_optimization"})
+
+
+@dataclass(frozen=True)
+class DeepSpeedConfig:
+    """A DeepSpeed config read for a Trainer: its mapping, where it is, and its scheduler block."""
+
+    config: Mapping[str, Any]
+    source: str
+    prefix: str  # "" for a file of its own, "deepspeed." for a mapping inside the Trainer arguments
+    block: Mapping[str, Any] | None
+
+    @property
+    def name(self) -> str:
+        """How notes call it: its file, or the Trainer arguments' inline ``deepspeed`` mapping."""
+        return f"the DeepSpeed config in {self.source}" if self.prefix else self.source
+
+    def origin(self, key: str, **extra: Any) -> Origin:
+        return Origin(self.source, self.prefix + key, **extra)
+
+    def error(self, message: str, key: str, value: Any = SpecError._NO_VALUE,
+              hint: str | None = None) -> SpecError:
+        return SpecError(message, source=self.source, path=self.prefix + key, value=value, hint=hint)
+
+
+def named_config(raw: Mapping[str, Any], spelled: Mapping[str, str], source: str, path: str | None,
+                  override: str | None, notes: list[str]) -> DeepSpeedConfig | None:
+    """The DeepSpeed config the Trainer arguments name (``deepspeed:``) or ``--deepspeed`` gives."""
+    named = raw.get("deepspeed")
+    if override is not None:
+        if named not in (None, "", override):
+            notes.append(f"--deepspeed {override} replaces the arguments' deepspeed: {named}")
+        ds_source, mapping = load_mapping(override)
+        return block_of(mapping, ds_source, "")
+    if named in (None, ""):
+        return None
+    key = spelled.get("deepspeed", "deepspeed")
+    if isinstance(named, Mapping):
+        return block_of(v.as_mapping(dict(named), key), source, key + ".")
+    text = v.as_str(named, key)
+    if text.lstrip().startswith("{"):
+        return block_of(parse_text(text, f"{source}: {key}"), source, key + ".")
+    # Relative to the arguments file, which is where a user reads it from; stdin: the working folder.
+    folder = os.path.dirname(path) if path and path != "-" else ""
+    where = text if os.path.isabs(text) else os.path.join(folder, text)
+    if not os.path.isfile(where):
+        raise SpecError("names a DeepSpeed config that does not exist", source=source, path=key,
+                        value=text, hint=f"looked for {where} (relative to the arguments file)")
+    ds_source, mapping = load_mapping(where)
+    return block_of(mapping, ds_source, "")
+
+
+def block_of(config: Mapping[str, Any], source: str, prefix: str) -> DeepSpeedConfig:
+    block = config.get("scheduler")
+    if block is not None:
+        block = v.as_mapping(block, prefix + "scheduler")
+    return DeepSpeedConfig(config, source, prefix, block)
+
+
+def value_at(ds: DeepSpeedConfig, key: str) -> Any:
+    """``HfDeepSpeedConfig.get_value``: a dotted key, None when any part is absent."""
+    node: Any = ds.config
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def fill(ds: DeepSpeedConfig, key: str, value: Any, hf_key: str, must_match: bool = True) -> Any:
+    """``HfTrainerDeepSpeedConfig.fill_match``: "auto" takes the Trainer's value; a different value
+    is the mismatch transformers raises ValueError for (None: the key is absent, nothing to do)."""
+    given = value_at(ds, key)
+    if given is None:
+        return None
+    if given == AUTO:
+        return value
+    if must_match and not _same(given, value):
+        raise ds.error(f"does not match the Trainer's {hf_key} {value}", key, given,
+                       "transformers raises ValueError: 'Please correct the following DeepSpeed config "
+                       "values that mismatch TrainingArguments values'; set it to \"auto\"")
+    return given
+
+
+def _same(given: Any, value: Any) -> bool:
+    """``given == value``, reading a numeric string as its number (YAML 1.1 keeps ``3e-4`` a string)."""
+    if isinstance(value, (int, float)) and isinstance(given, str):
+        try:
+            return float(given) == float(value)
+        except ValueError:
+            return False
+    return bool(given == value)
+
+
+
+def scheduler_entry(ds: DeepSpeedConfig) -> tuple[LibrarySchedule, str, dict[str, Any]]:
+    block = ds.block
+    assert block is not None
+    kind = block.get("type")
+    if kind is None:
+        raise ds.error("the scheduler block has no type", "scheduler.type",
+                       hint="e.g. \"type\": \"WarmupDecayLR\"")
+    kind = v.as_str(kind, ds.prefix + "scheduler.type")
+    names = library_names("deepspeed")
+    if kind not in names:
+        raise ds.error("unknown DeepSpeed scheduler", "scheduler.type", kind,
+                       v.did_you_mean(kind, names) or v.one_of(names))
+    params = block.get("params") or {}
+    params = dict(v.as_mapping(params, ds.prefix + "scheduler.params"))
+    return find_schedule(f"deepspeed.{kind}"), kind, params
+
+
+def no_auto(ds: DeepSpeedConfig, params: Mapping[str, Any], hint: str) -> None:
+    for key, value in params.items():
+        if value == AUTO:
+            raise ds.error('"auto" with nothing to fill it from', f"scheduler.params.{key}", value, hint)
+
+def _translate_alone(mapping: Mapping[str, Any], source: str) -> Translation:
+    """A DeepSpeed config on its own: its scheduler block, with numbers only."""
+    ds = block_of(mapping, source, "")
+    with_trainer = ('"auto" is filled by the transformers Trainer: import the Trainer arguments with '
+                    f"--deepspeed {source}, or name it in them (deepspeed: {os.path.basename(source)})")
+    if ds.block is None:
+        raise ds.error("has no scheduler block: the schedule comes from the training script", "scheduler",
+                       hint="with the transformers Trainer it is lr_scheduler_type: warmupctl import "
+                            f"ARGS.yaml --deepspeed {source}")
+    entry, kind, params = scheduler_entry(ds)
+    no_auto(ds, params, with_trainer)
+    spec: dict[str, Any] = {"schedule": f"deepspeed.{kind}"}
+    origins = {"schedule": ds.origin("scheduler.type"), "args": ds.origin("scheduler.params"),
+               "total_steps": ds.origin("scheduler", hint="pass --total-steps N (the run's length in "
+                                                          "updates), or import it with the Trainer "
+                                                          "arguments")}
+    optimizer = value_at(ds, "optimizer")
+    lr = optimizer.get("params", {}).get("lr") if isinstance(optimizer, Mapping) else None
+    if entry.lr != "unused" and lr is not None:
+        if lr == AUTO:
+            raise ds.error('"auto" with nothing to fill it from', "optimizer.params.lr", lr, with_trainer)
+        spec["lr"] = v.as_float(lr, "optimizer.params.lr")
+    origins["lr"] = ds.origin("optimizer.params.lr", hint=None if optimizer is not None else
+                              "the config has no optimizer block: the optimizer and its lr come from the "
+                              "training script; import the Trainer arguments with --deepspeed")
+    spec["args"] = params
+    notes = (f"{source} read as a DeepSpeed config: its scheduler block {kind}",)
+    return Translation("deepspeed", TITLE, source, spec, notes,
+                       MappingProxyType(origins))
+
+
+
+def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+    return _translate_alone(mapping, request.source)
+
+
+FORMAT = register(ConfigFormat(
+    "deepspeed", TITLE, marker_claim(MARKERS, NESTED), _translate, markers=MARKERS,
+))

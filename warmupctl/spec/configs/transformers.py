@@ -1,0 +1,353 @@
+"""transformers ``TrainingArguments`` (YAML/JSON, HfArgumentParser files of TRL and alignment-handbook).
+
+``Trainer.create_scheduler`` calls ``get_scheduler(lr_scheduler_type, num_warmup_steps=W,
+num_training_steps=N, scheduler_specific_kwargs=lr_scheduler_kwargs)`` at ``learning_rate``
+(transformers 5.23.0 ``trainer.py``, ``optimization.py``). N is ``max_steps`` when > 0, else
+``num_train_epochs`` epochs of updates counted as the Trainer counts them
+(:mod:`warmupctl.core.steps`); TrainingArguments holds no dataset size, so the config (or
+``--dataset-size``) adds ``dataset_size`` (alias ``num_examples``), and ``world_size`` (alias
+``n_gpu``, default 1). W is ``TrainingArguments.get_warmup_steps(N)``: 5.x ``warmup_steps`` is a ratio
+below 1 (``ceil(N × w)``) and a count from 1 (``int(w)``); 4.x ``warmup_ratio`` gives ``ceil(N × ratio)``
+unless ``warmup_steps > 0`` (``training_args.py``).
+
+With a DeepSpeed config (``deepspeed:`` or ``--deepspeed``), transformers' integration fills its
+``"auto"`` values from these arguments and its ``scheduler`` block replaces ``lr_scheduler_type``
+(``integrations/deepspeed.py``: ``deepspeed_optim_sched`` builds no Trainer scheduler then).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import Any
+
+from warmupctl.core import steps as arithmetic
+from warmupctl.core import values as v
+from warmupctl.core.errors import SpecError
+from warmupctl.core.rounding import ratio_to_steps, transformers_ratio_to_steps
+from warmupctl.spec.configs._base import (
+    AUTO,
+    ConfigFormat,
+    Origin,
+    Request,
+    Translation,
+    library_names,
+    marker_claim,
+    number,
+    one_of,
+    show,
+    unique_keys,
+)
+from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs.deepspeed import (
+    TITLE as DS_TITLE,
+)
+from warmupctl.spec.configs.deepspeed import (
+    DeepSpeedConfig,
+    fill,
+    named_config,
+    no_auto,
+    scheduler_entry,
+    value_at,
+)
+
+TITLE = "transformers TrainingArguments"
+MARKERS = frozenset({"lr_scheduler_type", "learning_rate", "per_device_train_batch_size", "num_train_epochs",
+                     "lr_scheduler_kwargs", "max_steps", "output_dir", "per_device_eval_batch_size",
+                     "dataloader_drop_last"})
+#: warmupctl's own keys that are TrainingArguments keys too (or facts the reader takes).
+SHARED = frozenset({"warmup_steps", "warmup_ratio", "dataset_size", "loop"})
+
+#: transformers' scheduler types that follow a metric, not the update count.
+_METRIC_DRIVEN = {"reduce_lr_on_plateau", "greedy"}
+#: get_scheduler passes lr_scheduler_kwargs to every type but these (transformers 5.23.0
+#: optimization.py: constant gets no argument, constant_with_warmup and inverse_sqrt only W).
+_NO_KWARGS = {"constant", "constant_with_warmup", "inverse_sqrt"}
+
+
+@dataclass(frozen=True)
+class _Trainer:
+    """The Trainer facts a schedule depends on, validated (TrainingArguments' defaults for the rest)."""
+
+    lr: float
+    scheduler: str
+    kwargs: dict[str, Any]
+    max_steps: int
+    epochs: Any
+    per_device: int
+    grad_accum: int
+    world: int | None
+    dataset: int | None
+    drop_last: bool
+    loop: str
+    v4: bool
+
+
+def _trainer_facts(raw: Mapping[str, Any], facts: Mapping[str, int]) -> _Trainer:
+    lr = v.as_nonnegative(raw.get("learning_rate", 5e-5), "learning_rate")
+    scheduler = v.as_str(raw.get("lr_scheduler_type", "linear"), "lr_scheduler_type")
+    scheduler = scheduler.removeprefix("SchedulerType.").lower()
+    if scheduler in _METRIC_DRIVEN:
+        raise SpecError("follows the evaluation metric, not the update count", path="lr_scheduler_type",
+                        value=scheduler, hint="warmupctl cannot know the metrics of a run")
+    names = library_names("transformers")
+    if scheduler not in names:
+        raise SpecError("unknown lr_scheduler_type", path="lr_scheduler_type", value=scheduler,
+                        hint=v.did_you_mean(scheduler, names) or v.one_of(names))
+    kwargs = raw.get("lr_scheduler_kwargs") or {}
+    if isinstance(kwargs, str):
+        # TrainingArguments.__post_init__ parses a JSON string (the --lr_scheduler_kwargs '{...}' form).
+        try:
+            kwargs = json.loads(kwargs)
+        except json.JSONDecodeError as exc:
+            raise SpecError(f"not JSON: {exc.msg}", path="lr_scheduler_kwargs", value=kwargs,
+                            hint='e.g. {"min_lr_rate": 0.1}') from None
+    kwargs = dict(v.as_mapping(kwargs, "lr_scheduler_kwargs"))
+
+    def count(key: str, default: int, minimum: int = 1) -> int:
+        return v.as_count(raw.get(key, default), key, minimum=minimum)
+
+    # Command-line facts win over the file's, as a flag wins over a spec's key.
+    world = facts.get("devices") or one_of(raw, ("world_size", "n_gpu"), "processes training together")[0]
+    dataset = facts.get("dataset_size") or one_of(raw, ("dataset_size", "num_examples"),
+                                                   "samples in one epoch")[0]
+    drop = raw.get("dataloader_drop_last", False)
+    v4 = raw.get("warmup_ratio") is not None
+    loop = v.as_choice(raw.get("loop", "transformers_v4" if v4 else "transformers"), "loop",
+                       ("transformers", "transformers_v4"))
+    return _Trainer(
+        lr=lr, scheduler=scheduler, kwargs=kwargs,
+        max_steps=v.as_int(raw.get("max_steps", -1), "max_steps"),
+        epochs=raw.get("num_train_epochs", 3.0),
+        per_device=count("per_device_train_batch_size", 8),
+        grad_accum=count("gradient_accumulation_steps", 1),
+        world=world, dataset=dataset,
+        drop_last=v.as_bool(drop, "dataloader_drop_last") if drop is not None else False,
+        loop=loop, v4=v4,
+    )
+
+
+def _training_steps(t: _Trainer, notes: list[str]) -> tuple[int, str]:
+    """N, as ``Trainer.set_initial_training_values`` computes it, and the key it came from."""
+    if t.max_steps > 0:
+        if t.dataset is not None:
+            notes.append(f"max_steps {t.max_steps} overrides num_train_epochs (as the Trainer does)")
+        notes.append(f"num_training_steps {t.max_steps}: max_steps")
+        return t.max_steps, "max_steps"
+    if t.dataset is None:
+        raise SpecError(f"max_steps is {t.max_steps} and no dataset size", path="max_steps",
+                        hint="add max_steps or dataset_size (samples in one epoch; with "
+                             "per_device_train_batch_size, gradient_accumulation_steps and world_size), "
+                             "or pass --dataset-size N")
+    epochs = v.as_positive(t.epochs, "num_train_epochs")
+    world = t.world or 1
+    facts = arithmetic.BatchFacts(micro_batch_size=t.per_device, devices=world, grad_accum=t.grad_accum,
+                                  dataset_size=t.dataset, drop_last=t.drop_last)
+    amount = arithmetic.exact(epochs)
+    count = arithmetic.epoch_count(facts, amount, t.loop)
+    assert count.total is not None  # the transformers loops run fractional epochs
+    how = arithmetic.describe_epochs(facts, amount, count)
+    if count.note:
+        how += f"; {count.note}"
+    notes.append(f"num_training_steps {count.total}: num_train_epochs {number(epochs)} give "
+                 f"{count.total} updates ({how})")
+    if t.world is None:
+        notes.append("world_size not given: one process assumed (add world_size, or --devices N)")
+    if t.v4 and t.loop == "transformers_v4" and count.last_window:
+        notes.append("counted as transformers 4.x (the arguments have warmup_ratio); add "
+                     "'loop: transformers' if your version counts the trailing window as 5.x does")
+    return count.total, "num_train_epochs"
+
+
+def _warmup_steps(raw: Mapping[str, Any], t: _Trainer, n: int, notes: list[str]) -> tuple[int, str]:
+    """W = ``TrainingArguments.get_warmup_steps(N)`` (5.x, or 4.x when warmup_ratio is set)."""
+    if t.v4:
+        ratio = v.as_float(raw["warmup_ratio"], "warmup_ratio")
+        if not 0.0 <= ratio <= 1.0:
+            raise SpecError("transformers raises ValueError: warmup_ratio must lie in range [0,1]",
+                            path="warmup_ratio", value=raw["warmup_ratio"])
+        steps = v.as_count(raw.get("warmup_steps", 0), "warmup_steps")
+        if steps > 0:
+            if ratio > 0:
+                notes.append(f"warmup_steps {steps} wins over warmup_ratio {number(ratio)} (transformers "
+                             "4.x; 5.0-5.1 let warmup_ratio overwrite warmup_steps, 5.2 dropped it)")
+            notes.append(f"num_warmup_steps {steps}: warmup_steps")
+            return steps, "warmup_steps"
+        return _ratio(ratio, n, "warmup_ratio", notes), "warmup_ratio"
+    value = v.as_float(raw.get("warmup_steps", 0), "warmup_steps")
+    if value < 0:
+        raise SpecError("transformers raises ValueError: warmup_steps must be a positive integer or a "
+                        "ratio in [0, 1)", path="warmup_steps", value=raw.get("warmup_steps"))
+    if value < 1:
+        return _ratio(value, n, "warmup_steps", notes), "warmup_steps"
+    steps = int(value)
+    if isinstance(raw.get("warmup_steps"), float) and value == 1.0:
+        notes.append("warmup_steps 1.0 is one update, not 100 % (transformers 5.x: from 1 on it counts)")
+    elif steps != value:
+        notes.append(f"warmup_steps {number(value)} is truncated to {steps} updates "
+                     "(int(), transformers 5.x)")
+    notes.append(f"num_warmup_steps {steps}: warmup_steps")
+    return steps, "warmup_steps"
+
+
+def _ratio(ratio: float, n: int, key: str, notes: list[str]) -> int:
+    if ratio == 0:
+        notes.append(f"no warmup: {key} 0")
+        return 0
+    steps = transformers_ratio_to_steps(ratio, n)
+    exact = ratio_to_steps(ratio, n)
+    line = f"num_warmup_steps {steps}: {key} {number(ratio)} of {n} updates, math.ceil(N × ratio)"
+    if steps != exact:
+        line += (f" in floating point ({n} × {number(ratio)} = {n * ratio!r}, one more than the "
+                 f"{exact} of the decimal)")
+    notes.append(line)
+    return steps
+
+
+def _transformers(
+    raw_mapping: Mapping[str, Any], source: str, path: str | None, facts: Mapping[str, int],
+    deepspeed: str | None,
+) -> Translation:
+    raw, spelled = unique_keys(raw_mapping, source)
+    t = _trainer_facts(raw, facts)
+    notes: list[str] = []
+    ds = named_config(raw, spelled, source, path, deepspeed, notes)
+    optimizer_lr = t.lr
+    if ds is not None:
+        t = _batch_against_deepspeed(t, ds, notes)
+        optimizer_lr = _optimizer_lr(ds, t)
+    n, n_key = _training_steps(t, notes)
+    w, w_key = _warmup_steps(raw, t, n, notes)
+
+    def at(key: str, **extra: Any) -> Origin:
+        return Origin(source, spelled.get(key, key), **extra)
+
+    origins = {"lr": at("learning_rate"), "schedule": at("lr_scheduler_type"),
+               "args.num_training_steps": at(n_key), "total_steps": at(n_key),
+               "args.num_warmup_steps": at(w_key), "args": at("lr_scheduler_kwargs")}
+    if ds is not None and ds.block is not None:
+        spec = _deepspeed_with_trainer(ds, t, optimizer_lr, n, w, notes, origins)
+        title = f"{TITLE} + {DS_TITLE}"
+    else:
+        spec = _trainer_spec(t, n, w, notes, origins, at)
+        title = TITLE
+        if ds is not None:
+            notes.append(f"{ds.name} has no scheduler block: the Trainer's lr_scheduler_type "
+                         f"{t.scheduler} runs (DeepSpeed's engine steps it after each update, as the "
+                         "Trainer would)")
+    notes.insert(0, f"{source} read as {title}: {spec['schedule']}")
+    return Translation("transformers", title, source, spec, tuple(notes), MappingProxyType(origins))
+
+
+def _trainer_spec(t: _Trainer, n: int, w: int, notes: list[str], origins: dict[str, Origin],
+                  at: Any) -> dict[str, Any]:
+    """``get_scheduler(lr_scheduler_type, optimizer, W, N, lr_scheduler_kwargs)`` as a library spec."""
+    args: dict[str, Any] = {"num_warmup_steps": w, "num_training_steps": n}
+    if t.scheduler == "constant" and not w:
+        del args["num_warmup_steps"]
+    if t.kwargs and t.scheduler in _NO_KWARGS:
+        notes.append(f"lr_scheduler_kwargs {show(t.kwargs)} are not used: transformers' get_scheduler "
+                     f"passes none to {t.scheduler}")
+    elif t.kwargs:
+        for key, value in t.kwargs.items():
+            if key in ("num_warmup_steps", "num_training_steps"):
+                raise SpecError(f"transformers raises TypeError: get_scheduler already passes {key}",
+                                path=f"lr_scheduler_kwargs.{key}", value=value,
+                                hint="set warmup_steps or max_steps instead")
+            args[key] = value
+            origins[f"args.{key}"] = at(f"lr_scheduler_kwargs.{key}")
+    return {"schedule": f"transformers.{t.scheduler}", "lr": t.lr, "args": args}
+
+
+
+def _batch_against_deepspeed(t: _Trainer, ds: DeepSpeedConfig, notes: list[str]) -> _Trainer:
+    """``trainer_config_process``'s batch checks; the world size comes from ``train_batch_size``
+    when the Trainer arguments do not say it (DeepSpeed requires batch = micro × accumulation × world)."""
+    fill(ds, "train_micro_batch_size_per_gpu", t.per_device, "per_device_train_batch_size")
+    fill(ds, "gradient_accumulation_steps", t.grad_accum, "gradient_accumulation_steps")
+    total = value_at(ds, "train_batch_size")
+    if total is None or total == AUTO:
+        return t
+    total = v.as_count(total, ds.prefix + "train_batch_size", minimum=1)
+    if t.world is not None:
+        fill(ds, "train_batch_size", t.world * t.per_device * t.grad_accum,
+              "train_batch_size (calculated: world_size × per_device_train_batch_size × "
+              "gradient_accumulation_steps)")
+        return t
+    per_process = t.per_device * t.grad_accum
+    if total % per_process:
+        raise ds.error(f"is not a multiple of per_device_train_batch_size × gradient_accumulation_steps "
+                       f"= {per_process}", "train_batch_size", total,
+                       "DeepSpeed requires train_batch_size = micro batch × accumulation × world size")
+    world = total // per_process
+    notes.append(f"world_size {world}: train_batch_size {total} of {ds.name} ÷ "
+                 f"(per_device_train_batch_size {t.per_device} × gradient_accumulation_steps "
+                 f"{t.grad_accum})")
+    return replace(t, world=world)
+
+
+#: Scheduler params transformers fills from the Trainer (``trainer_config_process``/``_finalize``).
+_FILLED = ("warmup_min_lr", "warmup_max_lr", "warmup_num_steps", "total_num_steps")
+
+def _deepspeed_with_trainer(ds: DeepSpeedConfig, t: _Trainer, lr: float, n: int, w: int, notes: list[str],
+                            origins: dict[str, Origin]) -> dict[str, Any]:
+    """The DeepSpeed scheduler the Trainer ends up with: its block, "auto" filled from the Trainer."""
+    entry, kind, params = scheduler_entry(ds)
+    trainer_values = {"warmup_min_lr": (0, "warmup_min_lr", False),
+                      "warmup_max_lr": (t.lr, "learning_rate", True),
+                      "warmup_num_steps": (w, "get_warmup_steps(num_training_steps)", True),
+                      "total_num_steps": (n, "num_training_steps (calculated)", True)}
+    filled = []
+    for key in _FILLED:
+        if key in params:
+            value, hf_key, must = trainer_values[key]
+            was_auto = params[key] == AUTO
+            params[key] = fill(ds, f"scheduler.params.{key}", value, hf_key, must)
+            if was_auto:
+                filled.append(f"{key} {number(value) if isinstance(value, float) else value}")
+                origins[f"args.{key}"] = ds.origin(f"scheduler.params.{key}",
+                                                   more=f'"auto" was filled with the Trainer\'s {hf_key}')
+    no_auto(ds, params, "transformers fills only warmup_min_lr, warmup_max_lr, warmup_num_steps and "
+                         "total_num_steps; write a number")
+    notes.append(f"DeepSpeed's scheduler block ({kind}) replaces the Trainer's lr_scheduler_type "
+                 f"{t.scheduler}, as transformers' DeepSpeed integration does (deepspeed_optim_sched "
+                 "builds no Trainer scheduler when the config has one)")
+    if t.kwargs:
+        notes.append(f"lr_scheduler_kwargs {show(t.kwargs)} are not used either")
+    if filled:
+        notes.append(f"\"auto\" filled from the Trainer arguments: {', '.join(filled)}")
+    spec: dict[str, Any] = {"schedule": f"deepspeed.{kind}"}
+    if entry.lr != "unused":
+        spec["lr"] = lr
+    spec["args"] = params
+    if "total_num_steps" not in params:
+        spec["total_steps"] = n  # the Trainer stops after N updates
+    origins.update({"schedule": ds.origin("scheduler.type"), "args": ds.origin("scheduler.params")})
+    return spec
+
+
+def _optimizer_lr(ds: DeepSpeedConfig, t: _Trainer) -> float:
+    """The optimizer's LR: DeepSpeed's optimizer block ("auto": learning_rate), or the Trainer's."""
+    optimizer = value_at(ds, "optimizer")
+    if not isinstance(optimizer, Mapping):
+        return t.lr
+    params = optimizer.get("params")
+    if not isinstance(params, Mapping) or params.get("lr") is None:
+        raise ds.error("the optimizer block has no lr: DeepSpeed would use its optimizer's own default",
+                       "optimizer.params", hint='add "lr": "auto" (the Trainer fills it with '
+                                                "learning_rate) or a number")
+    value = fill(ds, "optimizer.params.lr", t.lr, "learning_rate")
+    return v.as_float(value, ds.prefix + "optimizer.params.lr")
+
+
+
+def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+    return _transformers(mapping, request.source, request.path, request.facts, request.deepspeed)
+
+
+FORMAT = register(ConfigFormat(
+    "transformers", TITLE, marker_claim(MARKERS), _translate, markers=MARKERS, shared=SHARED,
+    facts=("dataset_size", "devices"), with_deepspeed=True,
+))
