@@ -79,6 +79,13 @@ def plot(
     overlay = _overlay(ctx, schedules, policy.any, actual, log)
     options = PlotOptions(log_y=log_y, title=title, dpi=dpi, steps=steps, diff=diff, **drawn)
     logged = None if overlay is None else (overlay, _log_name(actual))
+    if len(schedules) == 1 and schedules[0].series and not drawn and logged is None:
+        from warmupctl.render.series_plot import render_series_plot  # a panel per family of series
+
+        write_bytes(path, render_series_plot(schedules[0], options, chosen))
+        if path != "-":
+            app_context(ctx).info(f"wrote {path}")
+        return
     write_bytes(path, render_plot(schedules, options, chosen, logged=logged))
     if path != "-":
         app_context(ctx).info(f"wrote {path}")

@@ -482,6 +482,8 @@ def _weight_decay(n: FloatArray, start: float, end: float, steps: int, style: st
 
 def _groups(call: LibraryCall) -> list[dict[str, Any]] | None:
     """The validated ``param_groups:`` list (None when the spec gives none)."""
+    from warmupctl.core.values import as_float
+
     raw = call.extra.get("param_groups")
     if raw is None:
         return None
@@ -504,11 +506,11 @@ def _groups(call: LibraryCall) -> list[dict[str, Any]] | None:
                                     value=value)
                 group[key] = value
                 continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
-                    value) or value < 0:
+            number = as_float(value, f"param_groups[{i}].{key}")  # YAML's "5e-4" too
+            if number < 0:
                 raise SpecError("must be a number >= 0", path=f"param_groups[{i}].{key}",
                                 value=value)
-            group[key] = float(value)
+            group[key] = number
         groups.append(group)
     names = [g.get("name", f"pg{i}") for i, g in enumerate(groups)]
     for i, name in enumerate(names):
