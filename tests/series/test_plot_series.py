@@ -6,8 +6,8 @@ import json
 
 from warmupctl.engine.series import pick
 from warmupctl.render.series_plot import family, panels
-from warmupctl.spec.native import resolve_native
 from warmupctl.spec.library import resolve_library
+from warmupctl.spec.native import resolve_native
 
 
 def test_families_group_the_series_into_panels() -> None:
