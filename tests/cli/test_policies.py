@@ -1,4 +1,4 @@
-"""``table`` and ``plot`` with stepping policies, resumes and the seeds' theory, through CliRunner."""
+"""``table`` and ``plot`` with stepping policies, resumes and warmup theory, through CliRunner."""
 
 import csv
 import io

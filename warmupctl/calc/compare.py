@@ -66,15 +66,19 @@ class RowSource(Protocol):
     """A saved table: ``(steps, lrs)`` blocks in file order, steps strictly increasing.
 
     ``blocks`` may be called more than once (the rows are walked twice: key events, then values);
-    ``line_of(row)`` is the line of the file that holds row ``row`` (0-based), for messages.
+    ``line_of(row)`` is the line of the file that holds row ``row`` (0-based), for messages (None: a
+    source without line numbers).
     """
 
-    kind: str
-    label: str | None
+    @property
+    def kind(self) -> str: ...  # read-only: a frozen dataclass (TableFile) matches
+
+    @property
+    def label(self) -> str | None: ...
 
     def blocks(self, chunk_size: int = ...) -> Iterator[tuple[IntArray, FloatArray]]: ...
 
-    def line_of(self, row: int) -> int: ...
+    def line_of(self, row: int) -> int | None: ...
 
 
 Operand = Schedule | RowSource

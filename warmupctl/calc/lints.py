@@ -34,7 +34,7 @@ REL_TOL = 1e-6
 #: Updates evaluated past ``total_steps`` (at most) to see what happens after the end.
 PAST_END = 1 << 16
 
-#: Usual warmup lengths as fractions of the run, by purpose (the seeds; user-needs.md §4).
+#: Usual warmup lengths as fractions of the run, by purpose (what published recipes use).
 WARMUP_RANGES: dict[str, tuple[float, float, str]] = {
     "general": (0.05, 0.20, "usual warmups span 5-20 % of the updates"),
     "finetune": (0.06, 0.10, "fine-tuning warmups usually span 6-10 % of the updates"),

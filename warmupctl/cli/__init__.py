@@ -60,10 +60,11 @@ class AppContext:
 
 def _version() -> str:
     try:
-        from warmupctl import __version__
+        from warmupctl.core.version import version
+
+        return version()
     except ImportError:  # a broken install must not break the error report that says so
         return "(version unknown)"
-    return __version__
 
 
 def error_line(text: str) -> None:

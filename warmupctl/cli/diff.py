@@ -1,13 +1,16 @@
 """``warmupctl diff A B``: are two schedules the same, update by update? For CI, like diff(1)."""
 
 from enum import Enum
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from warmupctl.cli._common import app_context
+from warmupctl.cli._common import app_context, run_bound
 from warmupctl.cli._options import ActualOffsetOpt, ActualOpt, OutputOpt
 from warmupctl.core.errors import ExitCode, SpecError
+
+if TYPE_CHECKING:
+    from warmupctl.calc.compare import Comparison
 
 _OPERAND_HELP = ("a spec (YAML/JSON, native or library) or a table saved by 'warmupctl table' "
                  "(CSV, or JSON with format_version and rows); - for stdin")
@@ -70,12 +73,14 @@ def diff(
         from warmupctl.cli import click_errors
 
         param = next(p for p in ctx.command.params if p.name == "b")
-        raise click_errors.MissingParameter(ctx=ctx, param=param, param_hint="'B'")
+        raise click_errors.MissingParameter(ctx=ctx, param=param,  # type: ignore[arg-type]  # Typer's own
+                                            param_hint="'B'")
     if b is not None and actual is not None:
         raise SpecError("give B or --actual LOG, not both", source="command line", path="B",
                         hint="warmupctl diff A B, or warmupctl diff SPEC --actual trainer_state.json")
     if actual is not None:
         return _against_log(ctx, a, actual, actual_offset, steps, rel, absolute, fmt, output)
+    assert b is not None  # given: without --actual, a missing B was refused above
     if a == "-" and b == "-":
         raise SpecError("A and B cannot both be standard input", source="command line",
                         path="A, B", hint="save one of them to a file")
@@ -89,7 +94,7 @@ def diff(
     from warmupctl.spec.table_file import load_operand
 
     context = app_context(ctx)
-    operands = [load_operand(path) for path in (a, b)]
+    operands = [load_operand(path, run_bound(ctx)) for path in (a, b)]
     if series is not None:
         from warmupctl.engine.series import pick
 
@@ -105,8 +110,8 @@ def diff(
     if steps is not None and not any(isinstance(x, Schedule) for x in operands):
         context.note("--steps does not apply: both A and B are tables, compared over their rows")
     names = ["<stdin>" if path == "-" else path for path in (a, b)]
-    result = compare(*operands, names=names, steps=steps, rtol=RTOL if rel is None else rel,
-                     atol=absolute)
+    result = compare(operands[0], operands[1], names=names, steps=steps,
+                     rtol=RTOL if rel is None else rel, atol=absolute)
     series = None
     if all(isinstance(x, Schedule) for x in operands) and any(x.series for x in operands):
         from warmupctl.calc.compare import compare_series  # momentum, lr/pg1, ...: each compared
@@ -140,13 +145,14 @@ def _against_log(ctx: typer.Context, a: str, actual: str, offset: Optional[str],
 
         check_destination(output)
     context = app_context(ctx)
-    spec = load_operand(a)
+    spec = load_operand(a, run_bound(ctx))
     if not isinstance(spec, Schedule):
         raise SpecError("--actual compares a spec with a run's log; A is a saved table", source=a,
                         hint="give the spec the table was written from")
     for note in spec.notes:
         context.note(f"{a}: {note}")
     overlay = place_actual(ctx, log, spec)
+    assert overlay is not None  # a log was read: read_actual returns None only without --actual
     float32 = overlay.float32_exact is not None
     if rel is None and float32:
         context.note(f"{actual}: stored in float32: --rtol {RTOL_FLOAT32:g} by default")
@@ -160,8 +166,8 @@ def _against_log(ctx: typer.Context, a: str, actual: str, offset: Optional[str],
     return int(ExitCode.OK if result.same else ExitCode.DIFFERENT)
 
 
-def _write(ctx: typer.Context, result, fmt: DiffFormat, output: Optional[str],  # noqa: UP045
-           series=None) -> None:
+def _write(ctx: typer.Context, result: "Comparison", fmt: DiffFormat,
+           output: Optional[str], series=None) -> None:  # noqa: UP045
     from warmupctl.cli._output import write_text
     from warmupctl.render import diff as render
 

@@ -358,7 +358,7 @@ class RatioRule:
     apply: Callable[[float, int], int | float]
 
 
-#: Ratio -> warmup updates, per library (reference/library-semantics.md §12.13).
+#: Ratio -> warmup updates, per library (each rule cites the library's code in its docstring).
 RATIO_RULES: dict[str, RatioRule] = {
     rule.name: rule
     for rule in (

@@ -2,7 +2,7 @@
 
 ``warmup_steps: 100`` in a file, ``--warmup-steps 100`` on the command line and
 ``warmupctl.schedule(warmup_steps=100)`` in Python are the same thing. The defaults reproduce the
-transformers example of the seeds: lr 1e-4, 1000 updates, a linear warmup from 0 over 10 % of the
+usual transformers example: lr 1e-4, 1000 updates, a linear warmup from 0 over 10 % of the
 run, then a half-cosine to 0.
 
 This module is plain data (no numpy), so ``--help`` and tab completion can read it cheaply.

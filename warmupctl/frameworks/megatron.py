@@ -47,7 +47,7 @@ import numpy as np
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._common import FloatArray, IntArray, floats, g, inside, nan_from, nan_note
+from warmupctl.frameworks._kit import FloatArray, IntArray, finish, floats, g, run_length
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 
 VERSION = "megatron-core 0.16.1"
@@ -224,14 +224,14 @@ def _first_update_at(samples: float, gbs: int) -> int:
 def _schedule(sched: _Scheduler, gbs: int, call: LibraryCall, qualname: str, source: str,
               spec_args: dict[str, Any], spec_lr: float | None, natural: int,
               extra_notes: tuple[str, ...] = ()) -> Schedule:
-    total = call.total_steps or natural
+    total = run_length(call, natural)
 
     def fn(k: IntArray) -> FloatArray:
         return sched.lr(np.asarray(k, dtype=np.int64) * gbs)
 
     notes: list[str] = []
-    raise_notes: list[str] = []
     raise_at: int | None = None
+    raise_event = ""
     anneal = sched.anneal_start
     if anneal is not None and sched.wsd_style not in WSD_STYLES:
         lower = max(sched.warmup if sched.warmup > 0 else -1.0, anneal)
@@ -242,7 +242,7 @@ def _schedule(sched: _Scheduler, gbs: int, call: LibraryCall, qualname: str, sou
                                 value=None, hint="Megatron fails an assert in step(0); "
                                 "one of " + ", ".join(WSD_STYLES))
             raise_at = first
-            raise_notes.append(nan_note("Megatron fails an assert (no lr_wsd_decay_style)", first))
+            raise_event = "Megatron fails an assert (no lr_wsd_decay_style)"
 
     warmup_update = _first_update_at(sched.warmup, gbs) if sched.warmup > 0 else 0
     boundaries: list[Boundary] = []
@@ -271,19 +271,11 @@ def _schedule(sched: _Scheduler, gbs: int, call: LibraryCall, qualname: str, sou
             if before > sched.min_lr * (1 + 1e-12) and total > past:
                 notes.append(f"the LR drops from {g(before)} to min_lr {g(sched.min_lr)} after "
                              f"update {past - 1} (Megatron cuts to min_lr past lr_decay_steps)")
-    notes.extend((*extra_notes, *raise_notes))
-    spec: dict[str, Any] = {"schedule": qualname, "lr": spec_lr, "args": spec_args,
-                            "global_batch_size": gbs, "total_steps": total}
-    return Schedule(
-        fn=nan_from(fn, raise_at),
-        total_steps=total,
-        label=qualname,
-        warmup_steps=warmup_update,
-        boundaries=inside(boundaries, total),
-        notes=tuple(notes),
-        spec=spec,
-        source=source,
-    )
+    notes.extend(extra_notes)
+    return finish(call, fn, natural=natural, lr=spec_lr, args=spec_args, warmup=warmup_update,
+                  boundaries=boundaries, notes=notes, source=source,
+                  spec={"global_batch_size": gbs},
+                  raise_at=None if raise_at is None else (raise_at, raise_event))
 
 
 def _gbs(call: LibraryCall) -> int:

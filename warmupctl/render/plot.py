@@ -1,4 +1,4 @@
-"""Annotated plots, like the transformers example of the seeds: PNG or SVG bytes, byte-identical
+"""Annotated plots (the curve, its warmup end, start, peak and final LR): PNG or SVG bytes, byte-identical
 for the same input.
 
 matplotlib is imported inside the functions (never at module import), only the object-oriented API
@@ -35,7 +35,7 @@ COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c
 class PlotOptions:
     """How a plot looks. ``steps`` overrides the number of updates drawn (default: the run);
     ``diff`` adds a panel below with each schedule minus the first (``height`` grows by a third, so
-    the LR panel keeps its size). The seeds' theory (:func:`_draw_theory`): ``sharpness`` (λmax) draws
+    the LR panel keeps its size). Warmup theory (:func:`_draw_theory`): ``sharpness`` (λmax) draws
     the stability bound 2/λmax and shades the updates above it; ``noise_batch`` (B0) adds the
     noise-equivalent batch B0/α² on a second, logarithmic axis, α = lr / ``noise_peak`` (None: each
     curve's own peak)."""
@@ -315,7 +315,7 @@ NOISE_TOP = 1e6
 
 def _draw_theory(axes, schedules: Sequence[Schedule], summaries: Sequence[Summary],
                  options: PlotOptions) -> None:
-    """The seeds' theory (:mod:`warmupctl.calc.theory`) over the LR panel: the stability bound and
+    """Warmup theory (:mod:`warmupctl.calc.theory`) over the LR panel: the stability bound and
     the noise-equivalent batch, when asked for."""
     if options.sharpness is not None:
         _draw_stability(axes, schedules, options, max(s.peak_lr for s in summaries))

@@ -168,11 +168,74 @@ def _parse_json(text: str, source: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=unique, parse_int=integer)
     except json.JSONDecodeError as exc:
-        raise SpecError(
-            f"JSON syntax error at line {exc.lineno}, column {exc.colno}: {exc.msg}", source=source
-        ) from None
+        line, column, problem = json_problem(exc)
+        raise SpecError(f"JSON syntax error at line {line}, column {column}: {problem}", source=source
+                        ) from None
     except RecursionError:
         raise SpecError("nesting too deep", source=source) from None
+
+
+#: The json module's messages (their first words) in warmupctl's words; ``found`` says whether the
+#: character at the error follows. The json module's own words change between Python releases (3.13
+#: says "Illegal trailing comma" where 3.12 said "Expecting property name"), so they are never shown.
+_JSON_WORDS: tuple[tuple[str, str, bool], ...] = (
+    ("Expecting value", "expected a value", True),
+    ("Expecting property name", "expected a key in double quotes", True),
+    ("Expecting ':'", "expected ':' after the key", True),
+    ("Expecting ','", "expected ',' or the end of the list or object", True),
+    ("Extra data", "more text after the end of the JSON value", True),
+    ("Unterminated string", "a string is not closed (no closing '\"')", False),
+    ("Invalid control character", "a line break or control character inside a string (write \\n)", False),
+    ("Invalid \\u", "a \\u escape needs four hexadecimal digits", False),
+    ("Invalid \\escape",
+     "an unknown escape inside a string (after \\ write one of \\ / \" b f n r t u)", False),
+)
+
+
+def json_problem(exc: json.JSONDecodeError) -> tuple[int, int, str]:
+    """``(line, column, problem)`` of a JSON syntax error, in warmupctl's words (see :data:`_JSON_WORDS`).
+
+    A trailing comma is named as such and placed on the comma, whichever way the Python release
+    reports it.
+
+    >>> def problem(text):
+    ...     try:
+    ...         json.loads(text)
+    ...     except json.JSONDecodeError as exc:
+    ...         return json_problem(exc)
+    >>> problem('{"kind": "cosine", "lr": 1e-3,}')
+    (1, 30, "a comma before '}': JSON allows no comma after the last item")
+    >>> problem("[1 2]")
+    (1, 4, "expected ',' or the end of the list or object, found '2'")
+    """
+    text, pos = exc.doc, exc.pos
+    comma = _trailing_comma(text, pos)
+    if comma is not None:
+        closer = text[comma + 1:].lstrip()[:1]
+        pos, problem = comma, f"a comma before '{closer}': JSON allows no comma after the last item"
+    else:
+        words, found = next(((ours, found) for theirs, ours, found in _JSON_WORDS
+                             if exc.msg.startswith(theirs)), ("unexpected text", True))
+        problem = words
+        if found:
+            problem += ", found " + (repr(text[pos]) if pos < len(text) else "the end of the text")
+    line = text.count("\n", 0, pos) + 1
+    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1, problem
+
+
+def _trailing_comma(text: str, pos: int) -> int | None:
+    """The position of a comma that ends a list or object (``[1, 2,]``) at or just before ``pos``."""
+    if pos < len(text) and text[pos] in "}]":
+        before = text[:pos].rstrip()
+        comma = len(before) - 1
+    else:
+        comma = pos
+    if not (0 <= comma < len(text)) or text[comma] != ",":
+        return None
+    if text[comma + 1:].lstrip()[:1] not in ("}", "]"):
+        return None
+    previous = text[:comma].rstrip()[-1:]
+    return comma if previous and previous not in ":,[{" else None
 
 
 def load_mapping(path: str) -> tuple[str, dict[str, Any]]:

@@ -24,6 +24,7 @@ from warmupctl.spec.load import mapping_of
 from warmupctl.spec.native import resolve_native
 
 if TYPE_CHECKING:
+    from warmupctl.frameworks._registry import RunBound
     from warmupctl.spec import configs
 
 # The library specs (and the frameworks registry behind them), the training-config readers and the
@@ -49,14 +50,19 @@ def merge_flags(mapping: Mapping[str, Any], flags: Mapping[str, Any]) -> dict[st
 
 
 def resolve(
-    mapping: Mapping[str, Any], *, source: str | None = None, flag_keys: frozenset[str] = frozenset()
+    mapping: Mapping[str, Any], *, source: str | None = None, flag_keys: frozenset[str] = frozenset(),
+    bound: RunBound | None = None,
 ) -> Schedule:
-    """Resolve a spec mapping; errors name ``source`` and, for keys set by flags, the flag."""
+    """Resolve a spec mapping; errors name ``source`` and, for keys set by flags, the flag.
+
+    ``bound`` is the command's bound on the updates it shows (``--steps N``, ``--at``): a library
+    schedule with no end of its own and no ``total_steps`` takes it as its run, with a note.
+    """
     try:
         if "schedule" in mapping:
             from warmupctl.spec.library import resolve_library
 
-            schedule = resolve_library(dict(mapping))
+            schedule = resolve_library(dict(mapping), bound=bound)
         else:
             schedule = resolve_native(mapping)
         check_length(schedule.total_steps, "total_steps")
@@ -77,7 +83,7 @@ def check_length(count: int, path: str) -> None:
 
 
 def load_spec(
-    path: str | None = None, flags: Mapping[str, Any] | None = None
+    path: str | None = None, flags: Mapping[str, Any] | None = None, *, bound: RunBound | None = None
 ) -> Schedule:
     """Load a spec file (or none: the defaults), apply flags, and resolve it.
 
@@ -86,24 +92,28 @@ def load_spec(
         flags: native keys set on the command line or in Python (``{"warmup_steps": 100}``), and
             ``preset``: the name of a published schedule (:mod:`warmupctl.spec.presets`) to start from;
             ``series``: the name of one of the schedule's series to return in place of its LR.
+        bound: the command's bound on the updates shown (see :func:`resolve`).
     """
-    return spec_from(read_input(path, SPEC) if path is not None else None, flags)
+    return spec_from(read_input(path, SPEC) if path is not None else None, flags, bound=bound)
 
 
-def spec_from(file: Input | None, flags: Mapping[str, Any] | None = None) -> Schedule:
+def spec_from(
+    file: Input | None, flags: Mapping[str, Any] | None = None, *, bound: RunBound | None = None
+) -> Schedule:
     """The one way from what a file holds to a :class:`Schedule` (:func:`load_spec` reads the file):
     a native or library spec, a preset under it, or a training config, with the flags laid over it.
 
     Args:
         file: what :func:`warmupctl.spec.files.read_input` read, or None for a spec of flags alone.
         flags: as for :func:`load_spec`.
+        bound: as for :func:`load_spec`.
     """
     flags = dict(flags or {})
     series = flags.pop("series", None)
     if series is not None:  # one series of the schedule in place of its LR (--series momentum)
         from warmupctl.engine.series import pick
 
-        schedule = spec_from(file, flags)
+        schedule = spec_from(file, flags, bound=bound)
         try:
             return pick(schedule, str(series), "--series")
         except SpecError as exc:
@@ -118,10 +128,10 @@ def spec_from(file: Input | None, flags: Mapping[str, Any] | None = None) -> Sch
         mapping = merge_flags(base, mapping)
         source = preset_source if source is None else f"{source} (over {preset_source})"
     if file is not None and source is not None and _config_kind(mapping, source) is not None:
-        return _load_config(mapping, source, file.path, flags)[1]
+        return _load_config(mapping, source, file.path, flags, bound=bound)[1]
     merged = merge_flags(mapping, flags)
     flag_keys = frozenset(k for k, val in flags.items() if val is not None)
-    return resolve(merged, source=source, flag_keys=flag_keys)
+    return resolve(merged, source=source, flag_keys=flag_keys, bound=bound)
 
 
 #: Flags that act on the library spec a training config translates to.
@@ -162,7 +172,7 @@ def _config_kind(mapping: Mapping[str, Any], source: str) -> str | None:
 
 def _load_config(
     mapping: Mapping[str, Any], source: str, path: str, flags: Mapping[str, Any],
-    deepspeed: str | None = None,
+    deepspeed: str | None = None, bound: RunBound | None = None,
 ) -> tuple[configs.Translation, Schedule]:
     from warmupctl.spec import configs
 
@@ -183,7 +193,7 @@ def _load_config(
     translation = configs.translate(mapping, source=source, path=path, facts=facts, deepspeed=deepspeed)
     try:
         schedule = resolve(merge_flags(translation.spec, given), source=source,
-                           flag_keys=frozenset(given))
+                           flag_keys=frozenset(given), bound=bound)
     except SpecError as exc:
         raise translation.locate(exc) from None
     return translation, translation.annotate(schedule)
