@@ -17,7 +17,7 @@ from warmupctl.calc.summary import Summary, summarize
 from warmupctl.engine import Schedule
 from warmupctl.engine.series import names as series_names
 from warmupctl.engine.series import pick
-from warmupctl.render.plot import COLORS, Envelope, PlotOptions, _draw_marks, _marks, _salt
+from warmupctl.render.plot import COLORS, NEUTRAL, Envelope, PlotOptions, _salt
 
 #: Panel title and y-label of each family, in panel order.
 FAMILIES: tuple[tuple[str, str], ...] = (
@@ -73,8 +73,15 @@ def render_series_plot(schedule: Schedule, options: PlotOptions, fmt: str) -> by
 
 def _draw_panel(axes, schedule: Schedule, members: Sequence[str], count: int,
                 options: PlotOptions) -> None:
+    for boundary in schedule.boundaries:  # the same for every series: the schedule's phases
+        if 0 < boundary.step < count:
+            dashed = boundary.label == "warmup end"
+            axes.axvline(boundary.step, color=NEUTRAL, linestyle="--" if dashed else ":",
+                         linewidth=1.0, alpha=0.7)
+            axes.annotate(f"{boundary.label} @ {boundary.step}", xy=(boundary.step, 0),
+                          xycoords=("data", "axes fraction"), xytext=(4, 6),
+                          textcoords="offset points", fontsize=7, color=NEUTRAL)
     summaries: list[Summary] = []
-    marks = []
     for i, name in enumerate(members):
         member = pick(schedule, name)
         envelope = Envelope(count)
@@ -83,15 +90,25 @@ def _draw_panel(axes, schedule: Schedule, members: Sequence[str], count: int,
         x, y = envelope.points()
         axes.plot(x, y, color=color, linewidth=1.4, label=name)
         summaries.append(summary)
-        # The boundaries are the schedule's (the same for every series): mark them with the first.
         # Many groups (layer-wise decay) would bury the curves under labels: annotate the first and
         # the last of a crowded panel.
         if len(members) <= 4 or i in (0, len(members) - 1):
-            marks.extend(m for m in _marks(member, summary, color, count)
-                         if i == 0 or m.kind in ("start", "peak", "final"))
-    top = max(s.peak_lr for s in summaries)
-    _draw_marks(axes, marks, top)
+            _annotate(axes, summary, color, shift=12 * (i if len(members) <= 4 else min(i, 1)))
     if options.log_y and all(s.min_lr > 0 for s in summaries):
         axes.set_yscale("log")
     axes.grid(True, alpha=0.3)
     axes.legend(loc="upper right", fontsize=8)
+
+
+def _annotate(axes, summary: Summary, color: str, shift: int) -> None:
+    """The value at update 0, the largest value (with its update) and the final value."""
+    arrow = {"arrowstyle": "->", "color": color, "lw": 0.7}
+    axes.plot([summary.peak_step], [summary.peak_lr], "o", color=color, markersize=3)
+    for text, step, value, offset in (
+            (f"start {summary.first_lr:.4g}", 0, summary.first_lr, (16, 14 + shift)),
+            (f"max {summary.peak_lr:.4g} @ {summary.peak_step}", summary.peak_step, summary.peak_lr,
+             (10, -14 - shift)),
+            (f"final {summary.final_lr:.4g} @ {summary.final_step}", summary.final_step,
+             summary.final_lr, (-130, 14 + shift))):
+        axes.annotate(text, xy=(step, value), xytext=offset, textcoords="offset points",
+                      fontsize=7, color=color, arrowprops=arrow)
