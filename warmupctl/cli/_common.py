@@ -34,7 +34,7 @@ def run_bound(ctx: typer.Context):  # -> RunBound | None
         return RunBound(steps, f"--steps {steps}")
     from warmupctl.cli.table import parse_at
 
-    # Negative indices and words (-1, last, peak) count from the run's end: they cannot bound it.
+    # Only whole non-negative updates bound a run: -1 and the words are counted from its end.
     named = [item for item in parse_at(at) if isinstance(item, int) and item >= 0]
     return RunBound(max(named) + 1, "--at") if named else None
 
