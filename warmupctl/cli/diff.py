@@ -12,8 +12,8 @@ from warmupctl.core.errors import ExitCode, SpecError
 if TYPE_CHECKING:
     from warmupctl.calc.compare import Comparison
 
-_OPERAND_HELP = ("a spec (YAML/JSON, native or library) or a table saved by 'warmupctl table' "
-                 "(CSV, or JSON with format_version and rows); - for stdin")
+_OPERAND_HELP = ("a spec (YAML/JSON: native, library or a training config) or a table saved by "
+                 "'warmupctl table' (CSV, or JSON with format_version and rows); - for stdin")
 
 
 class DiffFormat(str, Enum):

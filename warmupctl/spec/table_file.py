@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Schedule
-from warmupctl.spec.files import HEAD_BYTES, OPERAND, SPEC, Input, Stream, open_input
+from warmupctl.spec.files import HEAD_BYTES, OPERAND, SPEC, Input, Stream, open_input, read_input
 from warmupctl.spec.load import json_problem
 from warmupctl.spec.resolve import spec_from
 
@@ -123,7 +123,8 @@ def load_operand(path: str) -> Schedule | TableFile:
     kind = table_kind(file.name, file.head)
     if kind is not None:
         return _table(file, kind)
-    return spec_from(file.whole() if isinstance(file, Stream) else file.expect(SPEC))
+    # Read as a spec: a spec's size limit, checked before a file on disk is read.
+    return spec_from(read_input(file.name, SPEC) if isinstance(file, Stream) else file.expect(SPEC))
 
 
 def read_table(path: str, kind: str | None = None) -> TableFile:
