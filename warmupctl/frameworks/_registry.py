@@ -190,6 +190,8 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "pytorch_warmup",
     "axolotl",
     "mmengine",
+    "accelerate",
+    "nanogpt",
 )
 
 
