@@ -376,6 +376,50 @@ def plot(kind: str = "cosine") -> None:
 app()
 """
 
+
+#: The same picture as ``warmupctl plot --kind cosine --ratio 0.1`` (1000 updates, warmup 100, lr 1e-4),
+#: written the shortest way with matplotlib and numpy: the curve, the warmup-end line, the start, peak
+#: and final annotations, labels, grid, title, legend, a 10x6 in PNG at 100 dpi. What a user would
+#: write by hand instead of running warmupctl: the reference of the plot's cold start.
+MINIMAL_PLOT = """
+import sys
+
+import matplotlib
+import numpy as np
+
+matplotlib.use("Agg")
+from matplotlib.figure import Figure
+
+total, warmup, lr, color = 1000, 100, 1e-4, "#1f77b4"
+k = np.arange(total)
+t = np.clip((k - warmup) / (total - warmup), 0, 1)
+y = np.where(k < warmup, lr * k / warmup, lr * 0.5 * (1 + np.cos(np.pi * t)))
+peak = int(np.argmax(y))
+figure = Figure(figsize=(10, 6), dpi=100, layout="constrained")
+axes = figure.add_subplot()
+axes.plot(k, y, color=color, linewidth=1.6, label="cosine, warmup 100")
+axes.axvline(warmup, color=color, linestyle="--", linewidth=1.0, alpha=0.8)
+axes.annotate(f"warmup end @ {warmup}", xy=(warmup, 0), xycoords=("data", "axes fraction"),
+              xytext=(4, 6), textcoords="offset points", fontsize=8, color=color)
+arrow = {"arrowstyle": "->", "color": color, "lw": 0.8}
+axes.annotate(f"start {y[0]:.4g}", xy=(0, y[0]), xytext=(18, 22), textcoords="offset points",
+              fontsize=8, color=color, arrowprops=arrow)
+axes.plot([peak], [y[peak]], "o", color=color, markersize=4)
+axes.annotate(f"peak {y[peak]:.4g} @ {peak}", xy=(peak, y[peak]), xytext=(12, -16),
+              textcoords="offset points", fontsize=8, color=color, arrowprops=arrow)
+axes.annotate(f"final {y[-1]:.4g} @ {total - 1}", xy=(total - 1, y[-1]), xytext=(-150, 28),
+              textcoords="offset points", fontsize=8, color=color, arrowprops=arrow)
+axes.set_xlabel("optimizer update k")
+axes.set_ylabel("learning rate lr[k]")
+axes.set_ylim(bottom=0.0)
+axes.ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
+axes.set_xlim(0, total - 1)
+axes.grid(True, alpha=0.3)
+axes.set_title("cosine, warmup 100")
+axes.legend(loc="upper right", fontsize=9)
+figure.savefig(sys.argv[1], format="png", dpi=100)
+"""
+
 # ---------------------------------------------------------------------------------------------------
 # The sections
 # ---------------------------------------------------------------------------------------------------
@@ -399,8 +443,19 @@ class Bench:
         svg = os.path.join(self.tmp, "cold.svg")
         app = os.path.join(self.tmp, "bare_typer_app.py")
         Path(app).write_text(BARE_TYPER_APP)
+        minimal_plot = os.path.join(self.tmp, "minimal_plot.py")
+        Path(minimal_plot).write_text(MINIMAL_PLOT)
+        png, reference_png = os.path.join(self.tmp, "cold.png"), os.path.join(self.tmp, "reference.png")
         commands = {
             'python -c "import typer"': [sys.executable, "-c", "import typer"],
+            # The two start-up targets of issue 10, each beside its reference in the same run.
+            'python -c "import numpy, yaml, typer"': [sys.executable, "-c", "import numpy, yaml, typer"],
+            "warmupctl table --kind cosine --format csv": [
+                sys.executable, "-m", "warmupctl", "table", "--kind", "cosine", "--format", "csv"],
+            "minimal matplotlib script: the same curve and annotations (PNG)": [
+                sys.executable, minimal_plot, reference_png],
+            "warmupctl plot --kind cosine --ratio 0.1 (PNG)": [
+                sys.executable, "-m", "warmupctl", "plot", "--kind", "cosine", "--ratio", "0.1", "-o", png],
             "warmupctl --help": [sys.executable, "-m", "warmupctl", "--help"],
             "warmupctl table (1000 updates, terminal table)": [
                 sys.executable, "-m", "warmupctl", "table", "--kind", "cosine", "--ratio", "0.1"],
@@ -428,10 +483,20 @@ class Bench:
             self.raw.setdefault("cold_start", {})[name] = {"walls": walls, "peak_mb": fastest.peak_mb}
         help_ratio = best(runs["warmupctl --help"]).wall / base
         self.targets.append(Target("`warmupctl --help` vs `import typer`", help_ratio, 1.5, False, "×"))
+        table_ratio = (best(runs["warmupctl table --kind cosine --format csv"]).wall
+                       / best(runs['python -c "import numpy, yaml, typer"']).wall)
+        self.targets.append(Target("`warmupctl table --kind cosine --format csv` vs "
+                                   "`python -c \"import numpy, yaml, typer\"`", table_ratio, 1.6, False, "×"))
+        plot_ratio = (best(runs["warmupctl plot --kind cosine --ratio 0.1 (PNG)"]).wall
+                      / best(runs["minimal matplotlib script: the same curve and annotations (PNG)"]).wall)
+        self.targets.append(Target("`warmupctl plot --kind cosine --ratio 0.1` vs a minimal matplotlib "
+                                   "script of the same plot", plot_ratio, 1.25, False, "×"))
         self.sections.append(
             "## 1. Cold start\n\n"
             f"Best and median of {self.repeats} interleaved runs; the ratio is best against best "
-            "`import typer`.\n\n"
+            "`import typer`. The targets compare `warmupctl table` with `import numpy, yaml, typer` "
+            "(the libraries it needs) and `warmupctl plot` with a minimal matplotlib script drawing "
+            "the same annotated curve (in this file: `MINIMAL_PLOT`).\n\n"
             + table(["command", "best", "median", "peak memory", "× import typer", "status"], rows))
 
     def startup_breakdown(self) -> None:

@@ -1,6 +1,6 @@
 """Every golden recorded from the real libraries (tests/goldens/*.json) is reproduced.
 
-Tolerances (DESIGN.md §5): 1e-12 relative to the case's peak for the float64 libraries; for optax and
+Tolerances (docs/architecture.md, "Goldens"): 1e-12 relative to the case's peak for the float64 libraries; for optax and
 Keras, which compute in float32, a few float32 ulps of each value. A case recorded with ``raises``
 must be refused (a SpecError) or give NaN at the first update the library cannot compute.
 """

@@ -19,14 +19,9 @@ __all__ = ["Schedule", "SpecError", "Summary", "__version__", "from_mapping", "l
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        # Looked up on demand: importlib.metadata (and the email parser it loads) costs tens of
-        # milliseconds of every cold start, and only --version needs it.
-        from importlib import metadata
+        from warmupctl.core.version import version  # looked up on demand: see there
 
-        try:
-            return metadata.version("warmupctl")
-        except metadata.PackageNotFoundError:  # running from a source tree without installing
-            return "0+unknown"
+        return version()
     if name == "SpecError":
         from warmupctl.core.errors import SpecError
 

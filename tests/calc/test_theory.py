@@ -1,4 +1,4 @@
-"""The seeds' theory as numbers: the noise-equivalent batch B0/α² and the stability bound 2/λmax."""
+"""Warmup theory as numbers: the noise-equivalent batch B0/α² and the stability bound 2/λmax."""
 
 import doctest
 import math

@@ -1,4 +1,4 @@
-"""Every warmup shape of the seeds equals its formula, computed here from the formula itself."""
+"""Every warmup shape equals its formula, computed here from the formula itself."""
 
 import math
 

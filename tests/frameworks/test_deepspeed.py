@@ -285,7 +285,7 @@ def test_decay_reaches_the_minimum_after_the_run() -> None:
 def test_decay_shorter_than_warmup() -> None:
     schedule = resolve_library(spec("WarmupDecayLR", total_num_steps=4, warmup_num_steps=6,
                                     warmup_type="linear"))
-    assert schedule.warmup_steps == 4  # the hand-over (update 7) is past the run
+    assert schedule.warmup_steps == 7  # the hand-over, past the run of 4: a lint says so
     assert schedule([7])[0] == 0.0
     assert any("total_num_steps 4 < warmup_num_steps 6" in n for n in schedule.notes)
 
@@ -299,8 +299,8 @@ def test_cosine_update_zero_and_floor_notes() -> None:
     assert any("update 0 runs at LR 0" in n for n in schedule.notes)
     assert any("first used at update 15, one past the 15 updates" in n for n in schedule.notes)
     assert schedule([100, 10**9]).tolist() == pytest.approx([1e-5, 1e-5], abs=1e-18)
-    assert [(b.step, b.label) for b in schedule.boundaries] == [
-        (6, "cosine start"), (15, "cos_min_ratio")]
+    # cos_min_ratio is first used at update 15, past the run of 15: not marked
+    assert [(b.step, b.label) for b in schedule.boundaries] == [(6, "cosine start")]
 
 
 def test_cosine_without_a_decay_window() -> None:
@@ -345,7 +345,6 @@ def test_source_and_spec() -> None:
     (spec("LRRangeTest"), "total_steps", "total_steps: N"),
     (spec("WarmupDecayLR", total_num_steps=0), "args.total_num_steps", "total_steps: N"),
     (spec("WarmupCosineLR", total_num_steps=10), "lr", "lr: 3e-4"),
-    (spec("OneCycle", 0.1, total=5, cycle_min_lr=0.1, cycle_max_lr=1.0), "lr", "under args"),
     (spec("OneCycle", total=5, cycle_min_lr=0.1, cycle_max_lr=1.0, cycle_first_step_size=0),
      "args.cycle_first_step_size", "rising half"),
     (spec("OneCycle", total=5, cycle_min_lr=0.1, cycle_max_lr=1.0, cycle_second_step_size=-1),
@@ -359,6 +358,21 @@ def test_bad_input(mapping: dict[str, Any], path: str, words: str) -> None:
         resolve_library(mapping)
     assert caught.value.path == path
     assert words in str(caught.value)
+
+
+@pytest.mark.parametrize(("name", "args"), [
+    ("OneCycle", {"cycle_min_lr": 0.1, "cycle_max_lr": 1.0}),
+    ("LRRangeTest", {}),
+])
+def test_a_top_level_lr_is_accepted_with_a_note_as_torch_onecyclelr_does(
+    name: str, args: dict[str, Any]
+) -> None:
+    without = resolve_library(spec(name, total=9, **args))
+    schedule = resolve_library(spec(name, 0.5, total=9, **args))
+    np.testing.assert_array_equal(schedule.values(), without.values())
+    assert (f"the optimizer's lr (0.5) has no effect: deepspeed.{name} takes its LRs from its args"
+            in schedule.notes)
+    assert schedule.spec["lr"] == 0.5
 
 
 def test_registry_entries() -> None:

@@ -299,10 +299,11 @@ def test_weight_decay_arguments_are_accepted_and_ignored():
     assert with_wd.values().tolist() == plain.values().tolist()
 
 
-def test_lr_belongs_under_args_as_max_lr():
-    with pytest.raises(SpecError) as err:
-        resolve_library(spec({"max_lr": 0.1, "lr_decay_steps": 10}, lr=0.1))
-    assert err.value.path == "lr"
+def test_a_top_level_lr_has_no_effect_and_says_so():
+    without = resolve_library(spec({"max_lr": 0.1, "lr_decay_steps": 10}))
+    schedule = resolve_library(spec({"max_lr": 0.1, "lr_decay_steps": 10}, lr=0.5))
+    np.testing.assert_array_equal(schedule.values(), without.values())
+    assert any(n.startswith("the optimizer's lr (0.5) has no effect: megatron.") for n in schedule.notes)
 
 
 @pytest.mark.parametrize("gbs", [0, -4])

@@ -173,7 +173,7 @@ def test_base_lr_times_the_warmup_factor():
     np.testing.assert_allclose(schedule.values(35), want, rtol=0, atol=1e-12 * 0.1)
     assert schedule.total_steps == 30
     assert schedule.label == "pytorch_warmup.LinearWarmup over transformers.cosine"
-    assert [b.step for b in schedule.boundaries] == [4, 30]
+    assert [b.step for b in schedule.boundaries] == [4]  # the base's decay end (30) ends the run
     assert schedule.spec["base"]["lr"] == 0.1 and schedule.spec["lr"] == 0.1
     assert "base: transformers 5.23.0" in schedule.source
 
@@ -214,10 +214,11 @@ def test_a_replayed_base_keeps_its_chunks():
             yield np.full(min(size, count - first), 0.5)
 
     fake = Schedule(fn=lambda k: np.full(k.shape, 0.5), total_steps=10, label="fake",
-                    chunks=walk)
+                    chunks=walk, spec={"schedule": "torch.Fake", "lr": 0.5, "args": {},
+                                       "total_steps": 10})
     call = LibraryCall(args={"warmup_period": 4, "last_step": -1}, lr=0.5, total_steps=None,
                        extra={"base": {"schedule": "torch.Fake"}},
-                       resolve=lambda mapping, path: fake)
+                       resolve=lambda mapping, path: fake, entry=entry)
     schedule = entry.build(call)
     assert schedule.chunks is not None
     want = [0.5 * linear(k, 4) for k in range(10)]

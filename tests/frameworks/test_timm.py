@@ -332,9 +332,10 @@ def test_boundaries_and_spec() -> None:
     schedule = resolve_library(spec("WSDLRScheduler", 0.1, upe=3, t_initial=5, decay_t=2,
                                     warmup_t=1))
     assert schedule.total_steps == 18
+    # lr_min is first used at update 18, past the run of 18: a note says so, no mark
     assert [(b.step, b.label) for b in schedule.boundaries] == [
-        (3, "warmup end"), (12, "decay start"), (18, "lr_min")]
-    assert schedule.spec["updates_per_epoch"] == 3
+        (3, "warmup end"), (12, "decay start")]
+    assert schedule.spec["updates_per_epoch"] == 3 and schedule.spec["total_steps"] == 18
     assert schedule.spec["args"]["decay_fn"] == "1-sqrt"
     assert "timm 1.0.31" in schedule.source and "wsd_lr.py" in schedule.source
     assert any("lr_min 0 is first used at update 18 (epoch 6)" in n for n in schedule.notes)

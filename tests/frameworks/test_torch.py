@@ -20,6 +20,7 @@ from warmupctl.core.errors import SpecError
 from warmupctl.engine import Schedule
 from warmupctl.frameworks import LIBRARY_SCHEDULES, load_libraries
 from warmupctl.frameworks import torch as wt
+from warmupctl.frameworks.torch import _ops
 from warmupctl.spec.library import resolve_library
 
 NAMES = ("LinearLR", "ConstantLR", "ExponentialLR", "StepLR", "MultiStepLR", "PolynomialLR",
@@ -514,8 +515,8 @@ def test_op_programs_equal_a_plain_loop(ops, sparse):
 
 
 def test_chunks_carry_the_recursion_and_random_access_matches(monkeypatch):
-    monkeypatch.setattr(wt, "_BLOCK", 37)
-    monkeypatch.setattr(wt, "_CACHE", 50)
+    monkeypatch.setattr(_ops, "_BLOCK", 37)
+    monkeypatch.setattr(_ops, "_CACHE", 50)
     spec = {"schedule": "torch.SequentialLR", "lr": 0.1, "total_steps": 400,
             "args": {"schedulers": [sub("LinearLR", start_factor=0.1, total_iters=40),
                                     sub("CosineAnnealingLR", T_max=100, eta_min=1e-3)],
@@ -531,7 +532,7 @@ def test_chunks_carry_the_recursion_and_random_access_matches(monkeypatch):
 
 
 def test_nan_after_a_raise_spans_later_chunks(monkeypatch):
-    monkeypatch.setattr(wt, "_BLOCK", 5)
+    monkeypatch.setattr(_ops, "_BLOCK", 5)
     s = lib("ConstantLR", 0.1, 23, factor=0.0, total_iters=7)
     blocks = [b for _, b in s.iter_chunks(chunk_size=4)]
     v = np.concatenate(blocks)
@@ -540,7 +541,7 @@ def test_nan_after_a_raise_spans_later_chunks(monkeypatch):
 
 def test_cos_falls_back_to_math_cos(monkeypatch):
     fast = lib("CosineAnnealingLR", 0.1, 50, T_max=17, eta_min=0.002).values()
-    monkeypatch.setattr(wt, "_COS_OK", [False])
+    monkeypatch.setattr(_ops, "_COS_OK", [False])
     assert np.array_equal(lib("CosineAnnealingLR", 0.1, 50, T_max=17, eta_min=0.002).values(), fast)
 
 

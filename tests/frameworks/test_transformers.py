@@ -239,7 +239,7 @@ def test_update_zero_gets_lr_zero_and_the_peak_lands_at_w():
     assert lrs[0] == 0.0 and lrs[10] == 0.1 and lrs[9] < 0.1
     assert "update 0 gets LR 0 (transformers warms up from 0)" in schedule.notes
     assert schedule.warmup_steps == 10 and schedule.total_steps == 100
-    assert [b.step for b in schedule.boundaries] == [10, 100]
+    assert [b.step for b in schedule.boundaries] == [10]  # the decay end (100) is past the run: not marked
 
 
 def test_no_warmup_no_zero_note():
@@ -350,7 +350,7 @@ def test_wsd_warmup_starts_at_min_lr_ratio_and_floor_comes_after_the_decay():
     lrs = schedule.values(9)
     np.testing.assert_allclose(lrs, [.1, .55, 1, 1, 1, .7, .4, .1, .1], atol=1e-15)
     assert schedule.total_steps == 7
-    assert [b.step for b in schedule.boundaries] == [2, 4, 7]
+    assert [b.step for b in schedule.boundaries] == [2, 4]  # the decay end (7) is past the run
     notes = " | ".join(schedule.notes)
     assert "update 0 gets min_lr_ratio·lr = 0.1" in notes
     assert "first used at update 7" in notes
@@ -393,14 +393,15 @@ def test_resume_with_last_epoch_shifts_the_counter():
                                    last_epoch=4))
     np.testing.assert_array_equal(resumed.values(7), fresh[5:12])
     assert resumed.total_steps == 3 and resumed.warmup_steps == 0
-    assert [b.step for b in resumed.boundaries] == [3]
+    assert [b.step for b in resumed.boundaries] == []  # the decay end (3) is past the run
 
 
 def test_the_resolved_spec_records_every_argument():
     schedule = resolve_library(spec("cosine", 0.1, num_warmup_steps=1, num_training_steps=9))
     assert schedule.spec == {"schedule": "transformers.cosine", "lr": 0.1,
                              "args": {"num_warmup_steps": 1, "num_training_steps": 9,
-                                      "num_cycles": 0.5, "last_epoch": -1}}
+                                      "num_cycles": 0.5, "last_epoch": -1},
+                             "total_steps": 9}
 
 
 def test_values_past_the_end_and_at_huge_indices():

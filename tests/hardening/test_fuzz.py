@@ -50,6 +50,7 @@ from warmupctl.core.vocabulary import (
     WARMUP_SHAPES,
     flag_for,
 )
+from warmupctl.frameworks._registry import RunBound
 from warmupctl.spec.resolve import resolve
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -289,7 +290,8 @@ def test_library_args(entry):
             # Notes speak of the run: rows past total_steps (--steps may go further) may be NaN
             # where the library raises without a note; within the run, every non-finite LR has one.
             with np.errstate(all="ignore"):  # the CLI hides numpy's warnings; so does this call
-                total = resolve(mapping, source="fuzz").total_steps
+                bound = RunBound(steps, f"--steps {steps}")  # the run of a schedule without an end
+                total = resolve(mapping, source="fuzz", bound=bound).total_steps
             nonfinite_explained(csv_values(result.stdout)[:total], result.stderr, text)
 
     run()

@@ -80,3 +80,37 @@ def test_yaml_cannot_build_python_objects(tmp_path):
     path = write(tmp_path, "lr: !!python/object/apply:os.system ['echo pwned']\n")
     with pytest.raises(SpecError, match="YAML syntax error|could not determine a constructor"):
         load_spec(path)
+
+
+def test_no_config_marker_is_a_native_key():
+    """A mapping of native keys alone is resolved without loading the config readers
+    (``warmupctl.spec.resolve._config_kind``); that is right only while no config kind is told by a
+    native key, which this keeps true."""
+    from warmupctl.core.vocabulary import KEYS
+    from warmupctl.spec.configs import config_kind
+
+    assert [key for key in KEYS if config_kind({key: 1}) is not None] == []
+    assert [key for key in KEYS if config_kind({key: {"a": 1}}) is not None] == []
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"kind": "cosine", "lr": 1e-3,}', "line 1, column 30: a comma before '}': JSON allows no comma after the last item"),
+    ('{"kind": "cosine",\n  "phases": [{"steps": 10},\n]}',
+     "line 2, column 27: a comma before ']': JSON allows no comma after the last item"),
+    ("{'kind': 'cosine'}", "line 1, column 2: expected a key in double quotes, found \"'\""),
+    ('{"kind" "cosine"}', "line 1, column 9: expected ':' after the key, found '\"'"),
+    ('{"kind": "cosine" "lr": 1}', "line 1, column 19: expected ',' or the end of the list or object, found '\"'"),
+    ('{"kind": }', "line 1, column 10: expected a value, found '}'"),
+    ('{"kind": "cosine"} {}', "line 1, column 20: more text after the end of the JSON value, found '{'"),
+    ('{"kind": "cos', "line 1, column 10: a string is not closed (no closing '\"')"),
+    ('{"kind": "co\\sine"}', "line 1, column 13: an unknown escape inside a string"),
+    ('{"kind": "\\u12"}', "line 1, column 12: a \\u escape needs four hexadecimal digits"),
+])
+def test_json_syntax_errors_in_warmupctl_words(tmp_path, text, message):
+    """The json module's words change between Python releases (3.13 rewrote the trailing comma's); the
+    message is warmupctl's own on every supported Python."""
+    path = tmp_path / "spec.json"
+    path.write_text(text)
+    with pytest.raises(SpecError) as caught:
+        load_spec(str(path))
+    assert str(caught.value).startswith(f"{path}: JSON syntax error at {message}")

@@ -10,7 +10,7 @@ from warmupctl.core.errors import SpecError
 from warmupctl.spec import load_spec
 
 
-def test_defaults_reproduce_the_seeds_transformers_example():
+def test_defaults_reproduce_the_usual_transformers_example():
     schedule = warmupctl.schedule()
     assert schedule.total_steps == 1000 and schedule.warmup_steps == 100
     values = schedule.values()

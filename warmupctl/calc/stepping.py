@@ -9,7 +9,7 @@ schedule and a policy into that *effective* schedule: a new :class:`Schedule` wh
 update ``k`` to the LR the optimizer really uses, with the warmup end and the phase boundaries moved
 to the updates where they now happen, and notes saying what changed.
 
-The policies (:data:`POLICIES`), each from threads in ``reference/user-needs.md``:
+The policies (:data:`POLICIES`), each from a way users have been caught out:
 
 ========================  ==============================  ===========================================
 policy                    update k reads                  where users met it

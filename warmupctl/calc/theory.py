@@ -1,6 +1,6 @@
-"""The seeds' theory as numbers: warmup as gradient noise, and the stability bound.
+"""Two readings of warmup, as numbers: warmup as gradient noise, and the stability bound.
 
-**Noise-equivalent batch** (seed 003, "驯服噪声", taming the noise). The variance of an SGD update
+**Noise-equivalent batch** (warmup tames the gradient noise). The variance of an SGD update
 grows as ``η(t)² / B(t)``. A warmup ``η(t) = α(t)·η0`` at batch ``B0`` therefore moves the weights with
 the same noise as the constant LR ``η0`` at the batch
 
@@ -11,7 +11,7 @@ decay is a batch growing again (Smith et al. 2018, "Don't decay the learning rat
 size"). Where ``lr = 0`` the update does not move at all: ``B`` is infinite (``inf`` here, ``∞`` in
 terminal tables, ``null`` in JSON).
 
-**Stability bound** (seed 003, "一个徒步者的困境"). On a quadratic of curvature ``a``, gradient descent
+**Stability bound** (a step too long for the slope). On a quadratic of curvature ``a``, gradient descent
 multiplies the error by ``1 − η·a`` per update, which stays bounded only while ``η ≤ 2/a``. With the
 sharpness ``λmax`` (the Hessian's largest eigenvalue) for ``a``, an update whose LR exceeds ``2/λmax``
 is unstable along the sharpest direction. An LR exactly at the bound is marginal (``|1 − η·a| = 1``)

@@ -1,25 +1,50 @@
 """What every command does the same way: load specs with flags, and report their notes."""
 
+from __future__ import annotations
+
 import os
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from warmupctl.core.errors import SpecError
 
+if TYPE_CHECKING:
+    from warmupctl.calc.actual import Overlay
+    from warmupctl.cli import AppContext
+    from warmupctl.engine import Schedule
 
-def app_context(ctx: typer.Context):  # -> AppContext
+
+def app_context(ctx: typer.Context) -> AppContext:
     from warmupctl.cli import AppContext
 
     return ctx.obj if isinstance(ctx.obj, AppContext) else AppContext()
+
+
+def run_bound(ctx: typer.Context):  # -> RunBound | None
+    """The command's bound on the updates it shows (``--steps N``, ``--at N,...``), or None: the run
+    of a library schedule that has no end of its own (the spec layer notes it)."""
+    steps, at = ctx.params.get("steps"), ctx.params.get("at")
+    if steps is None and at is None:
+        return None
+    from warmupctl.frameworks._registry import RunBound  # only when bounded: a native spec skips it
+
+    if steps is not None:
+        return RunBound(steps, f"--steps {steps}")
+    from warmupctl.cli.table import parse_at
+
+    # Only whole non-negative updates bound a run: -1 and the words are counted from its end.
+    named = [item for item in parse_at(at) if isinstance(item, int) and item >= 0]
+    return RunBound(max(named) + 1, "--at") if named else None
 
 
 def load_schedules(ctx: typer.Context, paths: list[str] | None, flags: dict[str, Any]) -> list:
     """Resolve each spec file with the flags laid over it (no file: the flags alone)."""
     from warmupctl.spec import load_spec
 
-    schedules = [load_spec(path, flags) for path in (paths or [None])]
+    bound = run_bound(ctx)
+    schedules = [load_spec(path, flags, bound=bound) for path in (paths or [None])]
     steps = ctx.params.get("steps")
     if steps is not None:
         from warmupctl.spec.resolve import check_length
@@ -75,13 +100,13 @@ def format_from_suffix(path: str | None, known: dict[str, str]) -> str | None:
 def read_actual(path: str | None, offset: str | None) -> tuple[Any, int | None] | None:
     """``--actual LOG`` and ``--actual-offset``, checked before any spec is loaded: the run's log
     (:func:`warmupctl.spec.logs.read_log`) and the offset (None: auto), or None without ``--actual``."""
-    from warmupctl.spec.logs import check_offset, parse_offset, read_log
-
     if path is None:
         if offset is not None:
             raise SpecError("needs --actual", source="command line", path="--actual-offset",
                             value=offset, hint="e.g. --actual trainer_state.json --actual-offset 1")
         return None
+    from warmupctl.spec.logs import check_offset, parse_offset, read_log  # only with --actual
+
     chosen = parse_offset(offset)
     log = read_log(path)
     if chosen is not None:
@@ -89,7 +114,8 @@ def read_actual(path: str | None, offset: str | None) -> tuple[Any, int | None] 
     return log, chosen
 
 
-def place_actual(ctx: typer.Context, actual: tuple[Any, int | None] | None, schedule: Any):
+def place_actual(ctx: typer.Context, actual: tuple[Any, int | None] | None,
+                 schedule: Schedule) -> Overlay | None:
     """The log of :func:`read_actual` placed on ``schedule``'s updates (a
     :class:`~warmupctl.calc.actual.Overlay`), saying on stderr what was read and how it was aligned."""
     if actual is None:

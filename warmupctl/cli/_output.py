@@ -77,7 +77,7 @@ def atomic_file(path: str, binary: bool = False) -> Iterator[IO[Any]]:
     """Yield a temporary file next to ``path``; on success it replaces ``path``, on failure it goes."""
     check_destination(path)
     mode = "wb" if binary else "w"
-    kwargs = {} if binary else {"encoding": "utf-8", "newline": "\n"}
+    kwargs: dict[str, Any] = {} if binary else {"encoding": "utf-8", "newline": "\n"}
     if _special(path):
         try:
             with open(path, mode, **kwargs) as handle:
@@ -113,7 +113,7 @@ def atomic_file(path: str, binary: bool = False) -> Iterator[IO[Any]]:
         raise
 
 
-def write_text(path: str | None, produce: Callable[[IO[str]], None]) -> None:
+def write_text(path: str | None, produce: Callable[[IO[str]], object]) -> None:
     """Run ``produce(stream)`` onto stdout (``None`` or ``-``) or atomically onto ``path``."""
     if path is None or path == "-":
         try:

@@ -1,4 +1,4 @@
-"""Options shared by ``table`` and ``plot``: stepping policies, resumes and the seeds' theory.
+"""Options shared by ``table`` and ``plot``: stepping policies, resumes and warmup theory.
 
 ``--stepping`` takes one word (``per-update``, ``per-micro-batch``, ``per-process``, ``per-epoch`` or
 ``xN``); the facts it needs are the vocabulary's keys where they exist (``grad_accum``, ``devices``,
@@ -185,7 +185,7 @@ def load_with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict[
     (standard input is read once).
     """
     from warmupctl.calc import stepping as st
-    from warmupctl.cli._common import app_context
+    from warmupctl.cli._common import app_context, run_bound
     from warmupctl.spec.resolve import CONFIG_FACTS, check_length, load_spec
 
     if len(specs or []) > 1:
@@ -211,7 +211,7 @@ def load_with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict[
     given = {k: val for k, val in flags.items() if k not in consumed}
 
     try:
-        intended = load_spec(path, given)
+        intended = load_spec(path, given, bound=run_bound(ctx))
     except SpecError as exc:
         from warmupctl.core.vocabulary import flag_for
 

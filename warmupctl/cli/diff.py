@@ -1,13 +1,16 @@
 """``warmupctl diff A B``: are two schedules the same, update by update? For CI, like diff(1)."""
 
 from enum import Enum
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from warmupctl.cli._common import app_context
+from warmupctl.cli._common import app_context, run_bound
 from warmupctl.cli._options import ActualOffsetOpt, ActualOpt, OutputOpt
 from warmupctl.core.errors import ExitCode, SpecError
+
+if TYPE_CHECKING:
+    from warmupctl.calc.compare import Comparison
 
 _OPERAND_HELP = ("a spec (YAML/JSON, native or library) or a table saved by 'warmupctl table' "
                  "(CSV, or JSON with format_version and rows); - for stdin")
@@ -39,6 +42,10 @@ def diff(
     output: OutputOpt = None,
     actual: ActualOpt = None,
     actual_offset: ActualOffsetOpt = None,
+    series: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--series", metavar="NAME",
+        help="compare one series of each spec (lr/pg1, momentum, betas[0], weight_decay, ...) "
+             "instead of the LR and every series; a table's values are that series")] = None,
 ) -> int:
     """Compare two schedules update by update: `warmupctl diff spec.yaml golden.csv`.
 
@@ -66,12 +73,14 @@ def diff(
         from warmupctl.cli import click_errors
 
         param = next(p for p in ctx.command.params if p.name == "b")
-        raise click_errors.MissingParameter(ctx=ctx, param=param, param_hint="'B'")
+        raise click_errors.MissingParameter(ctx=ctx, param=param,  # type: ignore[arg-type]  # Typer's own
+                                            param_hint="'B'")
     if b is not None and actual is not None:
         raise SpecError("give B or --actual LOG, not both", source="command line", path="B",
                         hint="warmupctl diff A B, or warmupctl diff SPEC --actual trainer_state.json")
     if actual is not None:
         return _against_log(ctx, a, actual, actual_offset, steps, rel, absolute, fmt, output)
+    assert b is not None  # given: without --actual, a missing B was refused above
     if a == "-" and b == "-":
         raise SpecError("A and B cannot both be standard input", source="command line",
                         path="A, B", hint="save one of them to a file")
@@ -85,7 +94,15 @@ def diff(
     from warmupctl.spec.table_file import load_operand
 
     context = app_context(ctx)
-    operands = [load_operand(path) for path in (a, b)]
+    operands = [load_operand(path, run_bound(ctx)) for path in (a, b)]
+    if series is not None:
+        from warmupctl.engine.series import pick
+
+        try:
+            operands = [pick(x, series, "--series") if isinstance(x, Schedule) else x
+                        for x in operands]
+        except SpecError as exc:
+            raise exc.located(source="command line") from None
     for path, operand in zip((a, b), operands):
         if isinstance(operand, Schedule):
             for note in operand.notes:
@@ -93,10 +110,17 @@ def diff(
     if steps is not None and not any(isinstance(x, Schedule) for x in operands):
         context.note("--steps does not apply: both A and B are tables, compared over their rows")
     names = ["<stdin>" if path == "-" else path for path in (a, b)]
-    result = compare(*operands, names=names, steps=steps, rtol=RTOL if rel is None else rel,
-                     atol=absolute)
-    _write(ctx, result, fmt, output)
-    return int(ExitCode.OK if result.same else ExitCode.DIFFERENT)
+    result = compare(operands[0], operands[1], names=names, steps=steps,
+                     rtol=RTOL if rel is None else rel, atol=absolute)
+    series = None
+    if all(isinstance(x, Schedule) for x in operands) and any(x.series for x in operands):
+        from warmupctl.calc.compare import compare_series  # momentum, lr/pg1, ...: each compared
+
+        series = compare_series(*operands, names=names, steps=steps,
+                                rtol=RTOL if rel is None else rel, atol=absolute)
+    _write(ctx, result, fmt, output, series)
+    same = result.same and (series is None or series.same)
+    return int(ExitCode.OK if same else ExitCode.DIFFERENT)
 
 
 #: Default relative tolerance against a float32 log (TensorBoard): float32 keeps 24 bits, so a value
@@ -121,13 +145,14 @@ def _against_log(ctx: typer.Context, a: str, actual: str, offset: Optional[str],
 
         check_destination(output)
     context = app_context(ctx)
-    spec = load_operand(a)
+    spec = load_operand(a, run_bound(ctx))
     if not isinstance(spec, Schedule):
         raise SpecError("--actual compares a spec with a run's log; A is a saved table", source=a,
                         hint="give the spec the table was written from")
     for note in spec.notes:
         context.note(f"{a}: {note}")
     overlay = place_actual(ctx, log, spec)
+    assert overlay is not None  # a log was read: read_actual returns None only without --actual
     float32 = overlay.float32_exact is not None
     if rel is None and float32:
         context.note(f"{actual}: stored in float32: --rtol {RTOL_FLOAT32:g} by default")
@@ -141,10 +166,14 @@ def _against_log(ctx: typer.Context, a: str, actual: str, offset: Optional[str],
     return int(ExitCode.OK if result.same else ExitCode.DIFFERENT)
 
 
-def _write(ctx: typer.Context, result, fmt: DiffFormat, output: Optional[str]) -> None:  # noqa: UP045
+def _write(ctx: typer.Context, result: "Comparison", fmt: DiffFormat,
+           output: Optional[str], series=None) -> None:  # noqa: UP045
     from warmupctl.cli._output import write_text
     from warmupctl.render import diff as render
 
+    if series is not None:  # the series besides lr: named in every format
+        _write_with_series(ctx, result, series, fmt, output)
+        return
     if fmt == DiffFormat.json:
         write_text(output, lambda out: out.write(render.report_json(result)))
     elif fmt == DiffFormat.github:
@@ -160,6 +189,44 @@ def _write(ctx: typer.Context, result, fmt: DiffFormat, output: Optional[str]) -
                                                    color_system=None).print(report))
     if output and output != "-":
         app_context(ctx).info(f"wrote {output}")
+
+
+def _write_with_series(ctx: typer.Context, result, series, fmt: DiffFormat,
+                       output: Optional[str]) -> None:  # noqa: UP045
+    """The report of the LR with one verdict per series: JSON ``series``, a GitHub ``::error`` per
+    changed series, a line per series under the terminal report."""
+    from warmupctl.cli._output import write_text
+    from warmupctl.render import diff as render
+    from warmupctl.render import series as series_render
+    from warmupctl.render.text import dumps
+
+    a, b = result.a.name, result.b.name
+    if fmt == DiffFormat.json:
+        document = render.report_document(result)
+        document["series"] = series_render.series_document(series)
+        document["same"] = result.same and series.same
+        write_text(output, lambda out: out.write(dumps(document) + "\n"))
+    elif fmt == DiffFormat.github:
+        lines = [f"::error title=warmupctl diff%3A series {name} changed::"
+                 f"{line.replace('%', '%25').replace(chr(13), '%0D').replace(chr(10), '%0A')}"
+                 for name, line in zip(series.changed, [
+                     v for v in series_render.series_verdicts(series, a, b)
+                     if not v.endswith(": same")])]
+        text = render.github_annotations(result)
+        write_text(output, lambda out: out.write(text + "".join(f"{x}\n" for x in lines)))
+    else:
+        from rich.console import Group
+
+        report = Group(render.build_report(result), series_render.series_report(series, a, b))
+        if output is None or output == "-":
+            app_context(ctx).out_console().print(report)
+        else:
+            from rich.console import Console
+
+            write_text(output, lambda out: Console(file=out, no_color=True, width=120,
+                                                   color_system=None).print(report))
+        if output and output != "-":
+            app_context(ctx).info(f"wrote {output}")
 
 
 def register(app: typer.Typer) -> None:

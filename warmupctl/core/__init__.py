@@ -6,4 +6,5 @@
 * :mod:`~warmupctl.core.steps` — how epochs, samples and tokens become optimizer updates, per
   training loop.
 * :mod:`~warmupctl.core.vocabulary` — the one vocabulary of spec keys, flags and Python keywords.
+* :mod:`~warmupctl.core.version` — the installed version, looked up on demand.
 """

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import re
 import reprlib
+from typing import overload
 
 
 class ExitCode(enum.IntEnum):
@@ -103,6 +104,10 @@ def _show(value: object) -> str:
 MAX_PART = 300
 
 
+@overload
+def _shorten(text: str) -> str: ...
+@overload
+def _shorten(text: None) -> None: ...
 def _shorten(text: str | None) -> str | None:
     if text is None or len(text) <= MAX_PART:
         return text

@@ -4,7 +4,7 @@ A phase of ``n`` updates is evaluated at local update indices ``k`` (0 <= k <= n
 phase hands over, or holds after the schedule ends). Each shape gives two fraction functions:
 
 * ``rise(k, n)``: the fraction of ``end - start`` travelled when the phase rises (a warmup):
-  ``value = start + (end - start) * rise``. These are the warmup formulas of the seeds.
+  ``value = start + (end - start) * rise``. These are the usual warmup formulas.
 * ``fall(k, n)``: the fraction of ``start - end`` still left when the phase falls (a decay):
   ``value = end + (start - end) * fall``. Computing what is *left* (rather than ``1 - travelled``)
   keeps the values near the floor exact, as transformers computes them (``lr * m(t)``).
@@ -84,7 +84,7 @@ def _linear_fall(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
 
 
 def _cosine_rise(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
-    """(1 - cos(pi k / n)) / 2 — the seeds' cosine warmup."""
+    """(1 - cos(pi k / n)) / 2 — the cosine warmup."""
     np.divide(k, float(n), out=k)
     np.multiply(k, np.pi, out=k)
     np.cos(k, out=k)
@@ -133,7 +133,7 @@ def _stairs(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
 
 
 def _step_rise(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
-    """floor(S k / n) / S with S = stairs — the seeds' stair ("step") warmup."""
+    """floor(S k / n) / S with S = stairs — the stair ("step") warmup."""
     return _stairs(k, n, p)
 
 
@@ -151,7 +151,7 @@ def _smooth(u: FloatArray) -> FloatArray:
 
 
 def _smooth_rise(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:
-    """3u^2 - 2u^3, u = k / n — the cubic with zero slope at both ends (the seeds' smooth warmup)."""
+    """3u^2 - 2u^3, u = k / n — the cubic with zero slope at both ends (the smooth warmup)."""
     return _smooth(np.divide(k, float(n), out=k))
 
 

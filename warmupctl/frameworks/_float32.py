@@ -6,8 +6,8 @@ and :mod:`~warmupctl.frameworks.keras` (Keras 3 on the JAX backend computes the 
   replayed multiplication by multiplication, and the FMA that XLA's fused kernels contract
   ``a * b + c`` into (see the optax module's docstring for the measurements);
 * :func:`jit_overshoots`, the one jit fusion that changes a value by more than an ulp;
-* :class:`Curve`, what a builder returns, and :func:`finish` / :func:`declare`, which wrap it as a
-  float64 :class:`~warmupctl.engine.Schedule` with the float32 note and register it.
+* :class:`Curve`, what a builder returns, and :func:`curve_build`, the ``build`` that wraps it as a
+  float64 :class:`~warmupctl.engine.Schedule` with the float32 note.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._common import run_length
-from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
+from warmupctl.frameworks._kit import finish
+from warmupctl.frameworks._registry import LibraryCall
 
 Counts = NDArray[np.int64]
 F32Array = NDArray[np.float32]
@@ -156,63 +156,39 @@ class Curve:
     args: Mapping[str, Any] = field(default_factory=dict)
 
 
-def finish(
-    curve: Curve, call: LibraryCall, qualname: str, source: str, float32_note: str,
-    count_max: int | None = INT32_MAX,
-) -> Schedule:
-    """Wrap a :class:`Curve` as a Schedule: float64 out, counter clamped, spec and notes set.
+def curve_build(
+    make: Callable[[LibraryCall], Curve], *, computed_by: str, count_max: int | None = INT32_MAX,
+) -> Callable[[LibraryCall], Schedule]:
+    """The ``build`` of a float32 schedule: ``make`` gives the :class:`Curve`, which is wrapped as
+    a Schedule by :func:`~warmupctl.frameworks._kit.finish`: float64 out, the counter clamped at
+    ``count_max`` (None: unclamped), the float32 note, and the curve's normalised arguments in the
+    resolved spec.
 
-    The length is ``total_steps`` when given, else the curve's natural end; else a SpecError asks
-    for ``total_steps``.
+    ``computed_by`` names the library in the float32 note (``"optax"``, ``"Keras (JAX backend)"``).
     """
-    total = run_length(call, curve.end, f"{qualname} has no natural end here, so the run length is unknown",
-                       "add total_steps: N (the number of optimizer updates to show)")
-    fn32 = curve.fn
-
-    def fn(updates: Counts) -> NDArray[np.float64]:
-        counts = np.asarray(updates, dtype=np.int64)
-        if count_max is not None:
-            counts = np.minimum(counts, count_max)
-        # overflow to inf and NaN are the library's values too (a growing exponential, rate < 0)
-        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-            return np.asarray(fn32(counts), dtype=np.float32).astype(np.float64)
-
-    args = {**dict(call.args), **dict(curve.args)}
-    library = qualname.partition(".")[0]
-    huge = [f"{name} {value:g} is beyond float32 (3.4e38): {library} computes inf from it"
-            for name, value in args.items()
-            if isinstance(value, float) and abs(value) > float(np.finfo(np.float32).max)]
-    return Schedule(
-        fn=fn,
-        total_steps=total,
-        label=qualname,
-        warmup_steps=max(0, curve.warmup),
-        boundaries=tuple(b for b in curve.marks if b.step > 0),
-        notes=(*curve.notes, *huge, float32_note),
-        spec={"schedule": qualname, "lr": None, "args": args, "total_steps": total},
-        source=source,
-    )
-
-
-def declare(
-    library: str, name: str, args: tuple[Arg, ...], make: Callable[[LibraryCall], Curve],
-    formula: str, *, source: str, computed_by: str, count_max: int | None = INT32_MAX,
-) -> LibrarySchedule:
-    """Register ``library.name``: ``make`` builds the :class:`Curve`, :func:`finish` wraps it.
-
-    ``computed_by`` names the library in the float32 note (``"optax"``, ``"Keras (JAX backend)"``);
-    every such schedule takes its values from ``args`` (``lr: unused``).
-    """
-    qualname = f"{library}.{name}"
     note = FLOAT32_NOTE.format(lib=computed_by)
 
     def build(call: LibraryCall) -> Schedule:
-        return finish(make(call), call, qualname, source, note, count_max=count_max)
+        curve = make(call)
+        fn32 = curve.fn
 
-    return register(LibrarySchedule(
-        name=name, library=library, args=args, build=build, source=source, formula=formula,
-        lr="unused",
-    ))
+        def fn(updates: Counts) -> NDArray[np.float64]:
+            counts = np.asarray(updates, dtype=np.int64)
+            if count_max is not None:
+                counts = np.minimum(counts, count_max)
+            # overflow to inf and NaN are the library's values too (a growing exponential, rate < 0)
+            with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+                return np.asarray(fn32(counts), dtype=np.float32).astype(np.float64)
+
+        args = {**dict(call.args), **dict(curve.args)}
+        library = call.qualname.partition(".")[0]
+        huge = [f"{name} {value:g} is beyond float32 (3.4e38): {library} computes inf from it"
+                for name, value in args.items()
+                if isinstance(value, float) and abs(value) > float(np.finfo(np.float32).max)]
+        return finish(call, fn, natural=curve.end, warmup=curve.warmup, boundaries=curve.marks,
+                      notes=(*curve.notes, *huge, note), lr=None, args=args)
+
+    return build
 
 
 # --------------------------------------------------------------------------------------------------

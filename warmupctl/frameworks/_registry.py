@@ -6,8 +6,12 @@ Each library module (``warmupctl/frameworks/<library>.py``) declares its schedul
 whose ``k``-th value is the LR of optimizer update ``k`` in that library's standard training loop.
 
 Argument validation that is the same for every library (unknown names, missing required arguments,
-types) is done once in :mod:`warmupctl.spec.library`; a ``build`` function only checks what its
-library itself would reject, and raises :class:`~warmupctl.core.errors.SpecError` with ``path="args.NAME"``.
+types, and the bounds an :class:`Arg` declares) is done once, by :func:`warmupctl.frameworks._kit.coerce_arg`
+called from :mod:`warmupctl.spec.library`; a ``build`` function only checks what its library itself
+would reject beyond that, and raises :class:`~warmupctl.core.errors.SpecError` with ``path="args.NAME"``.
+A build hands its function to :func:`warmupctl.frameworks._kit.finish`, which owns the run length, the
+boundaries, the notes, NaN from where the library raises and the resolved spec (see
+docs/library-specs.md).
 """
 
 from __future__ import annotations
@@ -55,7 +59,12 @@ class Arg:
         kind: one of :data:`ARG_KINDS`.
         choices: allowed strings for ``kind="str"``.
         nullable: ``None``/``null`` is accepted (the library's default is often None).
-        doc: a few words for ``--help``-style listings.
+        doc: what the argument means, in a few words (listings, and the hint of a bound).
+        minimum: the smallest value accepted (numbers; each item of a list), or None.
+        maximum: the largest value accepted, or None.
+        above: the minimum itself is refused (``value > minimum``), as for a factor in ``(0, 1]``.
+        why: who refuses a value out of bounds and what happens, e.g. ``"torch raises ValueError"``;
+            it leads the hint of the one error the generic validator gives for every library.
     """
 
     name: str
@@ -64,14 +73,36 @@ class Arg:
     choices: tuple[str, ...] | None = None
     nullable: bool = False
     doc: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    above: bool = False
+    why: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in ARG_KINDS:
             raise EngineError(f"argument {self.name}: unknown kind {self.kind!r}")
+        if self.above and self.minimum is None:
+            raise EngineError(f"argument {self.name}: 'above' needs a minimum")
 
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
+
+
+@dataclass(frozen=True)
+class RunBound:
+    """The updates a command asks for when the spec does not say how long the run is.
+
+    ``warmupctl table steplr.yaml --steps 60`` tabulates 60 updates whatever the spec says; for a
+    schedule with no natural end (torch.StepLR) those 60 updates are the run.
+
+    Attributes:
+        updates: the number of updates (``--steps N``: N; ``--at 10,500``: 501).
+        flag: the option that bounds the run, quoted in the note (``"--steps 60"``, ``"--at"``).
+    """
+
+    updates: int
+    flag: str
 
 
 @dataclass(frozen=True)
@@ -86,6 +117,8 @@ class LibraryCall:
         extra: the validated extra top-level keys the schedule declares (``updates_per_epoch``, ...).
         resolve: resolves a nested spec mapping (validated by the spec layer) to a Schedule; ``path``
             is used in error messages, like ``args.schedulers[1]``.
+        entry: the registry entry being built (its name, source and extra keys), when known.
+        bound: the command's bound on the updates shown, the run of a schedule without an end.
     """
 
     args: Mapping[str, Any]
@@ -93,6 +126,13 @@ class LibraryCall:
     total_steps: int | None = None
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     resolve: Callable[[Any, str], Schedule] | None = None
+    entry: LibrarySchedule | None = None
+    bound: RunBound | None = None
+
+    @property
+    def qualname(self) -> str:
+        """``library.Name`` of the schedule being built (``library schedule`` when unknown)."""
+        return self.entry.qualname if self.entry is not None else "library schedule"
 
 
 @dataclass(frozen=True)
@@ -148,6 +188,8 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "fairseq",
     "nemo",
     "pytorch_warmup",
+    "axolotl",
+    "mmengine",
 )
 
 

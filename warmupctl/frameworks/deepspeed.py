@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
+from warmupctl.frameworks._kit import finish
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 
 Ints = NDArray[np.int64]
@@ -94,31 +95,19 @@ def _warmup_notes(kind: str, warmup: int, low: float, high: float) -> list[str]:
             "(DeepSpeed's engine is one update behind)"]
 
 
-def _natural_total(call: LibraryCall, total_num_steps: int | None, name: str) -> int:
-    if call.total_steps is not None:
-        return call.total_steps
-    if total_num_steps is None:
-        raise SpecError(f"deepspeed.{name} has no natural end: warmupctl needs total_steps",
-                        path="total_steps", hint="add 'total_steps: N' (updates to tabulate)")
-    if total_num_steps <= 0:
+def _natural_total(call: LibraryCall, total_num_steps: int | None) -> int | None:
+    """``total_num_steps``, the natural end of the decaying schedules (None: WarmupLR has none)."""
+    if call.total_steps is None and total_num_steps is not None and total_num_steps <= 0:
         raise SpecError("must be positive to tabulate the schedule", path="args.total_num_steps",
                         value=total_num_steps, hint="or add 'total_steps: N'")
     return total_num_steps
 
 
-def _schedule(name: str, call: LibraryCall, fn: Callable[[Ints], Floats], total: int,
-              warmup_steps: int, marks: list[tuple[int, str]], notes: list[str]) -> Schedule:
-    return Schedule(
-        fn=fn,
-        total_steps=total,
-        label=f"deepspeed.{name}",
-        warmup_steps=min(warmup_steps, total),
-        boundaries=tuple(Boundary(s, label) for s, label in marks if 0 < s <= total),
-        notes=tuple(dict.fromkeys(notes)),
-        spec={"schedule": f"deepspeed.{name}", "lr": call.lr, "args": dict(call.args),
-              **({"total_steps": call.total_steps} if call.total_steps is not None else {})},
-        source=f"{VERSION}, {FILE}, {name}",
-    )
+def _schedule(call: LibraryCall, fn: Callable[[Ints], Floats], natural: int | None,
+              warmup_steps: int, marks: list[tuple[int, str]], notes: list[str],
+              detail: str = "") -> Schedule:
+    return finish(call, fn, natural=natural, warmup=warmup_steps, notes=notes, detail=detail,
+                  boundaries=[Boundary(s, label) for s, label in marks])
 
 
 def _peak_lr(call: LibraryCall, decay: bool) -> tuple[float, list[str]]:
@@ -141,7 +130,6 @@ def _peak_lr(call: LibraryCall, decay: bool) -> tuple[float, list[str]]:
 
 def _build_warmup(decay: bool) -> Callable[[LibraryCall], Schedule]:
     """WarmupLR (constant after warmup) and WarmupDecayLR (then linear to warmup_min_lr at T)."""
-    name = "WarmupDecayLR" if decay else "WarmupLR"
 
     def build(call: LibraryCall) -> Schedule:
         a = call.args
@@ -161,7 +149,7 @@ def _build_warmup(decay: bool) -> Callable[[LibraryCall], Schedule]:
                 gamma[after] = np.maximum(0.0, (t_total - i[after]) / max(1.0, t_total - warmup))
             return low + delta * gamma
 
-        total = _natural_total(call, t_total, name)
+        natural = _natural_total(call, t_total)
         fn = _engine_fn(low, at)
         notes = [*notes, *more, *peak_notes,
                  f"updates 0 and 1 both run at warmup_min_lr {low:g}: the constructor sets it and "
@@ -179,7 +167,7 @@ def _build_warmup(decay: bool) -> Callable[[LibraryCall], Schedule]:
                     notes.append(f"warmup_min_lr {low:g} is first used at update {t_total + 1} "
                                  f"(iteration {t_total}), after the {t_total} updates of "
                                  f"total_num_steps: the last one runs at {last:.6g}")
-        return _schedule(name, call, fn, total, warmup + 1, marks, notes)
+        return _schedule(call, fn, natural, warmup + 1, marks, notes)
 
     return build
 
@@ -204,7 +192,7 @@ def _build_cosine(call: LibraryCall) -> Schedule:
         ratio[~warm] = np.maximum(0.0, c_min + (1.0 - c_min) * cosine)
         return base * ratio
 
-    total = _natural_total(call, t_total, "WarmupCosineLR")
+    natural = _natural_total(call, t_total)
     fn = _engine_fn(0.0, at)
     first = base * w_min
     notes = [*notes, *more,
@@ -230,31 +218,15 @@ def _build_cosine(call: LibraryCall) -> Schedule:
     marks = [(warmup + 1, "cosine start")]
     if t_total > warmup:
         marks.append((t_total, "cos_min_ratio"))
-    return _schedule("WarmupCosineLR", call, fn, total, warmup + 1, marks, notes)
+    return _schedule(call, fn, natural, warmup + 1, marks, notes)
 
 
-def _build_one_cycle(call: LibraryCall) -> Schedule:
-    """OneCycle: a triangle (or staircase) between cycle_min_lr and cycle_max_lr over
-    first + second iterations, then cycle_min_lr / (1 + decay_lr_rate * n / decay_step_size)."""
-    a = call.args
-    first = float(a["cycle_first_step_size"])
-    second = first if a["cycle_second_step_size"] is None else float(a["cycle_second_step_size"])
-    if first <= 0:
-        raise SpecError("DeepSpeed raises ValueError: must be positive",
-                        path="args.cycle_first_step_size", value=a["cycle_first_step_size"],
-                        hint="the number of iterations of the rising half of the cycle")
-    if second < 0:
-        raise SpecError("DeepSpeed raises ValueError: must not be negative",
-                        path="args.cycle_second_step_size", value=a["cycle_second_step_size"],
-                        hint="the number of iterations of the falling half (null: as the first)")
+def _cycle_scale(first: float, second: float, stairs_up: int,
+                 stairs_down: int) -> Callable[[Floats], Floats]:
+    """OneCycle's ``_get_scale_factor`` at batch ``b`` (= iteration + 1): the triangle's height in
+    [0, 1], or its staircase; shared by the LR and the momentum."""
     size = first + second
     ratio = first / size
-    stairs_up = a["cycle_first_stair_count"]
-    stairs_down = stairs_up if a["cycle_second_stair_count"] is None else a[
-        "cycle_second_stair_count"]
-    low, high, rate, every = a["cycle_min_lr"], a["cycle_max_lr"], a["decay_lr_rate"], a[
-        "decay_step_size"]
-    no_decay = math.isclose(every, 0) or math.isclose(rate, 0)
 
     def scale(b: Floats) -> Floats:
         cycle = np.floor(1 + b / size)
@@ -272,6 +244,33 @@ def _build_one_cycle(call: LibraryCall) -> Schedule:
                 out = np.where(count > 0, np.floor(place) / count, out)
         return out
 
+    return scale
+
+
+def _build_one_cycle(call: LibraryCall) -> Schedule:
+    """OneCycle: a triangle (or staircase) between cycle_min_lr and cycle_max_lr over
+    first + second iterations, then cycle_min_lr / (1 + decay_lr_rate * n / decay_step_size)."""
+    a = call.args
+    first = float(a["cycle_first_step_size"])
+    second = first if a["cycle_second_step_size"] is None else float(a["cycle_second_step_size"])
+    if first <= 0:
+        raise SpecError("DeepSpeed raises ValueError: must be positive",
+                        path="args.cycle_first_step_size", value=a["cycle_first_step_size"],
+                        hint="the number of iterations of the rising half of the cycle")
+    if second < 0:
+        raise SpecError("DeepSpeed raises ValueError: must not be negative",
+                        path="args.cycle_second_step_size", value=a["cycle_second_step_size"],
+                        hint="the number of iterations of the falling half (null: as the first)")
+    size = first + second
+    stairs_up = a["cycle_first_stair_count"]
+    stairs_down = stairs_up if a["cycle_second_stair_count"] is None else a[
+        "cycle_second_stair_count"]
+    low, high, rate, every = a["cycle_min_lr"], a["cycle_max_lr"], a["decay_lr_rate"], a[
+        "decay_step_size"]
+    no_decay = math.isclose(every, 0) or math.isclose(rate, 0)
+
+    scale = _cycle_scale(first, second, stairs_up, stairs_down)
+
     def at(i: Ints) -> Floats:
         out = np.empty(i.shape)
         cycling = i < size
@@ -282,22 +281,19 @@ def _build_one_cycle(call: LibraryCall) -> Schedule:
             out[~cycling] = low / (1 + rate * ((i[~cycling] - size + 1) / every))
         return out
 
-    if call.total_steps is None:
-        raise SpecError("deepspeed.OneCycle has no natural end: warmupctl needs total_steps",
-                        path="total_steps", hint=f"add 'total_steps: N'; the cycle itself lasts "
-                                                 f"{math.ceil(size) + 1} updates")
     notes: list[str] = []
     if no_decay and not math.isclose(rate, 0):
         notes.append("decay_lr_rate is ignored: decay_step_size 0 disables the decay, so the LR "
                      "stays at cycle_min_lr after the cycle")
     if a["cycle_momentum"]:
         notes.append("OneCycle also cycles beta1 between cycle_max_mom and cycle_min_mom and sets "
-                     "beta2 to 0.99 (for optimizers with betas); warmupctl shows the LR only")
+                     "beta2 to 0.99 (for optimizers with betas): the series betas[0] and betas[1]")
     peak = math.ceil(first)
     marks = [(peak, "cycle peak"), (math.ceil(size), "cycle end")]
     if not no_decay:
         marks.append((math.ceil(size) + 1, "decay start"))
-    return _schedule("OneCycle", call, _engine_fn(low, at), call.total_steps, peak, marks, notes)
+    return _schedule(call, _engine_fn(low, at), None, peak, marks, notes,
+                     detail=f"the cycle itself lasts {math.ceil(size) + 1} updates")
 
 
 def _build_range_test(call: LibraryCall) -> Schedule:
@@ -317,10 +313,7 @@ def _build_range_test(call: LibraryCall) -> Schedule:
             interval = np.floor(interval)
         return low * (1 + rate * interval)
 
-    if call.total_steps is None:
-        raise SpecError("deepspeed.LRRangeTest has no natural end: warmupctl needs total_steps",
-                        path="total_steps", hint="add 'total_steps: N' (the length of the test)")
-    return _schedule("LRRangeTest", call, _engine_fn(low, at), call.total_steps, 0, [], [])
+    return _schedule(call, _engine_fn(low, at), None, 0, [], [])
 
 
 # --- registration ------------------------------------------------------------------------------
@@ -332,64 +325,119 @@ _WARMUP_ARGS = (
 _ENGINE = "update k uses iteration i = k - 1 (update 0: the constructor's value)"
 _GAMMA = "g = log(i+1)/log(W) (log) or i/W (linear) for i < W, W = max(2, warmup_num_steps)"
 
-_ENTRIES: tuple[LibrarySchedule, ...] = (
-    LibrarySchedule(
-        name="WarmupLR", library="deepspeed",
-        args=(Arg("warmup_min_lr", 0.0), Arg("warmup_max_lr", None, nullable=True,
-                                              doc="null: the optimizer's lr"), *_WARMUP_ARGS),
-        build=_build_warmup(decay=False),
-        source=f"{VERSION}, {FILE}, WarmupLR",
-        formula=f"{_ENGINE}; min + (max - min)*g, {_GAMMA}, g = 1 after; update 0 min",
-        lr="optional", lr_default=None,
-    ),
-    LibrarySchedule(
-        name="WarmupDecayLR", library="deepspeed",
-        args=(Arg("total_num_steps", REQUIRED, "int"), Arg("warmup_min_lr", 0.0),
-              Arg("warmup_max_lr", 0.001, nullable=True, doc="default 0.001, not the optimizer's "
-                                                             "lr"), *_WARMUP_ARGS),
-        build=_build_warmup(decay=True),
-        source=f"{VERSION}, {FILE}, WarmupDecayLR",
-        formula=(f"{_ENGINE}; min + (max - min)*g, {_GAMMA}, then g = max(0, (T - i)/max(1, T - W));"
-                 " update 0 min"),
-        lr="optional", lr_default=None,
-    ),
-    LibrarySchedule(
-        name="WarmupCosineLR", library="deepspeed",
-        args=(Arg("total_num_steps", REQUIRED, "int"), Arg("warmup_min_ratio", 0.0),
-              Arg("warmup_num_steps", 1000, "int", doc="W (clamped to >= 2)"),
-              Arg("cos_min_ratio", 0.0001), Arg("warmup_type", "log", "str")),
-        build=_build_cosine,
-        source=f"{VERSION}, {FILE}, WarmupCosineLR",
-        formula=(f"{_ENGINE}; lr*(wmr + (1 - wmr)*g), {_GAMMA}; then lr*max(0, cmr + (1 - cmr)*"
-                 "(1 + cos(pi*p))/2), p = min(1, (i - W + 1)/max(1, T - W)); update 0 gets 0"),
-        lr="required",
-    ),
-    LibrarySchedule(
-        name="OneCycle", library="deepspeed",
-        args=(Arg("cycle_min_lr", REQUIRED), Arg("cycle_max_lr", REQUIRED),
-              Arg("decay_lr_rate", 0.0), Arg("cycle_first_step_size", 2000),
-              Arg("cycle_second_step_size", None, nullable=True, doc="null: as the first"),
-              Arg("cycle_first_stair_count", 0, "int"),
-              Arg("cycle_second_stair_count", None, "int", nullable=True),
-              Arg("decay_step_size", 0), Arg("cycle_momentum", True, "bool"),
-              Arg("cycle_min_mom", 0.8), Arg("cycle_max_mom", 0.9), Arg("decay_mom_rate", 0.0)),
-        build=_build_one_cycle,
-        source=f"{VERSION}, {FILE}, OneCycle",
-        formula=(f"{_ENGINE}; b = i + 1, x = 1 + b/S - floor(1 + b/S), S = first + second, "
-                 "r = first/S; min + (max - min)*(x/r if x <= r else (x - 1)/(r - 1)) (floored to "
-                 "stairs if set) while i < S, then min/(1 + rate*(i - S + 1)/decay_step_size)"),
-        lr="unused",
-    ),
-    LibrarySchedule(
-        name="LRRangeTest", library="deepspeed",
-        args=(Arg("lr_range_test_min_lr", 1e-3), Arg("lr_range_test_step_size", 2000, "int"),
-              Arg("lr_range_test_step_rate", 1.0), Arg("lr_range_test_staircase", False, "bool")),
-        build=_build_range_test,
-        source=f"{VERSION}, {FILE}, LRRangeTest",
-        formula=f"{_ENGINE}; min*(1 + rate*(i + 1)/step_size), the quotient floored if staircase",
-        lr="unused",
-    ),
-)
+register(LibrarySchedule(
+    name="WarmupLR", library="deepspeed",
+    args=(Arg("warmup_min_lr", 0.0), Arg("warmup_max_lr", None, nullable=True,
+                                          doc="null: the optimizer's lr"), *_WARMUP_ARGS),
+    build=_build_warmup(decay=False),
+    source=f"{VERSION}, {FILE}, WarmupLR",
+    formula=f"{_ENGINE}; min + (max - min)*g, {_GAMMA}, g = 1 after; update 0 min",
+    lr="optional", lr_default=None,
+))
 
-for _entry in _ENTRIES:
-    register(_entry)
+register(LibrarySchedule(
+    name="WarmupDecayLR", library="deepspeed",
+    args=(Arg("total_num_steps", REQUIRED, "int"), Arg("warmup_min_lr", 0.0),
+          Arg("warmup_max_lr", 0.001, nullable=True, doc="default 0.001, not the optimizer's "
+                                                         "lr"), *_WARMUP_ARGS),
+    build=_build_warmup(decay=True),
+    source=f"{VERSION}, {FILE}, WarmupDecayLR",
+    formula=(f"{_ENGINE}; min + (max - min)*g, {_GAMMA}, then g = max(0, (T - i)/max(1, T - W));"
+             " update 0 min"),
+    lr="optional", lr_default=None,
+))
+
+register(LibrarySchedule(
+    name="WarmupCosineLR", library="deepspeed",
+    args=(Arg("total_num_steps", REQUIRED, "int"), Arg("warmup_min_ratio", 0.0),
+          Arg("warmup_num_steps", 1000, "int", doc="W (clamped to >= 2)"),
+          Arg("cos_min_ratio", 0.0001), Arg("warmup_type", "log", "str")),
+    build=_build_cosine,
+    source=f"{VERSION}, {FILE}, WarmupCosineLR",
+    formula=(f"{_ENGINE}; lr*(wmr + (1 - wmr)*g), {_GAMMA}; then lr*max(0, cmr + (1 - cmr)*"
+             "(1 + cos(pi*p))/2), p = min(1, (i - W + 1)/max(1, T - W)); update 0 gets 0"),
+    lr="required",
+))
+
+register(LibrarySchedule(
+    name="OneCycle", library="deepspeed",
+    args=(Arg("cycle_min_lr", REQUIRED), Arg("cycle_max_lr", REQUIRED),
+          Arg("decay_lr_rate", 0.0), Arg("cycle_first_step_size", 2000),
+          Arg("cycle_second_step_size", None, nullable=True, doc="null: as the first"),
+          Arg("cycle_first_stair_count", 0, "int"),
+          Arg("cycle_second_stair_count", None, "int", nullable=True),
+          Arg("decay_step_size", 0), Arg("cycle_momentum", True, "bool"),
+          Arg("cycle_min_mom", 0.8), Arg("cycle_max_mom", 0.9), Arg("decay_mom_rate", 0.0)),
+    build=_build_one_cycle,
+    source=f"{VERSION}, {FILE}, OneCycle",
+    formula=(f"{_ENGINE}; b = i + 1, x = 1 + b/S - floor(1 + b/S), S = first + second, "
+             "r = first/S; min + (max - min)*(x/r if x <= r else (x - 1)/(r - 1)) (floored to "
+             "stairs if set) while i < S, then min/(1 + rate*(i - S + 1)/decay_step_size)"),
+    lr="unused",
+))
+
+register(LibrarySchedule(
+    name="LRRangeTest", library="deepspeed",
+    args=(Arg("lr_range_test_min_lr", 1e-3), Arg("lr_range_test_step_size", 2000, "int"),
+          Arg("lr_range_test_step_rate", 1.0), Arg("lr_range_test_staircase", False, "bool")),
+    build=_build_range_test,
+    source=f"{VERSION}, {FILE}, LRRangeTest",
+    formula=f"{_ENGINE}; min*(1 + rate*(i + 1)/step_size), the quotient floored if staircase",
+    lr="unused",
+))
+
+
+# --- series besides the LR: OneCycle's beta1 (and the beta2 it forces) ---------------------------
+
+
+def _one_cycle_series(call: LibraryCall, lr: Schedule) -> tuple[dict[str, Schedule], tuple[str, ...]]:
+    """OneCycle's ``betas`` as the engine sees them: update 0 gets ``(cycle_min_mom, 0.99)`` from
+    the constructor (``_initialize_momentum``); update k >= 1 the value at iteration i = k - 1:
+    ``cycle_max_mom - (cycle_max_mom - cycle_min_mom) * scale(i + 1)`` inside the cycle
+    (``_get_cycle_mom``), then ``cycle_max_mom`` or, with a decay, ``cycle_max_mom * (1 +
+    decay_mom_rate * (i - size + 1) / decay_step_size)`` (``_get_decay_mom``, which grows it).
+    beta2 is always 0.99. With an optimizer without ``betas`` DeepSpeed turns cycle_momentum off."""
+    from warmupctl.engine.series import constant, from_function
+    from warmupctl.frameworks._series import momentum_key
+
+    a = call.args
+    if not a["cycle_momentum"]:
+        return {}, ()
+    if momentum_key(call, "betas") != "betas":
+        return {}, (f"OneCycle does not cycle momentum with {call.extra['optimizer']}: DeepSpeed "
+                    "cycles betas only, and turns cycle_momentum off (with a warning) without them",)
+    first = float(a["cycle_first_step_size"])
+    second = first if a["cycle_second_step_size"] is None else float(a["cycle_second_step_size"])
+    size = first + second
+    stairs_up = a["cycle_first_stair_count"]
+    stairs_down = stairs_up if a["cycle_second_stair_count"] is None else a["cycle_second_stair_count"]
+    scale = _cycle_scale(first, second, stairs_up, stairs_down)
+    low, high = float(a["cycle_min_mom"]), float(a["cycle_max_mom"])
+    rate, every = a["decay_mom_rate"], a["decay_step_size"]
+    no_decay = math.isclose(every, 0) or math.isclose(rate, 0)
+
+    def at(i: Ints) -> Floats:
+        out = np.empty(i.shape)
+        cycling = i < size
+        out[cycling] = high - (high - low) * scale(i[cycling] + 1.0)
+        if no_decay:
+            out[~cycling] = high
+        else:
+            out[~cycling] = high * (1 + rate * ((i[~cycling] - size + 1) / every))
+        return out
+
+    total = lr.total_steps
+    return {"betas[0]": from_function(_engine_fn(low, at), total, "betas[0]"),
+            "betas[1]": constant(0.99, total, "betas[1]")}, ()
+
+
+def _register_series() -> None:
+    from warmupctl.frameworks._series import OPTIMIZER_ARG, LibrarySeries, register_series
+
+    register_series(LibrarySeries(
+        qualname="deepspeed.OneCycle", build=_one_cycle_series, extra=(OPTIMIZER_ARG,),
+        source=f"{VERSION}, {FILE}, OneCycle._initialize_momentum / get_mom",
+        what="betas[0] (cycled inversely to the LR) and betas[1] (forced to 0.99)"))
+
+
+_register_series()

@@ -27,22 +27,19 @@ one that fairseq only hits at a later update gives NaN from that update on, with
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._common import (
+from warmupctl.frameworks._kit import (
     FloatArray,
     IntArray,
     LRFn,
+    finish,
     floats,
     g,
-    inside,
-    nan_from,
-    nan_note,
     run_length,
 )
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
@@ -147,33 +144,17 @@ def _source(name: str) -> str:
     return f"{VERSION}, {DIR}/{file}, {symbol}"
 
 
-def _register(name: str, *, args: tuple[Arg, ...], build: Callable[[LibraryCall], Schedule],
-              formula: str) -> None:
-    """Register ``fairseq.<name>``; every scheduler reads ``lr:`` or ``args.lr`` (default 0.25)."""
-    register(LibrarySchedule(name=name, library="fairseq", args=args, build=build,
-                             source=_source(name), formula=formula, lr="optional"))
-
-
 def _schedule(name: str, fn: LRFn, call: LibraryCall, *, natural: int | None, lr: float,
               warmup: int, boundaries: list[Boundary], notes: list[str],
               raise_at: tuple[int, str] | None = None,
               args: dict[str, Any] | None = None) -> Schedule:
-    total = run_length(call, natural, f"fairseq's {name} has no natural end",
-                       "add total_steps: N (fairseq stops at --max-update)")
     resolved = dict(call.args if args is None else args)
-    resolved["lr"] = None
-    if raise_at is not None:
-        notes.append(nan_note(f"fairseq raises {raise_at[1]}", raise_at[0]))
-    return Schedule(
-        fn=nan_from(fn, None if raise_at is None else raise_at[0]),
-        total_steps=total,
-        label=f"fairseq.{name}",
-        warmup_steps=warmup,
-        boundaries=inside(boundaries, total),
-        notes=tuple(notes),
-        spec={"schedule": f"fairseq.{name}", "lr": lr, "args": resolved, "total_steps": total},
-        source=f"{_source(name)}.step_update",
-    )
+    resolved["lr"] = None  # the LR is the top-level lr of the resolved spec
+    return finish(call, fn, natural=natural, lr=lr, warmup=warmup, boundaries=boundaries,
+                  notes=notes, args=resolved, source=f"{_source(name)}.step_update",
+                  raise_at=None if raise_at is None else (raise_at[0],
+                                                          f"fairseq raises {raise_at[1]}"),
+                  detail="fairseq stops at --max-update")
 
 
 # --------------------------------------------------------------------------- inverse_sqrt
@@ -208,16 +189,17 @@ def _build_inverse_sqrt(call: LibraryCall) -> Schedule:
                      boundaries=[Boundary(w, "warmup end")], notes=notes)
 
 
-_register(
-    "inverse_sqrt",
+register(LibrarySchedule(
+    name="inverse_sqrt", library="fairseq", lr="optional",
     args=(
         Arg("warmup_updates", 4000, kind="int", doc="linear warmup length in updates"),
         Arg("warmup_init_lr", -1.0, doc="LR at update 0; negative: 0"),
         _LR,
     ),
     build=_build_inverse_sqrt,
+    source=_source("inverse_sqrt"),
     formula="n < W: init + n * (lr - init) / W; else lr * sqrt(W) * n ** -0.5",
-)
+))
 
 
 # --------------------------------------------------------------------------- cosine
@@ -369,8 +351,8 @@ def _build_cosine(call: LibraryCall) -> Schedule:
                      raise_at=None if raise_at is None else (raise_at, why))
 
 
-_register(
-    "cosine",
+register(LibrarySchedule(
+    name="cosine", library="fairseq", lr="optional",
     args=(
         Arg("warmup_updates", 0, kind="int", doc="linear warmup length in updates"),
         Arg("warmup_init_lr", -1.0, doc="LR at update 0; negative: min_lr"),
@@ -382,10 +364,11 @@ _register(
         _MAX_UPDATE,
     ),
     build=_build_cosine,
+    source=_source("cosine"),
     formula="n < W: init + n * (lr - init) / W; else cycle i of period P * t_mult**i: "
     "s = lr_shrink**i; min*s + 0.5 * (lr*s - min*s) * (1 + cos(pi * t_curr / t_i)); "
     "restarts forever",
-)
+))
 
 
 # --------------------------------------------------------------------------- polynomial_decay
@@ -426,8 +409,8 @@ def _build_polynomial(call: LibraryCall) -> Schedule:
                      boundaries=boundaries if w > 0 else boundaries[1:], notes=notes, args=args)
 
 
-_register(
-    "polynomial_decay",
+register(LibrarySchedule(
+    name="polynomial_decay", library="fairseq", lr="optional",
     args=(
         Arg("warmup_updates", 0, kind="int", doc="linear warmup from 0, peak at this update"),
         Arg("force_anneal", None, kind="int", nullable=True,
@@ -439,9 +422,10 @@ _register(
         _MAX_UPDATE,
     ),
     build=_build_polynomial,
+    source=_source("polynomial_decay"),
     formula="W > 0 and n <= W: lr * n / W; n >= T: end; "
     "else (lr - end) * (1 - (n - W) / (T - W)) ** power + end",
-)
+))
 
 
 # --------------------------------------------------------------------------- tri_stage
@@ -510,8 +494,8 @@ def _build_tri_stage(call: LibraryCall) -> Schedule:
                      boundaries=boundaries, notes=notes, args=args)
 
 
-_register(
-    "tri_stage",
+register(LibrarySchedule(
+    name="tri_stage", library="fairseq", lr="optional",
     args=(
         Arg("warmup_steps", 0, kind="int", doc="linear warmup from lr * init_lr_scale"),
         Arg("hold_steps", 0, kind="int", doc="updates held at lr"),
@@ -524,9 +508,10 @@ _register(
         _LR,
     ),
     build=_build_tri_stage,
+    source=_source("tri_stage"),
     formula="n < W: init + n * (lr - init) / W; n < W+H: lr; n <= W+H+D: "
     "lr * exp(-(n - W - H) * -ln(final_scale) / D); else lr * final_scale",
-)
+))
 
 
 # --------------------------------------------------------------------------- step
@@ -562,7 +547,7 @@ def _build_step(call: LibraryCall) -> Schedule:
         why = ", which defaults to min_lr" if a["warmup_init_lr"] < 0 else ""
         notes.insert(0, f"update 0 gets LR {g(start)} (fairseq step warms up from "
                      f"warmup_init_lr{why})")
-    limit = call.total_steps or 0
+    limit = run_length(call, None, "fairseq stops at --max-update")
     drops = [Boundary(w + j * period, "decay") for j in range(1, MAX_BOUNDARIES + 1)
              if w + j * period < limit]
     boundaries = ([Boundary(w, "warmup end")] if w > 0 else []) + drops
@@ -570,8 +555,8 @@ def _build_step(call: LibraryCall) -> Schedule:
                      notes=notes)
 
 
-_register(
-    "step",
+register(LibrarySchedule(
+    name="step", library="fairseq", lr="optional",
     args=(
         Arg("warmup_updates", 0, kind="int", doc="linear warmup length in updates"),
         Arg("warmup_init_lr", -1.0, doc="LR at update 0; negative: min_lr"),
@@ -582,9 +567,10 @@ _register(
         Arg("lr_decay", 0.5, doc="factor at each decay"),
     ),
     build=_build_step,
+    source=_source("step"),
     formula="n < W: init + n * (lr - init) / W; else max(lr * lr_decay ** ((n - W) // period), "
     "min_lr)",
-)
+))
 
 
 # --------------------------------------------------------------------------- triangular
@@ -614,15 +600,15 @@ def _build_triangular(call: LibraryCall) -> Schedule:
 
     notes.insert(0, f"update 0 gets LR {g(low)} (lr, the bottom of the triangle); fairseq cycles "
                  f"forever, each peak x{g(shrink)} (lr_shrink) of the one before")
-    limit = call.total_steps or 0
+    limit = run_length(call, None, "fairseq stops at --max-update")
     starts = [Boundary(math.ceil(2 * stepsize * j), "cycle")
               for j in range(1, MAX_BOUNDARIES + 1) if 2 * stepsize * j < limit]
     return _schedule("triangular", fn, call, natural=None, lr=low, warmup=0, boundaries=starts,
                      notes=notes)
 
 
-_register(
-    "triangular",
+register(LibrarySchedule(
+    name="triangular", library="fairseq", lr="optional",
     args=(
         Arg("max_lr", REQUIRED, doc="top of the first triangle (must exceed lr)"),
         Arg("lr_period_updates", 5000.0, doc="cycle length in updates"),
@@ -631,9 +617,10 @@ _register(
         _LR,
     ),
     build=_build_triangular,
+    source=_source("triangular"),
     formula="s = period // 2; c = floor(n / 2s); x = |n/s - 2(c+1) + 1|; "
     "lr + (max_lr * shrink**c - lr) * max(0, 1 - x)",
-)
+))
 
 
 # --------------------------------------------------------------------------- fixed
@@ -659,8 +646,8 @@ def _build_fixed(call: LibraryCall) -> Schedule:
                      boundaries=[Boundary(w, "warmup end")], notes=notes)
 
 
-_register(
-    "fixed",
+register(LibrarySchedule(
+    name="fixed", library="fairseq", lr="optional",
     args=(
         Arg("force_anneal", None, kind="int", nullable=True,
             doc="epoch-based annealing; not modelled (must stay null)"),
@@ -669,5 +656,6 @@ _register(
         _LR,
     ),
     build=_build_fixed,
+    source=_source("fixed"),
     formula="W > 0 and n < W: lr * (n + 1) / W; else lr",
-)
+))

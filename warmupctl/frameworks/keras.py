@@ -28,7 +28,7 @@ from collections.abc import Callable
 import numpy as np
 
 from warmupctl.core.errors import SpecError
-from warmupctl.engine import Boundary
+from warmupctl.engine import Boundary, Schedule
 from warmupctl.frameworks._float32 import (
     F32,
     ONE32,
@@ -37,26 +37,27 @@ from warmupctl.frameworks._float32 import (
     Curve,
     F32Array,
     cos32,
-    declare,
+    curve_build,
     f32,
     fma32,
     jit_overshoots,
     log32,
     pow32,
 )
-from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule
+from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
 
 VERSION = "3.15.1"
 _FILE = "keras/src/optimizers/schedules/learning_rate_schedule.py"
 _HALF = F32(0.5)
 
 
-def _declare(
-    name: str, args: tuple[Arg, ...], make: Callable[[LibraryCall], Curve], formula: str,
-) -> LibrarySchedule:
+def _source(name: str) -> str:
+    return f"keras {VERSION}, {_FILE}, {name}"
+
+
+def _build(make: Callable[[LibraryCall], Curve]) -> Callable[[LibraryCall], Schedule]:
     # count_max None: the update index reaches the schedule unclamped (optax's int32 count saturates).
-    return declare("keras", name, args, make, formula, source=f"keras {VERSION}, {_FILE}, {name}",
-                   computed_by="Keras (JAX backend)", count_max=None)
+    return curve_build(make, computed_by="Keras (JAX backend)", count_max=None)
 
 
 def _positive(call: LibraryCall, name: str) -> int:
@@ -98,13 +99,15 @@ def _make_exponential(call: LibraryCall) -> Curve:
     return Curve(fn, None, notes=notes)
 
 
-_declare(
-    "ExponentialDecay",
-    (Arg("initial_learning_rate"), Arg("decay_steps", kind="int", doc="updates per factor of rate"),
+register(LibrarySchedule(
+    name="ExponentialDecay", library="keras",
+    args=(Arg("initial_learning_rate"), Arg("decay_steps", kind="int", doc="updates per factor of rate"),
      Arg("decay_rate"), Arg("staircase", False, kind="bool"), _name("ExponentialDecay")),
-    _make_exponential,
-    "init * rate ** (k / T) (floor(k / T) when staircase); no end (give total_steps)",
-)
+    build=_build(_make_exponential),
+    source=_source("ExponentialDecay"),
+    formula="init * rate ** (k / T) (floor(k / T) when staircase); no end (give total_steps)",
+    lr="unused",
+))
 
 
 def _make_piecewise(call: LibraryCall) -> Curve:
@@ -148,13 +151,15 @@ def _make_piecewise(call: LibraryCall) -> Curve:
                  notes=tuple(notes))
 
 
-_declare(
-    "PiecewiseConstantDecay",
-    (Arg("boundaries", kind="ints", doc="updates after which the next value starts"),
+register(LibrarySchedule(
+    name="PiecewiseConstantDecay", library="keras",
+    args=(Arg("boundaries", kind="ints", doc="updates after which the next value starts"),
      Arg("values", kind="floats", doc="one more than boundaries"), _name("PiecewiseConstant")),
-    _make_piecewise,
-    "values[0] while k <= b0; values[i] while b_{i-1} < k <= b_i; values[-1] when k > b_last",
-)
+    build=_build(_make_piecewise),
+    source=_source("PiecewiseConstantDecay"),
+    formula="values[0] while k <= b0; values[i] while b_{i-1} < k <= b_i; values[-1] when k > b_last",
+    lr="unused",
+))
 
 
 def _make_polynomial(call: LibraryCall) -> Curve:
@@ -192,14 +197,16 @@ def _make_polynomial(call: LibraryCall) -> Curve:
     return Curve(fn, None if cycle else steps, notes=tuple(notes))
 
 
-_declare(
-    "PolynomialDecay",
-    (Arg("initial_learning_rate"), Arg("decay_steps", kind="int", doc="updates of the decay"),
+register(LibrarySchedule(
+    name="PolynomialDecay", library="keras",
+    args=(Arg("initial_learning_rate"), Arg("decay_steps", kind="int", doc="updates of the decay"),
      Arg("end_learning_rate", 0.0001), Arg("power", 1.0), Arg("cycle", False, kind="bool"),
      _name("PolynomialDecay")),
-    _make_polynomial,
-    "(init - end) * (1 - min(k, T)/T) ** power + end; with cycle T grows to T * ceil(k/T)",
-)
+    build=_build(_make_polynomial),
+    source=_source("PolynomialDecay"),
+    formula="(init - end) * (1 - min(k, T)/T) ** power + end; with cycle T grows to T * ceil(k/T)",
+    lr="unused",
+))
 
 
 def _make_inverse_time(call: LibraryCall) -> Curve:
@@ -217,13 +224,15 @@ def _make_inverse_time(call: LibraryCall) -> Curve:
     return Curve(fn, None)
 
 
-_declare(
-    "InverseTimeDecay",
-    (Arg("initial_learning_rate"), Arg("decay_steps", kind="int"), Arg("decay_rate"),
+register(LibrarySchedule(
+    name="InverseTimeDecay", library="keras",
+    args=(Arg("initial_learning_rate"), Arg("decay_steps", kind="int"), Arg("decay_rate"),
      Arg("staircase", False, kind="bool"), _name("InverseTimeDecay")),
-    _make_inverse_time,
-    "init / (1 + rate * k / T) (floor(k / T) when staircase): 1/t, not 1/sqrt(t); no end",
-)
+    build=_build(_make_inverse_time),
+    source=_source("InverseTimeDecay"),
+    formula="init / (1 + rate * k / T) (floor(k / T) when staircase): 1/t, not 1/sqrt(t); no end",
+    lr="unused",
+))
 
 
 def _make_cosine(call: LibraryCall) -> Curve:
@@ -280,17 +289,19 @@ def _make_cosine(call: LibraryCall) -> Curve:
     return Curve(fn, steps + warmup, warmup=max(0, warmup), marks=marks, notes=tuple(notes))
 
 
-_declare(
-    "CosineDecay",
-    (Arg("initial_learning_rate"), Arg("decay_steps", kind="int", doc="updates of the cosine, "
+register(LibrarySchedule(
+    name="CosineDecay", library="keras",
+    args=(Arg("initial_learning_rate"), Arg("decay_steps", kind="int", doc="updates of the cosine, "
                                        "after the warmup"),
      Arg("alpha", 0.0, doc="floor as a fraction of the cosine's start"), _name("CosineDecay"),
      Arg("warmup_target", None, nullable=True, doc="LR at the end of the warmup; None: no warmup"),
      Arg("warmup_steps", 0, kind="int", doc="updates of linear warmup (only with warmup_target)")),
-    _make_cosine,
-    "warmup init -> warmup_target over W (only with warmup_target); then "
+    build=_build(_make_cosine),
+    source=_source("CosineDecay"),
+    formula="warmup init -> warmup_target over W (only with warmup_target); then "
     "from * ((1 - alpha) * 0.5 * (1 + cos(pi * s/T)) + alpha) for T more updates",
-)
+    lr="unused",
+))
 
 
 def _make_restarts(call: LibraryCall) -> Curve:
@@ -342,12 +353,14 @@ def _restart_marks(first: int, t_mul: float, limit: int = 64) -> tuple[Boundary,
     return tuple(marks)
 
 
-_declare(
-    "CosineDecayRestarts",
-    (Arg("initial_learning_rate"), Arg("first_decay_steps", kind="int", doc="first period"),
+register(LibrarySchedule(
+    name="CosineDecayRestarts", library="keras",
+    args=(Arg("initial_learning_rate"), Arg("first_decay_steps", kind="int", doc="first period"),
      Arg("t_mul", 2.0, doc="period growth"), Arg("m_mul", 1.0, doc="amplitude factor per period"),
      Arg("alpha", 0.0, doc="floor as a fraction of initial_learning_rate"), _name("SGDRDecay")),
-    _make_restarts,
-    "period i of T0 * t_mul^i updates: init * ((1 - alpha) * m_mul^i * 0.5 * (1 + cos(pi f)) + "
+    build=_build(_make_restarts),
+    source=_source("CosineDecayRestarts"),
+    formula="period i of T0 * t_mul^i updates: init * ((1 - alpha) * m_mul^i * 0.5 * (1 + cos(pi f)) + "
     "alpha); restarts forever (give total_steps)",
-)
+    lr="unused",
+))

@@ -53,7 +53,7 @@ import numpy as np
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._common import FloatArray, IntArray, floats, g, inside, nan_note, run_length
+from warmupctl.frameworks._kit import FloatArray, IntArray, finish, floats, g, nan_note, run_length
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 
 VERSION = "nemo_toolkit 3.0.0"
@@ -549,10 +549,10 @@ def _t5(call: LibraryCall) -> _Plan:
 # --------------------------------------------------------------------------- schedule assembly
 
 
-def _finish(name: str, plan: _Plan, call: LibraryCall) -> Schedule:
+def _finish(plan: _Plan, call: LibraryCall) -> Schedule:
     top = plan.max_steps if plan.max_steps is not None else call.args.get("max_steps")
-    total = run_length(call, top, f"nemo.{name} has no natural end",
-                       "add total_steps: N (or max_steps, the run length NeMo is given)")
+    detail = "or max_steps, the run length NeMo is given"
+    total = run_length(call, top, detail)
     if plan.raise_at is not None and plan.raise_at[0] <= 0:
         _, why, path = plan.raise_at
         raise SpecError(f"NeMo raises {why} when it builds the scheduler", path=path,
@@ -578,67 +578,149 @@ def _finish(name: str, plan: _Plan, call: LibraryCall) -> Schedule:
         boundaries.append(Boundary(cut, "min_lr"))
     if plan.raise_at is not None:
         at, why, _ = plan.raise_at
-        notes.append(nan_note(f"NeMo raises {why}", at))
+        notes.append(nan_note(f"NeMo raises {why}", at))  # plan.lr gives the NaN itself
     warmup = w if w > 0 else next((b.step for b in plan.boundaries if b.label == "warmup end"), 0)
-    return Schedule(
-        fn=plan.lr,
-        total_steps=total,
-        label=f"nemo.{name}",
-        warmup_steps=warmup,
-        boundaries=inside({b.step: b for b in boundaries}.values(), total),  # one per update
-        notes=tuple(notes),
-        spec={"schedule": f"nemo.{name}", "lr": call.lr, "args": dict(call.args),
-              "total_steps": total},
-        source=f"{SOURCE}, {name}",
-    )
+    return finish(call, plan.lr, natural=top, warmup=warmup, boundaries=boundaries, notes=notes,
+                  detail=detail)
 
 
-def _entry(name: str, make: Callable[[LibraryCall], _Plan], args: tuple[Arg, ...], formula: str,
-           lr: str = "required") -> None:
-    def build(call: LibraryCall) -> Schedule:
-        return _finish(name, make(call), call)
+def _source(name: str) -> str:
+    return f"{SOURCE}, {name}"
 
-    register(LibrarySchedule(name=name, library="nemo", args=args, build=build,
-                             source=f"{SOURCE}, {name}", formula=formula, lr=lr))
+
+def _plan_build(make: Callable[[LibraryCall], _Plan]) -> Callable[[LibraryCall], Schedule]:
+    """The ``build`` of a NeMo scheduler: ``make`` gives the plan, :func:`_finish` wraps it."""
+    return lambda call: _finish(make(call), call)
 
 
 _POLY = (Arg("power", 1.0, doc="decay exponent"),
          Arg("cycle", False, kind="bool", doc="stretch the decay span by ceil(s / span)"))
 
-_entry("WarmupPolicy", _warmup_policy, (*_WARMUP, _max_steps(None), _min_lr()),
-       "t <= W: lr (t+1)/(W+1); t > max_steps: min_lr; else lr")
-_entry("WarmupHoldPolicy", _hold_policy,
-       (*_WARMUP, *_HOLD, _max_steps(None), _min_lr()),
-       "warmup lr (t+1)/(W+1); lr until hold_end; t > max_steps: min_lr; else lr")
-_entry("SquareAnnealing", _square, (_max_steps(), _min_lr(1e-5), *_WARMUP),
-       "warmup; max(min_lr, lr ((M - s) / M)**2), s = t - W, M = max_steps - W")
-_entry("SquareRootAnnealing", _square_root, (_max_steps(), _min_lr(), *_WARMUP),
-       "warmup; max(min_lr, lr sqrt((max_steps - t) / max_steps))")
-_entry("CosineAnnealing", _cosine, (_max_steps(), _min_lr(), *_WARMUP, *_CONSTANT),
-       "warmup; (lr - min) 0.5 (1 + cos(pi s / M)) + min; constant_steps > 0: Megatron warmup "
-       "lr t / W, cosine, then min_lr for the last constant_steps")
-_entry("NoamAnnealing", _noam,
-       (Arg("d_model", REQUIRED, doc="model width; scales by d_model ** -0.5"), *_WARMUP,
+register(LibrarySchedule(
+    name="WarmupPolicy", library="nemo",
+    args=(*_WARMUP, _max_steps(None), _min_lr()),
+    build=_plan_build(_warmup_policy),
+    source=_source("WarmupPolicy"),
+    formula="t <= W: lr (t+1)/(W+1); t > max_steps: min_lr; else lr",
+))
+
+
+register(LibrarySchedule(
+    name="WarmupHoldPolicy", library="nemo",
+    args=(*_WARMUP, *_HOLD, _max_steps(None), _min_lr()),
+    build=_plan_build(_hold_policy),
+    source=_source("WarmupHoldPolicy"),
+    formula="warmup lr (t+1)/(W+1); lr until hold_end; t > max_steps: min_lr; else lr",
+))
+
+
+register(LibrarySchedule(
+    name="SquareAnnealing", library="nemo",
+    args=(_max_steps(), _min_lr(1e-5), *_WARMUP),
+    build=_plan_build(_square),
+    source=_source("SquareAnnealing"),
+    formula="warmup; max(min_lr, lr ((M - s) / M)**2), s = t - W, M = max_steps - W",
+))
+
+
+register(LibrarySchedule(
+    name="SquareRootAnnealing", library="nemo",
+    args=(_max_steps(), _min_lr(), *_WARMUP),
+    build=_plan_build(_square_root),
+    source=_source("SquareRootAnnealing"),
+    formula="warmup; max(min_lr, lr sqrt((max_steps - t) / max_steps))",
+))
+
+
+register(LibrarySchedule(
+    name="CosineAnnealing", library="nemo",
+    args=(_max_steps(), _min_lr(), *_WARMUP, *_CONSTANT),
+    build=_plan_build(_cosine),
+    source=_source("CosineAnnealing"),
+    formula="warmup; (lr - min) 0.5 (1 + cos(pi s / M)) + min; constant_steps > 0: Megatron warmup "
+       "lr t / W, cosine, then min_lr for the last constant_steps",
+))
+
+
+register(LibrarySchedule(
+    name="NoamAnnealing", library="nemo",
+    args=(Arg("d_model", REQUIRED, doc="model width; scales by d_model ** -0.5"), *_WARMUP,
         _max_steps(None), _min_lr()),
-       "t' = max(1, t); lr d**-0.5 min(t'**-0.5, t' W**-1.5); min_lr floor after W")
-_entry("NoamHoldAnnealing", _noam_hold,
-       (_max_steps(), Arg("decay_rate", 0.5, doc="decay exponent after the hold"), _min_lr(),
+    build=_plan_build(_noam),
+    source=_source("NoamAnnealing"),
+    formula="t' = max(1, t); lr d**-0.5 min(t'**-0.5, t' W**-1.5); min_lr floor after W",
+))
+
+
+register(LibrarySchedule(
+    name="NoamHoldAnnealing", library="nemo",
+    args=(_max_steps(), Arg("decay_rate", 0.5, doc="decay exponent after the hold"), _min_lr(),
         *_WARMUP, *_HOLD),
-       "warmup; hold; max(min_lr, lr max(1, W**r) / max(1, (t - hold)**r))")
-_entry("WarmupHoldAnnealOneMinusSquareRoot", _one_minus_sqrt,
-       (_max_steps(), _min_lr(), *_WARMUP, *_HOLD),
-       "warmup; hold; max(min_lr, lr (1 - sqrt((t - hold_end) / (max_steps - hold_end))))")
-_entry("WarmupHoldAnnealLinear", _hold_linear, (_max_steps(), _min_lr(), *_WARMUP, *_HOLD),
-       "warmup; hold; lr - (lr - min_lr) (t - hold_end) / (max_steps - hold_end)")
-_entry("WarmupAnnealing", _warmup_annealing, (_max_steps(), _min_lr(), *_WARMUP),
-       "warmup; min_lr + (1 - s / M) (lr - min_lr)")
-_entry("InverseSquareRootAnnealing", _inverse_sqrt, (_max_steps(), _min_lr(), *_WARMUP),
-       "warmup; lr / sqrt((t + 1) / (W + 1)); t > max_steps: min_lr")
-_entry("T5InverseSquareRootAnnealing", _t5, (_max_steps(), _min_lr(), *_CONSTANT),
-       "t <= C: 1/sqrt(C); else 1/sqrt(t); t > max_steps: min_lr (ignores lr)", lr="optional")
-_entry("PolynomialDecayAnnealing", _polynomial, (_max_steps(), _min_lr(), *_POLY, *_WARMUP),
-       "warmup; (lr - min) (1 - min(s, M) / M)**power + min")
-_entry("PolynomialHoldDecayAnnealing", _polynomial_hold,
-       (_max_steps(), _min_lr(), *_POLY, *_WARMUP, *_HOLD),
-       "warmup; hold; (lr - min) (1 - s / M)**power + min, s = t - hold_end, "
-       "M = max_steps - max(W, hold_end)")
+    build=_plan_build(_noam_hold),
+    source=_source("NoamHoldAnnealing"),
+    formula="warmup; hold; max(min_lr, lr max(1, W**r) / max(1, (t - hold)**r))",
+))
+
+
+register(LibrarySchedule(
+    name="WarmupHoldAnnealOneMinusSquareRoot", library="nemo",
+    args=(_max_steps(), _min_lr(), *_WARMUP, *_HOLD),
+    build=_plan_build(_one_minus_sqrt),
+    source=_source("WarmupHoldAnnealOneMinusSquareRoot"),
+    formula="warmup; hold; max(min_lr, lr (1 - sqrt((t - hold_end) / (max_steps - hold_end))))",
+))
+
+
+register(LibrarySchedule(
+    name="WarmupHoldAnnealLinear", library="nemo",
+    args=(_max_steps(), _min_lr(), *_WARMUP, *_HOLD),
+    build=_plan_build(_hold_linear),
+    source=_source("WarmupHoldAnnealLinear"),
+    formula="warmup; hold; lr - (lr - min_lr) (t - hold_end) / (max_steps - hold_end)",
+))
+
+
+register(LibrarySchedule(
+    name="WarmupAnnealing", library="nemo",
+    args=(_max_steps(), _min_lr(), *_WARMUP),
+    build=_plan_build(_warmup_annealing),
+    source=_source("WarmupAnnealing"),
+    formula="warmup; min_lr + (1 - s / M) (lr - min_lr)",
+))
+
+
+register(LibrarySchedule(
+    name="InverseSquareRootAnnealing", library="nemo",
+    args=(_max_steps(), _min_lr(), *_WARMUP),
+    build=_plan_build(_inverse_sqrt),
+    source=_source("InverseSquareRootAnnealing"),
+    formula="warmup; lr / sqrt((t + 1) / (W + 1)); t > max_steps: min_lr",
+))
+
+
+register(LibrarySchedule(
+    name="T5InverseSquareRootAnnealing", library="nemo", lr="optional",
+    args=(_max_steps(), _min_lr(), *_CONSTANT),
+    build=_plan_build(_t5),
+    source=_source("T5InverseSquareRootAnnealing"),
+    formula="t <= C: 1/sqrt(C); else 1/sqrt(t); t > max_steps: min_lr (ignores lr)",
+))
+
+
+register(LibrarySchedule(
+    name="PolynomialDecayAnnealing", library="nemo",
+    args=(_max_steps(), _min_lr(), *_POLY, *_WARMUP),
+    build=_plan_build(_polynomial),
+    source=_source("PolynomialDecayAnnealing"),
+    formula="warmup; (lr - min) (1 - min(s, M) / M)**power + min",
+))
+
+
+register(LibrarySchedule(
+    name="PolynomialHoldDecayAnnealing", library="nemo",
+    args=(_max_steps(), _min_lr(), *_POLY, *_WARMUP, *_HOLD),
+    build=_plan_build(_polynomial_hold),
+    source=_source("PolynomialHoldDecayAnnealing"),
+    formula="warmup; hold; (lr - min) (1 - s / M)**power + min, s = t - hold_end, "
+       "M = max_steps - max(W, hold_end)",
+))

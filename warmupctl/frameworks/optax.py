@@ -51,24 +51,24 @@ from warmupctl.frameworks._float32 import (
     F32Array,
     Fn32,
     cos32,
-    declare,
+    curve_build,
     f32,
     jit_overshoots,
     pow32,
     power32,
 )
-from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule
-from warmupctl.spec.library import coerce_arg
+from warmupctl.frameworks._kit import coerce_arg
+from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
 
 VERSION = "0.2.8"
 
 
-def _declare(
-    name: str, args: tuple[Arg, ...], make: Callable[[LibraryCall], Curve], formula: str,
-    file: str = "_schedule.py",
-) -> LibrarySchedule:
-    return declare("optax", name, args, make, formula,
-                   source=f"optax {VERSION}, optax/schedules/{file}, {name}", computed_by="optax")
+def _source(name: str, file: str = "_schedule.py") -> str:
+    return f"optax {VERSION}, optax/schedules/{file}, {name}"
+
+
+def _build(make: Callable[[LibraryCall], Curve]) -> Callable[[LibraryCall], Schedule]:
+    return curve_build(make, computed_by="optax")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -365,12 +365,14 @@ def _make_constant(call: LibraryCall) -> Curve:
     return Curve(_constant(call.args["value"]), None)
 
 
-_declare(
-    "constant_schedule",
-    (Arg("value", kind="float", doc="the value held"),),
-    _make_constant,
-    "value at every update (no natural end: give total_steps)",
-)
+register(LibrarySchedule(
+    name="constant_schedule", library="optax",
+    args=(Arg("value", kind="float", doc="the value held"),),
+    build=_build(_make_constant),
+    source=_source("constant_schedule"),
+    formula="value at every update (no natural end: give total_steps)",
+    lr="unused",
+))
 
 
 def _make_polynomial(call: LibraryCall, power: float | None = None) -> Curve:
@@ -388,20 +390,24 @@ _TRANSITION = (
     Arg("transition_begin", 0, kind="int", doc="updates held at init_value first"),
 )
 
-_declare(
-    "polynomial_schedule",
-    (Arg("init_value"), Arg("end_value"), Arg("power", doc="exponent of the polynomial"),
+register(LibrarySchedule(
+    name="polynomial_schedule", library="optax",
+    args=(Arg("init_value"), Arg("end_value"), Arg("power", doc="exponent of the polynomial"),
      *_TRANSITION),
-    _make_polynomial,
-    "c = clip(k - transition_begin, 0, T); (init - end) * (1 - c/T)**power + end",
-)
+    build=_build(_make_polynomial),
+    source=_source("polynomial_schedule"),
+    formula="c = clip(k - transition_begin, 0, T); (init - end) * (1 - c/T)**power + end",
+    lr="unused",
+))
 
-_declare(
-    "linear_schedule",
-    (Arg("init_value"), Arg("end_value"), *_TRANSITION),
-    lambda call: _make_polynomial(call, power=1),
-    "c = clip(k - transition_begin, 0, T); (init - end) * (1 - c/T) + end",
-)
+register(LibrarySchedule(
+    name="linear_schedule", library="optax",
+    args=(Arg("init_value"), Arg("end_value"), *_TRANSITION),
+    build=_build(lambda call: _make_polynomial(call, power=1)),
+    source=_source("linear_schedule"),
+    formula="c = clip(k - transition_begin, 0, T); (init - end) * (1 - c/T) + end",
+    lr="unused",
+))
 
 
 def _make_cosine(call: LibraryCall) -> Curve:
@@ -414,14 +420,16 @@ def _make_cosine(call: LibraryCall) -> Curve:
                  a["decay_steps"])
 
 
-_declare(
-    "cosine_decay_schedule",
-    (Arg("init_value"), Arg("decay_steps", kind="int", doc="updates of the decay (> 0)"),
+register(LibrarySchedule(
+    name="cosine_decay_schedule", library="optax",
+    args=(Arg("init_value"), Arg("decay_steps", kind="int", doc="updates of the decay (> 0)"),
      Arg("alpha", 0.0, doc="floor as a fraction of init_value"),
      Arg("exponent", 1.0, doc="power of the cosine factor")),
-    _make_cosine,
-    "c = min(k, T); init * ((1 - alpha) * (0.5 * (1 + cos(pi c / T)))**exponent + alpha)",
-)
+    build=_build(_make_cosine),
+    source=_source("cosine_decay_schedule"),
+    formula="c = min(k, T); init * ((1 - alpha) * (0.5 * (1 + cos(pi c / T)))**exponent + alpha)",
+    lr="unused",
+))
 
 
 def _make_exponential(call: LibraryCall, prefix: Curve | None = None) -> Curve:
@@ -449,13 +457,15 @@ _EXPONENTIAL = (
     Arg("end_value", None, nullable=True, doc="floor (rate < 1) or ceiling (rate > 1)"),
 )
 
-_declare(
-    "exponential_decay",
-    (Arg("init_value"), *_EXPONENTIAL),
-    _make_exponential,
-    "d = k - begin; init * rate**(d/T) (floor(d/T) when staircase), init while d <= 0; "
+register(LibrarySchedule(
+    name="exponential_decay", library="optax",
+    args=(Arg("init_value"), *_EXPONENTIAL),
+    build=_build(_make_exponential),
+    source=_source("exponential_decay"),
+    formula="d = k - begin; init * rate**(d/T) (floor(d/T) when staircase), init while d <= 0; "
     "clipped at end_value",
-)
+    lr="unused",
+))
 
 
 def _make_piecewise_constant(call: LibraryCall) -> Curve:
@@ -471,12 +481,14 @@ def _make_piecewise_constant(call: LibraryCall) -> Curve:
 _SCALES = Arg("boundaries_and_scales", None, kind="any", nullable=True,
               doc="{step: scale} or [[step, scale], ...]; scales multiply cumulatively")
 
-_declare(
-    "piecewise_constant_schedule",
-    (Arg("init_value"), _SCALES),
-    _make_piecewise_constant,
-    "init times the product of every scale whose boundary b <= k",
-)
+register(LibrarySchedule(
+    name="piecewise_constant_schedule", library="optax",
+    args=(Arg("init_value"), _SCALES),
+    build=_build(_make_piecewise_constant),
+    source=_source("piecewise_constant_schedule"),
+    formula="init times the product of every scale whose boundary b <= k",
+    lr="unused",
+))
 
 
 def _make_interpolate(call: LibraryCall) -> Curve:
@@ -489,13 +501,15 @@ def _make_interpolate(call: LibraryCall) -> Curve:
                  args={"boundaries_and_scales": [list(p) for p in pairs] if pairs else None})
 
 
-_declare(
-    "piecewise_interpolate_schedule",
-    (Arg("interpolate_type", kind="str", choices=("linear", "cosine")),
+register(LibrarySchedule(
+    name="piecewise_interpolate_schedule", library="optax",
+    args=(Arg("interpolate_type", kind="str", choices=("linear", "cosine")),
      Arg("init_value"), _SCALES),
-    _make_interpolate,
-    "linear or cosine interpolation between init x cumulative scales, from boundary to boundary",
-)
+    build=_build(_make_interpolate),
+    source=_source("piecewise_interpolate_schedule"),
+    formula="linear or cosine interpolation between init x cumulative scales, from boundary to boundary",
+    lr="unused",
+))
 
 
 def _onecycle(call: LibraryCall, kind: str) -> Curve:
@@ -551,21 +565,25 @@ _ONECYCLE_TAIL = (
     Arg("final_div_factor", 1e4, doc="the end is the start / final_div_factor"),
 )
 
-_declare(
-    "linear_onecycle_schedule",
-    (*_ONECYCLE_HEAD, Arg("pct_final", 0.85, doc="fraction of the cycle at which the fall ends"),
+register(LibrarySchedule(
+    name="linear_onecycle_schedule", library="optax",
+    args=(*_ONECYCLE_HEAD, Arg("pct_final", 0.85, doc="fraction of the cycle at which the fall ends"),
      *_ONECYCLE_TAIL),
-    lambda call: _onecycle(call, "linear"),
-    "linear peak/div -> peak at int(pct_start T) -> peak/div at int(pct_final T) "
+    build=_build(lambda call: _onecycle(call, "linear")),
+    source=_source("linear_onecycle_schedule"),
+    formula="linear peak/div -> peak at int(pct_start T) -> peak/div at int(pct_final T) "
     "-> peak/(div final_div) at T, then held",
-)
+    lr="unused",
+))
 
-_declare(
-    "cosine_onecycle_schedule",
-    (*_ONECYCLE_HEAD, *_ONECYCLE_TAIL),
-    lambda call: _onecycle(call, "cosine"),
-    "cosine peak/div -> peak at int(pct_start T) -> peak/(div final_div) at T, then held",
-)
+register(LibrarySchedule(
+    name="cosine_onecycle_schedule", library="optax",
+    args=(*_ONECYCLE_HEAD, *_ONECYCLE_TAIL),
+    build=_build(lambda call: _onecycle(call, "cosine")),
+    source=_source("cosine_onecycle_schedule"),
+    formula="cosine peak/div -> peak at int(pct_start T) -> peak/(div final_div) at T, then held",
+    lr="unused",
+))
 
 
 def _make_warmup_constant(call: LibraryCall) -> Curve:
@@ -585,12 +603,14 @@ _WARMUP = (
     Arg("warmup_steps", kind="int", doc="updates of linear warmup"),
 )
 
-_declare(
-    "warmup_constant_schedule",
-    _WARMUP,
-    _make_warmup_constant,
-    "init + (peak - init) * k/W until W, then peak",
-)
+register(LibrarySchedule(
+    name="warmup_constant_schedule", library="optax",
+    args=_WARMUP,
+    build=_build(_make_warmup_constant),
+    source=_source("warmup_constant_schedule"),
+    formula="init + (peak - init) * k/W until W, then peak",
+    lr="unused",
+))
 
 _WARMUP_COSINE = (
     *_WARMUP,
@@ -599,13 +619,15 @@ _WARMUP_COSINE = (
     Arg("exponent", 1.0, doc="power of the cosine factor"),
 )
 
-_declare(
-    "warmup_cosine_decay_schedule",
-    _WARMUP_COSINE,
-    lambda call: _warmup_cosine(call.args, "args"),
-    "linear init -> peak over W; then cosine peak -> end over decay_steps - W (decay_steps "
+register(LibrarySchedule(
+    name="warmup_cosine_decay_schedule", library="optax",
+    args=_WARMUP_COSINE,
+    build=_build(lambda call: _warmup_cosine(call.args, "args")),
+    source=_source("warmup_cosine_decay_schedule"),
+    formula="linear init -> peak over W; then cosine peak -> end over decay_steps - W (decay_steps "
     "includes the warmup)",
-)
+    lr="unused",
+))
 
 
 def _make_warmup_exponential(call: LibraryCall) -> Curve:
@@ -614,12 +636,14 @@ def _make_warmup_exponential(call: LibraryCall) -> Curve:
     return _make_exponential(call, prefix=Curve(ramp, None))
 
 
-_declare(
-    "warmup_exponential_decay_schedule",
-    (*_WARMUP, *_EXPONENTIAL),
-    _make_warmup_exponential,
-    "linear init -> peak over W; then exponential_decay(peak, ...) counted from W",
-)
+register(LibrarySchedule(
+    name="warmup_exponential_decay_schedule", library="optax",
+    args=(*_WARMUP, *_EXPONENTIAL),
+    build=_build(_make_warmup_exponential),
+    source=_source("warmup_exponential_decay_schedule"),
+    formula="linear init -> peak over W; then exponential_decay(peak, ...) counted from W",
+    lr="unused",
+))
 
 _SGDR_KEYS = {arg.name: arg for arg in _WARMUP_COSINE}
 
@@ -673,14 +697,16 @@ def _cycle_kwargs(item: Any, where: str) -> dict[str, Any]:
     return kwargs
 
 
-_declare(
-    "sgdr_schedule",
-    (Arg("cosine_kwargs", kind="any",
+register(LibrarySchedule(
+    name="sgdr_schedule", library="optax",
+    args=(Arg("cosine_kwargs", kind="any",
          doc="list of warmup_cosine_decay_schedule arguments, one mapping per cycle"),),
-    _make_sgdr,
-    "warmup_cosine_decay_schedule cycles one after another; cycle i starts at the sum of the "
+    build=_build(_make_sgdr),
+    source=_source("sgdr_schedule"),
+    formula="warmup_cosine_decay_schedule cycles one after another; cycle i starts at the sum of the "
     "earlier decay_steps and counts from 0 there",
-)
+    lr="unused",
+))
 
 
 def _make_join(call: LibraryCall) -> Curve:
@@ -752,12 +778,13 @@ def _as_fn32(part: Schedule) -> Fn32:
     return lambda count: part.fn(count).astype(np.float32)
 
 
-_declare(
-    "join_schedules",
-    (Arg("schedules", kind="specs", doc="optax specs: [{schedule: optax.X, args: {...}}, ...]"),
+register(LibrarySchedule(
+    name="join_schedules", library="optax",
+    args=(Arg("schedules", kind="specs", doc="optax specs: [{schedule: optax.X, args: {...}}, ...]"),
      Arg("boundaries", kind="ints", doc="absolute updates at which the next schedule takes over")),
-    _make_join,
-    "schedule 0 before boundary 0; from boundary i on, schedule i+1 at (k - boundary_i)",
-    file="_join.py",
-)
+    build=_build(_make_join),
+    source=_source("join_schedules", "_join.py"),
+    formula="schedule 0 before boundary 0; from boundary i on, schedule i+1 at (k - boundary_i)",
+    lr="unused",
+))
 

@@ -55,7 +55,7 @@ import numpy as np
 
 from warmupctl.core.errors import EngineError, SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._common import FloatArray, IntArray
+from warmupctl.frameworks._kit import FloatArray, IntArray, finish, no_end_error
 from warmupctl.frameworks._registry import (
     LIBRARY_SCHEDULES,
     Arg,
@@ -417,10 +417,7 @@ def _resolve_base(call: LibraryCall, qualname: str) -> tuple[Schedule | None, fl
         if exc.path != "base.total_steps" or "total_steps" in raw:
             raise
         # the length belongs to the whole spec: ask for it where it is written once
-        raise SpecError(f"the base {name} has no natural end: the spec needs total_steps",
-                        path="total_steps", hint="add total_steps: N (the number of optimizer "
-                                                 "updates to tabulate; the base uses it too)"
-                        ) from None
+        raise no_end_error(call, f"the base {name} has none of its own and uses it too") from None
 
 
 def _build(call: LibraryCall, name: str, make: Callable[[LibraryCall], _Warmup]) -> Schedule:
@@ -435,15 +432,8 @@ def _build(call: LibraryCall, name: str, make: Callable[[LibraryCall], _Warmup])
     base, lr = _resolve_base(call, qualname)
     factor = warmup.factor
 
-    if call.total_steps is not None:
-        total = call.total_steps
-    elif base is not None:
-        total = base.total_steps
-    else:
-        raise SpecError(f"{qualname} without a base scheduler has no natural end: the spec needs "
-                        "total_steps", path="total_steps",
-                        hint=f"add total_steps: N (e.g. {max(2 * (warmup.ends_at + 1), 10)}), or "
-                             "base: a torch scheduler spec, whose length is used")
+    # The base's own length (null in its resolved spec when it has no end) is the run's.
+    natural = None if base is None else base.spec.get("total_steps")
 
     def dampen(updates: IntArray) -> FloatArray:
         with np.errstate(all="ignore"):
@@ -481,9 +471,7 @@ def _build(call: LibraryCall, name: str, make: Callable[[LibraryCall], _Warmup])
     args = dict(call.args)
     if "betas" in args:
         args["betas"] = list(_betas(call)[0])
-    spec: dict[str, Any] = {"schedule": qualname, "lr": lr, "args": args}
-    if call.total_steps is not None:
-        spec["total_steps"] = call.total_steps
+    spec: dict[str, Any] = {}
     label, source = qualname, f"pytorch_warmup {VERSION}, pytorch_warmup, {name}"
     if base is not None:
         for boundary in base.boundaries:
@@ -491,19 +479,14 @@ def _build(call: LibraryCall, name: str, make: Callable[[LibraryCall], _Warmup])
         notes += [f"base {base.label}: {note}" for note in base.notes]
         spec["base"] = dict(base.spec)
         if lr is None:
-            spec["lr"] = base.spec.get("lr")
+            lr = base.spec.get("lr")
         label, source = f"{qualname} over {base.label}", f"{source}; base: {base.source}"
-    return Schedule(
-        fn=fn,
-        total_steps=total,
-        label=label,
-        warmup_steps=max(0, warmup.ends_at - shift),
-        boundaries=tuple(Boundary(step, text) for step, text in sorted(marks.items())),
-        notes=tuple(notes),
-        spec=spec,
-        source=source,
-        chunks=chunks,
-    )
+    detail = ("or base: a torch scheduler spec, whose length is used" if base is None else
+              "the base uses it too")
+    return finish(call, fn, natural=natural, lr=lr, args=args, spec=spec, label=label,
+                  source=source, chunks=chunks, warmup=max(0, warmup.ends_at - shift),
+                  boundaries=[Boundary(step, text) for step, text in sorted(marks.items())],
+                  notes=notes, detail=detail)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -530,27 +513,63 @@ _SOURCES = {
 }
 
 
-def _entry(name: str, args: tuple[Arg, ...], make: Callable[[LibraryCall], _Warmup],
-           formula: str) -> LibrarySchedule:
-    reads_betas = any(arg.name == "betas" for arg in args)
-    return register(LibrarySchedule(
-        name=name, library=LIBRARY, args=args, build=lambda call: _build(call, name, make),
-        source=f"pytorch_warmup {VERSION}, pytorch_warmup/{_SOURCES[name]}, {name}",
-        formula=formula, lr="optional", lr_default=None,
-        extra=(_BASE, _TOP_BETAS) if reads_betas else (_BASE,),
-    ))
+def _source(name: str) -> str:
+    return f"pytorch_warmup {VERSION}, pytorch_warmup/{_SOURCES[name]}, {name}"
+
+
+def _warmup_build(make: Callable[[LibraryCall], _Warmup]) -> Callable[[LibraryCall], Schedule]:
+    """The ``build`` of a warmup: ``make`` gives the factor, :func:`_build` dampens the base with it."""
+    return lambda call: _build(call, call.entry.name if call.entry else "", make)
 
 
 _DAMPENS = "base_lr(k)·ω(k) (base_lr = lr without a base)"
 
-_entry("LinearWarmup", (_PERIOD, _LAST), _warmup_linear,
-       f"{_DAMPENS}, ω(k) = min(1, (k + 1)/warmup_period)")
-_entry("ExponentialWarmup", (_PERIOD, _LAST), _warmup_exponential,
-       f"{_DAMPENS}, ω(k) = 1 - exp(-(k + 1)/warmup_period)")
-_entry("UntunedLinearWarmup", (_BETAS, _LAST), _warmup_untuned_linear,
-       f"{_DAMPENS}, LinearWarmup with warmup_period = int(2/(1 - betas[1])) (1999 for 0.999)")
-_entry("UntunedExponentialWarmup", (_BETAS, _LAST), _warmup_untuned_exponential,
-       f"{_DAMPENS}, ExponentialWarmup with warmup_period = int(1/(1 - betas[1])) (999 for 0.999)")
-_entry("RAdamWarmup", (_BETAS, _LAST), _warmup_radam,
-       f"{_DAMPENS}, ω(k) = sqrt((ρ - 4)(ρ - 2)ρ∞/((ρ∞ - 4)(ρ∞ - 2)ρ)), ρ = ρ(k + δ), "
-       "ρ(t) = ρ∞ - 2t·β2^t/(1 - β2^t), ρ∞ = 2/(1 - β2) - 1, δ = first t with ρ(t) > 4")
+register(LibrarySchedule(
+    name="LinearWarmup", library=LIBRARY, lr="optional",
+    args=(_PERIOD, _LAST),
+    extra=(_BASE,),
+    build=_warmup_build(_warmup_linear),
+    source=_source("LinearWarmup"),
+    formula=f"{_DAMPENS}, ω(k) = min(1, (k + 1)/warmup_period)",
+))
+
+
+register(LibrarySchedule(
+    name="ExponentialWarmup", library=LIBRARY, lr="optional",
+    args=(_PERIOD, _LAST),
+    extra=(_BASE,),
+    build=_warmup_build(_warmup_exponential),
+    source=_source("ExponentialWarmup"),
+    formula=f"{_DAMPENS}, ω(k) = 1 - exp(-(k + 1)/warmup_period)",
+))
+
+
+register(LibrarySchedule(
+    name="UntunedLinearWarmup", library=LIBRARY, lr="optional",
+    args=(_BETAS, _LAST),
+    extra=(_BASE, _TOP_BETAS),
+    build=_warmup_build(_warmup_untuned_linear),
+    source=_source("UntunedLinearWarmup"),
+    formula=f"{_DAMPENS}, LinearWarmup with warmup_period = int(2/(1 - betas[1])) (1999 for 0.999)",
+))
+
+
+register(LibrarySchedule(
+    name="UntunedExponentialWarmup", library=LIBRARY, lr="optional",
+    args=(_BETAS, _LAST),
+    extra=(_BASE, _TOP_BETAS),
+    build=_warmup_build(_warmup_untuned_exponential),
+    source=_source("UntunedExponentialWarmup"),
+    formula=f"{_DAMPENS}, ExponentialWarmup with warmup_period = int(1/(1 - betas[1])) (999 for 0.999)",
+))
+
+
+register(LibrarySchedule(
+    name="RAdamWarmup", library=LIBRARY, lr="optional",
+    args=(_BETAS, _LAST),
+    extra=(_BASE, _TOP_BETAS),
+    build=_warmup_build(_warmup_radam),
+    source=_source("RAdamWarmup"),
+    formula=f"{_DAMPENS}, ω(k) = sqrt((ρ - 4)(ρ - 2)ρ∞/((ρ∞ - 4)(ρ∞ - 2)ρ)), ρ = ρ(k + δ), "
+       "ρ(t) = ρ∞ - 2t·β2^t/(1 - β2^t), ρ∞ = 2/(1 - β2) - 1, δ = first t with ρ(t) > 4",
+))

@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._common import run_length
+from warmupctl.frameworks._kit import finish
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 
 Ints = NDArray[np.int64]
@@ -557,31 +557,15 @@ def _updates_per_epoch(call: LibraryCall, per_epoch: bool, flag: str) -> int | N
     return upe
 
 
-def _finish(curve: _Curve, call: LibraryCall, qualname: str, clock: _Clock, natural: int | None,
-            notes: list[str], no_end_hint: str) -> Schedule:
-    total = run_length(call, natural, f"{qualname} has no natural end: warmupctl needs total_steps",
-                       no_end_hint)
-    marks = tuple(Boundary(c * clock.per, label) for c, label in curve.marks
-                  if 0 < c * clock.per <= total)
-    spec: dict[str, Any] = {"schedule": qualname, "lr": call.lr, "args": _plain(call.args)}
-    if call.extra.get("updates_per_epoch") is not None:
-        spec["updates_per_epoch"] = call.extra["updates_per_epoch"]
-    if call.total_steps is not None:
-        spec["total_steps"] = call.total_steps
-    return Schedule(
-        fn=_updates_fn(curve, clock.per),
-        total_steps=total,
-        label=qualname,
-        warmup_steps=curve.warmup_t * clock.per,
-        boundaries=marks,
-        notes=tuple(dict.fromkeys(notes)),
-        spec=spec,
-        source=f"{VERSION}, {_SOURCES[qualname]}",
-    )
+def _finish(curve: _Curve, call: LibraryCall, clock: _Clock, natural: int | None,
+            notes: list[str], detail: str) -> Schedule:
+    return finish(call, _updates_fn(curve, clock.per), natural=natural,
+                  warmup=curve.warmup_t * clock.per, notes=notes, detail=detail,
+                  boundaries=[Boundary(c * clock.per, label) for c, label in curve.marks])
 
 
-def _plain(args: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in args.items()}
+def _source(name: str) -> str:
+    return f"{VERSION}, {_SOURCES['timm.' + name]}"
 
 
 def _epoch_note(clock: _Clock, flag: str) -> list[str]:
@@ -630,9 +614,9 @@ def _class_build(name: str) -> Callable[[LibraryCall], Schedule]:
         curve = _BUILDERS[name](kw, call.lr, _class_path, clock)
         notes = [*_epoch_note(clock, "t_in_epochs"), *_curve_notes(name, curve, kw, call.lr, clock)]
         natural = None if curve.length is None else curve.length * clock.per
-        hint = (f"add 'total_steps: N'; {name} has no end of its own" if curve.length is None
-                else "add 'total_steps: N'; timm's get_cycle_length() overflows for these cycles")
-        return _finish(curve, call, f"timm.{name}", clock, natural, notes, hint)
+        detail = ("" if curve.length is None
+                  else "timm's get_cycle_length() overflows for these cycles")
+        return _finish(curve, call, clock, natural, notes, detail)
 
     return build
 
@@ -755,8 +739,8 @@ def _factory_build(call: LibraryCall) -> Schedule:
     if sched in ("cosine", "tanh", "poly") and a["cycle_limit"] > 1 and a["cycle_decay"] == 0.1:
         notes.append("each restart peaks at 0.1x the previous one: create_scheduler_v2's "
                      "cycle_decay defaults to 0.1 (the classes default to 1.0)")
-    hint = "add 'total_steps: N'; the num_epochs timm returns gives no update"
-    return _finish(curve, call, "timm.create_scheduler_v2", clock, epochs * upe, notes, hint)
+    return _finish(curve, call, clock, epochs * upe, notes,
+                   "the num_epochs timm returns gives no update")
 
 
 # --- registration ------------------------------------------------------------------------------
@@ -793,54 +777,76 @@ _WARMUP_TEXT = ("warmup (t < warmup_t): warmup_lr_init + t*(lr - warmup_lr_init)
 _CYCLE_TEXT = ("cycle i = floor(log_{cycle_mul}(1 - t/t_initial*(1 - cycle_mul))) (t // t_initial "
                "if cycle_mul == 1), lr_max = lr*cycle_decay^i, lr_min once i >= cycle_limit")
 
-_ENTRIES = (
-    ("CosineLRScheduler",
-     (Arg("t_initial", REQUIRED, "int", doc="cycle length"), Arg("lr_min", 0.0), *_CYCLE_ARGS,
-      *_warmup_args(False), _T_IN_EPOCHS, *_NOISE_ARGS, Arg("k_decay", 1.0)),
-     f"{_WARMUP_TEXT}; then lr_min + (lr_max - lr_min)/2*(1 + cos(pi*t_curr^k/t_i^k)); "
-     f"{_CYCLE_TEXT}"),
-    ("TanhLRScheduler",
-     (Arg("t_initial", REQUIRED, "int", doc="cycle length"), Arg("lb", -7.0), Arg("ub", 3.0),
-      Arg("lr_min", 0.0), *_CYCLE_ARGS, *_warmup_args(False), _T_IN_EPOCHS, *_NOISE_ARGS),
-     f"{_WARMUP_TEXT} (without prefix it ramps to the tanh value at warmup_t); then "
-     f"lr_min + (lr_max - lr_min)/2*(1 - tanh(lb*(1 - r) + ub*r)), r = t_curr/t_i; {_CYCLE_TEXT}"),
-    ("PolyLRScheduler",
-     (Arg("t_initial", REQUIRED, "int", doc="cycle length"), Arg("power", 0.5),
-      Arg("lr_min", 0.0), *_CYCLE_ARGS, *_warmup_args(False), _T_IN_EPOCHS, *_NOISE_ARGS,
-      Arg("k_decay", 1.0)),
-     f"{_WARMUP_TEXT}; then lr_min + (lr_max - lr_min)*(1 - t_curr^k/t_i^k)^power; {_CYCLE_TEXT}"),
-    ("StepLRScheduler",
-     (Arg("decay_t", REQUIRED, doc="decay interval"), Arg("decay_rate", 1.0),
-      *_warmup_args(True), _T_IN_EPOCHS, *_NOISE_ARGS),
-     f"{_WARMUP_TEXT}; then lr*decay_rate^(t // decay_t) (t counted after warmup when prefixed)"),
-    ("MultiStepLRScheduler",
-     (Arg("decay_t", REQUIRED, "ints", doc="milestones"), Arg("decay_rate", 1.0),
-      *_warmup_args(True), _T_IN_EPOCHS, *_NOISE_ARGS),
-     f"{_WARMUP_TEXT}; then lr*decay_rate^bisect_right(decay_t, t + 1): milestone m applies "
-     "at t = m - 1"),
-    ("WSDLRScheduler",
-     (Arg("t_initial", REQUIRED, "int", doc="stable + decay length"),
-      Arg("decay_t", REQUIRED, "int", doc="decay length"), Arg("lr_min", 0.0),
-      Arg("stable_fn", "constant", "str", choices=_STABLE_FNS),
-      Arg("stable_timescale", None, nullable=True), Arg("stable_power", 0.5),
-      Arg("decay_fn", "1-sqrt", "str", choices=_DECAY_FNS), Arg("decay_power", 0.5),
-      Arg("decay_ratio", 0.1), Arg("warmup_t", 0, "int"), Arg("warmup_lr_init", 0.0),
-      _T_IN_EPOCHS, *_NOISE_ARGS),
-     f"{_WARMUP_TEXT} (always a prefix); s = t - warmup_t; stable = max(lr*g(s), lr_min) with g "
-     "1, (1 + s/timescale)^-0.5 or ^-stable_power; in the last decay_t counts of t_initial "
-     "lr_min + (stable - lr_min)*d(f), f = min((s - t_initial + decay_t)/decay_t, 1)"),
-)
+register(LibrarySchedule(
+    name="CosineLRScheduler", library="timm",
+    args=(Arg("t_initial", REQUIRED, "int", doc="cycle length"), Arg("lr_min", 0.0), *_CYCLE_ARGS,
+          *_warmup_args(False), _T_IN_EPOCHS, *_NOISE_ARGS, Arg("k_decay", 1.0)),
+    build=_class_build("CosineLRScheduler"),
+    source=_source("CosineLRScheduler"),
+    formula=f"{_WARMUP_TEXT}; then lr_min + (lr_max - lr_min)/2*(1 + cos(pi*t_curr^k/t_i^k)); "
+            f"{_CYCLE_TEXT}",
+    extra=(_UPDATES_PER_EPOCH,),
+))
 
-for _name, _args, _formula in _ENTRIES:
-    register(LibrarySchedule(
-        name=_name,
-        library="timm",
-        args=_args,
-        build=_class_build(_name),
-        source=f"{VERSION}, {_SOURCES['timm.' + _name]}",
-        formula=_formula,
-        extra=(_UPDATES_PER_EPOCH,),
-    ))
+register(LibrarySchedule(
+    name="TanhLRScheduler", library="timm",
+    args=(Arg("t_initial", REQUIRED, "int", doc="cycle length"), Arg("lb", -7.0), Arg("ub", 3.0),
+          Arg("lr_min", 0.0), *_CYCLE_ARGS, *_warmup_args(False), _T_IN_EPOCHS, *_NOISE_ARGS),
+    build=_class_build("TanhLRScheduler"),
+    source=_source("TanhLRScheduler"),
+    formula=f"{_WARMUP_TEXT} (without prefix it ramps to the tanh value at warmup_t); then "
+            f"lr_min + (lr_max - lr_min)/2*(1 - tanh(lb*(1 - r) + ub*r)), r = t_curr/t_i; {_CYCLE_TEXT}",
+    extra=(_UPDATES_PER_EPOCH,),
+))
+
+register(LibrarySchedule(
+    name="PolyLRScheduler", library="timm",
+    args=(Arg("t_initial", REQUIRED, "int", doc="cycle length"), Arg("power", 0.5),
+          Arg("lr_min", 0.0), *_CYCLE_ARGS, *_warmup_args(False), _T_IN_EPOCHS, *_NOISE_ARGS,
+          Arg("k_decay", 1.0)),
+    build=_class_build("PolyLRScheduler"),
+    source=_source("PolyLRScheduler"),
+    formula=f"{_WARMUP_TEXT}; then lr_min + (lr_max - lr_min)*(1 - t_curr^k/t_i^k)^power; {_CYCLE_TEXT}",
+    extra=(_UPDATES_PER_EPOCH,),
+))
+
+register(LibrarySchedule(
+    name="StepLRScheduler", library="timm",
+    args=(Arg("decay_t", REQUIRED, doc="decay interval"), Arg("decay_rate", 1.0),
+          *_warmup_args(True), _T_IN_EPOCHS, *_NOISE_ARGS),
+    build=_class_build("StepLRScheduler"),
+    source=_source("StepLRScheduler"),
+    formula=f"{_WARMUP_TEXT}; then lr*decay_rate^(t // decay_t) (t counted after warmup when prefixed)",
+    extra=(_UPDATES_PER_EPOCH,),
+))
+
+register(LibrarySchedule(
+    name="MultiStepLRScheduler", library="timm",
+    args=(Arg("decay_t", REQUIRED, "ints", doc="milestones"), Arg("decay_rate", 1.0),
+          *_warmup_args(True), _T_IN_EPOCHS, *_NOISE_ARGS),
+    build=_class_build("MultiStepLRScheduler"),
+    source=_source("MultiStepLRScheduler"),
+    formula=f"{_WARMUP_TEXT}; then lr*decay_rate^bisect_right(decay_t, t + 1): milestone m applies "
+            "at t = m - 1",
+    extra=(_UPDATES_PER_EPOCH,),
+))
+
+register(LibrarySchedule(
+    name="WSDLRScheduler", library="timm",
+    args=(Arg("t_initial", REQUIRED, "int", doc="stable + decay length"),
+          Arg("decay_t", REQUIRED, "int", doc="decay length"), Arg("lr_min", 0.0),
+          Arg("stable_fn", "constant", "str", choices=_STABLE_FNS),
+          Arg("stable_timescale", None, nullable=True), Arg("stable_power", 0.5),
+          Arg("decay_fn", "1-sqrt", "str", choices=_DECAY_FNS), Arg("decay_power", 0.5),
+          Arg("decay_ratio", 0.1), Arg("warmup_t", 0, "int"), Arg("warmup_lr_init", 0.0),
+          _T_IN_EPOCHS, *_NOISE_ARGS),
+    build=_class_build("WSDLRScheduler"),
+    source=_source("WSDLRScheduler"),
+    formula=f"{_WARMUP_TEXT} (always a prefix); s = t - warmup_t; stable = max(lr*g(s), lr_min) with g "
+            "1, (1 + s/timescale)^-0.5 or ^-stable_power; in the last decay_t counts of t_initial "
+            "lr_min + (stable - lr_min)*d(f), f = min((s - t_initial + decay_t)/decay_t, 1)",
+    extra=(_UPDATES_PER_EPOCH,),
+))
 
 register(LibrarySchedule(
     name="create_scheduler_v2",
@@ -873,7 +879,7 @@ register(LibrarySchedule(
         Arg("updates_per_epoch", 0, "int"),
     ),
     build=_factory_build,
-    source=f"{VERSION}, {_SOURCES['timm.create_scheduler_v2']}",
+    source=_source("create_scheduler_v2"),
     formula=("the scheduler named by sched, with epochs multiplied by updates_per_epoch when "
              "step_on_epochs is false; runs for the num_epochs it returns (cycle length + "
              "cooldown, floored to whole epochs)"),

@@ -39,7 +39,7 @@ import numpy as np
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._common import FloatArray, IntArray
+from warmupctl.frameworks._kit import FloatArray, IntArray, Piece, finish, pieces
 from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
 
 #: ``m(t)``: the LambdaLR multiplier as a function of the scheduler's counter.
@@ -60,35 +60,6 @@ _NO_CLAMP = "transformers does not clamp progress"
 # in place where that keeps transformers' operation order: a·x == x·a and (1 + c) == (c + 1)
 # exactly in IEEE arithmetic.
 # --------------------------------------------------------------------------------------------------
-
-Piece = Callable[[IntArray], FloatArray]
-
-
-def _piecewise(edges: Sequence[int], pieces: Sequence[Piece]) -> Multiplier:
-    """``pieces[i]`` on ``edges[i-1] <= t < edges[i]`` (the first open below, the last above).
-
-    The edges are made non-decreasing (a later test that can never pass leaves its piece empty, as
-    in transformers' ``if t < a: ... elif t < b: ...`` with ``b < a``).
-    """
-    bounds = np.maximum.accumulate(np.asarray(edges, dtype=np.int64))
-
-    def m(t: IntArray) -> FloatArray:
-        if t.size == 0:
-            return np.empty(0)
-        first, last = np.searchsorted(bounds, [t.min(), t.max()], side="right")
-        with np.errstate(all="ignore"):
-            if first == last:
-                return pieces[first](t)
-            where = np.searchsorted(bounds, t, side="right")
-            out = np.empty(t.shape)
-            for index in range(first, last + 1):
-                mask = where == index
-                if mask.any():
-                    out[mask] = pieces[index](t[mask])
-            return out
-
-    return m
-
 
 def _floats(t: IntArray, offset: int, divisor: float) -> FloatArray:
     """``float(t - offset) / divisor``, as a new array."""
@@ -137,7 +108,7 @@ def _m_constant_with_warmup(warmup: int) -> Multiplier:
     >>> _m_constant_with_warmup(4)(np.arange(6)).tolist()
     [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
     """
-    return _piecewise([warmup], [_ramp(warmup), _fill(1.0)])
+    return pieces([warmup], [_ramp(warmup), _fill(1.0)])
 
 
 def _m_linear(warmup: int, total: int) -> Multiplier:
@@ -152,7 +123,7 @@ def _m_linear(warmup: int, total: int) -> Multiplier:
         left /= float(max(1, total - warmup))
         return np.maximum(left, 0.0, out=left)
 
-    return _piecewise([warmup], [_ramp(warmup), decay])
+    return pieces([warmup], [_ramp(warmup), decay])
 
 
 def _m_cosine(warmup: int, total: int, num_cycles: float, min_lr_rate: float) -> Multiplier:
@@ -169,7 +140,7 @@ def _m_cosine(warmup: int, total: int, num_cycles: float, min_lr_rate: float) ->
     def decay(t: IntArray) -> FloatArray:
         return _cosine_floor(_progress(t, warmup, total), num_cycles, min_lr_rate)
 
-    return _piecewise([warmup], [_ramp(warmup), decay])
+    return pieces([warmup], [_ramp(warmup), decay])
 
 
 def _m_hard_restarts(warmup: int, total: int, num_cycles: float) -> Multiplier:
@@ -192,7 +163,7 @@ def _m_hard_restarts(warmup: int, total: int, num_cycles: float) -> Multiplier:
         phase *= 0.5
         return np.maximum(phase, 0.0, out=phase)
 
-    return _piecewise([warmup, warmup + max(1, total - warmup)], [_ramp(warmup), wave, _fill(0.0)])
+    return pieces([warmup, warmup + max(1, total - warmup)], [_ramp(warmup), wave, _fill(0.0)])
 
 
 def _m_polynomial(warmup: int, total: int, lr_end: float, power: float, lr_init: float) -> Multiplier:
@@ -220,7 +191,7 @@ def _m_polynomial(warmup: int, total: int, lr_end: float, power: float, lr_init:
         powered /= lr_init
         return powered
 
-    return _piecewise([warmup, total + 1], [_ramp(warmup), decay, _fill(lr_end / lr_init)])
+    return pieces([warmup, total + 1], [_ramp(warmup), decay, _fill(lr_end / lr_init)])
 
 
 def _m_inverse_sqrt(warmup: int, timescale: int) -> Multiplier:
@@ -235,7 +206,7 @@ def _m_inverse_sqrt(warmup: int, timescale: int) -> Multiplier:
         np.sqrt(scaled, out=scaled)
         return np.divide(1.0, scaled, out=scaled)
 
-    return _piecewise([warmup], [_ramp(warmup), decay])
+    return pieces([warmup], [_ramp(warmup), decay])
 
 
 def _m_cosine_lr_rate(
@@ -271,7 +242,7 @@ def _m_cosine_lr_rate(
         progress /= max(1.0, n - w)
         return _cosine_floor(progress, num_cycles, min_lr_rate)
 
-    return _piecewise([warmup], [warm, decay])
+    return pieces([warmup], [warm, decay])
 
 
 _WARMUP_TYPES = ("linear", "cosine", "1-sqrt")
@@ -320,7 +291,7 @@ def _m_wsd(
             p = 1.0 - np.sqrt(p)
         return floor(p)
 
-    return _piecewise([warmup, warmup + stable, warmup + stable + decay],
+    return pieces([warmup, warmup + stable, warmup + stable + decay],
                       [warm, _fill(1.0), fall, _fill(float(min_lr_ratio))])
 
 
@@ -385,17 +356,8 @@ def _note_cosine_tail(m: Multiplier, shift: int, last: int, what: str) -> list[s
     return [f"the cosine {way} after update {last - shift} ({_NO_CLAMP}: {what})"]
 
 
-def _spec(qualname: str, lr: float, call: LibraryCall) -> dict[str, object]:
-    spec: dict[str, object] = {"schedule": qualname, "lr": lr, "args": dict(call.args)}
-    if call.total_steps is not None:
-        spec["total_steps"] = call.total_steps
-    return spec
-
-
 def _schedule(
     call: LibraryCall,
-    name: str,
-    symbol: str,
     m: Multiplier,
     *,
     end: int | None,
@@ -404,7 +366,6 @@ def _schedule(
     notes: Sequence[str] = (),
 ) -> Schedule:
     """Wrap ``m`` as update k -> ``lr * m(k + last_epoch + 1)`` (LambdaLR's ``base_lr * lambda``)."""
-    qualname = f"{LIBRARY}.{name}"
     shift = _shift(call)
     lr = float(call.lr if call.lr is not None else 0.0)
 
@@ -413,33 +374,14 @@ def _schedule(
         values *= lr  # LambdaLR's base_lr * lambda(t); the product commutes exactly
         return values
 
-    if call.total_steps is not None:
-        total = call.total_steps
-    elif end is None:
-        raise SpecError(f"{qualname} has no natural end: the spec needs total_steps",
-                        path="total_steps",
-                        hint="add total_steps: N (the number of optimizer updates to tabulate)")
-    elif end - shift < 1:
+    if call.total_steps is None and end is not None and end - shift < 1:
         raise SpecError("resumes at or past the end of the schedule: no update is left",
                         path="args.last_epoch", value=call.args["last_epoch"],
                         hint=f"use a last_epoch below {end - 1}, or add total_steps: N "
                              "to tabulate past the end")
-    else:
-        total = end - shift
-    boundaries: dict[int, str] = {}
-    for counter, label in marks:
-        if counter - shift > 0 and counter - shift not in boundaries:
-            boundaries[counter - shift] = label
-    return Schedule(
-        fn=fn,
-        total_steps=total,
-        label=qualname,
-        warmup_steps=max(0, warmup - shift),
-        boundaries=tuple(Boundary(step, label) for step, label in sorted(boundaries.items())),
-        notes=tuple(notes),
-        spec=_spec(qualname, lr, call),
-        source=f"transformers {VERSION}, {_FILE}, {symbol}",
-    )
+    return finish(call, fn, natural=None if end is None else end - shift, lr=lr,
+                  warmup=max(0, warmup - shift), notes=notes,
+                  boundaries=[Boundary(counter - shift, label) for counter, label in marks])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -458,14 +400,14 @@ def _build_constant(call: LibraryCall) -> Schedule:
         notes.append(f"num_warmup_steps {call.args['num_warmup_steps']} is ignored: transformers' "
                      "get_scheduler builds 'constant' without a warmup (constant_with_warmup has "
                      "one)")
-    return _schedule(call, "constant", "get_constant_schedule", _m_constant(),
+    return _schedule(call, _m_constant(),
                      end=_ignored_total(call), warmup=0, notes=notes)
 
 
 def _build_constant_with_warmup(call: LibraryCall) -> Schedule:
     w = _warmup(call)
     m = _m_constant_with_warmup(w)
-    return _schedule(call, "constant_with_warmup", "get_constant_schedule_with_warmup", m,
+    return _schedule(call, m,
                      end=_ignored_total(call), warmup=w, marks=[(w, "warmup end")],
                      notes=_note_zero_start(m, _shift(call), w))
 
@@ -477,7 +419,7 @@ def _build_linear(call: LibraryCall) -> Schedule:
     if w >= n:
         notes += _note_peak(m, shift, float(call.lr), [w - 1, w],
                             f"num_warmup_steps >= num_training_steps: update {w - shift} gets 0")
-    return _schedule(call, "linear", "get_linear_schedule_with_warmup", m, end=n, warmup=w,
+    return _schedule(call, m, end=n, warmup=w,
                      marks=[(w, "warmup end"), (n, "decay end (LR 0)")], notes=notes)
 
 
@@ -486,7 +428,7 @@ def _oscillation_note(w: int, shift: int) -> list[str]:
             f"(max(1, T - W) = 1), so from update {w - shift} the cosine jumps every update"]
 
 
-def _build_cosine_family(call: LibraryCall, name: str, symbol: str, min_lr_rate: float) -> Schedule:
+def _build_cosine_family(call: LibraryCall, min_lr_rate: float) -> Schedule:
     w, n, shift = _warmup(call), _total(call), _shift(call)
     m = _m_cosine(w, n, call.args["num_cycles"], min_lr_rate)
     notes = _note_zero_start(m, shift, w)
@@ -494,12 +436,12 @@ def _build_cosine_family(call: LibraryCall, name: str, symbol: str, min_lr_rate:
         notes += _note_cosine_tail(m, shift, n, "the cosine is periodic past num_training_steps")
     else:
         notes += _oscillation_note(w, shift)
-    return _schedule(call, name, symbol, m, end=n, warmup=w,
+    return _schedule(call, m, end=n, warmup=w,
                      marks=[(w, "warmup end"), (n, "decay end")], notes=notes)
 
 
 def _build_cosine(call: LibraryCall) -> Schedule:
-    return _build_cosine_family(call, "cosine", "get_cosine_schedule_with_warmup", 0.0)
+    return _build_cosine_family(call, 0.0)
 
 
 def _min_lr_rate(call: LibraryCall) -> float:
@@ -523,8 +465,7 @@ def _min_lr_rate(call: LibraryCall) -> float:
 
 
 def _build_cosine_with_min_lr(call: LibraryCall) -> Schedule:
-    return _build_cosine_family(call, "cosine_with_min_lr",
-                                "get_cosine_with_min_lr_schedule_with_warmup", _min_lr_rate(call))
+    return _build_cosine_family(call, _min_lr_rate(call))
 
 
 def _build_cosine_with_restarts(call: LibraryCall) -> Schedule:
@@ -540,8 +481,7 @@ def _build_cosine_with_restarts(call: LibraryCall) -> Schedule:
     else:
         notes.append(f"num_training_steps <= num_warmup_steps: update {w - shift} gets the full "
                      "lr and every later update 0 (progress >= 1 returns 0)")
-    return _schedule(call, "cosine_with_restarts",
-                     "get_cosine_with_hard_restarts_schedule_with_warmup", m, end=n, warmup=w,
+    return _schedule(call, m, end=n, warmup=w,
                      marks=[(w, "warmup end"), (n, "decay end (LR 0)")], notes=notes)
 
 
@@ -566,7 +506,7 @@ def _build_polynomial(call: LibraryCall) -> Schedule:
         notes += _note_peak(m, shift, lr_init, [w - 1, w],
                             "num_warmup_steps > num_training_steps: the LR drops to lr_end at "
                             f"update {w - shift}")
-    return _schedule(call, "polynomial", "get_polynomial_decay_schedule_with_warmup", m,
+    return _schedule(call, m,
                      end=n, warmup=w, marks=[(w, "warmup end"), (n, "decay end (lr_end)")],
                      notes=notes)
 
@@ -585,7 +525,7 @@ def _build_inverse_sqrt(call: LibraryCall) -> Schedule:
     if given is None and w == 0:
         notes.append("timescale defaults to 10000 because num_warmup_steps is 0: the LR starts "
                      "at lr and decays as 1/sqrt((k + 10000)/10000)")
-    return _schedule(call, "inverse_sqrt", "get_inverse_sqrt_schedule", m,
+    return _schedule(call, m,
                      end=_ignored_total(call), warmup=w,
                      marks=[(w, "warmup end")], notes=notes)
 
@@ -611,8 +551,7 @@ def _build_cosine_warmup_with_min_lr(call: LibraryCall) -> Schedule:
     why = ("num_warmup_steps is 0: the decay starts at progress 1/(T - W)" if w == 0 else
            "with num_warmup_steps 1 the warmup_lr_rate warmup stays at warmup_lr_rate")
     notes += _note_peak(m, shift, lr, [w - 1, w], why)
-    return _schedule(call, "cosine_warmup_with_min_lr",
-                     "get_cosine_with_min_lr_schedule_with_warmup_lr_rate", m, end=n, warmup=w,
+    return _schedule(call, m, end=n, warmup=w,
                      marks=[(w, "decay start"), (n - 1, "floor")], notes=notes)
 
 
@@ -653,7 +592,7 @@ def _build_wsd(call: LibraryCall) -> Schedule:
         notes.append(f"the decay stops above its floor: update {end - 1 - shift} gets {last:.6g}; "
                      f"min_lr_ratio·lr = {lr * mr:.6g} is first used at update {end - shift}")
     natural = given_total if given_total is not None else end
-    return _schedule(call, "warmup_stable_decay", "get_wsd_schedule", m,
+    return _schedule(call, m,
                      end=max(natural, 1), warmup=w,
                      marks=[(w, "stable start"), (w + s, "decay start"), (end, "decay end")],
                      notes=notes)
@@ -677,53 +616,114 @@ _MIN_RATE = Arg("min_lr_rate", None, nullable=True, doc="floor as a fraction of 
 _WARMUP_FROM_0 = "t/max(1,W) for t < W"
 
 
-def _entry(name: str, symbol: str, args: tuple[Arg, ...], build: Callable[[LibraryCall], Schedule],
-           formula: str) -> LibrarySchedule:
-    return register(LibrarySchedule(
-        name=name, library=LIBRARY, args=args, build=build,
-        source=f"transformers {VERSION}, {_FILE}, {symbol}",
-        formula=formula, lr="required", aliases=(symbol,),
-    ))
+def _source(symbol: str) -> str:
+    return f"transformers {VERSION}, {_FILE}, {symbol}"
 
 
-_entry("linear", "get_linear_schedule_with_warmup", (_W, _T, _LAST), _build_linear,
-       f"lr·m(t): {_WARMUP_FROM_0}; then max(0, (T - t)/max(1, T - W))")
-_entry("cosine", "get_cosine_schedule_with_warmup", (_W, _T, _CYCLES, _LAST), _build_cosine,
-       f"lr·m(t): {_WARMUP_FROM_0}; then max(0, (1 + cos(2π·num_cycles·p))/2), "
-       "p = (t - W)/max(1, T - W) unclamped (rises again after T)")
-_entry("cosine_with_restarts", "get_cosine_with_hard_restarts_schedule_with_warmup",
-       (_W, _T, Arg("num_cycles", 1, doc="hard restarts inside [W, T)"), _LAST),
-       _build_cosine_with_restarts,
-       f"lr·m(t): {_WARMUP_FROM_0}; then 0 if p >= 1 else max(0, (1 + cos(π·((num_cycles·p) mod 1)))/2)")
-_entry("polynomial", "get_polynomial_decay_schedule_with_warmup",
-       (_W, _T, Arg("lr_end", 1e-7, doc="end LR, absolute"), Arg("power", 1.0), _LAST),
-       _build_polynomial,
-       f"lr·m(t): {_WARMUP_FROM_0}; W <= t <= T: ((lr - lr_end)(1 - (t - W)/(T - W))^power + "
-       "lr_end)/lr; t > T: lr_end/lr")
-_entry("constant", "get_constant_schedule",
-       (Arg("num_warmup_steps", None, kind="int", nullable=True,
+
+
+register(LibrarySchedule(
+    name="linear", library=LIBRARY,
+    aliases=("get_linear_schedule_with_warmup",),
+    args=(_W, _T, _LAST),
+    build=_build_linear,
+    source=_source("get_linear_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, (T - t)/max(1, T - W))",
+))
+
+
+register(LibrarySchedule(
+    name="cosine", library=LIBRARY,
+    aliases=("get_cosine_schedule_with_warmup",),
+    args=(_W, _T, _CYCLES, _LAST),
+    build=_build_cosine,
+    source=_source("get_cosine_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, (1 + cos(2π·num_cycles·p))/2), "
+       "p = (t - W)/max(1, T - W) unclamped (rises again after T)",
+))
+
+
+register(LibrarySchedule(
+    name="cosine_with_restarts", library=LIBRARY,
+    aliases=("get_cosine_with_hard_restarts_schedule_with_warmup",),
+    args=(_W, _T, Arg("num_cycles", 1, doc="hard restarts inside [W, T)"), _LAST),
+    build=_build_cosine_with_restarts,
+    source=_source("get_cosine_with_hard_restarts_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 0 if p >= 1 else max(0, (1 + cos(π·((num_cycles·p) mod 1)))/2)",
+))
+
+
+register(LibrarySchedule(
+    name="polynomial", library=LIBRARY,
+    aliases=("get_polynomial_decay_schedule_with_warmup",),
+    args=(_W, _T, Arg("lr_end", 1e-7, doc="end LR, absolute"), Arg("power", 1.0), _LAST),
+    build=_build_polynomial,
+    source=_source("get_polynomial_decay_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; W <= t <= T: ((lr - lr_end)(1 - (t - W)/(T - W))^power + "
+       "lr_end)/lr; t > T: lr_end/lr",
+))
+
+
+register(LibrarySchedule(
+    name="constant", library=LIBRARY,
+    aliases=("get_constant_schedule",),
+    args=(Arg("num_warmup_steps", None, kind="int", nullable=True,
             doc="get_scheduler ignores it for constant: there is no warmup"), _T_IGNORED, _LAST),
-       _build_constant, "lr")
-_entry("constant_with_warmup", "get_constant_schedule_with_warmup", (_W, _T_IGNORED, _LAST),
-       _build_constant_with_warmup, f"lr·m(t): {_WARMUP_FROM_0}; then 1")
-_entry("inverse_sqrt", "get_inverse_sqrt_schedule",
-       (_W, Arg("timescale", None, kind="int", nullable=True,
+    build=_build_constant,
+    source=_source("get_constant_schedule"),
+    formula="lr",
+))
+
+
+register(LibrarySchedule(
+    name="constant_with_warmup", library=LIBRARY,
+    aliases=("get_constant_schedule_with_warmup",),
+    args=(_W, _T_IGNORED, _LAST),
+    build=_build_constant_with_warmup,
+    source=_source("get_constant_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 1",
+))
+
+
+register(LibrarySchedule(
+    name="inverse_sqrt", library=LIBRARY,
+    aliases=("get_inverse_sqrt_schedule",),
+    args=(_W, Arg("timescale", None, kind="int", nullable=True,
                 doc="decay time scale; default num_warmup_steps, or 10000 if that is 0"),
         _T_IGNORED, _LAST),
-       _build_inverse_sqrt,
-       f"lr·m(t): {_WARMUP_FROM_0}; then 1/sqrt((t + timescale - W)/timescale)")
-_entry("cosine_with_min_lr", "get_cosine_with_min_lr_schedule_with_warmup",
-       (_W, _T, _CYCLES, _LAST, _MIN_LR, _MIN_RATE), _build_cosine_with_min_lr,
-       f"lr·m(t): {_WARMUP_FROM_0}; then max(0, c(1 - r) + r), c = (1 + cos(2π·num_cycles·p))/2, "
-       "r = min_lr_rate or min_lr/lr, p unclamped")
-_entry("cosine_warmup_with_min_lr", "get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
-       (_W, _T, _CYCLES, _LAST, _MIN_LR, _MIN_RATE,
+    build=_build_inverse_sqrt,
+    source=_source("get_inverse_sqrt_schedule"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 1/sqrt((t + timescale - W)/timescale)",
+))
+
+
+register(LibrarySchedule(
+    name="cosine_with_min_lr", library=LIBRARY,
+    aliases=("get_cosine_with_min_lr_schedule_with_warmup",),
+    args=(_W, _T, _CYCLES, _LAST, _MIN_LR, _MIN_RATE),
+    build=_build_cosine_with_min_lr,
+    source=_source("get_cosine_with_min_lr_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, c(1 - r) + r), c = (1 + cos(2π·num_cycles·p))/2, "
+       "r = min_lr_rate or min_lr/lr, p unclamped",
+))
+
+
+register(LibrarySchedule(
+    name="cosine_warmup_with_min_lr", library=LIBRARY,
+    aliases=("get_cosine_with_min_lr_schedule_with_warmup_lr_rate",),
+    args=(_W, _T, _CYCLES, _LAST, _MIN_LR, _MIN_RATE,
         Arg("warmup_lr_rate", None, nullable=True, doc="warmup start as a fraction of lr")),
-       _build_cosine_warmup_with_min_lr,
-       "lr·m(t): t < W: (t + 1)/max(1, W) or wr + (1 - wr)·t/max(1, W - 1); then max(0, c(1 - r) "
-       "+ r) with p = (t - W + 1)/max(1, T - W) (peak at W - 1, floor at T - 1)")
-_entry("warmup_stable_decay", "get_wsd_schedule",
-       (_W, Arg("num_decay_steps", kind="int", doc="updates of the decay"),
+    build=_build_cosine_warmup_with_min_lr,
+    source=_source("get_cosine_with_min_lr_schedule_with_warmup_lr_rate"),
+    formula="lr·m(t): t < W: (t + 1)/max(1, W) or wr + (1 - wr)·t/max(1, W - 1); then max(0, c(1 - r) "
+       "+ r) with p = (t - W + 1)/max(1, T - W) (peak at W - 1, floor at T - 1)",
+))
+
+
+register(LibrarySchedule(
+    name="warmup_stable_decay", library=LIBRARY,
+    aliases=("get_wsd_schedule",),
+    args=(_W, Arg("num_decay_steps", kind="int", doc="updates of the decay"),
         Arg("num_training_steps", None, kind="int", nullable=True,
             doc="W + S + D; gives S when num_stable_steps is not set"),
         Arg("num_stable_steps", None, kind="int", nullable=True, doc="updates at the peak; wins"),
@@ -731,6 +731,8 @@ _entry("warmup_stable_decay", "get_wsd_schedule",
         Arg("decay_type", "cosine", kind="str", choices=_WARMUP_TYPES),
         Arg("min_lr_ratio", 0, doc="start of the warmup and end of the decay, as a fraction of lr"),
         _CYCLES, _LAST),
-       _build_wsd,
-       "lr·m(t): warmup f(t/max(1,W))·(1 - mr) + mr; 1 for S updates; decay "
-       "f(p)·(1 - mr) + mr, p = (t - W - S)/max(1, D); then mr")
+    build=_build_wsd,
+    source=_source("get_wsd_schedule"),
+    formula="lr·m(t): warmup f(t/max(1,W))·(1 - mr) + mr; 1 for S updates; decay "
+       "f(p)·(1 - mr) + mr, p = (t - W - S)/max(1, D); then mr",
+))

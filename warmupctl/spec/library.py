@@ -2,8 +2,9 @@
 
 ``args`` hold the library's own keyword arguments verbatim; what is left out takes the library's
 default. This module checks what is common to every library (the name exists, every argument is
-known, required ones are there, each has the right type) and hands the rest to the library's
-``build`` function (see :mod:`warmupctl.frameworks`).
+known, required ones are there, each has the right type and lies within the bounds its
+:class:`~warmupctl.frameworks.Arg` declares) and hands the rest to the library's ``build`` function
+(see :mod:`warmupctl.frameworks`).
 """
 
 from __future__ import annotations
@@ -17,19 +18,17 @@ import numpy as np
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Schedule
+from warmupctl.frameworks._kit import coerce_arg
 from warmupctl.frameworks._registry import (
     LIBRARY_MODULES,
     REQUIRED,
-    Arg,
     LibraryCall,
     LibrarySchedule,
+    RunBound,
     load_libraries,
 )
-
-#: Largest magnitude of a library's integer argument: 2**53, the integers float64 holds exactly. A
-#: library takes any Python int; the engine computes in int64 and float64, where a sum or a product
-#: of counts near 2**63 would overflow (10^10 updates is already the longest run evaluated).
-MAX_ARG_INT = 2**53
+from warmupctl.frameworks._series import LIBRARY_SERIES
+from warmupctl.frameworks._series import attach as attach_series
 
 #: Top-level keys every library spec may carry, besides the schedule's own ``extra`` keys.
 LIBRARY_KEYS = ("schedule", "lr", "args", "total_steps", "name")
@@ -61,46 +60,25 @@ def describe_args(entry: LibrarySchedule) -> str:
     return ", ".join(parts) if parts else "no arguments"
 
 
-def coerce_arg(arg: Arg, value: Any, path: str) -> Any:
-    """Validate one argument's type; nested specs are left for ``build`` (through ``call.resolve``)."""
-    if value is None:
-        if arg.nullable or arg.default is None:
-            return None
-        raise SpecError("may not be null", path=path, value=value)
-    kind = arg.kind
-    if kind == "float":
-        return v.as_float(value, path)
-    if kind == "int":
-        return v.as_int(value, path, MAX_ARG_INT)
-    if kind == "bool":
-        return v.as_bool(value, path)
-    if kind == "str":
-        return v.as_choice(value, path, arg.choices) if arg.choices else v.as_str(value, path)
-    if kind == "floats":
-        if isinstance(value, (list, tuple)):
-            return v.as_floats(value, path)
-        return v.as_float(value, path)
-    if kind == "ints":
-        return v.as_ints(value, path, MAX_ARG_INT)
-    if kind == "spec":
-        return v.as_mapping(value, path)
-    if kind == "specs":
-        items = v.as_list(value, path)
-        return [v.as_mapping(item, f"{path}[{i}]") for i, item in enumerate(items)]
-    return value
+def resolve_library(
+    mapping: dict[str, Any], *, prefix: str = "", bound: RunBound | None = None
+) -> Schedule:
+    """Resolve a library spec mapping; error paths are prefixed with ``prefix`` for nested specs.
 
-
-def resolve_library(mapping: dict[str, Any], *, prefix: str = "") -> Schedule:
-    """Resolve a library spec mapping; error paths are prefixed with ``prefix`` for nested specs."""
+    ``bound`` is the command's bound on the updates it shows (``--steps N``, ``--at``): the run of
+    a schedule that has no end of its own and no ``total_steps`` (with a note saying so).
+    """
     try:
-        return _resolve(mapping)
+        return _resolve(mapping, bound)
     except SpecError as exc:
         raise exc.located(prefix=prefix or None) from None
 
 
-def _resolve(mapping: dict[str, Any]) -> Schedule:
+def _resolve(mapping: dict[str, Any], bound: RunBound | None) -> Schedule:
     entry = find_schedule(mapping.get("schedule"))
-    allowed = (*LIBRARY_KEYS, *(a.name for a in entry.extra))
+    series = LIBRARY_SERIES.get(entry.qualname)  # the values it sets besides the LR (momentum, ...)
+    extra_args = (*entry.extra, *(series.extra if series is not None else ()))
+    allowed = (*LIBRARY_KEYS, *(a.name for a in extra_args))
     for key in mapping:
         if key not in allowed:
             hint = v.did_you_mean(key, allowed)
@@ -131,9 +109,8 @@ def _resolve(mapping: dict[str, Any]) -> Schedule:
 
     lr: float | None = None
     if "lr" in mapping and mapping["lr"] is not None:
-        if entry.lr == "unused":
-            raise SpecError(f"{entry.qualname} takes its values from args, not from lr", path="lr",
-                            value=mapping["lr"], hint="remove lr and set the values under args")
+        # lr: unused is accepted, as torch's OneCycleLR accepts the optimizer's LR: finish() notes
+        # that it has no effect.
         lr = v.as_float(mapping["lr"], "lr")
         if lr < 0:
             raise SpecError("must not be negative", path="lr", value=mapping["lr"])
@@ -147,7 +124,7 @@ def _resolve(mapping: dict[str, Any]) -> Schedule:
     total_steps = v.as_count(total, "total_steps", minimum=1) if total is not None else None
 
     extra: dict[str, Any] = {}
-    for arg in entry.extra:
+    for arg in extra_args:
         if arg.name in mapping:
             extra[arg.name] = coerce_arg(arg, mapping[arg.name], arg.name)
         elif arg.required:
@@ -155,8 +132,13 @@ def _resolve(mapping: dict[str, Any]) -> Schedule:
         else:
             extra[arg.name] = arg.default
 
-    call = LibraryCall(args=args, lr=lr, total_steps=total_steps, extra=extra, resolve=_nested)
+    def nested(inner: Any, path: str) -> Schedule:
+        return _nested(inner, path, bound)
+
+    call = LibraryCall(args=args, lr=lr, total_steps=total_steps, extra=extra, resolve=nested,
+                       entry=entry, bound=bound)
     schedule = _explain_nonfinite(entry.build(call), entry)
+    schedule = attach_series(entry.qualname, call, schedule)
     name = mapping.get("name")
     if name is not None:
         schedule = replace(schedule, label=v.as_str(name, "name"))
@@ -196,16 +178,16 @@ def _explain_nonfinite(schedule: Schedule, entry: LibrarySchedule) -> Schedule:
     return replace(schedule, notes=(*schedule.notes, note))
 
 
-def _nested(mapping: Any, path: str) -> Schedule:
+def _nested(mapping: Any, path: str, bound: RunBound | None) -> Schedule:
     depth = _depth.get()
     if depth >= MAX_NESTING:
         raise SpecError(f"specs nested more than {MAX_NESTING} deep", path=path,
                         hint="does a YAML alias (*name) refer to the spec that holds it?")
     token = _depth.set(depth + 1)
     try:
-        return resolve_library(v.as_mapping(mapping, path), prefix=path)
+        return resolve_library(v.as_mapping(mapping, path), prefix=path, bound=bound)
     finally:
         _depth.reset(token)
 
 
-__all__ = ["LIBRARY_KEYS", "REQUIRED", "find_schedule", "resolve_library"]
+__all__ = ["LIBRARY_KEYS", "REQUIRED", "RunBound", "coerce_arg", "find_schedule", "resolve_library"]

@@ -2,8 +2,8 @@
 
 ``warmup_steps: 100`` in a file, ``--warmup-steps 100`` on the command line and
 ``warmupctl.schedule(warmup_steps=100)`` in Python are the same thing. :data:`KEYS` is that vocabulary,
-with defaults that reproduce the transformers example of the seeds (lr 1e-4, 1000 updates, a linear
-warmup from 0 over 10 %, then a half-cosine to 0).
+with defaults that reproduce the usual transformers example (lr 1e-4, 1000 updates, a linear warmup
+from 0 over 10 %, then a half-cosine to 0).
 
 A native spec is either a ``kind`` (what follows the warmup) or an explicit ``phases`` list.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -51,7 +51,7 @@ def check_keys(mapping: Mapping[str, Any]) -> None:
 
 #: The type of each key that a spec may set without using it (a key of another kind, a batch fact
 #: without a length in epochs): checked all the same, so ``power: {a: 1}`` is an error, not a note.
-_TYPES = {
+_TYPES: dict[str, Callable[[Any, str], object]] = {
     "num_cycles": v.as_float, "power": v.as_float, "timescale": v.as_float, "scale": v.as_float,
     "gamma": v.as_float, "decay_ratio": v.as_float, "d_model": v.as_int, "step_size": v.as_int,
     "decay_steps": v.as_int, "milestones": v.as_ints, "decay_shape": v.as_str, "dataset_size": v.as_int,
@@ -66,7 +66,26 @@ def check_type(key: str, value: Any) -> None:
 
 
 def resolve_native(mapping: Mapping[str, Any]) -> Schedule:
-    """Resolve a native spec mapping (keys of :data:`KEYS`) into a :class:`Schedule`."""
+    """Resolve a native spec mapping (keys of :data:`KEYS`) into a :class:`Schedule`.
+
+    The series keys (``param_groups``, ``layer_decay``, ``momentum``, ``weight_decay``) are
+    resolved by :mod:`warmupctl.spec.native_series`, after the LR and without changing it.
+    """
+    from warmupctl.spec import native_series
+
+    lr_keys, series = native_series.split(mapping)
+    return native_series.attach(_resolve_lr(lr_keys), series, lr_keys, _resolve_lr)
+
+
+def resolve_phases(spec: Mapping[str, Any], step_offset: int = 0) -> Schedule:
+    """A schedule of ``phases`` between numbers (``from``/``to`` given as numbers), lengths adding
+    up to ``total_steps``: the LR's phase machinery for another series (momentum, weight decay)."""
+    full = {key: spec.get(key) for key in KEYS}
+    return _resolve_phases(full, 0.0, 0.0, 0.0, step_offset, None)
+
+
+def _resolve_lr(mapping: Mapping[str, Any]) -> Schedule:
+    """The LR of a native spec mapping (keys of :data:`KEYS`)."""
     check_keys(mapping)
     notes: list[str] = []
     mapping = units_to_steps(mapping, notes)
@@ -607,10 +626,10 @@ def _length_updates(
         _need(key, facts, "dataset_size", "micro_batch_size")
         count = arithmetic.epoch_count(facts, amount, loop)
         if length == "total":
-            updates = count.total
-            if updates is None:
+            if count.total is None:
                 raise SpecError(f"loop {loop} runs whole epochs only", path=key, value=value,
                                 hint="give a whole number of epochs, or loop: transformers")
+            updates = count.total
         else:
             updates = math.ceil(arithmetic.updates_of_epochs(amount, count.updates_per_epoch))
         how = arithmetic.describe_epochs(facts, amount, count)

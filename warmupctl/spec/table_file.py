@@ -11,7 +11,7 @@ Rules (each broken one is a :class:`~warmupctl.core.errors.SpecError` naming the
   strictly increasing (gaps are fine: ``--every`` and ``--at`` tables); every line ends with a
   newline (a last line without one is a truncated file). ``\\r\\n`` endings and a UTF-8 byte order
   mark are accepted, so a golden checked out on Windows still reads.
-* JSON: an object with ``format_version`` (1) and ``rows``, a non-empty list of ``{"step", "lr"}``
+* JSON: an object with ``format_version`` (1, or 2 when rows also hold series) and ``rows``, a non-empty list of ``{"step", "lr"}``
   objects under the same rules; other keys (``label``, ``spec``, ``summary``, ...) are not checked.
 
 CSV rows are streamed: a golden of 10^8 updates is read in blocks, twice (key events, then values),
@@ -27,9 +27,9 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,10 +37,14 @@ from numpy.typing import NDArray
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Schedule
 from warmupctl.spec.files import HEAD_BYTES, OPERAND, SPEC, Input, Stream, open_input
+from warmupctl.spec.load import json_problem
 from warmupctl.spec.resolve import spec_from
 
+if TYPE_CHECKING:
+    from warmupctl.frameworks._registry import RunBound
+
 #: ``format_version`` values this reader understands (``warmupctl.render.text.FORMAT_VERSION``).
-FORMAT_VERSIONS = frozenset({1})
+FORMAT_VERSIONS = frozenset({1, 2})  # 2: rows carry series besides lr (render.columns)
 #: The columns a table starts with (``warmupctl.render.text.CSV_HEADER``).
 HEADER = ("step", "lr")
 #: Rows per block handed to the comparison.
@@ -115,14 +119,15 @@ def table_kind(name: str, head: bytes) -> str | None:
     return None
 
 
-def load_operand(path: str) -> Schedule | TableFile:
+def load_operand(path: str, bound: RunBound | None = None) -> Schedule | TableFile:
     """A ``warmupctl diff`` operand: a saved table, or else a spec (native, library, preset or
-    training config), read as ``warmupctl table`` reads it (:func:`warmupctl.spec.resolve.spec_from`)."""
+    training config), read as ``warmupctl table`` reads it (:func:`warmupctl.spec.resolve.spec_from`);
+    ``bound`` (``--steps N``) is the run of a library schedule without an end."""
     file = open_input(path, OPERAND)
     kind = table_kind(file.name, file.head)
     if kind is not None:
         return _table(file, kind)
-    return spec_from(file.whole() if isinstance(file, Stream) else file.expect(SPEC))
+    return spec_from(file.whole() if isinstance(file, Stream) else file.expect(SPEC), bound=bound)
 
 
 def read_table(path: str, kind: str | None = None) -> TableFile:
@@ -362,7 +367,8 @@ def _parse_json(text: str, name: str) -> tuple[str | None, _Rows]:
         try:
             return decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            raise _error(name, exc.lineno, f"JSON syntax error at column {exc.colno}: {exc.msg}",
+            line, column, problem = json_problem(exc)
+            raise _error(name, line, f"JSON syntax error at column {column}: {problem}",
                          hint=HINT_REGENERATE.replace("csv", "json")) from None
         except ValueError as exc:  # a duplicate key, or an integer too long to read
             raise _error(name, lines.at(pos), str(exc)) from None
@@ -427,7 +433,9 @@ def _parse_json(text: str, name: str) -> tuple[str | None, _Rows]:
     return (label if isinstance(label, str) else None), rows
 
 
-def _json_rows(text, pos, name, lines, value_at, expect, skip):
+def _json_rows(text: str, pos: int, name: str, lines: _Lines,
+               value_at: Callable[[int], tuple[Any, int]], expect: Callable[[int, str, str], int],
+               skip: Callable[[int], int]) -> tuple[_Rows, int]:
     """The ``rows`` array: each row an object with an integer ``step`` and a finite ``lr``."""
     pos = expect(pos, "[", "a list ('[') of rows")
     # Typed arrays, not lists: 8 bytes a row each instead of a Python object.
