@@ -32,7 +32,11 @@ def run_bound(ctx: typer.Context):  # -> RunBound | None
 
     if steps is not None:
         return RunBound(steps, f"--steps {steps}")
-    return RunBound(max(parse_steps_list(at, "--at")) + 1, "--at")
+    from warmupctl.cli._at import largest_index, parse_at
+
+    # -1, last, peak and warmup_end count from a run's end: an endless schedule has none to offer.
+    largest = largest_index(parse_at(at))
+    return None if largest is None else RunBound(largest + 1, "--at")
 
 
 def load_schedules(ctx: typer.Context, paths: list[str] | None, flags: dict[str, Any]) -> list:
