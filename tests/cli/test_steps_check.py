@@ -24,7 +24,7 @@ def test_steps_worked_example_table(cli):
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "100 samples, 10 epochs: updates by loop" in out
-    row = next(line for line in out.splitlines() if "→ transformers 5.x" in line)
+    row = next(line for line in out.splitlines() if "→ transformers ≥ 4.52" in line)
     assert [cell.strip() for cell in row.split("│")[2:-1]] == ["100", "25", "–", "250", "25"]
     assert "warmup ratio 0.1 of 250 updates, by library" in out
     assert result.stderr == ""
@@ -36,7 +36,7 @@ def test_steps_worked_example_json(cli):
     assert document["format_version"] == 1
     assert {row["loop"]: (row["updates_per_epoch"], row["total_updates"], row["warmup_updates"])
             for row in document["loops"]} == {
-        "transformers": (25, 250, 25), "transformers_v4": (25, 250, 25), "lightning": (25, 250, 25),
+        "transformers": (25, 250, 25), "transformers_4_51": (25, 250, 25), "lightning": (25, 250, 25),
         "plain": (25, 250, 25)}
     assert document["lengths"] == {"total_steps": 250, "warmup_steps": 25}
     rules = {r["rule"]: r["warmup_updates"] for r in document["warmup_ratio"]["rules"]}
@@ -58,7 +58,7 @@ def test_steps_loops_that_differ(cli):
                  "--epochs", "3", "--loop", "plain", "--format", "json")
     document = json.loads(result.stdout)
     assert {r["loop"]: r["total_updates"] for r in document["loops"]} == {
-        "transformers": 9, "transformers_v4": 6, "lightning": 9, "plain": 6}
+        "transformers": 9, "transformers_4_51": 6, "lightning": 9, "plain": 6}
     assert document["lengths"] == {"total_steps": 6}
     assert document["batch"]["loop"] == "plain"
 

@@ -266,8 +266,8 @@ def _global(
 
 
 #: One module per command, in the order ``--help`` lists them; each defines ``register(app)``.
-COMMANDS: tuple[str, ...] = ("table", "plot", "summary", "diff", "check", "steps", "import_",
-                             "list_")
+COMMANDS: tuple[str, ...] = ("table", "plot", "summary", "diff", "explain", "check", "steps",
+                             "import_", "list_")
 
 
 def _register() -> None:
