@@ -20,6 +20,12 @@ AT_WORDS: dict[str, str] = {
 _SOURCE = "command line"
 
 
+def complete_at(incomplete: str) -> list[str]:
+    """Shell completion of the word after the last comma: ``0,pe`` -> ``0,peak``."""
+    head, comma, tail = incomplete.rpartition(",")
+    return [f"{head}{comma}{word}" for word in AT_WORDS if word.startswith(tail)]
+
+
 def parse_at(text: str) -> list[int | str]:
     """``--at 0,1,500,-1,peak`` -> ``[0, 1, 500, -1, "peak"]``: whole numbers (negative ones count
     from the end) and the words of :data:`AT_WORDS`, checked before any spec is loaded."""

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from warmupctl.cli import _policies as pol
-from warmupctl.cli._at import AT_WORDS, parse_at, past_end_marks, resolve_at
+from warmupctl.cli._at import complete_at, parse_at, past_end_marks, resolve_at
 from warmupctl.cli._common import app_context, format_from_suffix, load_schedules
 from warmupctl.cli._options import OutputOpt, StepsOpt, TableFormat, with_spec_flags
 from warmupctl.core.errors import SpecError
@@ -29,8 +29,7 @@ def table(
     every: Annotated[Optional[int], typer.Option("--every", min=1, metavar="K",  # noqa: UP045
                                                  help="every Kth update (and the last)")] = None,
     at: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--at", metavar="N,N,...", autocompletion=lambda incomplete: [
-            w for w in AT_WORDS if w.startswith(incomplete.rpartition(",")[2])],
+        "--at", metavar="N,N,...", autocompletion=complete_at,
         help="only these updates, e.g. 0,10,100; -1 is the last update (-2 the one before), and "
              "the words start, warmup_end, peak, last name those updates; beyond the run: 'past end'",
     )] = None,
