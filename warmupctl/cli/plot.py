@@ -1,7 +1,7 @@
 """``warmupctl plot``: an annotated PNG, SVG or PDF of one or more schedules, or a terminal plot."""
 
 import re
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -108,7 +108,7 @@ def plot(
 
 
 def _overlay(ctx: typer.Context, schedules: list, policy: bool, actual: Optional[str],  # noqa: UP045
-             log):
+             log: Any) -> Any:
     """``--actual``: the log placed on the curve it is measured against — the first spec, or under a
     policy the effective curve (what the optimizer got) — with the verdict on stderr."""
     from warmupctl.cli._common import place_actual
@@ -131,7 +131,7 @@ def _log_name(path: Optional[str]) -> str:  # noqa: UP045
 
 def _terminal(ctx: typer.Context, specs: Optional[list[str]], flags: dict, output: Optional[str],  # noqa: UP045
               *, fmt: Optional[str], diff: bool, log_y: bool, title: Optional[str],  # noqa: UP045
-              steps: Optional[int], policy, theory, actual: Optional[str], log,  # noqa: UP045
+              steps: Optional[int], policy: Any, theory: Any, actual: Optional[str], log: Any,  # noqa: UP045
               width: Optional[int], height: Optional[int], log_x: bool) -> None:  # noqa: UP045
     """``--terminal``: the braille plot on stdout (or as text in -o FILE); matplotlib is not loaded."""
     refused = {"--format": fmt is not None, "--diff": diff, "--noise-batch": theory.noise_batch is not None,

@@ -67,7 +67,7 @@ class Entry:
         return "\n".join([self.text, *lines])
 
 
-def display_points(panel, lines: Sequence[Any]) -> np.ndarray:
+def display_points(panel: Any, lines: Sequence[Any]) -> np.ndarray:
     """The display pixels of ``lines`` (Line2D artists), resampled along each segment when drawn
     as a line."""
     arrays = []
@@ -80,11 +80,11 @@ def display_points(panel, lines: Sequence[Any]) -> np.ndarray:
     return np.vstack(arrays) if arrays else np.empty((0, 2))
 
 
-def box_of(extent) -> Box:
+def box_of(extent: Any) -> Box:
     return Box(float(extent.x0), float(extent.y0), float(extent.x1), float(extent.y1))
 
 
-def lay_out(figure, panels: Sequence[Any], labels: Sequence[Label], entries: Sequence[Entry],
+def lay_out(figure: Any, panels: Sequence[Any], labels: Sequence[Label], entries: Sequence[Entry],
             obstacles: Sequence[Sequence[Any]], *, extra_legends: Sequence[tuple[int, Any]] = (),
             legend_fontsize: float = 9, label_fontsize: float = 8) -> None:
     """Place the legend and every label (see the module docstring), then freeze the layout.
@@ -143,13 +143,13 @@ def _homes(label: Label, entries: Sequence[Entry], shared: Entry) -> list[Entry]
     return homes or [shared]
 
 
-def _invisible_handle():
+def _invisible_handle() -> Any:
     from matplotlib.lines import Line2D
 
     return Line2D([], [], linestyle="none")
 
 
-def _legend(figure, axes, entries: Sequence[Entry], outside: bool, fontsize: float):
+def _legend(figure: Any, axes: Any, entries: Sequence[Entry], outside: bool, fontsize: float) -> Any:
     if not entries:
         return None
     handles = [e.handle for e in entries]
@@ -161,7 +161,7 @@ def _legend(figure, axes, entries: Sequence[Entry], outside: bool, fontsize: flo
     return axes.legend(handles, texts, loc=LEGEND_SPOTS[0], fontsize=fontsize)
 
 
-def _seat_legend(legend, renderer, points: np.ndarray, axes) -> bool:
+def _seat_legend(legend: Any, renderer: Any, points: np.ndarray, axes: Any) -> bool:
     """Move the inside legend to the first of :data:`LEGEND_SPOTS` that covers none of ``points``."""
     area = box_of(axes.get_window_extent(renderer))
     for spot in LEGEND_SPOTS:
@@ -172,13 +172,13 @@ def _seat_legend(legend, renderer, points: np.ndarray, axes) -> bool:
     return False
 
 
-def _anchor(axes, label: Label) -> tuple[float, float]:
+def _anchor(axes: Any, label: Label) -> tuple[float, float]:
     x, y = axes.transData.transform((label.x, 0.0 if label.y is None else label.y))
     return float(x), float(y)
 
 
-def _place_labels(figure, panels, labels: Sequence[Label], folded: set[int], placers: list[Placer],
-                  renderer, fontsize: float) -> list[int]:
+def _place_labels(figure: Any, panels: Sequence[Any], labels: Sequence[Label], folded: set[int],
+                  placers: list[Placer], renderer: Any, fontsize: float) -> list[int]:
     """Draw each label not folded at its spot; the indices of those that found none."""
     failed = []
     points_per_pixel = 72.0 / figure.dpi
@@ -216,14 +216,14 @@ def _place_labels(figure, panels, labels: Sequence[Label], folded: set[int], pla
     return failed
 
 
-def _remove_labels(panels) -> None:
+def _remove_labels(panels: Sequence[Any]) -> None:
     for axes in panels:
         for text in list(axes.texts):
             if text.get_gid() == "warmupctl-label":
                 text.remove()
 
 
-def text_boxes(figure) -> list[tuple[str, Box]]:
+def text_boxes(figure: Any) -> list[tuple[str, Box]]:
     """Every text a drawn figure shows and its box in display pixels (an annotation's text only, not
     its arrow; tick labels of the ticks inside the axis' view only): what the layout tests check."""
     from matplotlib.axis import Axis
