@@ -64,13 +64,13 @@ def test_library_overlay_is_clean():
     assert_clean(build_figure(load(*libraries), PlotOptions()))
 
 
-@pytest.mark.parametrize("count", [2, 3, 4, 5])
-def test_overlays_of_two_to_five_specs_are_clean(count):
+@pytest.mark.parametrize("count,size", [(2, (8, 5)), (3, (8, 5)), (4, (8, 5)), (5, (8, 5)), (5, (6, 4))])
+def test_overlays_of_two_to_five_specs_are_clean(count, size):
     kinds = [dict(kind="cosine"), dict(kind="linear", ratio=0.05), dict(kind="constant", warmup_steps=300),
              dict(kind="wsd", ratio=0.02, total_steps=4000, lr=3e-4),
              dict(kind="inverse_sqrt", warmup_steps=50, total_steps=2000, lr=5e-4)]
     specs = [warmupctl.schedule(**keys) for keys in kinds[:count]]
-    boxes = assert_clean(build_figure(specs, PlotOptions(width=8, height=5)))
+    boxes = assert_clean(build_figure(specs, PlotOptions(width=size[0], height=size[1])))
     # Every curve's peak is said somewhere: beside its dot, or folded into the legend.
     for spec in specs:
         peak = warmupctl.summarize(spec)

@@ -30,10 +30,14 @@ LEGEND_SPOTS = ("upper right", "upper left", "lower right", "lower left", "cente
                 "center left", "upper center", "lower center", "center")
 #: Farther than this (pixels) from its anchor, a label gets an arrow to it.
 ARROW_BEYOND = 14.0
-#: Characters of a legend line that folded labels fill before starting another.
+#: Characters of an inside legend's line that folded labels fill before starting another.
 FOLD_WIDTH = 60
+#: Width of a character, in font sizes (DejaVu Sans averages a bit under 0.6 em).
+EM = 0.6
+#: A label may sit at most this fraction of its panel's smaller side from its anchor.
+MAX_REACH = 0.5
 #: Rounds of layout before giving up on placing a label (each folds at least one more).
-ROUNDS = 6
+ROUNDS = 8
 
 
 @dataclass(frozen=True)
@@ -57,10 +61,11 @@ class Entry:
     text: str
     folded: list[str] = field(default_factory=list)
 
-    def label(self) -> str:
+    def label(self, width: int = 60) -> str:
+        """The text, then the folded labels filling lines of about ``width`` characters."""
         lines: list[str] = []
         for text in self.folded:  # a label is never split: lines break between labels
-            if lines and len(lines[-1]) + 3 + len(text) <= FOLD_WIDTH:
+            if lines and len(lines[-1]) + 3 + len(text) <= width:
                 lines[-1] += " · " + text
             else:
                 lines.append(text)
@@ -100,16 +105,23 @@ def lay_out(figure: Any, panels: Sequence[Any], labels: Sequence[Label], entries
     """
     folded: set[int] = set()
     outside = False
+    most_columns = 3
     shared = Entry(_invisible_handle(), "all curves")
     for _ in range(ROUNDS):
         for entry in (*entries, shared):
             entry.folded = [labels[i].text for i in sorted(folded)
                             if any(home is entry for home in _homes(labels[i], entries, shared))]
         shown = [e for e in entries if e.handle is not None] + ([shared] if shared.folded else [])
-        legend = _legend(figure, panels[0], shown, outside, legend_fontsize)
+        legend, columns = _legend(figure, panels[0], shown, outside, legend_fontsize, most_columns)
         figure.get_layout_engine().execute(figure)
         renderer = figure.canvas.get_renderer()
         points = [display_points(panel, lines) for panel, lines in zip(panels, obstacles)]
+        if legend is not None and outside and most_columns > 1:
+            box = box_of(legend.get_window_extent(renderer))
+            if box.x0 < 0 or box.x1 > figure.bbox.width:  # too wide for the figure: fewer columns
+                most_columns = columns - 1
+                legend.remove()
+                continue
         if legend is not None and not outside:
             anchors = np.array([_anchor(panels[lb.panel], lb) for lb in labels if lb.panel == 0
                                 and lb.y is not None], dtype=np.float64).reshape(-1, 2)
@@ -149,16 +161,24 @@ def _invisible_handle() -> Any:
     return Line2D([], [], linestyle="none")
 
 
-def _legend(figure: Any, axes: Any, entries: Sequence[Entry], outside: bool, fontsize: float) -> Any:
+def _legend(figure: Any, axes: Any, entries: Sequence[Entry], outside: bool, fontsize: float,
+            most_columns: int = 3) -> tuple[Any, int]:
+    """The legend (None without entries) and its number of columns: inside ``axes`` (placed later
+    by :func:`_seat_legend`), or outside below the panels in up to ``most_columns`` columns."""
     if not entries:
-        return None
+        return None, 0
     handles = [e.handle for e in entries]
-    texts = [e.label() for e in entries]
     if outside:
-        columns = 2 if len(entries) > 2 and max(len(t.split("\n")[0]) for t in texts) < 48 else 1
+        # Folded labels wrap at the width of a column, so that the legend table grows in height
+        # only as much as it must.
+        characters = figure.bbox.width / (fontsize * EM * figure.dpi / 72.0)
+        titles = max(len(e.text) for e in entries)
+        columns = min(len(entries), most_columns, 3 if titles < 32 else 2 if titles < 48 else 1)
+        texts = [e.label(max(24, int(characters / columns) - 8)) for e in entries]
         return figure.legend(handles, texts, loc="outside lower center", fontsize=fontsize,
-                             ncols=columns, frameon=False)
-    return axes.legend(handles, texts, loc=LEGEND_SPOTS[0], fontsize=fontsize)
+                             ncols=columns, frameon=False), columns
+    texts = [e.label(FOLD_WIDTH) for e in entries]
+    return axes.legend(handles, texts, loc=LEGEND_SPOTS[0], fontsize=fontsize), 1
 
 
 def _seat_legend(legend: Any, renderer: Any, points: np.ndarray, axes: Any) -> bool:
@@ -194,8 +214,9 @@ def _place_labels(figure: Any, panels: Sequence[Any], labels: Sequence[Label], f
         anchor = _anchor(axes, label)
         if label.y is None:
             spot = placer.place(along_vertical(anchor[0], placer.area, size))
-        else:
-            spot = placer.place(around(anchor, size))
+        else:  # in a small panel a far label (a long arrow across it) is worse than a folded one
+            reach = MAX_REACH * min(placer.area.x1 - placer.area.x0, placer.area.y1 - placer.area.y0)
+            spot = placer.place([s for s in around(anchor, size) if s.distance <= reach])
         if spot is None:
             failed.append(index)
             continue
