@@ -24,6 +24,15 @@ GOLDENS = pathlib.Path(__file__).resolve().parent.parent / "goldens"
 
 #: Specs for the schedules the goldens do not record (their libraries are not run live).
 EXTRA_SAMPLES: list[dict[str, Any]] = [
+    {"schedule": "axolotl.cosine_with_min_lr", "lr": 0.1,
+     "args": {"num_warmup_steps": 3, "num_training_steps": 20, "min_lr_ratio": 0.1}},
+    {"schedule": "axolotl.cosine_with_warmup_decay_constant", "lr": 0.1,
+     "args": {"num_warmup_steps": 3, "num_training_steps": 20, "constant_lr_ratio": 0.8,
+              "min_lr_ratio": 0.1}},
+    {"schedule": "axolotl.cosine_with_quadratic_warmup", "lr": 0.1,
+     "args": {"num_warmup_steps": 3, "num_training_steps": 20}},
+    {"schedule": "axolotl.rex", "lr": 0.1,
+     "args": {"max_lr": 0.1, "min_lr": 0.001, "total_steps": 20, "num_warmup_steps": 3}},
     {"schedule": "fairseq.cosine", "lr": 0.1, "args": {"warmup_updates": 3, "max_update": 20}},
     {"schedule": "fairseq.fixed", "lr": 0.1, "args": {"warmup_updates": 3}},
     {"schedule": "fairseq.inverse_sqrt", "lr": 0.1, "args": {"warmup_updates": 3}},
