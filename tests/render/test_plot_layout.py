@@ -155,6 +155,18 @@ def test_runs_of_ten_to_the_two_to_nine_updates_are_clean(exponent):
     assert f"final {final.final_lr:.4g} @ {count - 1}" in texts(boxes)
 
 
+def test_the_zoom_panel_walks_its_own_updates():
+    # The run's envelope has a column every 5000 updates; the zoom's, every dozen.
+    spec = warmupctl.schedule(kind="cosine", warmup_steps=10_000, total_steps=10_000_000)
+    figure = build_figure([spec], PlotOptions(log_y=True), sampled_curves(spec, 10_000_000))
+    zoom = figure.axes[0]
+    assert zoom.get_title() == "warmup: updates 0-25k"
+    x, y = (np.asarray(a, dtype=float) for a in zoom.get_lines()[0].get_data())
+    assert x[0] == 0 and x[-1] == 25_000 and np.diff(x).max() <= 13
+    assert np.allclose(y, spec(x.astype(np.int64)), rtol=0, atol=0)
+    assert_clean(figure)
+
+
 def test_update_counts_are_short_on_the_axis():
     assert [short_count(v) for v in (0, 950, 9999, 12_500, 250_000, 3e6, 1.25e9)] == [
         "0", "950", "9999", "12.5k", "250k", "3M", "1.25B"]

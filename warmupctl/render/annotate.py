@@ -254,12 +254,14 @@ def text_boxes(figure: Any) -> list[tuple[str, Box]]:
     ticks: set[int] = set()
     shown: list[Any] = []
     for axis in figure.findobj(Axis):
-        low, high = sorted(axis.get_view_interval())
+        scale = axis.get_transform()  # compared on the axis' scale (log, symlog), as matplotlib does
+        low, high = sorted(float(v) for v in scale.transform(np.asarray(axis.get_view_interval(), float)))
         slack = (high - low) * 1e-10  # matplotlib's own tolerance for a tick at the view's edge
         for tick in axis.get_major_ticks() + axis.get_minor_ticks():
             labels = (tick.label1, tick.label2)
             ticks.update(id(label) for label in labels)
-            if low - slack <= tick.get_loc() <= high + slack and tick.get_visible():
+            where = float(scale.transform(np.array([tick.get_loc()], dtype=float))[0])
+            if low - slack <= where <= high + slack and tick.get_visible():
                 shown.extend(label for label in labels if label.get_visible())
     shown += [t for t in figure.findobj(Text) if id(t) not in ticks and t.get_visible()]
     boxes = []

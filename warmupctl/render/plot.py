@@ -251,10 +251,12 @@ def build_figure(schedules: Sequence[Schedule], options: PlotOptions,
         panels = [axes]
     obstacles: list[list] = [[] for _ in panels]
     entries: list[Entry] = []
-    for i, (schedule, (_, envelope)) in enumerate(zip(schedules, curves)):
+    for i, (schedule, (_, envelope), count) in enumerate(zip(schedules, curves, counts)):
         color = COLORS[i % len(COLORS)]
         x, y = envelope.points()
         for n, panel in enumerate(panels):
+            if n == 1 and zoom is not None and not envelope.exact:  # the zoom: its own walk, so
+                x, y = curve_points(schedule, min(count, zoom + 1))  # the warmup is drawn exactly
             (line,) = panel.plot(x, y, color=color, linewidth=1.6)
             obstacles[n].append(line)
             if n == 0:
