@@ -102,16 +102,19 @@ def test_a_deviating_log_labels_its_worst_update():
     assert "|Δ| " in texts(boxes) and "@ update 20" in texts(boxes)
 
 
-def test_a_stepping_policy_is_clean():
+@pytest.mark.parametrize("policy,diff", [("micro-batch", False), ("fresh resume", True)])
+def test_a_stepping_policy_is_clean(policy, diff):
     from dataclasses import replace
 
-    from warmupctl.calc.stepping import PerMicroBatch, effective
+    from warmupctl.calc.stepping import PerMicroBatch, Resume, effective
 
     intended = warmupctl.schedule(kind="linear", warmup_steps=100)
-    shown = effective(intended, PerMicroBatch(4))
+    shown = effective(intended, PerMicroBatch(4) if policy == "micro-batch" else Resume(500, fresh=True))
     specs = [replace(intended, label="intended: linear, warmup 100"),
-             replace(shown, label="effective: stepped per micro-batch (grad_accum 4)")]
-    assert_clean(build_figure(specs, PlotOptions(title="linear, warmup 100: intended vs stepped")))
+             replace(shown, label=f"effective: {policy}")]
+    boxes = assert_clean(build_figure(specs, PlotOptions(title=f"linear, warmup 100: intended vs {policy}",
+                                                         diff=diff)))
+    assert "warmup end @ 100" in texts(boxes)
 
 
 def test_a_difference_panel_is_clean():

@@ -28,6 +28,8 @@ from warmupctl.render.layout import Box, Placer, along_vertical, around, densify
 #: Where an inside legend may go, tried in this order.
 LEGEND_SPOTS = ("upper right", "upper left", "lower right", "lower left", "center right",
                 "center left", "upper center", "lower center", "center")
+#: Positions per side of the grid an inside legend tries when no named spot is free.
+LEGEND_GRID = 9
 #: Farther than this (pixels) from its anchor, a label gets an arrow to it.
 ARROW_BEYOND = 14.0
 #: Characters of an inside legend's line that folded labels fill before starting another.
@@ -182,13 +184,28 @@ def _legend(figure: Any, axes: Any, entries: Sequence[Entry], outside: bool, fon
 
 
 def _seat_legend(legend: Any, renderer: Any, points: np.ndarray, axes: Any) -> bool:
-    """Move the inside legend to the first of :data:`LEGEND_SPOTS` that covers none of ``points``."""
+    """Move the inside legend to the first of :data:`LEGEND_SPOTS` that covers none of ``points``,
+    else to the free place nearest the top right on a grid over the panel; False when none is free."""
     area = box_of(axes.get_window_extent(renderer))
     for spot in LEGEND_SPOTS:
         legend.set_loc(spot)
         box = box_of(legend.get_window_extent(renderer))
-        if box.inside(area) and box.covers(points, 3.0) == 0:
+        if box.inside(area, 2.0) and box.covers(points, 3.0) == 0:
             return True
+    legend.set_loc("upper right")
+    width, height = (float(v) for v in legend.get_window_extent(renderer).size)
+    steps = np.linspace(0.0, 1.0, LEGEND_GRID)
+    grid = sorted(((x, y) for x in steps for y in steps), key=lambda p: (1 - p[0]) ** 2 + (1 - p[1]) ** 2)
+    for fx, fy in grid:
+        # The legend's upper right corner at (fx, fy) of the room it can move in.
+        right = area.x0 + 4 + width + fx * (area.x1 - area.x0 - width - 8)
+        top = area.y0 + 4 + height + fy * (area.y1 - area.y0 - height - 8)
+        box = Box(right - width, top - height, right, top)
+        if box.covers(points, 3.0) == 0:
+            anchor = axes.transAxes.inverted().transform((right, top))
+            legend.set_bbox_to_anchor((float(anchor[0]), float(anchor[1])), transform=axes.transAxes)
+            legend.borderaxespad = 0.0
+            return box_of(legend.get_window_extent(renderer)).covers(points, 3.0) == 0
     return False
 
 
