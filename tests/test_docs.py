@@ -6,8 +6,6 @@ Every ```console block of README.md and docs/*.md is run: each ``$ warmupctl ...
 the lines shown under it. Two elisions keep an example short: a line ``…`` stands for any number
 of lines, and a line ending in ``…`` stands for any line that starts with the text before it.
 Commands of one block run in order in the same folder, so a block may write a file and read it.
-A ```python block of ``>>>`` lines is a doctest (tests/test_python_doc.py runs docs/python.md's);
-any other ```python block must at least compile.
 """
 
 from __future__ import annotations
@@ -120,19 +118,32 @@ def test_console_example_prints_what_the_docs_show(block, scratch, runner):
             + "\n--- it prints:\n" + "\n".join(actual))
 
 
-# A block of ``>>>`` lines is a doctest: the page's own doctest run checks it (tests/test_python_doc.py).
+#: A ```python block that is a sketch of the user's own program (a Trainer with their model and data)
+#: starts with this comment and is not run.
+SKETCH = "# sketch:"
+#: The doctest blocks of docs/python.md follow each other (one session): tests/test_python_doc.py runs
+#: them in order.
+DOCTEST_PAGES = {"python.md"}
+
 PYTHON_BLOCKS = [(f"{path.relative_to(ROOT)}:{number}", code)
                  for path in [ROOT / "README.md", *PAGES]
                  for number, code in enumerate(re.findall(r"^```python\n(.*?)^```", path.read_text(),
                                                           re.MULTILINE | re.DOTALL))
-                 if not code.lstrip().startswith(">>>")]
+                 if not code.startswith(SKETCH)
+                 and not (path.name in DOCTEST_PAGES and code.startswith(">>>"))]
 
 
 @pytest.mark.parametrize("where,code", PYTHON_BLOCKS, ids=[where for where, _ in PYTHON_BLOCKS])
-def test_python_example_is_python(where, code):
-    # A sketch of a training script (a Trainer with its model and data) cannot run here; it must
-    # at least be valid Python.
-    compile(code, where, "exec")
+def test_python_example_runs(where, code, scratch):
+    if code.startswith(">>>"):
+        import doctest
+
+        test = doctest.DocTestParser().get_doctest(code, {}, where, where, 0)
+        runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+        runner.run(test)
+        assert runner.summarize(verbose=False).failed == 0, where
+        return
+    exec(compile(code, where, "exec"), {"__name__": "docs_example"})
 
 
 def test_the_elisions_match_what_they_say():

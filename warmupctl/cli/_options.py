@@ -48,6 +48,13 @@ def _complete_preset(incomplete: str) -> list[str]:
     return [name for name in preset_names() if name.startswith(incomplete)]
 
 
+SeriesOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--series", metavar="NAME", rich_help_panel=SPEC_PANEL,
+                 help="show one series of the schedule instead of its LR: lr/pg1, momentum, "
+                      "betas[0], weight_decay, ... (a table lists them all)"),
+]
+
 PresetOpt = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--preset", metavar="NAME", rich_help_panel=SPEC_PANEL,
@@ -86,6 +93,8 @@ def with_spec_flags(
     if keys == SPEC_FLAGS:  # commands that take a whole spec can start from a published one
         added.append(inspect.Parameter("preset", inspect.Parameter.KEYWORD_ONLY, default=None,
                                        annotation=PresetOpt))
+        added.append(inspect.Parameter("series", inspect.Parameter.KEYWORD_ONLY, default=None,
+                                       annotation=SeriesOpt))
     extras = tuple(CONFIG_OPTIONS) if (keys == SPEC_FLAGS if config_options is None else config_options) \
         else ()
     for name in extras:
@@ -105,6 +114,8 @@ def with_spec_flags(
         flags = {key: kwargs.pop(key) for key in keys}
         if "preset" in kwargs:
             flags["preset"] = kwargs.pop("preset")
+        if "series" in kwargs:
+            flags["series"] = kwargs.pop("series")
         for name in extras:
             if name in kwargs and name not in signature.parameters:
                 flags[name] = kwargs.pop(name)
