@@ -170,6 +170,15 @@ def test_the_zoom_panel_walks_its_own_updates():
     assert_clean(figure)
 
 
+def test_when_rounds_run_out_every_label_is_in_the_legend(monkeypatch):
+    from warmupctl.render import annotate
+
+    monkeypatch.setattr(annotate, "ROUNDS", 1)
+    boxes = assert_clean(build_figure([warmupctl.schedule()], PlotOptions()))
+    legend = [text for text, _ in boxes if text.startswith("cosine, warmup 100\n")]
+    assert legend and "peak 0.0001 @ 100" in legend[0] and "final 3.046e-10 @ 999" in legend[0]
+
+
 def test_update_counts_are_short_on_the_axis():
     assert [short_count(v) for v in (0, 950, 9999, 12_500, 250_000, 3e6, 1.25e9)] == [
         "0", "950", "9999", "12.5k", "250k", "3M", "1.25B"]

@@ -9,7 +9,8 @@
 2. each label, most important first, goes to the nearest free spot around its anchor
    (:mod:`warmupctl.render.layout`: inside its panel, clear of curves, labels and the legend);
 3. a label that finds no spot is folded into the legend, on its curve's line (a mark shared by all
-   curves on a line of its own), and the layout is done again with the grown legend.
+   curves on a line of its own), and the layout is done again with the grown legend — at most
+   :data:`ROUNDS` times; the last round folds every label into a legend below the panels.
 
 The layout engine runs before labels are measured and is switched off afterwards, so the file shows
 exactly the positions measured here.
@@ -109,7 +110,9 @@ def lay_out(figure: Any, panels: Sequence[Any], labels: Sequence[Label], entries
     outside = False
     most_columns = 3
     shared = Entry(_invisible_handle(), "all curves")
-    for _ in range(ROUNDS):
+    for round_ in range(ROUNDS):
+        if round_ == ROUNDS - 1:  # the last round: every label in the legend, below the panels
+            folded, outside, most_columns = set(range(len(labels))), True, 1
         for entry in (*entries, shared):
             entry.folded = [labels[i].text for i in sorted(folded)
                             if any(home is entry for home in _homes(labels[i], entries, shared))]
@@ -118,7 +121,7 @@ def lay_out(figure: Any, panels: Sequence[Any], labels: Sequence[Label], entries
         figure.get_layout_engine().execute(figure)
         renderer = figure.canvas.get_renderer()
         points = [display_points(panel, lines) for panel, lines in zip(panels, obstacles)]
-        if legend is not None and outside and most_columns > 1:
+        if legend is not None and outside and most_columns > 1 and round_ < ROUNDS - 1:
             box = box_of(legend.get_window_extent(renderer))
             if box.x0 < 0 or box.x1 > figure.bbox.width:  # too wide for the figure: fewer columns
                 most_columns = columns - 1
