@@ -27,7 +27,6 @@ def test_densify_puts_a_point_every_few_pixels_and_drops_breaks():
 
 def test_a_dense_polyline_is_left_as_it_is():
     line = np.column_stack((np.arange(10.0) * 1000, np.zeros(10)))
-    assert densify(line, step=1.0, limit=100) is not None
     assert len(densify(line, step=1.0, limit=100)) == 10
 
 
