@@ -49,10 +49,12 @@ def plot(
     """Plot the schedule, annotated: `warmupctl plot --kind cosine --ratio 0.1 -o lr.png`.
 
     Marks the warmup end (dashed line), the start LR, the peak (update and value), the final LR and
-    phase boundaries. Several specs overlay with a legend; `--diff` adds a panel with each one minus
-    the first. Without -o the file is named after the schedule, and the path is reported on stderr.
-    `--actual trainer_state.json` draws a run's logged LR over the curve and marks its largest
-    deviation; `--terminal` draws in the terminal instead of an image.
+    phase boundaries, each label where it covers no other text and no curve (else in the legend).
+    Several specs overlay; `--diff` adds a panel with each one minus the first. A warmup under 1 %
+    of the run gets a zoom panel. PNG, SVG or PDF by the suffix of -o; without -o the file is named
+    after the schedule, and the path is reported on stderr. `--actual trainer_state.json` draws a
+    run's logged LR over the curve and marks its largest deviation; `--terminal` draws in the
+    terminal instead of an image.
     """
     from warmupctl.cli._common import read_actual
 
