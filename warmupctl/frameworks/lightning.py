@@ -40,9 +40,11 @@ def _build(call: LibraryCall) -> Schedule:
                         value=upe, hint="add updates_per_epoch: U (optimizer updates per epoch)")
     total = run_length(call, None, "the trainer's max_steps, or max_epochs × updates_per_epoch")
 
+    per_epoch = int(upe or 1)  # checked above for interval "epoch"
+
     def index(k: IntArray) -> IntArray:
         k = np.asarray(k, dtype=np.int64)
-        return k if interval == "step" else (k // upe) // frequency
+        return k if interval == "step" else (k // per_epoch) // frequency
 
     mapping = dict(call.args["scheduler"])
     if call.lr is not None and mapping.get("lr") is None:

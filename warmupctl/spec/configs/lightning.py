@@ -106,7 +106,7 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
     source = request.source
     notes = [f"{source} read as {TITLE}: LightningCLI.configure_optimizers"]
     optimizer, scheduler = mapping.get("optimizer"), mapping.get("lr_scheduler")
-    if not _class_config(optimizer):
+    if not isinstance(optimizer, Mapping) or "class_path" not in optimizer:
         raise SpecError("no optimizer: the model's own configure_optimizers decides the schedule",
                         path="optimizer", hint="that code is not in this file; give a library spec "
                         "of the scheduler it builds")
