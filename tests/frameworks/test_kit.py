@@ -58,6 +58,7 @@ EXTRA_SAMPLES: list[dict[str, Any]] = [
      "args": {"max_steps": 20, "warmup_steps": 3, "hold_steps": 2}},
     {"schedule": "nemo.WarmupHoldPolicy", "lr": 0.1, "args": {"warmup_steps": 3, "hold_steps": 2}},
     {"schedule": "nemo.WarmupPolicy", "lr": 0.1, "args": {"warmup_steps": 3}},
+    {"schedule": "ultralytics.BaseTrainer", "args": {"dataset_size": 64, "batch": 16, "epochs": 4}},
 ]
 
 

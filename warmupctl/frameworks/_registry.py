@@ -190,6 +190,7 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "pytorch_warmup",
     "mmengine",
     "lightning",
+    "ultralytics",
 )
 
 

@@ -30,7 +30,8 @@ from warmupctl.spec.configs._base import (
 from warmupctl.spec.configs._registry import FORMATS, claims, config_kind, detect
 
 #: The format modules, in registration order (a dialect after the format it refines).
-FORMAT_MODULES = ("transformers", "deepspeed", "timm", "megatron", "mmengine", "nemo", "lightning")
+FORMAT_MODULES = ("transformers", "deepspeed", "timm", "megatron", "mmengine", "nemo", "lightning",
+                  "ultralytics")
 for _module in FORMAT_MODULES:
     import_module(f"{__name__}.{_module}")
 # Errors list the formats in the order above (a module may register another's helpers first).
