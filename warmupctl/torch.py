@@ -12,28 +12,34 @@ Examples:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import torch
 from torch.optim.lr_scheduler import LRScheduler
 
+from warmupctl.api import as_schedule
 from warmupctl.engine import Schedule
 
 SpecLike = Schedule | Mapping[str, Any] | str
 
+#: The key of :meth:`WarmupctlLR.state_dict` that holds the schedule's resolved spec.
+SPEC_KEY = "warmupctl_spec"
 
-def as_schedule(spec: SpecLike) -> Schedule:
-    """A Schedule from a Schedule, a spec mapping, or a spec file path."""
-    if isinstance(spec, Schedule):
-        return spec
-    if isinstance(spec, str):
-        from warmupctl.api import load
 
-        return load(spec)
-    from warmupctl.api import from_mapping
-
-    return from_mapping(dict(spec))
+def plain(value: Any) -> Any:
+    """``value`` as the plain data ``torch.load(weights_only=True)`` reads back: dicts, lists, str,
+    int, float, bool, None (a spec's mappings are read-only views, its numbers may be numpy's)."""
+    if isinstance(value, Mapping):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if hasattr(value, "item"):  # a numpy or torch scalar
+        return value.item()
+    return str(value)
 
 
 class WarmupctlLR(LRScheduler):
@@ -50,6 +56,25 @@ class WarmupctlLR(LRScheduler):
     def get_lr(self) -> list[float]:
         value = float(self.schedule(max(self.last_epoch, 0)))
         return [value for _ in self.optimizer.param_groups]
+
+    def state_dict(self) -> dict[str, Any]:
+        """The scheduler's position (``last_epoch``, ...) and the schedule's resolved spec, as plain
+        data: a checkpoint holding it loads under ``torch.load``'s default ``weights_only=True``."""
+        state = {key: value for key, value in super().state_dict().items() if key != "schedule"}
+        state[SPEC_KEY] = plain(self.schedule.spec)
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the position; the schedule stays the one this scheduler was built with. A
+        checkpoint written with another spec gets a warning: the run goes on with this one."""
+        state = dict(state_dict)
+        saved = state.pop(SPEC_KEY, None)
+        state.pop("schedule", None)  # a checkpoint of warmupctl <= 0.1 pickled the Schedule here
+        super().load_state_dict(state)
+        if saved is not None and saved != plain(self.schedule.spec):
+            warnings.warn(f"the checkpoint's scheduler followed another spec ({saved}); this one "
+                          f"({plain(self.schedule.spec)}) continues from update {self.last_epoch}",
+                          UserWarning, stacklevel=2)
 
 
 def scheduler(optimizer: torch.optim.Optimizer, spec: SpecLike, last_epoch: int = -1) -> WarmupctlLR:

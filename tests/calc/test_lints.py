@@ -56,10 +56,54 @@ def test_a_clean_schedule_has_no_findings():
     assert run_lints(warmupctl.schedule(**CLEAN)) == ()
 
 
-def test_w001_zero_first_lr():
+def test_w001_zero_first_lr_of_a_warmup_is_info():
     finding = one(warmupctl.schedule(kind="cosine"), "W001")
-    assert finding.step == 0 and finding.severity == "warning" and "init_lr" in finding.hint
+    assert finding.step == 0 and finding.severity == "info" and "init_lr" in finding.hint
+    assert finding.message == ("update 0 gets LR 0: the first optimizer update does not move the weights "
+                               "(the warmup starts from 0; 100 warmup updates)")
     assert "W001" not in codes(warmupctl.schedule(kind="cosine", step_offset=1))
+
+
+@pytest.mark.parametrize("spec", [
+    {"schedule": "transformers.linear", "lr": 1e-4, "args": {"num_warmup_steps": 100, "num_training_steps": 1000}},
+    {"schedule": "transformers.cosine", "lr": 1e-4, "args": {"num_warmup_steps": 100, "num_training_steps": 1000}},
+    {"schedule": "deepspeed.WarmupDecayLR", "args": {"total_num_steps": 1000, "warmup_num_steps": 100,
+                                                     "warmup_max_lr": 1e-3, "warmup_type": "linear"}},
+    {"kind": "linear", "warmup_steps": 1, "total_steps": 10},
+])
+def test_w001_is_info_on_stock_warmups(spec):
+    found = run_lints(warmupctl.from_mapping(spec))
+    assert [(f.id, f.severity) for f in found if f.id == "W001"] == [("W001", "info")]
+
+
+def test_w001_without_a_warmup_is_a_warning():
+    schedule = library(lambda k: np.where(k == 0, 0.0, 1e-3), 100, lr=1e-3)
+    finding = one(schedule, "W001")
+    assert finding.severity == "warning"
+    assert finding.hint == "check the schedule's start: no warmup explains an LR of 0 at update 0"
+
+
+@pytest.mark.parametrize(("warmup", "total", "fires"), [
+    (100, 991, False),   # warmup_ratio 0.1 of 991 updates, rounded up: 10.09 %
+    (101, 1000, False),  # 10.1 % is a 10 % warmup
+    (105, 1000, False),  # within one update of 10.5 %
+    (107, 1000, True),
+    (59, 1000, False),
+    (56, 1000, False),
+    (54, 1000, True),
+])
+def test_w002_finetune_allows_rounding(warmup, total, fires):
+    schedule = warmupctl.schedule(**{**CLEAN, "ratio": None}, warmup_steps=warmup, total_steps=total)
+    assert ("W002" in codes(schedule, purpose="finetune")) is fires
+
+
+def test_w002_a_declared_ratio_in_range_is_in_range():
+    # ceil(0.1 * 15) = 2 of 15 updates is 13.3 %, but the author asked for 10 %
+    schedule = warmupctl.schedule(**{**CLEAN, "ratio": 0.1}, total_steps=15)
+    assert schedule.warmup_steps == 2
+    assert "W002" not in codes(schedule, purpose="finetune")
+    hf = library(lambda k: np.minimum(k / 2, 1.0) * 1e-3, 15, warmup=2, lr=1e-3, args={"warmup_ratio": 0.1})
+    assert "W002" not in codes(hf, purpose="finetune")
 
 
 @pytest.mark.parametrize(("ratio", "purpose", "fires"), [

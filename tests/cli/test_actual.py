@@ -171,7 +171,7 @@ def test_a_tie_is_said(cli, tmp_path):
     (("diff", SPEC, SPEC, "--actual", STATE), "command line: B: give B or --actual LOG, not both"),
     (("diff", SPEC), "error: Missing argument 'B'; see 'warmupctl diff -h'"),
     (("plot", SPEC, "--actual", str(DATA / "missing.json")), "missing.json: --actual: no such file"),
-    (("summary", SPEC, "--actual", SPEC), "trainer_state_cosine.yaml: line 1: no learning-rate column"),
+    (("summary", SPEC, "--actual", SPEC), "trainer_state_cosine.yaml: not a log warmupctl reads"),
 ])
 def test_bad_input_is_one_line_and_exit_2(cli, args, message):
     result = cli(*args)

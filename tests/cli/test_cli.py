@@ -124,7 +124,8 @@ def test_summary_json_and_table(cli):
         (("table", "missing.yaml"), "error: missing.yaml: no such file"),
         (("table", "--bogus"), "error: No such option: --bogus"),
         (("table", "--steps", "x"), "error: Invalid value for '--steps'"),
-        (("table", "--at", "1,x"), "error: command line: --at: expected a number (got 'x')"),
+        (("table", "--at", "1,x"), "error: command line: --at: not an update (got 'x'); give numbers (-1: "
+                                        "the last update) or start, warmup_end, peak, last"),
         (("table", "--format", "xml"), "error: Invalid value for '--format'"),
         (("plot", "-o", "out.jpg"), "error: command line: --output: cannot tell the image format"),
         (("table", "--steps", "200000"), "error: command line: --format: 200000 rows are too many for a terminal table"),

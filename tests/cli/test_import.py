@@ -137,4 +137,6 @@ def test_unknown_kind_and_missing_length(cli, tmp_path):
     line = one_error_line(cli("import", str(args)))
     assert line == (f"error: {args}: max_steps: max_steps is -1 and no dataset size; add max_steps or "
                     "dataset_size (samples in one epoch; with per_device_train_batch_size, "
-                    "gradient_accumulation_steps and world_size), or pass --dataset-size N")
+                    "gradient_accumulation_steps and world_size), or pass --dataset-size N or "
+                    "--total-steps N")
+

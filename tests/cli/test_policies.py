@@ -324,7 +324,7 @@ def test_grad_accum_in_a_spec_with_epochs_serves_both(cli):
     document = json.loads(result.stdout)
     assert document["summary"]["total_steps"] == 250
     assert document["rows"][0]["lr"] == warmupctl.schedule(kind="linear", total_steps=250,
-                                                           warmup_steps=20)(23).item()
+                                                           warmup_steps=20)(23)
 
 
 def test_preset_and_training_config_take_policies(cli):

@@ -40,7 +40,7 @@ def test_size_and_frame():
     assert labels.split()[0] == "0" and labels.split()[-1] == "999"  # the first and the last update
     assert lines[0] == "cosine, warmup 100"
     # LR labels: the peak on the top row, 0 on the bottom one.
-    assert plot_rows(drawing)[0].lstrip().startswith("0.0001 ┤")
+    assert plot_rows(drawing)[0].lstrip().startswith("1e-4 ┤")
     assert plot_rows(drawing)[-1].lstrip().startswith("0 ┤")
 
 
@@ -114,10 +114,10 @@ def test_log_axis():
     s = warmupctl.schedule(kind="exponential", warmup_steps=10, total_steps=1000, lr=1e-3, min_lr=1e-6)
     drawing = render_terminal([s], WIDTH, log_y=True)
     rows = plot_rows(drawing)
-    assert rows[0].lstrip().startswith("0.001 ┤")
+    assert rows[0].lstrip().startswith("1e-3 ┤")
     # The bottom is the smallest positive LR drawn (update 0's LR 0 has no place on a log axis).
     smallest = float(s.values(1000)[1:].min())
-    assert rows[-1].lstrip().startswith(f"{smallest:.3g} ┤") and 1e-6 <= smallest < 1.1e-6
+    assert rows[-1].lstrip().startswith("1.01e-6 ┤") and 1.005e-6 <= smallest < 1.015e-6
     # An exponential decay is a straight line on a log axis: the middle update sits mid-height.
     middle = drawing.cell_column(505)
     lit = [r for r, row in enumerate(rows) if braille_bits(row[middle])]
@@ -146,11 +146,25 @@ def test_cli_terminal_with_a_log(cli):
     assert all(len(line) <= WIDTH for line in result.stdout.splitlines())
 
 
-def test_legend_lines_fit_the_width():
-    long = warmupctl.schedule(kind="linear", name="a schedule with a name far longer than the terminal " * 3)
+def test_legend_lines_fit_the_width_and_say_everything():
+    name = "a schedule with a name far longer than the terminal " * 3
+    long = warmupctl.schedule(kind="linear", name=name.strip())
     drawing = render_terminal([long], 80)
-    legend = drawing.text.plain.split("\n")[-1]
-    assert len(legend) == 79 and legend.endswith("…")
+    lines = drawing.text.plain.split("\n")
+    legend = lines[lines.index(next(line for line in lines if "━━" in line)):]
+    assert len(legend) > 2 and all(len(line) <= 79 for line in legend)
+    words = " ".join(line.replace("━━", "").strip() for line in legend)
+    assert name.strip() in words and "peak 0.0001 @ 100" in words and "final 1.111e-07 @ 999" in words
+
+
+def test_y_labels_are_round_values():
+    from warmupctl.render.terminal import _y_labels, short_lr
+
+    assert [short_lr(v) for v in (0, 3e-4, 2.5e-4, 0.1, 1.25e-5, 12.0)] == [
+        "0", "3e-4", "2.5e-4", "0.1", "1.25e-5", "12"]
+    labels = _y_labels(0.0, 1e-3, 20, False)
+    assert labels[0] == "1e-3" and labels[19] == "0"
+    assert set(labels.values()) == {"1e-3", "8e-4", "6e-4", "4e-4", "2e-4", "0"}
 
 
 def test_cli_terminal_to_a_file(cli, tmp_path):

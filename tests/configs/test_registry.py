@@ -62,3 +62,67 @@ def test_the_log_refusal_reaches_the_command_line(cli, tmp_path):
     assert result.stderr.strip() == (
         f"error: {path}: log_history: this is a training log: use --actual; a trainer_state.json holds "
         "the LR a run logged, not its schedule: warmupctl table SPEC --actual trainer_state.json overlays it")
+
+
+# --- versions are facts ------------------------------------------------------------------------------
+
+
+def _args(tmp_path, **keys) -> str:
+    path = tmp_path / "args.json"
+    path.write_text(json.dumps({"per_device_train_batch_size": 1, "gradient_accumulation_steps": 4,
+                                "dataset_size": 10, "num_train_epochs": 3, **keys}))
+    return str(path)
+
+
+@pytest.mark.parametrize(("version", "total"), [
+    # 10 micro-batches ÷ 4: floor 2 per epoch up to 4.51.3, ceil 3 from 4.52.0 (PR #37923).
+    ("4.51.3", 6), ("4.52.0", 9), ("4.57.6", 9), ("5.25.0", 9),
+])
+def test_the_version_decides_the_epoch_count(tmp_path, version, total):
+    from warmupctl.spec.resolve import import_config
+
+    translation, schedule = import_config(_args(tmp_path), library_version=[f"transformers={version}"])
+    assert schedule.total_steps == total
+    assert translation.notes[1] == f"counted as transformers {version} (--library-version)"
+
+
+def test_the_installed_version_is_read_from_metadata(tmp_path, monkeypatch):
+    from warmupctl.spec.configs import _versions
+    from warmupctl.spec.resolve import import_config
+
+    monkeypatch.setattr(_versions, "installed", lambda library: "4.50.0")
+    translation, schedule = import_config(_args(tmp_path))
+    assert (schedule.total_steps, translation.notes[1]) == (6, "counted as transformers 4.50.0 (installed here)")
+    assert translation.notes[2] == ("other transformers releases differ: 4.52-4.57 gives num_training_steps 9, "
+                                    "num_warmup_steps 0; 5.0-5.14 gives num_training_steps 9, num_warmup_steps 0; "
+                                    "≥ 5.15 gives num_training_steps 9, num_warmup_steps 0")
+    monkeypatch.setattr(_versions, "installed", lambda library: None)
+    translation, _ = import_config(_args(tmp_path))
+    assert translation.notes[1].startswith(f"counted as transformers {_versions.CURRENT['transformers']} "
+                                           "(the current release")
+
+
+def test_a_warmup_ratio_is_never_read_as_a_version(tmp_path):
+    from warmupctl.spec.resolve import import_config
+
+    exc = error_of(import_config, _args(tmp_path, warmup_ratio=0.1, library_version="transformers=5.15.0"))
+    assert (exc.path, exc.message) == (
+        "warmup_ratio", "transformers 5.15 and later have no warmup_ratio (TrainingArguments raises TypeError)")
+
+
+def test_a_bad_library_version_flag_is_one_line(cli, tmp_path):
+    result = cli("table", _args(tmp_path), "--library-version", "transformers")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("error: command line: --library-version: not NAME=VERSION "
+                                     "(got 'transformers'); e.g. transformers=4.51.3")
+
+
+def test_deepspeed_auto_is_filled_from_flags(cli):
+    import pathlib
+
+    sample = pathlib.Path(__file__).resolve().parents[2] / "sample_configs" / "configs" / "deepspeed_auto.json"
+    result = cli("table", str(sample), "--lr", "1e-3", "--total-steps", "100", "--warmup-steps", "10",
+                 "--at", "0,10,99", "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert ('note: "auto" filled from the command line: total_num_steps 100 (--total-steps), '
+            "warmup_num_steps 10 (--warmup-steps)") in result.stderr

@@ -73,7 +73,7 @@ def simulated_updates(batches: int, accum: int, loop: str) -> int:
             count += (i + 1) % accum == 0
         elif loop in ("lightning", "transformers"):  # steps on the final batch too
             count += (i + 1) % accum == 0 or last
-    if loop == "transformers_v4":  # max_steps: len_dataloader // gradient_accumulation_steps, at least 1
+    if loop == "transformers_4_51":  # max_steps: len_dataloader // gradient_accumulation_steps, at least 1
         count = max(1, batches // accum)
     if loop == "transformers":
         count = max(1, count)
@@ -102,9 +102,9 @@ def test_where_the_loops_differ():
     facts = BatchFacts(micro_batch_size=1, dataset_size=10, grad_accum=4)
     per_epoch = {loop: epoch_count(facts, Fraction(3), loop) for loop in steps.LOOPS}
     assert {k: c.updates_per_epoch for k, c in per_epoch.items()} == {
-        "transformers": 3, "transformers_v4": 2, "lightning": 3, "plain": 2}
+        "transformers": 3, "transformers_4_51": 2, "lightning": 3, "plain": 2}
     assert per_epoch["plain"].note.startswith("drops the trailing partial window")
-    assert per_epoch["transformers_v4"].total == 6
+    assert per_epoch["transformers_4_51"].total == 6
 
 
 def test_an_epoch_shorter_than_the_accumulation():
@@ -181,8 +181,8 @@ def test_a_length_said_twice_must_agree():
     with pytest.raises(SpecError) as caught:
         warmupctl.schedule(**WORKED, total_steps=240)
     exc = caught.value
-    assert exc.path == "--epochs" and exc.source == "command line"
-    assert str(exc).startswith("command line: --epochs: total_steps and epochs disagree: total_steps is "
+    assert exc.path == "epochs" and exc.source == "warmupctl.schedule()"  # Python's words
+    assert str(exc).startswith("warmupctl.schedule(): epochs: total_steps and epochs disagree: total_steps is "
                                "240, but epochs 10 give 250 updates")
     with pytest.raises(SpecError, match="ratio and warmup_tokens disagree"):
         warmupctl.schedule(micro_batch_size=1, seq_len=10, warmup_tokens=200, ratio=0.1)

@@ -19,7 +19,9 @@ def test_output_shape_follows_input_shape():
     schedule = Schedule(Piecewise(PHASES), total_steps=10, label="x")
     grid = np.arange(12).reshape(3, 4)
     assert schedule(grid).shape == (3, 4)
-    assert schedule(3).shape == ()
+    assert type(schedule(3)) is float and type(schedule(np.int64(3))) is float  # scalars in, floats out
+    assert schedule(np.array(3)).shape == ()  # arrays in, arrays out
+    assert schedule([3]).shape == (1,)
 
 
 def test_step_offset_shifts_every_update():

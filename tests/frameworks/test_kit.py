@@ -24,6 +24,15 @@ GOLDENS = pathlib.Path(__file__).resolve().parent.parent / "goldens"
 
 #: Specs for the schedules the goldens do not record (their libraries are not run live).
 EXTRA_SAMPLES: list[dict[str, Any]] = [
+    {"schedule": "axolotl.cosine_with_min_lr", "lr": 0.1,
+     "args": {"num_warmup_steps": 3, "num_training_steps": 20, "min_lr_ratio": 0.1}},
+    {"schedule": "axolotl.cosine_with_warmup_decay_constant", "lr": 0.1,
+     "args": {"num_warmup_steps": 3, "num_training_steps": 20, "constant_lr_ratio": 0.8,
+              "min_lr_ratio": 0.1}},
+    {"schedule": "axolotl.cosine_with_quadratic_warmup", "lr": 0.1,
+     "args": {"num_warmup_steps": 3, "num_training_steps": 20}},
+    {"schedule": "axolotl.rex", "lr": 0.1,
+     "args": {"max_lr": 0.1, "min_lr": 0.001, "total_steps": 20, "num_warmup_steps": 3}},
     {"schedule": "fairseq.cosine", "lr": 0.1, "args": {"warmup_updates": 3, "max_update": 20}},
     {"schedule": "fairseq.fixed", "lr": 0.1, "args": {"warmup_updates": 3}},
     {"schedule": "fairseq.inverse_sqrt", "lr": 0.1, "args": {"warmup_updates": 3}},
@@ -122,7 +131,11 @@ def test_boundaries_are_strictly_inside_the_run_one_per_update(entry, total):
 def test_the_resolved_spec_has_the_same_keys_for_every_schedule(entry):
     schedule = _resolve(SAMPLES[entry.qualname], RunBound(25, "--steps 25"))
     spec = schedule.spec
-    assert set(spec) == {"schedule", "lr", "args", "total_steps", *(a.name for a in entry.extra)}
+    from warmupctl.frameworks._series import LIBRARY_SERIES  # the keys of its series (optimizer, ...)
+
+    series = LIBRARY_SERIES.get(entry.qualname)
+    assert set(spec) == {"schedule", "lr", "args", "total_steps", *(a.name for a in entry.extra),
+                         *(a.name for a in (series.extra if series else ()))}
     assert spec["schedule"] == entry.qualname
     assert set(spec["args"]) == {a.name for a in entry.args}
     if _endless(entry):

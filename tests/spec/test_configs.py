@@ -95,8 +95,11 @@ def test_two_kinds_in_one_file_is_an_error():
     ({"max_steps": 100, "warmup_steps": 1.0}, 100, 1),     # 1.0 is one update, not 100 %
     ({"max_steps": 100}, 100, 0),
     # 4.x: warmup_ratio unless warmup_steps > 0.
-    ({"max_steps": 1000, "warmup_ratio": 0.03, "warmup_steps": 0}, 1000, 30),
-    ({"max_steps": 1000, "warmup_ratio": 0.1, "warmup_steps": 5}, 1000, 5),
+    ({"max_steps": 1000, "warmup_ratio": 0.03, "warmup_steps": 0, "library_version": {"transformers": "4.51.3"}}, 1000, 30),
+    ({"max_steps": 1000, "warmup_ratio": 0.1, "warmup_steps": 5, "library_version": {"transformers": "4.51.3"}}, 1000, 5),
+    # 5.0-5.14: a warmup_ratio overwrites warmup_steps.
+    ({"max_steps": 1000, "warmup_ratio": 0.1, "warmup_steps": 5,
+      "library_version": {"transformers": "5.14.0"}}, 1000, 100),
     # accelerate#963: 100 batches x 10 epochs / 4 = 250 updates; 10 % warmup = 25.
     ({"num_train_epochs": 10, "per_device_train_batch_size": 1, "gradient_accumulation_steps": 4,
       "dataset_size": 100, "warmup_steps": 0.1}, 250, 25),
@@ -104,7 +107,7 @@ def test_two_kinds_in_one_file_is_an_error():
     ({"num_train_epochs": 3, "per_device_train_batch_size": 1, "gradient_accumulation_steps": 4,
       "dataset_size": 10}, 9, 0),
     ({"num_train_epochs": 3, "per_device_train_batch_size": 1, "gradient_accumulation_steps": 4,
-      "num_examples": 10, "warmup_ratio": 0.0}, 6, 0),
+      "num_examples": 10, "warmup_ratio": 0.0, "library_version": {"transformers": "4.51.3"}}, 6, 0),
     # ceil(1000 / (8 * 4)) = 32 batches per process, / 2 = 16 updates per epoch.
     ({"num_train_epochs": 2, "per_device_train_batch_size": 8, "gradient_accumulation_steps": 2,
       "dataset_size": 1000, "world_size": 4}, 32, 0),
@@ -123,7 +126,7 @@ def test_float_rounding_and_precedence_are_reported(tmp_path):
     translation, _ = trainer(tmp_path, lr_scheduler_type="linear", max_steps=100, warmup_steps=0.07)
     assert any("7.000000000000001" in note and "one more" in note for note in translation.notes)
     translation, _ = trainer(tmp_path, lr_scheduler_type="linear", max_steps=100, warmup_steps=5,
-                             warmup_ratio=0.5)
+                             warmup_ratio=0.5, library_version="transformers=4.57.6")
     assert any("warmup_steps 5 wins over warmup_ratio 0.5" in note for note in translation.notes)
     translation, _ = trainer(tmp_path, lr_scheduler_type="linear", max_steps=100, warmup_steps=1.0)
     assert any("not 100 %" in note for note in translation.notes)
@@ -156,7 +159,11 @@ def test_v4_sample_floors_the_trailing_window():
     translation, schedule = import_config(str(SAMPLES / "trainer_args_v4.json"))
     # 3251 micro-batches per process // 8 = 406 updates per epoch (4.x), x 3; ceil(1218 x 0.03) = 37.
     assert translation.spec["args"] == {"num_warmup_steps": 37, "num_training_steps": 1218}
-    assert any("counted as transformers 4.x" in note for note in schedule.notes)
+    assert schedule.notes[1] == f"counted as transformers 4.46.0 (library_version in {translation.source})"
+    assert schedule.notes[2] == (
+        "other transformers releases differ: 4.52-4.57 gives num_training_steps 1221, num_warmup_steps 37; "
+        "5.0-5.14 gives num_training_steps 1221, num_warmup_steps 37; ≥ 5.15 refuses it (warmup_ratio: "
+        "transformers 5.15 and later have no warmup_ratio (TrainingArguments raises TypeError))")
 
 
 def test_lr_scheduler_kwargs(tmp_path):
@@ -185,7 +192,12 @@ def test_constant_ignores_the_warmup_and_says_so(tmp_path):
     ({"max_steps": 10, "lr_scheduler_type": "reduce_lr_on_plateau"}, "lr_scheduler_type",
      "follows the evaluation metric"),
     ({"max_steps": 10, "warmup_steps": -1}, "warmup_steps", "ValueError"),
-    ({"max_steps": 10, "warmup_ratio": 1.5}, "warmup_ratio", "range [0,1]"),
+    ({"max_steps": 10, "warmup_ratio": 1.5, "library_version": "transformers=4.40.0"}, "warmup_ratio",
+     "range [0,1]"),
+    ({"max_steps": 10, "warmup_ratio": 0.1}, "warmup_ratio", "5.15 and later have no warmup_ratio"),
+    ({"max_steps": 10, "warmup_steps": 0.1, "library_version": "transformers=4.51.3"}, "warmup_steps",
+     "as a count of updates"),
+    ({"max_steps": 10, "library_version": "transformers=latest"}, "library_version", "not a version"),
     ({"max_steps": 10, "lr_scheduler_kwargs": {"num_warmup_steps": 3}},
      "lr_scheduler_kwargs.num_warmup_steps", "TypeError"),
     ({"max_steps": 10, "lr_scheduler_kwargs": "{not json"}, "lr_scheduler_kwargs", "not JSON"),
@@ -218,8 +230,13 @@ def test_flags_give_the_missing_facts_and_act_on_the_spec(tmp_path):
     assert (schedule.total_steps, schedule.warmup_steps, schedule.label) == (250, 25, "run")
     assert schedule(25) == 1e-3
     assert load_spec(path, {"dataset_size": "100", "devices": "2"}).total_steps == 130  # 50 -> 13/epoch
-    exc = error_of(load_spec, path, {"warmup_steps": "10"})
-    assert (exc.source, exc.path) == ("command line", "--warmup-steps")
+    assert load_spec(path, {"dataset_size": "100", "warmup_steps": "10"}).warmup_steps == 10
+    exc = error_of(load_spec, path, {"kind": "cosine"})
+    assert (exc.source, exc.path) == ("command line", "--kind")
+    # --total-steps is the Trainer's max_steps: the warmup ratio is taken of it, and the notes say so.
+    schedule = load_spec(path, {"total_steps": "40"})
+    assert (schedule.total_steps, schedule.warmup_steps) == (40, 4)
+    assert any(note.startswith("--total-steps 40 sets max_steps (was -1)") for note in schedule.notes)
     exc = error_of(load_spec, path, {"dataset_size": "many"})
     assert (exc.source, exc.path) == ("command line", "--dataset-size")
 

@@ -46,8 +46,8 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -130,6 +130,10 @@ class Overlay:
         largest: the value with the largest ``|logged − computed|`` (the first of equals).
         exact: values equal to the computed LR, bit for bit.
         float32_exact: values equal to the computed LR rounded to float32 (None: not a float32 log).
+        skipped: optimizer steps the log shows skipped (fp16 overflow: the scheduler was not stepped,
+            so the log lags by a growing count): ``count``, ``updates`` (None when the log does not
+            say which exactly), ``windows`` (``first``..``last`` updates holding ``count`` skips) and
+            the ``offset`` under which they explain the log; count 0 when no lag explains it.
     """
 
     label: str
@@ -145,6 +149,7 @@ class Overlay:
     largest: Deviation
     exact: int
     float32_exact: int | None = None
+    skipped: Mapping[str, Any] = field(default_factory=lambda: {"count": 0, "updates": []})
 
     @property
     def count(self) -> int:
@@ -173,6 +178,13 @@ class Overlay:
                 f"logged {top.logged!r}, computed {top.computed!r}; {self.exact} of {n} exact")
         if self.float32_exact is not None:
             text += f", {self.float32_exact} of {n} equal in float32"
+        count = self.skipped["count"]
+        if count:
+            updates = self.skipped.get("updates")
+            where = (f"updates {', '.join(map(str, updates[:10]))}{' …' if len(updates) > 10 else ''}"
+                     if updates else "see warmupctl explain")
+            text += (f"; {count} skipped optimizer step{'s' if count != 1 else ''} (fp16 overflow: "
+                     f"the scheduler was not stepped) explain the lag: {where}")
         return text
 
     def alignment(self) -> str:
@@ -202,6 +214,7 @@ class Overlay:
             "count": self.count, "first_update": self.first_update, "last_update": self.last_update,
             "exact": self.exact, "float32_exact": self.float32_exact,
             "largest": self.largest.as_dict(),
+            "skipped": dict(self.skipped),
         }
 
 
@@ -303,12 +316,38 @@ def align(schedule: Schedule, steps: IntArray, logged: FloatArray, lines: IntArr
         with np.errstate(all="ignore"):
             rounded = computed.astype(np.float32).astype(np.float64)
         float32_exact = int(np.count_nonzero(logged == rounded))
+    exact = int(np.count_nonzero(logged == computed))
+    skipped = _skipped_steps(schedule, steps, logged, tried, float32) if exact < len(steps) else None
     return Overlay(
         label=schedule.label, total_steps=schedule.total_steps, offset=fit.offset,
         automatic=offset is None, fits=fits, steps=steps, updates=updates, logged=logged,
         computed=computed, lines=None if lines is None else np.asarray(lines, dtype=np.int64),
-        largest=largest, exact=int(np.count_nonzero(logged == computed)), float32_exact=float32_exact,
+        largest=largest, exact=exact, float32_exact=float32_exact,
+        **({"skipped": skipped} if skipped else {}),
     )
+
+
+def _skipped_steps(schedule: Schedule, steps: IntArray, logged: FloatArray, offsets: list[int],
+                   float32: bool) -> dict[str, Any] | None:
+    """The fewest skipped optimizer steps that explain the log exactly (within float32 for a float32
+    log), under any of the offsets tried; None when no lag explains it
+    (:func:`warmupctl.calc.explain.explain` fits the other causes)."""
+    from warmupctl.calc.explain import _finish, _Log, _skipped
+
+    log = _Log(steps, logged, 2.0 ** -24 if float32 else 0.0)
+    best = None
+    for offset in offsets:
+        candidate = _skipped(schedule, log, offset)
+        if candidate is None:
+            continue
+        explanation = _finish(log, candidate)
+        if not explanation.explained:
+            continue
+        params = explanation.causes[0].params
+        if best is None or params["count"] < best["count"]:
+            best = {"count": params["count"], "updates": params.get("updates"),
+                    "windows": params["windows"], "offset": offset}
+    return best
 
 
 def coverage(overlay: Overlay) -> str | None:
@@ -321,7 +360,10 @@ def coverage(overlay: Overlay) -> str | None:
         return (f"the log runs to update {overlay.last_update}, past the schedule's {total} updates: "
                 f"{past} {'is' if overlay.last_update == total else 'are'} compared with the schedule "
                 "past its end")
-    if overlay.last_update < total - 1 and overlay.count > 1:
+    # A log written every n updates ends up to n - 1 updates before the run's end (a finished run of
+    # 1173 updates logged every 10 has its last value at update 1169): that is not a stop.
+    spacing = int(np.median(np.diff(overlay.steps))) if overlay.count > 1 else 1
+    if overlay.last_update < total - spacing and overlay.count > 1:
         return (f"the log stops at update {overlay.last_update} of the schedule's {total} "
                 "(a run still going, or stopped early?)")
     return None

@@ -6,8 +6,11 @@ schedule's fields (``total_steps``, ``warmup_steps``, ``boundaries``, ``spec``) 
 the updates around each boundary and a stretch past the end. :data:`LINTS` is the registry; each
 entry's docstring says what it flags and why.
 
-Severities: ``warning`` (the run will likely not get the LR its author meant) and ``advice`` (a
-choice outside common practice). ``warmupctl check --strict`` fails on warnings only.
+Severities: ``warning`` (the run will likely not get the LR its author meant), ``advice`` (a
+choice outside common practice) and ``info`` (a fact worth knowing that is the library's own
+convention, such as LR 0 at update 0 of a warmup from 0). ``warmupctl check --strict`` fails on
+warnings only. A lint's registered severity is the usual one; a finding may carry another where the
+evidence says so (W001 is a warning when no warmup explains the 0).
 
 Tolerances: an LR counts as "at" a target within 1e-6 relative, which absorbs the float32 arithmetic
 of optax and Keras (about 6e-8) but not a real shortfall.
@@ -26,7 +29,7 @@ from numpy.typing import NDArray
 from warmupctl.engine import Schedule
 from warmupctl.engine.schedule import CHUNK_SIZE
 
-SEVERITIES: tuple[str, ...] = ("advice", "warning")
+SEVERITIES: tuple[str, ...] = ("info", "advice", "warning")
 
 #: Relative tolerance for "reaches the peak" and "stays under the peak".
 REL_TOL = 1e-6
@@ -40,6 +43,9 @@ WARMUP_RANGES: dict[str, tuple[float, float, str]] = {
     "finetune": (0.06, 0.10, "fine-tuning warmups usually span 6-10 % of the updates"),
     "pretrain": (0.001, 0.02, "LLM pre-training warmups usually span 0.1-2 % of the updates"),
 }
+
+#: Relative margin of the bounds of :data:`WARMUP_RANGES` (10 % counts up to 10.5 %).
+RANGE_MARGIN = 0.05
 
 #: Library arguments that name the peak LR, most specific first; the spec's ``lr`` otherwise.
 PEAK_ARGS: tuple[str, ...] = ("peak_value", "warmup_target", "max_lr", "warmup_max_lr", "cycle_max_lr",
@@ -57,7 +63,7 @@ class Finding:
     Attributes:
         id: stable code, ``W001``.
         name: the lint's name, ``zero-first-lr``.
-        severity: ``advice`` or ``warning``.
+        severity: ``info``, ``advice`` or ``warning``.
         message: what is wrong, with the numbers.
         step: the update where it shows (None: the whole run).
         hint: what to do about it.
@@ -151,8 +157,11 @@ class Lint:
     def doc(self) -> str:
         return (self.check.__doc__ or "").strip()
 
-    def finding(self, message: str, step: int | None = None, hint: str | None = None) -> Finding:
-        return Finding(self.id, self.name, self.severity, message, step, hint)
+    def finding(self, message: str, step: int | None = None, hint: str | None = None,
+                severity: str | None = None) -> Finding:
+        """A finding of this lint, with its registered severity unless ``severity`` says otherwise."""
+        assert severity is None or severity in SEVERITIES
+        return Finding(self.id, self.name, severity or self.severity, message, step, hint)
 
 
 def nominal_peak(schedule: Schedule) -> float | None:
@@ -285,19 +294,28 @@ def lint(code: str, name: str, severity: str) -> Callable[[Callable[[LintContext
     return wrap
 
 
-@lint("W001", "zero-first-lr", "warning")
+@lint("W001", "zero-first-lr", "info")
 def _zero_first_lr(ctx: LintContext) -> Iterable[Finding]:
     """Update 0 gets LR 0, so the first optimizer update does not move the weights.
 
-    Every transformers warmup schedule and Megatron's default (init_lr 0) do this
-    (transformers#34754; gpt-neox#1373: Pythia's step-1 checkpoints equal step 0).
+    Every transformers warmup schedule, DeepSpeed's WarmupLR/WarmupDecayLR and Megatron's default
+    (init_lr 0) do this, and so does the native default (which reproduces transformers): one update
+    of thousands, the library's convention, so ``info`` (transformers#34754; gpt-neox#1373: Pythia's
+    step-1 checkpoints equal step 0). Without a warmup nothing explains the 0: a ``warning``.
     """
     p = ctx.profile
     if p.first == 0.0 and p.peak > 0:
-        hint = ("set init_lr > 0, or step_offset: 1 so update 0 already gets the first warmup step"
-                if ctx.native else "the library does this; start the warmup above 0 if it offers a way")
-        yield W001.finding("update 0 gets LR 0: the first optimizer update does not move the weights",
-                           0, hint)
+        warmup = ctx.schedule.warmup_steps > 0
+        if ctx.native:
+            hint = "set init_lr > 0, or step_offset: 1 so update 0 already gets the first warmup step"
+        elif warmup:
+            hint = "the library's warmup starts at 0; fine unless update 0 must train"
+        else:
+            hint = "check the schedule's start: no warmup explains an LR of 0 at update 0"
+        message = "update 0 gets LR 0: the first optimizer update does not move the weights"
+        if warmup:
+            message += f" (the warmup starts from 0; {ctx.schedule.warmup_steps} warmup updates)"
+        yield W001.finding(message, 0, hint, severity=None if warmup else "warning")
 
 
 @lint("W002", "warmup-length-unusual", "advice")
@@ -310,7 +328,13 @@ def _warmup_length(ctx: LintContext) -> Iterable[Finding]:
     purpose = ctx.purpose or "general"
     low, high, usual = WARMUP_RANGES[purpose]
     fraction = warmup / total
-    if low <= fraction <= high:
+    declared = _declared_warmup_ratio(ctx.schedule)
+    if declared is not None and low <= declared <= high:
+        return  # a 10 % ratio that rounding made 100 of 991 updates (10.09 %) is a 10 % warmup
+    # Libraries round a ratio to whole updates (ceil, int(), round): one update either way is the
+    # rounding's, not the author's choice. And the ranges are customs, not cliffs: 10.1 % is a 10 %
+    # warmup, so a bound counts with a margin of RANGE_MARGIN of itself.
+    if (warmup - 1) / total < high * (1 + RANGE_MARGIN) and (warmup + 1) / total > low * (1 - RANGE_MARGIN):
         return
     message = f"the warmup is {_percent(fraction)} of the run ({warmup} of {total} updates); {usual}"
     if ctx.purpose is None:
@@ -320,6 +344,20 @@ def _warmup_length(ctx: LintContext) -> Iterable[Finding]:
     if ctx.purpose is None:
         hint += "; --purpose finetune or pretrain compares with those ranges"
     yield W002.finding(message, warmup, hint)
+
+
+def _declared_warmup_ratio(schedule: Schedule) -> float | None:
+    """The warmup fraction the spec states (native ``ratio``/``warmup_ratio``, a library's
+    :data:`WARMUP_RATIO_ARGS`), before rounding to updates; None when it gives steps."""
+    spec = schedule.spec
+    where = (spec.get("args") or {}) if "schedule" in spec else spec
+    names = WARMUP_RATIO_ARGS if "schedule" in spec else ("ratio", "warmup_ratio")
+    for name in names:
+        value = where.get(name)
+        ratio = _number(value[0] if isinstance(value, (list, tuple)) and value else value)
+        if ratio is not None and ratio > 0:
+            return ratio
+    return None
 
 
 @lint("W003", "warmup-rounds-to-zero", "warning")
@@ -500,7 +538,7 @@ def run_lints(
 
 
 def counts(findings: Iterable[Finding]) -> Mapping[str, int]:
-    """``{"warning": n, "advice": m}``."""
+    """``{"info": i, "advice": m, "warning": n}``."""
     out = dict.fromkeys(SEVERITIES, 0)
     for finding in findings:
         out[finding.severity] += 1

@@ -88,7 +88,7 @@ class WarmupctlGroup(TyperGroup):
 
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
-        argv = list(args if args is not None else sys.argv[1:])
+        argv = hoist_global_options(self, list(args if args is not None else sys.argv[1:]))
         command = next((a for a in argv if not a.startswith("-")), "")
         debug = bool(os.environ.get("WARMUPCTL_DEBUG"))
         try:
@@ -147,6 +147,49 @@ class WarmupctlGroup(TyperGroup):
         if standalone_mode:
             sys.exit(int(code))
         return int(code)
+
+
+def hoist_global_options(group: Any, argv: list[str]) -> list[str]:
+    """``argv`` with the global options written after the command moved before it.
+
+    ``warmupctl table spec.yaml -q`` and ``warmupctl check --kind cosine --no-color`` mean what
+    ``warmupctl -q table ...`` means, as git, ruff and pip users expect. Every global option is a
+    flag (it takes no value), so moving one changes nothing else. A token is left where it is when it
+    is the value of the command's own option (``--name -q`` names a curve "-q"), when the command has
+    an option of that name itself, or after ``--``.
+    """
+    flags = {name for param in group.params if getattr(param, "is_flag", False)
+             for name in (*param.opts, *param.secondary_opts)}
+    position = next((i for i, token in enumerate(argv) if not token.startswith("-")), None)
+    if position is None or position + 1 == len(argv):
+        return argv
+    command = getattr(group, "commands", {}).get(argv[position])
+    if command is None:
+        return argv
+    takes_value: set[str] = set()
+    own: set[str] = set()
+    for param in command.params:
+        names = [*getattr(param, "opts", ()), *getattr(param, "secondary_opts", ())]
+        if getattr(param, "param_type_name", "") != "option":
+            continue
+        own.update(names)
+        if not (param.is_flag or getattr(param, "count", False)):
+            takes_value.update(names)
+    hoisted, kept = [], []
+    tail = iter(argv[position + 1:])
+    for token in tail:
+        if token == "--":
+            kept.extend([token, *tail])
+            break
+        if token in flags and token not in own:
+            hoisted.append(token)
+            continue
+        kept.append(token)
+        if token in takes_value:  # ``--opt VALUE``: the next token is the value, whatever it looks like
+            value = next(tail, None)
+            if value is not None:
+                kept.append(value)
+    return [*argv[:position], *hoisted, argv[position], *kept] if hoisted else argv
 
 
 #: OSError numbers that describe the machine, not warmupctl: one line and exit 2, like a bad output.
@@ -223,8 +266,8 @@ def _global(
 
 
 #: One module per command, in the order ``--help`` lists them; each defines ``register(app)``.
-COMMANDS: tuple[str, ...] = ("table", "plot", "summary", "diff", "check", "steps", "import_",
-                             "list_")
+COMMANDS: tuple[str, ...] = ("table", "plot", "summary", "diff", "explain", "check", "steps",
+                             "import_", "list_")
 
 
 def _register() -> None:

@@ -48,6 +48,13 @@ def _complete_preset(incomplete: str) -> list[str]:
     return [name for name in preset_names() if name.startswith(incomplete)]
 
 
+SeriesOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--series", metavar="NAME", rich_help_panel=SPEC_PANEL,
+                 help="show one series of the schedule instead of its LR: lr/pg1, momentum, "
+                      "betas[0], weight_decay, ... (a table lists them all)"),
+]
+
 PresetOpt = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--preset", metavar="NAME", rich_help_panel=SPEC_PANEL,
@@ -57,16 +64,43 @@ PresetOpt = Annotated[
 ]
 
 
+CONFIG_PANEL = "Training configs"
+DeepSpeedOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--deepspeed", metavar="FILE", rich_help_panel=CONFIG_PANEL,
+                 help="a DeepSpeed config used with the trainer's config: its \"auto\" values are filled "
+                      "from it and its scheduler block replaces the trainer's, as in transformers"),
+]
+LibraryVersionOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--library-version", metavar="NAME=VERSION", rich_help_panel=CONFIG_PANEL,
+                 help="the version of a library the config runs under (repeatable), e.g. "
+                      "transformers=4.51.3; default: the installed one, else the current release"),
+]
+#: Options every command that reads a whole spec takes for a training config (see spec.resolve).
+CONFIG_OPTIONS: dict[str, Any] = {"deepspeed": DeepSpeedOpt, "library_version": LibraryVersionOpt}
+
+
 def with_spec_flags(
-    command: Callable[..., Any], keys: tuple[str, ...] = SPEC_FLAGS
+    command: Callable[..., Any], keys: tuple[str, ...] = SPEC_FLAGS, config_options: bool | None = None,
 ) -> Callable[..., Any]:
-    """Add one ``--flag`` per native key (or per one of ``keys``) to ``command``, as ``flags: dict``."""
+    """Add one ``--flag`` per native key (or per one of ``keys``) to ``command``, as ``flags: dict``;
+    and ``--deepspeed``/``--library-version`` (:data:`CONFIG_OPTIONS`) where a training config is read
+    (``config_options``; default: the commands that take a whole spec)."""
     signature = inspect.signature(command)
     own = [p for p in signature.parameters.values() if p.name != "flags"]
     added = []
     if keys == SPEC_FLAGS:  # commands that take a whole spec can start from a published one
         added.append(inspect.Parameter("preset", inspect.Parameter.KEYWORD_ONLY, default=None,
                                        annotation=PresetOpt))
+        added.append(inspect.Parameter("series", inspect.Parameter.KEYWORD_ONLY, default=None,
+                                       annotation=SeriesOpt))
+    extras = tuple(CONFIG_OPTIONS) if (keys == SPEC_FLAGS if config_options is None else config_options) \
+        else ()
+    for name in extras:
+        if name not in signature.parameters:
+            added.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                           annotation=CONFIG_OPTIONS[name]))
     for key in keys:
         option = typer.Option(
             flag_for(key), help=KEYS[key].help, metavar=_METAVARS.get(key, "NUMBER"),
@@ -80,6 +114,11 @@ def with_spec_flags(
         flags = {key: kwargs.pop(key) for key in keys}
         if "preset" in kwargs:
             flags["preset"] = kwargs.pop("preset")
+        if "series" in kwargs:
+            flags["series"] = kwargs.pop("series")
+        for name in extras:
+            if name in kwargs and name not in signature.parameters:
+                flags[name] = kwargs.pop(name)
         if flags.get("milestones") is not None:
             flags["milestones"] = [m.strip() for m in flags["milestones"].split(",") if m.strip()]
         return command(*args, flags=flags, **kwargs)

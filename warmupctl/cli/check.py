@@ -6,8 +6,14 @@ from typing import Annotated, Optional
 import typer
 
 from warmupctl.cli._common import app_context, load_schedules
-from warmupctl.cli._options import OutputOpt, SummaryFormat, with_spec_flags
+from warmupctl.cli._options import OutputOpt, with_spec_flags
 from warmupctl.core.errors import ExitCode, SpecError
+
+
+class CheckFormat(str, Enum):
+    table = "table"
+    json = "json"
+    github = "github"
 
 
 class Purpose(str, Enum):
@@ -20,7 +26,9 @@ def check(
     ctx: typer.Context,
     specs: Annotated[Optional[list[str]], typer.Argument(  # noqa: UP045
         help="spec files to check; none: the flags alone", metavar="[SPEC]...")] = None,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="table or json")] = SummaryFormat.table,
+    fmt: Annotated[CheckFormat, typer.Option(
+        "--format", "-f", help="table, json, or github (workflow annotations: ::warning per warning, "
+                               "::notice per advice)")] = CheckFormat.table,
     output: OutputOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="exit 1 when any warning fires")] = False,
     purpose: Annotated[Optional[Purpose], typer.Option(  # noqa: UP045
@@ -32,10 +40,13 @@ def check(
 ) -> int:
     """Lint a schedule: `warmupctl check spec.yaml --strict`.
 
-    Flags LR 0 at update 0, unusual warmup lengths (advice), a ratio truncated to 0 warmup updates,
-    a warmup as long as the run, an LR that rises again after the end, a peak never reached, an LR
-    above the peak, a negative LR, a floor never reached and a jump between phases. Exit 0, or 1 with
-    --strict when a warning fires (advice never fails).
+    Warnings: a ratio truncated to 0 warmup updates, a warmup as long as the run, an LR that rises
+    again after the end, a peak never reached, an LR above the peak, a negative LR, a floor never
+    reached, a jump between phases, LR 0 at update 0 with no warmup. Advice: a warmup outside the
+    usual lengths (one update of rounding and 5 % of the bound are allowed: 10.1 % is a 10 %
+    warmup). Info: LR 0 at update 0 of a warmup from 0 (every stock transformers, DeepSpeed and
+    native warmup does this). Exit 0, or 1 with --strict when a warning fires (advice and info never
+    fail). In CI: `warmupctl check spec.yaml --strict --format github`.
     """
     from warmupctl.calc.lints import LINTS, counts, find_lint, run_lints
     from warmupctl.cli._output import check_destination, write_text
@@ -50,7 +61,12 @@ def check(
     total = counts(everything)
 
     context = app_context(ctx)
-    if fmt == SummaryFormat.json:
+    if fmt == CheckFormat.github:
+        from warmupctl.render.lints import github_annotations
+
+        files = [None if path == "-" else path for path in (specs or [None])]
+        write_text(output, lambda out: out.write(github_annotations(results, files, total)))
+    elif fmt == CheckFormat.json:
         from warmupctl.render.text import FORMAT_VERSION, dumps
 
         document = {

@@ -6,10 +6,11 @@ from typing import Annotated, Optional
 import typer
 
 from warmupctl.cli._common import app_context, format_from_suffix
-from warmupctl.cli._options import OutputOpt, with_spec_flags
+from warmupctl.cli._options import LibraryVersionOpt, OutputOpt, with_spec_flags
 
-#: The command-line facts a config cannot hold (TrainingArguments and args.yaml have no dataset size).
-FACT_FLAGS = ("dataset_size", "devices")
+#: The command-line facts a config cannot hold (TrainingArguments and args.yaml have no dataset size),
+#: and the flags that set a trainer's own run length, LR and warmup (where its format applies them).
+FACT_FLAGS = ("dataset_size", "devices", "total_steps", "lr", "warmup_steps")
 SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
 
@@ -21,12 +22,12 @@ class ImportFormat(str, Enum):
 def import_(
     ctx: typer.Context,
     config: Annotated[str, typer.Argument(
-        help="transformers TrainingArguments (YAML/JSON), a DeepSpeed config, timm's args.yaml or "
-             "Megatron arguments; - for stdin", metavar="CONFIG")],
+        help="a training config (docs/configs.md lists the formats); - for stdin", metavar="CONFIG")],
     deepspeed: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--deepspeed", metavar="FILE",
         help="a DeepSpeed config used with the Trainer arguments: its \"auto\" values are filled from "
              "them and its scheduler block replaces lr_scheduler_type, as in transformers")] = None,
+    library_version: LibraryVersionOpt = None,
     fmt: Annotated[Optional[ImportFormat], typer.Option(  # noqa: UP045
         "--format", "-f", help="yaml or json; default: from -o's suffix, else yaml")] = None,
     output: OutputOpt = None,
@@ -46,7 +47,8 @@ def import_(
     chosen = fmt.value if fmt else (format_from_suffix(output, SUFFIXES) or "yaml")
     if output and output != "-":
         check_destination(output)
-    translation, schedule = import_config(config, flags or {}, deepspeed=deepspeed)
+    translation, schedule = import_config(config, flags or {}, deepspeed=deepspeed,
+                                          library_version=library_version)
     context = app_context(ctx)
     for note in schedule.notes:
         context.note(note)

@@ -17,9 +17,10 @@ Where the loops differ (:data:`LOOPS`):
   sometimes one batch more than transformers (N=10, d=3, m=2: 2 against 1). Both formulas were
   checked against accelerate 1.15's ``BatchSamplerShard`` and torch 2.13's ``DistributedSampler``.
 * the trailing partial accumulation window (B mod a micro-batches at the end of an epoch):
-  transformers 5.x and Lightning step on it (``ceil(B / a)`` updates per epoch); a plain loop stepping
-  on ``(i + 1) % a == 0`` drops it (``B // a``); transformers 4.x sized ``max_steps`` with ``B // a``
-  although its loop stepped on the trailing window, so the run stopped before its last epoch ended.
+  transformers from 4.52 and Lightning step on it (``ceil(B / a)`` updates per epoch); a plain loop stepping
+  on ``(i + 1) % a == 0`` drops it (``B // a``); transformers up to 4.51 sized ``max_steps`` with
+  ``B // a`` although its loop stepped on the trailing window, so the run stopped before its last epoch
+  ended (PR #37923 made it ``ceil(B / a)``; first released in 4.52.0).
 """
 
 from __future__ import annotations
@@ -171,17 +172,18 @@ LOOPS: dict[str, Loop] = {
     loop.name: loop
     for loop in (
         Loop(
-            "transformers", "transformers 5.x",
-            "transformers 5.23.0 trainer.py Trainer.set_initial_training_values (since PR #37923)",
+            "transformers", "transformers ≥ 4.52",
+            "transformers 4.52.0-5.25.0 trainer.py Trainer.set_initial_training_values: "
+            "num_update_steps_per_epoch = ceil(len_dataloader / gradient_accumulation_steps) (PR #37923)",
             sharded_batches,
             lambda batches, accum: max(1, ceil_div(batches, accum)),
             _float_ceil_total,
             "steps on the trailing partial window; max_steps = ceil(epochs × updates per epoch)",
         ),
         Loop(
-            "transformers_v4", "transformers 4.x",
-            "transformers 4.x trainer.py, num_update_steps_per_epoch = len_dataloader // "
-            "gradient_accumulation_steps (before PR #37923; issues #31677, #36297)",
+            "transformers_4_51", "transformers ≤ 4.51",
+            "transformers 4.51.3 trainer.py set_initial_training_values, num_update_steps_per_epoch = "
+            "len_dataloader // gradient_accumulation_steps (before PR #37923; issues #31677, #36297)",
             sharded_batches,
             lambda batches, accum: max(1, batches // accum),
             _float_ceil_total,
@@ -279,7 +281,7 @@ def describe_epochs(facts: BatchFacts, epochs: Fraction, count: EpochCount) -> s
     Examples:
         >>> facts = BatchFacts(micro_batch_size=1, dataset_size=100, grad_accum=4)
         >>> describe_epochs(facts, Fraction(10), epoch_count(facts, Fraction(10)))
-        '25 updates per epoch × 10: 100 micro-batches of 1 ÷ grad_accum 4, transformers 5.x'
+        '25 updates per epoch × 10: 100 micro-batches of 1 ÷ grad_accum 4, transformers ≥ 4.52'
     """
     where = f" per device on {facts.devices} devices" if facts.devices > 1 else ""
     return (f"{count.updates_per_epoch} updates per epoch × {_number(epochs)}: {count.batches} "
@@ -476,7 +478,7 @@ def scaled_lr(lr: float, batch_size: int, reference_batch_size: int) -> ScaledLR
 #: Which ratio rule each loop's own trainer applies (a plain loop and Lightning leave it to the user:
 #: warmupctl's rule stands in).
 LOOP_RATIO_RULE: dict[str, str] = {
-    "transformers": "transformers", "transformers_v4": "transformers", "lightning": "warmupctl",
+    "transformers": "transformers", "transformers_4_51": "transformers", "lightning": "warmupctl",
     "plain": "warmupctl",
 }
 

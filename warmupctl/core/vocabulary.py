@@ -60,8 +60,8 @@ KIND_ALIASES: dict[str, str] = {
 DECAY_SHAPES: tuple[str, ...] = ("linear", "cosine", "1-sqrt", "exponential")
 
 #: Loops whose epoch counting the ``loop`` key names (:data:`warmupctl.core.steps.LOOPS`; a test keeps
-#: the two in step): the transformers Trainer 5.x, its 4.x releases, Lightning, a plain PyTorch loop.
-LOOPS: tuple[str, ...] = ("transformers", "transformers_v4", "lightning", "plain")
+#: the two in step): the transformers Trainer from 4.52, up to 4.51, Lightning, a plain PyTorch loop.
+LOOPS: tuple[str, ...] = ("transformers", "transformers_4_51", "lightning", "plain")
 
 KEYS: dict[str, Key] = {
     k.name: k

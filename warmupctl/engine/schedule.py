@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -64,6 +64,10 @@ class Schedule:
         source: what the numbers reproduce ("warmupctl native", "transformers 5.23.0 ...").
         chunks: optional ``(count, chunk_size) -> iterator of arrays`` that walks updates 0..count-1 in
             order, for recursive library forms that carry state from chunk to chunk.
+        series: further values the schedule sets at each update besides ``lr`` (the LR of each
+            parameter group ``lr/pg0``, ``momentum``, ``betas[0]``, ``weight_decay``), each a
+            Schedule of the same length; ``lr`` itself is this Schedule. See
+            :mod:`warmupctl.engine.series`.
 
     A ``fn`` that also has a ``fill(first, out)`` method (as :class:`~warmupctl.engine.phases.Piecewise`
     has) writes the LRs of the consecutive updates ``first, first + 1, ...`` into ``out`` in place;
@@ -79,15 +83,26 @@ class Schedule:
     spec: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     source: str = "warmupctl native"
     chunks: Callable[[int, int], Iterator[NDArray[np.float64]]] | None = None
+    series: Mapping[str, Schedule] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         if self.total_steps <= 0:
             raise EngineError(f"total_steps must be positive, got {self.total_steps}")
 
-    def __call__(self, steps: ArrayLike) -> NDArray[np.float64]:
-        """LR of each update in ``steps`` (any shape; same shape out)."""
+    @overload
+    def __call__(self, steps: int | np.integer) -> float: ...
+
+    @overload
+    def __call__(self, steps: ArrayLike) -> NDArray[np.float64]: ...
+
+    def __call__(self, steps: ArrayLike) -> float | NDArray[np.float64]:
+        """LR of update ``steps``: a Python ``float`` for one update (an int), an array of the same
+        shape for an array or a list of them (scalars in, floats out: ``json.dumps(s(5))`` works)."""
         updates = np.asarray(steps, dtype=np.int64)
-        return np.asarray(self.fn(updates.ravel()), dtype=np.float64).reshape(updates.shape)
+        values = np.asarray(self.fn(updates.ravel()), dtype=np.float64)
+        if updates.ndim == 0 and not isinstance(steps, np.ndarray):
+            return float(values[0])
+        return values.reshape(updates.shape)
 
     def values(self, count: int | None = None) -> NDArray[np.float64]:
         """LR of updates ``0 .. count-1`` (``total_steps`` by default).

@@ -188,6 +188,7 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "fairseq",
     "nemo",
     "pytorch_warmup",
+    "axolotl",
     "mmengine",
     "lightning",
     "ultralytics",

@@ -497,3 +497,160 @@ register(LibrarySchedule(
     lr="required",
     extra=(_GLOBAL_BATCH_SIZE,),
 ))
+
+
+# --------------------------------------------------------------------------- series besides the LR
+#
+# ``OptimizerParamScheduler.step`` writes, for every param group, ``group['lr'] = get_lr(group)``
+# (the group's own ``max_lr``/``min_lr`` when it has them; ``init_lr`` and the lengths are shared)
+# and ``group['weight_decay'] = get_wd(group) * group.get('wd_mult', 1.0)`` (the group's own
+# ``start_wd``/``end_wd`` when it has them). ``get_wd`` at n = num_steps: ``end_wd`` once n >
+# wd_incr_steps or for the constant style, else ``start_wd + coeff * (end_wd - start_wd)`` with
+# ``r = n / wd_incr_steps`` and coeff ``r`` (linear) or ``0.5 * (cos(pi * (1 - r)) + 1)`` (cosine),
+# an increase. megatron-core 0.16.1 keeps ``lr_mult`` in the groups ``_get_param_groups`` builds
+# (megatron/core/optimizer/__init__.py) for backward compatibility; the scheduler never reads it.
+
+#: Keys of one entry of ``param_groups:`` (a Megatron ``ParamGroupOverride``, plus a name).
+GROUP_KEYS = ("name", "max_lr", "min_lr", "start_wd", "end_wd", "wd_mult", "lr_mult")
+
+_PARAM_GROUPS = Arg(
+    "param_groups", None, kind="any", nullable=True,
+    doc="the optimizer's param groups, each a mapping of max_lr, min_lr, start_wd, end_wd, wd_mult "
+    "(Megatron's ParamGroupOverride) and an optional name; {} is a group on the defaults")
+
+
+def _weight_decay(n: FloatArray, start: float, end: float, steps: int, style: str) -> FloatArray:
+    """``get_wd`` at ``num_steps = n`` (float64, Megatron's operation order)."""
+    out = np.full(n.shape, float(end))
+    if style == "constant":
+        return out
+    live = n <= steps
+    ratio = n[live] / float(steps)
+    coeff = ratio if style == "linear" else 0.5 * (np.cos(np.pi * (1 - ratio)) + 1.0)
+    out[live] = start + coeff * (end - start)
+    return out
+
+
+def _groups(call: LibraryCall) -> list[dict[str, Any]] | None:
+    """The validated ``param_groups:`` list (None when the spec gives none)."""
+    from warmupctl.core.values import as_float
+
+    raw = call.extra.get("param_groups")
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not raw:
+        raise SpecError("must be a non-empty list of param groups", path="param_groups",
+                        value=raw, hint="e.g. [{}, {wd_mult: 0.0}, {max_lr: 1e-4, min_lr: 1e-5}]")
+    groups = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise SpecError("must be a mapping", path=f"param_groups[{i}]", value=item,
+                            hint="keys: " + ", ".join(GROUP_KEYS))
+        group: dict[str, Any] = {}
+        for key, value in item.items():
+            if key not in GROUP_KEYS:
+                raise SpecError("unknown param-group key", path=f"param_groups[{i}].{key}",
+                                value=key, hint="keys: " + ", ".join(GROUP_KEYS))
+            if key == "name":
+                if not isinstance(value, str) or not value or "/" in value:
+                    raise SpecError("must be a name without '/'", path=f"param_groups[{i}].name",
+                                    value=value)
+                group[key] = value
+                continue
+            number = as_float(value, f"param_groups[{i}].{key}")  # YAML's "5e-4" too
+            if number < 0:
+                raise SpecError("must be a number >= 0", path=f"param_groups[{i}].{key}",
+                                value=value)
+            group[key] = number
+        groups.append(group)
+    names = [g.get("name", f"pg{i}") for i, g in enumerate(groups)]
+    for i, name in enumerate(names):
+        if names.index(name) != i:
+            raise SpecError("two param groups have this name", path=f"param_groups[{i}].name",
+                            value=name)
+    return groups
+
+
+def _series(call: LibraryCall, lr: Schedule, sched: _Scheduler, gbs: int,
+            wd: tuple[float | None, float | None, int | None, str]) -> tuple[dict[str, Schedule],
+                                                                          tuple[str, ...]]:
+    """Per-group LRs and weight decays, named ``lr/<group>`` and ``weight_decay[/<group>]``."""
+    from dataclasses import replace as with_values
+
+    from warmupctl.engine.series import from_function
+    from warmupctl.frameworks._series import nan_where_lr_is
+
+    start, end, incr, style = wd
+    groups = _groups(call)
+    notes: list[str] = []
+    total = lr.total_steps
+
+    def updates(k: IntArray) -> FloatArray:
+        return floats(np.asarray(k, dtype=np.int64) * gbs)
+
+    def wd_series(group: dict[str, Any], path: str) -> Schedule | None:
+        g_start, g_end = group.get("start_wd", start), group.get("end_wd", end)
+        if g_start is None and g_end is None and "wd_mult" not in group:
+            return None
+        if g_start is None or g_end is None or incr is None:
+            missing = "start_wd" if g_start is None else "end_wd" if g_end is None else "wd_incr_steps"
+            raise SpecError(f"the weight-decay schedule needs {missing}", path=f"args.{missing}",
+                            hint="Megatron's constructor takes start_wd, end_wd and wd_incr_steps")
+        if style == "constant" and g_start != g_end:
+            raise SpecError("differs from end_wd with a constant style", path=f"{path}start_wd",
+                            value=g_start, hint="Megatron asserts start_wd == end_wd in get_wd")
+        if g_end < g_start:
+            raise SpecError("is below start_wd", path=f"{path}end_wd", value=g_end,
+                            hint="Megatron's weight decay only increases")
+        mult = group.get("wd_mult", 1.0)
+
+        def fn(k: IntArray) -> FloatArray:
+            return _weight_decay(updates(k), g_start, g_end, incr, style) * mult
+
+        return from_function(nan_where_lr_is(fn, lr), total, "weight_decay")
+
+    out: dict[str, Schedule] = {}
+    decays: dict[str, Schedule] = {}  # after every group's LR, so that like columns sit together
+    if groups is None:
+        member = wd_series({}, "args.")
+        if member is not None:
+            out["weight_decay"] = member
+        return out, ()
+    for i, group in enumerate(groups):
+        name = group.get("name", f"pg{i}")
+        own = with_values(sched, max_lr=group.get("max_lr", sched.max_lr),
+                          min_lr=group.get("min_lr", sched.min_lr))
+
+        def lr_fn(k: IntArray, own: _Scheduler = own) -> FloatArray:
+            return own.lr(np.asarray(k, dtype=np.int64) * gbs)
+
+        out[f"lr/{name}"] = from_function(nan_where_lr_is(lr_fn, lr), total, f"lr/{name}")
+        member = wd_series(group, f"param_groups[{i}].")
+        if member is not None:
+            decays[f"weight_decay/{name}"] = member
+        if "lr_mult" in group:
+            notes.append(f"param_groups[{i}].lr_mult has no effect: {VERSION}'s "
+                         "OptimizerParamScheduler reads max_lr and min_lr, not lr_mult")
+    return {**out, **decays}, tuple(notes)
+
+
+def _scheduler_series(call: LibraryCall, lr: Schedule) -> tuple[dict[str, Schedule],
+                                                               tuple[str, ...]]:
+    args = dict(call.args)
+    args["lr_warmup_steps"] = _whole(args["lr_warmup_steps"])
+    return _series(call, lr, _scheduler(args), _gbs(call),
+                   (args["start_wd"], args["end_wd"], args["wd_incr_steps"], args["wd_incr_style"]))
+
+
+def _register_series() -> None:
+    from warmupctl.frameworks._series import LibrarySeries, register_series
+
+    register_series(LibrarySeries(
+        qualname="megatron.OptimizerParamScheduler", build=_scheduler_series,
+        extra=(_PARAM_GROUPS,),
+        source=f"{VERSION}, {CORE_FILE}, OptimizerParamScheduler.step / get_lr / get_wd",
+        what="weight_decay (start_wd -> end_wd); with param_groups: lr/<group> and "
+             "weight_decay/<group>"))
+
+
+_register_series()

@@ -12,13 +12,17 @@ from warmupctl.calc.lints import Finding
 from warmupctl.engine import Schedule
 
 #: Severity -> style of its word.
-STYLES = {"warning": "yellow", "advice": "cyan"}
+STYLES = {"warning": "yellow", "advice": "cyan", "info": "blue"}
+#: Severity -> the GitHub workflow command that annotates it (info is the library's convention: no
+#: annotation, so a pull request shows what needs a look).
+GITHUB_COMMANDS = {"warning": "warning", "advice": "notice"}
+TITLE = "warmupctl check"
 
 
 def build_lint_report(results: Sequence[tuple[Schedule, Sequence[Finding]]],
                       total: Mapping[str, int]) -> list[RenderableType]:
     """A Rich list: per schedule its findings (code, name, severity, update, message, hint), then
-    ``N warnings, M advice`` from ``total`` (:func:`warmupctl.calc.lints.counts`)."""
+    ``N warnings, M advice, K info`` from ``total`` (:func:`warmupctl.calc.lints.counts`)."""
     out: list[RenderableType] = []
     for schedule, findings in results:
         title = f"{schedule.label} ({schedule.source}, {schedule.total_steps} updates)"
@@ -34,6 +38,34 @@ def build_lint_report(results: Sequence[tuple[Schedule, Sequence[Finding]]],
             out.append(line)
             if finding.hint:
                 out.append(Text(f"      hint: {finding.hint}", style="dim"))
-    summary = f"{total['warning']} warning{'s' if total['warning'] != 1 else ''}, {total['advice']} advice"
-    out.append(Text(summary, style="bold"))
+    out.append(Text(tally(total), style="bold"))
     return out
+
+
+def tally(total: Mapping[str, int]) -> str:
+    """``1 warning, 0 advice, 2 info``."""
+    return (f"{total['warning']} warning{'s' if total['warning'] != 1 else ''}, {total['advice']} advice, "
+            f"{total['info']} info")
+
+
+def github_annotations(results: Sequence[tuple[Schedule, Sequence[Finding]]],
+                       files: Sequence[str | None], total: Mapping[str, int]) -> str:
+    """GitHub Actions workflow commands: ``::warning`` per warning and ``::notice`` per advice, on
+    the spec file (``files[i]`` for ``results[i]``; None: flags or standard input, no file), then
+    the tally as a plain log line. Info findings are left to the table and JSON formats."""
+    from warmupctl.render.diff import _escape_data, _escape_property
+
+    lines = []
+    for (schedule, findings), file in zip(results, files):
+        for finding in findings:
+            command = GITHUB_COMMANDS.get(finding.severity)
+            if command is None:
+                continue
+            props = [f"file={_escape_property(file)}"] if file else []
+            props.append(f"title={_escape_property(f'{TITLE}: {finding.id} {finding.name}')}")
+            where = f"update {finding.step}: " if finding.step is not None else ""
+            hint = f" (hint: {finding.hint})" if finding.hint else ""
+            message = f"{schedule.label}: {where}{finding.message}{hint}"
+            lines.append(f"::{command} {','.join(props)}::{_escape_data(message)}")
+    lines.append(f"{TITLE}: {tally(total)}")
+    return "\n".join(lines) + "\n"

@@ -1,10 +1,14 @@
-"""Annotated plots (the curve, its warmup end, start, peak and final LR): PNG or SVG bytes, byte-identical
-for the same input.
+"""Annotated plots of one or more schedules: PNG, SVG or PDF bytes, byte-identical for the same input.
 
 matplotlib is imported inside the functions (never at module import), only the object-oriented API
 is used (``matplotlib.figure.Figure`` on the Agg canvas, no pyplot, no global state), and every
-setting lives in an ``rc_context``. Determinism: ``svg.hashsalt`` fixed per plot, ``Date`` and
-``Creator``/``Software`` metadata fixed, text kept as text in SVG.
+setting lives in an ``rc_context``. Determinism: ``svg.hashsalt`` fixed per plot, ``Date`` (SVG),
+``CreationDate``/``ModDate`` (PDF) left out and ``Creator``/``Software`` fixed, text kept as text in SVG.
+
+Curves and reference lines are drawn here; labels and the legend are placed by
+:mod:`warmupctl.render.annotate` so that no two texts overlap and all stay inside the figure. A
+warmup under 1 % of the run gets a zoom panel (:func:`warmup_zoom`), a spec with batch facts a top
+axis in epochs, tokens or samples.
 
 Long schedules are decimated to a min/max envelope per pixel column, so no spike is lost, and every
 annotated point is evaluated exactly.
@@ -16,7 +20,7 @@ import hashlib
 import io
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,6 +28,7 @@ from numpy.typing import NDArray
 from warmupctl.calc.actual import Overlay, meaning
 from warmupctl.calc.summary import Summary, summarize
 from warmupctl.engine import Schedule
+from warmupctl.render.annotate import Entry, Label
 
 #: Above this many updates a curve is drawn as its per-column envelope.
 MAX_POINTS = 4000
@@ -50,6 +55,9 @@ class PlotOptions:
     sharpness: float | None = None
     noise_batch: float | None = None
     noise_peak: float | None = None
+    log_x: bool = False
+    #: The top axis: its name and how many of that unit one update is (None: no top axis).
+    per_update: tuple[str, float] | None = None
 
 
 def curve_points(
@@ -143,11 +151,29 @@ def _salt(schedules: Sequence[Schedule], options: PlotOptions) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+#: Image formats :func:`render_plot` writes.
+FORMATS = ("png", "svg", "pdf")
+
+
 def render_plot(schedules: Sequence[Schedule], options: PlotOptions, fmt: str,
                 logged: tuple[Overlay, str] | None = None) -> bytes:
-    """PNG or SVG bytes of the annotated plot of one or more schedules; ``logged`` is a run's logged
-    LR placed on the curves (:func:`warmupctl.calc.actual.align`) and the log's name, drawn as
-    markers (:func:`_draw_logged`)."""
+    """PNG, SVG or PDF bytes of the annotated plot (:func:`render`, without its notes)."""
+    return render(schedules, options, fmt, logged).data
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An image and what the caller should tell the user about it (``note: ...`` lines)."""
+
+    data: bytes
+    notes: tuple[str, ...]
+
+
+def render(schedules: Sequence[Schedule], options: PlotOptions, fmt: str,
+           logged: tuple[Overlay, str] | None = None) -> Rendered:
+    """PNG, SVG or PDF bytes of the annotated plot of one or more schedules, and notes (a hint to
+    use ``--log-y``); ``logged`` is a run's logged LR placed on the curves
+    (:func:`warmupctl.calc.actual.align`) and the log's name, drawn as markers."""
     from concurrent.futures import ThreadPoolExecutor
 
     # The walks (numpy, which releases the GIL) start before matplotlib is imported (the interpreter's
@@ -161,15 +187,19 @@ def render_plot(schedules: Sequence[Schedule], options: PlotOptions, fmt: str,
 
         curves = walked.result()
     with rc_context({"svg.hashsalt": _salt(schedules, options), "svg.fonttype": "none",
-                     "font.size": 10}):
+                     "pdf.compression": 6, "font.size": 10}):
         figure = build_figure(schedules, options, curves, logged=logged)
         buffer = io.BytesIO()
         if fmt == "svg":
             figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "warmupctl"})
+        elif fmt == "pdf":
+            figure.savefig(buffer, format="pdf", metadata={"CreationDate": None, "ModDate": None,
+                                                           "Creator": "warmupctl", "Producer": "warmupctl"})
         else:
             figure.savefig(buffer, format="png", dpi=options.dpi,
                            metadata={"Software": "warmupctl"})
-    return buffer.getvalue()
+    notes = [] if options.log_y else [log_y_advice([summary for summary, _ in curves])]
+    return Rendered(buffer.getvalue(), tuple(note for note in notes if note))
 
 
 def walk_curves(schedules: Sequence[Schedule], options: PlotOptions) -> list[tuple[Summary, Envelope]]:
@@ -185,83 +215,203 @@ def build_figure(schedules: Sequence[Schedule], options: PlotOptions,
                  curves: Sequence[tuple[Summary, Envelope]] | None = None,
                  logged: tuple[Overlay, str] | None = None):  # -> Figure
     """The annotated figure (a ``matplotlib.figure.Figure``, no pyplot); ``curves`` are the schedules'
-    :func:`walk_curves`, walked here when not given; ``logged`` as :func:`render_plot` takes it."""
+    :func:`walk_curves`, walked here when not given; ``logged`` as :func:`render_plot` takes it.
+
+    Curves, reference lines and markers are drawn first; the labels and the legend are then placed
+    by :func:`warmupctl.render.annotate.lay_out`, which keeps every text clear of the others, of the
+    curves, and inside the figure."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    from warmupctl.render.annotate import lay_out
 
     if curves is None:
         curves = walk_curves(schedules, options)
-
+    summaries = [summary for summary, _ in curves]
+    counts = [options.steps or s.total_steps for s in schedules]
+    last = max(max(count - 1, 1) for count in counts)
+    if logged is not None:
+        last = max(last, logged[0].last_update)
+    zoom = None if options.diff or options.log_x else warmup_zoom(schedules, summaries, last)
     with_diff = options.diff and len(schedules) > 1
     height = options.height * (4 / 3 if with_diff else 1)
     figure = Figure(figsize=(options.width, height), dpi=options.dpi, layout="constrained")
+    FigureCanvasAgg(figure)  # the renderer that measures the labels' text
+    below = None
     if with_diff:
         axes, below = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+        panels = [axes]
+    elif zoom is not None:
+        small, axes = figure.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1, 2.6]})
+        panels = [axes, small]
     else:
         axes = figure.add_subplot()
-    summaries: list[Summary] = []
-    marks: list[_Mark] = []
-    for i, (schedule, (summary, envelope)) in enumerate(zip(schedules, curves)):
-        count = options.steps or schedule.total_steps
+        panels = [axes]
+    obstacles: list[list] = [[] for _ in panels]
+    entries: list[Entry] = []
+    for i, (schedule, (_, envelope)) in enumerate(zip(schedules, curves)):
         color = COLORS[i % len(COLORS)]
         x, y = envelope.points()
-        axes.plot(x, y, color=color, linewidth=1.6, label=schedule.label)
-        summaries.append(summary)
-        marks.extend(_marks(schedule, summary, color, count))
+        for n, panel in enumerate(panels):
+            (line,) = panel.plot(x, y, color=color, linewidth=1.6)
+            obstacles[n].append(line)
+            if n == 0:
+                entries.append(Entry(line, schedule.label))
+    labels = _mark_labels(schedules, summaries, counts, panels, obstacles, zoom)
     top = max(s.peak_lr for s in summaries)
-    _draw_marks(axes, marks, top)
     if logged is not None:
-        _draw_logged(axes, *logged, top)
-    _draw_theory(axes, schedules, summaries, options)
-    if with_diff:
-        _draw_differences(below, schedules, options)
+        _draw_logged(panels, obstacles, labels, entries, *logged, zoom)
+    _draw_theory(axes, schedules, summaries, options, labels, entries, obstacles[0])
+    if below is not None:
+        panels.append(below)
+        obstacles.append([])
+        labels += _draw_differences(below, len(panels) - 1, schedules, options, obstacles[-1])
     else:
-        axes.set_xlabel("optimizer update k")
-    axes.set_ylabel("learning rate lr[k]")
-    if options.log_y:
-        axes.set_yscale("log")
-    else:
-        axes.set_ylim(bottom=min(0.0, *(s.min_lr for s in summaries)))
-        axes.ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
-    axes.set_xlim(0, max(max((options.steps or s.total_steps) - 1, 1) for s in schedules))
-    if logged is not None and logged[0].last_update > axes.get_xlim()[1]:  # a log past the run's end
-        axes.set_xlim(0, logged[0].last_update)
-    axes.grid(True, alpha=0.3)
-    axes.set_title(options.title or " vs ".join(s.label for s in schedules))
-    axes.legend(loc="upper right", fontsize=9)
+        for panel in panels:
+            panel.set_xlabel("optimizer update k")
+    axes.set_ylabel("learning rate lr[k]" if zoom is None else "")
+    if zoom is not None:
+        panels[1].set_ylabel("learning rate lr[k]")
+    lr_panels = panels[:1] if below is not None else panels
+    for panel in lr_panels:
+        _scale_axes(panel, options, summaries, top)
+        panel.grid(True, alpha=0.3)
+    axes.set_xlim(0, last)
+    if options.log_x:
+        axes.set_xscale("symlog", linthresh=1.0, linscale=0.4)
+        axes.set_xlim(0, last)
+    for panel in panels:
+        panel.xaxis.set_major_formatter(FuncFormatter(lambda k, _: short_count(k)))
+    if zoom is not None:
+        panels[1].set_xlim(0, zoom)
+        panels[1].xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+        panels[1].set_title(f"warmup: updates 0-{short_count(zoom)}", fontsize=9)
+        axes.axvspan(0, zoom, color=NEUTRAL, alpha=0.08, linewidth=0)
+    _second_axis(axes, options)
+    figure.suptitle(_wrapped_title(options.title or " vs ".join(s.label for s in schedules),
+                                   options.width), fontsize=11)
+    ordered = sorted(range(len(labels)), key=lambda i: LABEL_ORDER.get(labels[i][0], 9))
+    lay_out(figure, panels, [labels[i][1] for i in ordered], entries, obstacles,
+            extra_legends=[(len(panels) - 1, below.get_legend())] if below is not None else [])
     return figure
 
 
-def _draw_differences(axes, schedules: Sequence[Schedule], options: PlotOptions) -> None:
+def short_count(value: float) -> str:
+    """An update count for an axis: ``950``, ``12.5k``, ``3M``, ``1.2B`` (3 significant digits)."""
+    if abs(value) < 10_000:
+        return f"{value:g}"
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:g}"  # pragma: no cover - every |value| >= 10 000 has a suffix
+
+
+def short_lr(value: float) -> str:
+    """An LR for an axis, short: ``0``, ``3e-4``, ``2.5e-4``, ``0.1``, ``1.25e-5``."""
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    exponent = math.floor(math.log10(abs(value)))
+    if -2 <= exponent <= 3:
+        return f"{value:.3g}"
+    mantissa = value / 10.0 ** exponent
+    if round(mantissa, 2) >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{mantissa:.3g}e{exponent}"
+
+
+#: Which labels are placed first (a label placed late is the one folded into the legend).
+LABEL_ORDER = {"peak": 0, "warmup end": 1, "final": 2, "start": 3, "logged": 4, "theory": 5, "diff": 6}
+
+
+def warmup_zoom(schedules: Sequence[Schedule], summaries: Sequence[Summary], last: int) -> int | None:
+    """The last update of a warmup zoom panel, when a warmup (or a peak) takes under 1 % of the
+    plotted run: long enough to show each such warmup and a bit of what follows; else None."""
+    ends = []
+    for schedule, summary in zip(schedules, summaries):
+        warmups = [b.step for b in schedule.boundaries if b.label == "warmup end"]
+        end = warmups[0] if warmups else summary.peak_step
+        if 0 < end < ZOOM_BELOW * last:
+            ends.append(end)
+    if not ends:
+        return None
+    return int(min(last, max(8, math.ceil(2.5 * max(ends)))))
+
+
+#: A warmup shorter than this fraction of the plotted run gets a zoom panel.
+ZOOM_BELOW = 0.01
+
+
+def _scale_axes(panel, options: PlotOptions, summaries: Sequence[Summary], top: float) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    if options.log_y:
+        panel.set_yscale("log")
+    else:
+        panel.set_ylim(bottom=min(0.0, *(s.min_lr for s in summaries)), top=1.08 * top if top > 0 else None)
+        # Each tick says its value (2.5e-4): no offset text above the axis, where a top axis goes.
+        panel.yaxis.set_major_formatter(FuncFormatter(lambda lr, _: short_lr(lr)))
+
+
+def _wrapped_title(title: str, width_inches: float) -> str:
+    """The title in lines that fit the figure (about 11 characters an inch at 11 points)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(title, max(20, int(width_inches * 11)))) or title
+
+
+def _second_axis(axes, options: PlotOptions) -> None:
+    """A top axis in epochs, tokens or samples when the spec's batch facts give them."""
+    if options.per_update is None:
+        return
+    from matplotlib.ticker import FuncFormatter
+
+    unit, amount = options.per_update
+    second = axes.secondary_xaxis("top", functions=(lambda k: k * amount, lambda u: u / amount))
+    second.set_xlabel(unit, fontsize=9)
+    second.xaxis.set_major_formatter(FuncFormatter(lambda u, _: short_count(u)))
+
+
+def log_y_advice(summaries: Sequence[Summary]) -> str | None:
+    """A note when the curves' peaks differ by 100× or more: a linear axis flattens the lower ones."""
+    peaks = [s.peak_lr for s in summaries if s.peak_lr > 0 and math.isfinite(s.peak_lr)]
+    if len(peaks) < 2 or max(peaks) < 100 * min(peaks):
+        return None
+    return (f"the peaks differ by {max(peaks) / min(peaks):.3g}× ({min(peaks):.3g} to {max(peaks):.3g}): "
+            "--log-y shows the lower curves too")
+
+
+def _draw_differences(axes, panel: int, schedules: Sequence[Schedule], options: PlotOptions,
+                      obstacles: list) -> list[tuple[str, Label]]:
     """The lower panel: ``lr_i[k] − lr_0[k]`` for each later schedule, in its colour (min/max
     envelope on long runs), a zero line, and the largest ``|Δ|`` marked as ``warmupctl diff``
-    reports it."""
+    reports it; returns those marks' labels."""
+    from matplotlib.ticker import FuncFormatter
+
     from warmupctl.calc.compare import compare
 
     base = schedules[0]
-    axes.axhline(0.0, color=NEUTRAL, linewidth=0.8)
-    marks = []
+    obstacles.append(axes.axhline(0.0, color=NEUTRAL, linewidth=0.8))
+    labels = []
     for i, other in enumerate(schedules[1:], start=1):
         color = COLORS[i % len(COLORS)]
         count = options.steps or max(base.total_steps, other.total_steps)
         delta = Schedule(fn=lambda k, other=other: other(k) - base(k), total_steps=count,
                          label=f"{other.label} − {base.label}")
         x, y = curve_points(delta, count)
-        axes.plot(x, y, color=color, linewidth=1.2, label=delta.label)
+        (line,) = axes.plot(x, y, color=color, linewidth=1.2, label=delta.label)
+        obstacles.append(line)
         top = compare(base, other, steps=count).largest_abs
         if top is not None and top.abs_diff > 0 and math.isfinite(top.abs_diff):
-            marks.append((top, top.b - top.a, color))
-    high = max((value for _, value, _ in marks), default=0.0)
-    for top, value, color in marks:
-        # Label below a point in the upper half of the panel, above one in the lower half.
-        axes.plot([top.step], [value], "o", color=color, markersize=3)
-        axes.annotate(f"max |Δ| {top.abs_diff:.3g} @ {top.step}", xy=(top.step, value),
-                      xytext=(8, -12 if high > 0 and value > 0.5 * high else 6),
-                      textcoords="offset points", fontsize=8, color=color)
+            axes.plot([top.step], [top.b - top.a], "o", color=color, markersize=3)
+            labels.append(("diff", Label(f"max |Δ| {top.abs_diff:.3g} @ {top.step}", color, panel,
+                                         float(top.step), float(top.b - top.a), (i,))))
     axes.set_xlabel("optimizer update k")
     axes.set_ylabel("difference Δ lr[k]")
-    axes.ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda lr, _: short_lr(lr)))
     axes.grid(True, alpha=0.3)
-    axes.legend(loc="best", fontsize=8)
+    axes.legend(loc="upper right", fontsize=8)
+    return labels
 
 
 #: Colour of a run's logged LR, and of its largest deviation.
@@ -285,25 +435,32 @@ def _logged_points(overlay: Overlay, limit: int = MAX_POINTS) -> NDArray[np.int6
     return np.unique(np.concatenate((order[starts], order[ends], [worst])))
 
 
-def _draw_logged(axes, overlay: Overlay, name: str, top: float) -> None:
+def _draw_logged(panels: list, obstacles: list[list], labels: list, entries: list[Entry],
+                 overlay: Overlay, name: str, zoom: int | None) -> None:
     """The logged LRs as markers over the curves (thinned to a min/max per column on long logs), and
-    the largest deviation ringed and annotated with both values."""
+    the largest deviation ringed and labelled with both values."""
     chosen = _logged_points(overlay)
     worst = overlay.largest
     if overlay.exact == overlay.count:
         verdict = f"equal at all {overlay.count} logged updates"
     else:
         verdict = f"max |Δ| {worst.abs_diff:.3g} @ update {worst.update}"
-    axes.plot(overlay.updates[chosen], overlay.logged[chosen], linestyle="none", marker="o", markersize=2.5,
-              markerfacecolor="none", markeredgewidth=0.8, color=LOGGED,
-              label=f"logged: {name}, {meaning(overlay.offset).split(':')[0]} ({verdict})")
+    for n, axes in enumerate(panels):
+        (markers,) = axes.plot(overlay.updates[chosen], overlay.logged[chosen], linestyle="none",
+                               marker="o", markersize=2.5, markerfacecolor="none",
+                               markeredgewidth=0.8, color=LOGGED)
+        if n == 0:
+            entries.append(Entry(markers, f"logged: {name}, {meaning(overlay.offset).split(':')[0]} "
+                                          f"({verdict})"))
     if worst.abs_diff > 0 and math.isfinite(worst.logged):
-        axes.plot([worst.update], [worst.logged], marker="o", markersize=9, markerfacecolor="none",
-                  markeredgewidth=1.4, color=WORST, linestyle="none")
-        axes.annotate(f"logged {worst.logged:.4g} vs {worst.computed:.4g}: |Δ| {worst.abs_diff:.3g} "
-                      f"@ update {worst.update}", xy=(worst.update, worst.logged),
-                      xytext=(10, -22 if worst.logged > 0.5 * top else 14), textcoords="offset points",
-                      fontsize=8, color=WORST, arrowprops={"arrowstyle": "->", "color": WORST, "lw": 0.8})
+        for axes in panels:
+            axes.plot([worst.update], [worst.logged], marker="o", markersize=9, markerfacecolor="none",
+                      markeredgewidth=1.4, color=WORST, linestyle="none")
+        panel = 1 if zoom is not None and worst.update <= zoom else 0
+        labels.append(("logged", Label(f"logged {worst.logged:.4g} vs {worst.computed:.4g}: "
+                                       f"|Δ| {worst.abs_diff:.3g} @ update {worst.update}",
+                                       WORST, panel, float(worst.update), float(worst.logged),
+                                       (len(entries) - 1,))))
 
 
 #: Colour of the stability bound and of the first update above it.
@@ -314,28 +471,33 @@ NOISE_TOP = 1e6
 
 
 def _draw_theory(axes, schedules: Sequence[Schedule], summaries: Sequence[Summary],
-                 options: PlotOptions) -> None:
-    """Warmup theory (:mod:`warmupctl.calc.theory`) over the LR panel: the stability bound and
-    the noise-equivalent batch, when asked for."""
+                 options: PlotOptions, labels: list, entries: list[Entry], obstacles: list) -> None:
+    """Warmup theory (:mod:`warmupctl.calc.theory`) over the LR panel: the stability bound and the
+    noise-equivalent batch, when asked for."""
     if options.sharpness is not None:
-        _draw_stability(axes, schedules, options, max(s.peak_lr for s in summaries))
+        _draw_stability(axes, schedules, options, max(s.peak_lr for s in summaries), labels, entries,
+                        obstacles)
     if options.noise_batch is not None:
-        _draw_noise_batch(axes, schedules, summaries, options)
+        _draw_noise_batch(axes, schedules, summaries, options, entries, obstacles)
 
 
-def _draw_stability(axes, schedules: Sequence[Schedule], options: PlotOptions, top: float) -> None:
-    """``2/λmax`` as a dash-dot line (or a remark when it lies far above every curve), each curve's
-    updates above it shaded in its colour, and its first crossing marked."""
+def _draw_stability(axes, schedules: Sequence[Schedule], options: PlotOptions, top: float,
+                    labels: list, entries: list[Entry], obstacles: list) -> None:
+    """``2/λmax`` as a dash-dot line (or a legend line when it lies far above every curve), each
+    curve's updates above it shaded in its colour, and its first crossing marked."""
+    from matplotlib.lines import Line2D
+
     from warmupctl.calc.theory import stability, stability_bound
 
     sharpness = float(options.sharpness or 0.0)
     bound = stability_bound(sharpness)
     label = f"stability bound 2/λmax = {bound:.4g} (λmax {sharpness:g})"
     if options.log_y or bound <= 1.5 * top:
-        axes.axhline(bound, color=UNSTABLE, linestyle="-.", linewidth=1.1, label=label)
+        line = axes.axhline(bound, color=UNSTABLE, linestyle="-.", linewidth=1.1)
+        obstacles.append(line)
+        entries.append(Entry(line, label))
     else:  # a line there would squash every curve to the bottom of the panel
-        axes.annotate(f"{label}: above every curve", xy=(0.01, 0.98), xycoords="axes fraction",
-                      va="top", fontsize=8, color=UNSTABLE)
+        entries.append(Entry(Line2D([], [], color=UNSTABLE, linestyle="-."), f"{label}: above every curve"))
     for i, schedule in enumerate(schedules):
         color = COLORS[i % len(COLORS)]
         report = stability(schedule, sharpness, options.steps or schedule.total_steps)
@@ -344,13 +506,12 @@ def _draw_stability(axes, schedules: Sequence[Schedule], options: PlotOptions, t
         if report.first is not None:
             value = float(schedule(np.array([report.first]))[0])
             axes.plot([report.first], [value], marker="x", color=UNSTABLE, markersize=7)
-            axes.annotate(f"> 2/λmax from update {report.first} ({report.unstable} updates)",
-                          xy=(report.first, value), xytext=(6, 10 + 13 * i), textcoords="offset points",
-                          fontsize=8, color=color)
+            labels.append(("theory", Label(f"> 2/λmax from update {report.first} ({report.unstable} updates)",
+                                           color, 0, float(report.first), value, (i,))))
 
 
 def _draw_noise_batch(axes, schedules: Sequence[Schedule], summaries: Sequence[Summary],
-                      options: PlotOptions) -> None:
+                      options: PlotOptions, entries: list[Entry], obstacles: list) -> None:
     """B0/α² of each curve, dotted in its colour, on a logarithmic axis at the right (B0 dotted in
     grey); infinite where the LR is 0, so the line starts after such updates."""
     from warmupctl.calc.theory import noise_batch
@@ -369,67 +530,50 @@ def _draw_noise_batch(axes, schedules: Sequence[Schedule], summaries: Sequence[S
         y = np.where(np.isfinite(y), y, np.nan)  # inf (LR 0) breaks the line rather than the scale
         if np.isfinite(y).any():
             highest = max(highest, float(np.nanmax(y)))
-        right.plot(x, y, color=COLORS[i % len(COLORS)], linestyle=":", linewidth=1.3, label=noise.label)
+        (line,) = right.plot(x, y, color=COLORS[i % len(COLORS)], linestyle=":", linewidth=1.3)
+        entries.append(Entry(line, noise.label))
+        obstacles.append(line)
     right.axhline(batch, color=NEUTRAL, linestyle=":", linewidth=0.8)
     right.set_yscale("log")
     right.set_ylim(batch / 2, min(highest * 2, batch * NOISE_TOP))
     right.set_ylabel(f"noise-equivalent batch B0/α² (B0 = {batch:g})")
-    right.legend(loc="center right", fontsize=8)
 
 
-@dataclass(frozen=True)
-class _Mark:
-    """One annotation: what (start, peak, final, a boundary), where, its text and colour."""
-
-    kind: str
-    step: int
-    value: float
-    text: str
-    color: str
-
-
-def _marks(schedule: Schedule, summary: Summary, color: str, count: int) -> list[_Mark]:
-    """The warmup end and phase boundaries, the start LR, the peak and the final LR of one curve."""
-    marks = [
-        _Mark(boundary.label, boundary.step, math.nan, f"{boundary.label} @ {boundary.step}", color)
-        for boundary in schedule.boundaries
-        if 0 < boundary.step < count
-    ]
-    start = summary.first_lr
-    marks.append(_Mark("start", 0, start, f"start {start:.4g}", color))
-    marks.append(_Mark("peak", summary.peak_step, summary.peak_lr,
-                       f"peak {summary.peak_lr:.4g} @ {summary.peak_step}", color))
-    marks.append(_Mark("final", summary.final_step, summary.final_lr,
-                       f"final {summary.final_lr:.4g} @ {summary.final_step}", color))
-    return marks
-
-
-def _draw_marks(axes, marks: list[_Mark], top: float) -> None:
-    """Draw the marks; identical ones of overlaid curves are drawn once, in grey, and the rest of
-    a kind are stacked so that their labels do not cover each other."""
-    merged: dict[tuple[str, str], _Mark] = {}
-    for mark in marks:
-        key = (mark.kind, mark.text)
-        merged[key] = replace(mark, color=NEUTRAL) if key in merged else mark
-    stacked: dict[str, int] = {}
-    for mark in merged.values():
-        shift = 13 * stacked.get(mark.kind, 0)
-        stacked[mark.kind] = stacked.get(mark.kind, 0) + 1
-        arrow = {"arrowstyle": "->", "color": mark.color, "lw": 0.8}
-        if math.isnan(mark.value):  # a boundary: a vertical line, dashed for the warmup end
-            dashed = mark.kind == "warmup end"
-            axes.axvline(mark.step, color=mark.color, linestyle="--" if dashed else ":",
-                         linewidth=1.0, alpha=0.8)
-            axes.annotate(mark.text, xy=(mark.step, 0), xycoords=("data", "axes fraction"),
-                          xytext=(4, 6 + shift), textcoords="offset points", fontsize=8,
-                          color=mark.color)
-            continue
-        if mark.kind == "peak":
-            axes.plot([mark.step], [mark.value], "o", color=mark.color, markersize=4)
-            offset = (12, -16 - shift)
-        elif mark.kind == "start":
-            offset = (18, 22 + shift)
-        else:  # the final LR: label above a low end, below a high one
-            offset = (-150, -30 - shift) if mark.value > 0.5 * top else (-150, 28 + shift)
-        axes.annotate(mark.text, xy=(mark.step, mark.value), xytext=offset,
-                      textcoords="offset points", fontsize=8, color=mark.color, arrowprops=arrow)
+def _mark_labels(schedules: Sequence[Schedule], summaries: Sequence[Summary], counts: Sequence[int],
+                 panels: list, obstacles: list[list], zoom: int | None) -> list[tuple[str, Label]]:
+    """The warmup end and phase boundaries (vertical lines, drawn here), the start LR, the peak (a
+    dot) and the final LR of each curve, as labels; a mark shared by all curves is one grey label.
+    With a zoom panel, marks within it are labelled there."""
+    found: dict[tuple[str, str], list[int]] = {}
+    marks: dict[tuple[str, str], tuple[str, int, float | None]] = {}
+    for i, (schedule, summary, count) in enumerate(zip(schedules, summaries, counts)):
+        own = [(b.label, b.step, None, f"{b.label} @ {b.step}") for b in schedule.boundaries
+               if 0 < b.step < count]
+        own += [("start", 0, summary.first_lr, f"start {summary.first_lr:.4g}"),
+                ("peak", summary.peak_step, summary.peak_lr,
+                 f"peak {summary.peak_lr:.4g} @ {summary.peak_step}"),
+                ("final", summary.final_step, summary.final_lr,
+                 f"final {summary.final_lr:.4g} @ {summary.final_step}")]
+        for kind, step, value, text in own:
+            found.setdefault((kind, text), []).append(i)
+            marks[(kind, text)] = (kind, step, value)
+    labels = []
+    for key, owners in found.items():
+        kind, step, value = marks[key]
+        shared = len(owners) > 1 and len(owners) == len(schedules)
+        color = NEUTRAL if len(owners) > 1 else COLORS[owners[0] % len(COLORS)]
+        panel = 1 if zoom is not None and step <= zoom else 0
+        if value is None:  # a boundary: a vertical line in every panel it falls in
+            for n, axes in enumerate(panels):
+                if n == 1 and zoom is not None and step > zoom:
+                    continue
+                line = axes.axvline(step, color=color, linestyle="--" if kind == "warmup end" else ":",
+                                    linewidth=1.0, alpha=0.8)
+                obstacles[n].append(line)
+        elif kind == "peak":
+            for axes in panels:
+                axes.plot([step], [value], "o", color=color, markersize=4)
+        order = kind if kind in LABEL_ORDER else "warmup end"  # other boundaries rank with it
+        labels.append((order, Label(key[1], color, panel, float(step), value,
+                                    () if shared else tuple(owners))))
+    return labels

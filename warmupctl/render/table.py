@@ -75,12 +75,16 @@ def build_summary_table(summary: Summary) -> Table:
 
 
 def build_side_by_side(labels: list[str], steps: NDArray[np.int64],
-                       columns: list[NDArray[np.float64]]) -> Table:
-    """One row per update, one LR column per schedule."""
+                       columns: list[NDArray[np.float64]], totals: list[int] | None = None) -> Table:
+    """One row per update, one LR column per schedule; a value at or beyond its schedule's
+    ``totals`` entry (the run's length) is marked ``past end``."""
     table = Table(caption=Text(CONVENTION, style="dim"), caption_justify="left")
     table.add_column("step", justify="right", style="cyan")
     for label in labels:
         table.add_column(Text(label), justify="right")
     for i, step in enumerate(steps.tolist()):
-        table.add_row(str(step), *(fmt(float(c[i])) for c in columns))
+        cells = [fmt(float(c[i])) for c in columns]
+        if totals is not None:
+            cells = [f"{cell} (past end)" if step >= total else cell for cell, total in zip(cells, totals)]
+        table.add_row(str(step), *cells)
     return table

@@ -28,7 +28,7 @@ from rich.text import Text
 from warmupctl.calc.actual import Overlay, meaning
 from warmupctl.calc.summary import Summary
 from warmupctl.engine import Schedule
-from warmupctl.render.plot import Envelope, PlotOptions, walk_curves
+from warmupctl.render.plot import Envelope, PlotOptions, short_lr, walk_curves
 
 #: Rows of the plot area (each row is 4 dot rows).
 ROWS = 20
@@ -201,17 +201,26 @@ def _y_range(curves, overlay: Overlay | None, transform) -> tuple[float, float]:
 
 
 def _y_labels(low: float, high: float, rows: int, log_y: bool) -> dict[int, str]:
-    """LR labels at the top row (its top dot: the highest value), the bottom row (its bottom dot: the
-    lowest) and every fifth row between (the value at the cell's middle)."""
-    def text(value: float) -> str:
-        value = 10.0 ** value if log_y else value
-        return "0" if value == 0 else f"{value:.3g}"
-
+    """LR labels: the highest value on the top row, the lowest on the bottom row, and between them
+    round values (1, 2, 2.5 or 5 times a power of ten; powers of ten on a log axis) on the row that
+    holds them, at least three rows from any other label."""
     height_px = 4 * rows
-    labels = {0: text(high), rows - 1: text(low)}
-    for r in range(5, rows - 2, 5):
-        middle = height_px - 1 - (4 * r + 1.5)
-        labels[r] = text(low + (high - low) * middle / (height_px - 1))
+    labels = {0: short_lr(10.0 ** high if log_y else high), rows - 1: short_lr(10.0 ** low if log_y else low)}
+    span = high - low
+    if not span > 0 or rows < 7:
+        return labels
+    if log_y:
+        step = max(1.0, float(math.ceil(span / max(rows // 4, 1))))
+    else:
+        raw = span / max(rows // 4, 1)
+        power = 10.0 ** math.floor(math.log10(raw))
+        step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    tick = math.ceil(low / step) * step
+    while tick < high:
+        row = int((height_px - 1 - (tick - low) / span * (height_px - 1)) // 4)
+        if all(abs(row - other) >= 3 for other in labels):
+            labels[row] = short_lr(10.0 ** tick if log_y else tick)
+        tick += step
     return labels
 
 
@@ -316,24 +325,38 @@ def _x_axis(text: Text, plot: TerminalPlot, warmups: dict[int, str]) -> None:
 
 def _legend(text: Text, schedules: Sequence[Schedule], curves, counts: Sequence[int],
             overlay: Overlay | None, overlay_name: str, plot: TerminalPlot, width: int) -> None:
-    """One line per curve (its label, peak and warmup end), then the log's; a line longer than
-    ``width`` ends in an ellipsis."""
+    """One entry per curve (its label, peak and warmup end), then the log's; an entry longer than
+    ``width`` continues on indented lines, so nothing is cut."""
     pad = " " * plot.left
 
-    def line(mark: str, style: str, label: str, details: str) -> None:
-        entry = Text(pad)
-        entry.append(mark + " ", style=style)
-        entry.append(label)
-        entry.append(details, style=NEUTRAL_STYLE)
-        entry.truncate(width, overflow="ellipsis")
-        text.append_text(entry)
-        text.append("\n")
+    def line(mark: str, style: str, label: str, details: Sequence[str]) -> None:
+        rows = [Text(pad)]
+        rows[0].append(mark + " ", style=style)
+        indent = pad + " " * (len(mark) + 1)
+        for piece, piece_style in [(word, "") for word in label.split(" ")] + [
+                (detail, NEUTRAL_STYLE) for detail in details]:
+            current = rows[-1]
+            gap = "" if current.plain.endswith(" ") else (" " if piece_style == "" else "  ")
+            if len(current.plain) + len(gap) + len(piece) > width and current.plain.strip(" ━⣿"):
+                rows.append(Text(indent))
+                current, gap = rows[-1], ""
+            while len(current.plain) + len(gap) + len(piece) > width:  # a word longer than a line
+                room = max(width - len(current.plain) - len(gap), 1)
+                current.append(gap + piece[:room], style=piece_style)
+                piece, gap = piece[room:], ""
+                rows.append(Text(indent))
+                current = rows[-1]
+            current.append(gap + piece, style=piece_style)
+        for row in rows:
+            text.append_text(row)
+            text.append("\n")
 
     for i, (schedule, (summary, _), count) in enumerate(zip(schedules, curves, counts)):
         details = [f"peak {summary.peak_lr:.4g} @ {summary.peak_step}"]
         if 0 < schedule.warmup_steps < count:
             details.append(f"{WARMUP_MARK} warmup end @ {schedule.warmup_steps}")
-        line("━━", STYLES[i % len(STYLES)], schedule.label, "  " + "  ".join(details))
+        details.append(f"final {summary.final_lr:.4g} @ {summary.final_step}")
+        line("━━", STYLES[i % len(STYLES)], schedule.label, details)
     if overlay is not None:
         top = overlay.largest
         if overlay.exact == overlay.count:
@@ -341,7 +364,7 @@ def _legend(text: Text, schedules: Sequence[Schedule], curves, counts: Sequence[
         else:
             verdict = (f"{WORST_MARK} max |Δ| {top.abs_diff:.3g} @ update {top.update} "
                        f"({overlay.count} logged)")
-        line("⣿⣿", LOGGED_STYLE, f"{overlay_name} ({_offset_words(overlay.offset)})", ": " + verdict)
+        line("⣿⣿", LOGGED_STYLE, f"{overlay_name} ({_offset_words(overlay.offset)}): {verdict}", [])
 
 
 def _offset_words(offset: int) -> str:

@@ -75,6 +75,8 @@ class Expected:
         look_inside: names of a file that a folder given instead may hold (``trainer_state.json``):
             the hint of the folder error names the first one present.
         stdin: whether ``-`` (standard input) is accepted.
+        binary: binary content is accepted (a TensorBoard event file); :attr:`Input.text` still
+            refuses it, so the reader decides from :attr:`Input.data`.
     """
 
     what: str
@@ -83,6 +85,7 @@ class Expected:
     binary_hint: str | None = None
     look_inside: tuple[str, ...] = ()
     stdin: bool = True
+    binary: bool = False
 
 
 #: A warmupctl spec or a training config. A spec is a few hundred bytes and a training config a few
@@ -279,7 +282,8 @@ def _stat(path: str, expected: Expected, option: str | None) -> int:
 
 def _checked(source: Input) -> Input:
     """Binary content is refused as soon as it is read (text is decoded when it is asked for)."""
-    if b"\x00" in source.data and not source.data.startswith(_UTF16_BOMS + _UTF32_BOMS):
+    if b"\x00" in source.data and not source.data.startswith(_UTF16_BOMS + _UTF32_BOMS) \
+            and not source.expected.binary:
         raise _binary(source.name, source.expected, source.option)
     return source
 

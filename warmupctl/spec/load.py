@@ -119,16 +119,54 @@ def parse_text(text: str, source: str) -> dict[str, Any]:
         raise exc.located(source=source) from None
 
 
+#: PyYAML's problems, by the words they start with, and what to do about each (the hint of the line).
+_INDENT = "check the indentation: the keys of one mapping start in the same column, with spaces"
+YAML_HINTS: tuple[tuple[str, str], ...] = (
+    ("found character '\\t'", "indent with spaces: replace the tab"),
+    ("found character", "quote the value: YAML reserves @, ` and % at the start of one"),
+    ("mapping values are not allowed", "write 'key: value' with a space after the colon, indent a "
+                                       "nested key under its parent, or quote a value that holds ': '"),
+    ("could not find expected ':'", "each line of a mapping is 'key: value': is the colon missing?"),
+    ("expected <block end>", _INDENT),
+    ("did not find expected", _INDENT),
+    ("found undefined alias", "define the anchor (&name) before its alias (*name)"),
+    ("found duplicate anchor", "give each anchor (&name) its own name"),
+    ("expected ',' or ']'", "close the list with ]"),
+    ("expected ',' or '}'", "close the mapping with }"),
+    ("found unexpected end of stream", "close the quote"),
+    ("could not determine a constructor", "a spec holds plain values: remove the !tag"),
+    ("'", "an explicit !!int takes a whole number"),  # "'1.5' is not an integer" (_construct_int)
+    ("expected a single document", "a spec is one YAML document: remove the '---' line, or split the file"),
+    ("duplicate key", "keep one of them"),
+    ("found unconstructable recursive node", "an alias (*name) inside what it names never ends"),
+    ("nesting deeper than", "a spec nests a few levels: is this the right file?"),
+    ("more than", "is this the right file?"),
+    ("an integer of", "is this the right file?"),
+    ("a key must be a plain value", "write the key as a plain word"),
+)
+_YAML_HINT = "check the indentation (spaces only), the colons and the quotes there"
+
+
+def _yaml_hint(problem: str) -> str:
+    return next((hint for start, hint in YAML_HINTS if problem.startswith(start)), _YAML_HINT)
+
+
 def _parse_yaml(text: str, source: str) -> Any:
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
         problem = exc.problem or exc.context or "invalid YAML"
+        mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and (problem.startswith("could not find expected ':'")
+                                 or (exc.context or "").startswith("while scanning a quoted")):
+            mark = exc.context_mark  # the line without a colon, the quote left open; not where PyYAML gave up
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
         if exc.problem and exc.context and not exc.context.startswith("while "):
             problem = f"{exc.context}, {exc.problem}"  # "expected a single document ..., but found ..."
-        raise SpecError(f"YAML syntax error at {where}: {problem}", source=source) from None
+        hint = _yaml_hint(problem)
+        if problem.startswith("found character '\\t'"):
+            problem = "a tab, where YAML takes only spaces"
+        raise SpecError(f"YAML syntax error at {where}: {problem}", source=source, hint=hint) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -137,12 +175,14 @@ def _parse_yaml(text: str, source: str) -> Any:
                         source=source, hint="is this a text file? control characters are not allowed"
                         ) from None
     except yaml.YAMLError as exc:
-        raise SpecError(f"YAML error: {exc}", source=source) from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
+        raise SpecError(f"YAML error: {first}", source=source, hint=_yaml_hint(first)) from None
     except RecursionError:
         raise SpecError("nesting too deep", source=source) from None
     except (ValueError, OverflowError) as exc:
         # A value PyYAML recognises but cannot build: "\U00110000" (beyond Unicode), 2024-02-30.
-        raise SpecError(f"YAML value that cannot be read: {exc}", source=source) from None
+        raise SpecError(f"YAML value that cannot be read: {exc}", source=source,
+                        hint="quote it to keep it as text, or remove an explicit !!tag") from None
     except (TypeError, AttributeError, IndexError, KeyError):
         # PyYAML's constructors fail this way on an explicit tag that does not fit (!!timestamp 1.5).
         raise SpecError("YAML value that cannot be read", source=source,

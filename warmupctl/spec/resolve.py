@@ -90,7 +90,8 @@ def load_spec(
     Args:
         path: a YAML/JSON file, ``-`` for standard input, or None for a spec made of flags alone.
         flags: native keys set on the command line or in Python (``{"warmup_steps": 100}``), and
-            ``preset``: the name of a published schedule (:mod:`warmupctl.spec.presets`) to start from.
+            ``preset``: the name of a published schedule (:mod:`warmupctl.spec.presets`) to start from;
+            ``series``: the name of one of the schedule's series to return in place of its LR.
         bound: the command's bound on the updates shown (see :func:`resolve`).
     """
     return spec_from(read_input(path, SPEC) if path is not None else None, flags, bound=bound)
@@ -108,7 +109,18 @@ def spec_from(
         bound: as for :func:`load_spec`.
     """
     flags = dict(flags or {})
+    series = flags.pop("series", None)
+    if series is not None:  # one series of the schedule in place of its LR (--series momentum)
+        from warmupctl.engine.series import pick
+
+        schedule = spec_from(file, flags, bound=bound)
+        try:
+            return pick(schedule, str(series), "--series")
+        except SpecError as exc:
+            raise exc.located(source="command line") from None
     preset = flags.pop("preset", None)
+    config_options = {key: flags.pop(key) for key in CONFIG_OPTIONS if flags.get(key) is not None}
+    flags = {key: value for key, value in flags.items() if key not in CONFIG_OPTIONS}
     source, mapping = mapping_of(file) if file is not None else (None, {})
     if preset is not None:
         from warmupctl.spec.presets import load_preset
@@ -118,20 +130,31 @@ def spec_from(
         mapping = merge_flags(base, mapping)
         source = preset_source if source is None else f"{source} (over {preset_source})"
     if file is not None and source is not None and _config_kind(mapping, source) is not None:
-        return _load_config(mapping, source, file.path, flags, bound=bound)[1]
+        return _load_config(mapping, source, file.path, flags, config_options.get("deepspeed"),
+                            config_options.get("library_version"), bound=bound)[1]
+    if config_options:
+        key = next(iter(config_options))
+        raise SpecError("applies to a training config, not a warmupctl spec", source=FLAGS_SOURCE,
+                        path=flag_for(key), value=config_options[key],
+                        hint="give it with the trainer's config file (warmupctl table CONFIG "
+                             f"{flag_for(key)} ...)")
     merged = merge_flags(mapping, flags)
     flag_keys = frozenset(k for k, val in flags.items() if val is not None)
     return resolve(merged, source=source, flag_keys=flag_keys, bound=bound)
 
 
-#: Flags that act on the library spec a training config translates to.
-CONFIG_FLAGS = ("lr", "total_steps", "name")
+#: Flags that act on a training config: the trainer's run length, LR and warmup (each format says which
+#: it applies, :attr:`warmupctl.spec.configs.ConfigFormat.overrides`), and the table's name.
+CONFIG_FLAGS = ("lr", "total_steps", "warmup_steps", "name")
+#: Options only a training config takes: a DeepSpeed config beside it, the library versions it runs under.
+CONFIG_OPTIONS = ("deepspeed", "library_version")
 #: Flags that give a training config the facts it cannot hold (transformers, timm).
 CONFIG_FACTS = ("dataset_size", "devices")
 
 
 def import_config(
-    path: str, flags: Mapping[str, Any] | None = None, deepspeed: str | None = None
+    path: str, flags: Mapping[str, Any] | None = None, deepspeed: str | None = None,
+    library_version: Any = None,
 ) -> tuple[configs.Translation, Schedule]:
     """Translate a training config file and resolve it: ``(translation, schedule)``.
 
@@ -139,12 +162,13 @@ def import_config(
         path: the config (``-`` for standard input).
         flags: ``dataset_size``/``devices`` facts, and ``lr``/``total_steps``/``name`` for the spec.
         deepspeed: a DeepSpeed config to combine with transformers TrainingArguments.
+        library_version: ``NAME=VERSION`` texts (``--library-version``).
     """
     source, mapping = mapping_of(read_input(path, SPEC))
     if _config_kind(mapping, source) is None:
         raise SpecError("is a warmupctl spec, not a training config", source=source,
                         hint=f"use it as it is, e.g. warmupctl table {path}")
-    return _load_config(mapping, source, path, flags or {}, deepspeed)
+    return _load_config(mapping, source, path, flags or {}, deepspeed, library_version)
 
 
 def _config_kind(mapping: Mapping[str, Any], source: str) -> str | None:
@@ -162,7 +186,7 @@ def _config_kind(mapping: Mapping[str, Any], source: str) -> str | None:
 
 def _load_config(
     mapping: Mapping[str, Any], source: str, path: str, flags: Mapping[str, Any],
-    deepspeed: str | None = None, bound: RunBound | None = None,
+    deepspeed: str | None = None, library_version: Any = None, bound: RunBound | None = None,
 ) -> tuple[configs.Translation, Schedule]:
     from warmupctl.spec import configs
 
@@ -172,15 +196,19 @@ def _load_config(
         for key in CONFIG_FACTS:
             if key in given:
                 facts[key] = v.as_count(given.pop(key), flag_for(key), minimum=1)
+        versions = configs.parse_pairs(library_version, "--library-version")
     except SpecError as exc:
         raise exc.located(source=FLAGS_SOURCE) from None
     for key, value in given.items():
         if key not in CONFIG_FLAGS:
             raise SpecError("does not apply to a training config", source=FLAGS_SOURCE,
                             path=flag_for(key), value=value,
-                            hint="change the config itself; --lr, --total-steps, --name, "
+                            hint="change the config itself; --lr, --total-steps, --warmup-steps, --name, "
                                  "--dataset-size and --devices apply to one")
-    translation = configs.translate(mapping, source=source, path=path, facts=facts, deepspeed=deepspeed)
+    overrides = {k: val for k, val in given.items() if k != "name"}
+    translation = configs.translate(mapping, source=source, path=path, facts=facts, deepspeed=deepspeed,
+                                    versions=versions, overrides=overrides)
+    given = {k: val for k, val in given.items() if k not in translation.applied}
     try:
         schedule = resolve(merge_flags(translation.spec, given), source=source,
                            flag_keys=frozenset(given), bound=bound)

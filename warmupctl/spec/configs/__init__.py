@@ -28,6 +28,7 @@ from warmupctl.spec.configs._base import (
     normalized,
 )
 from warmupctl.spec.configs._registry import FORMATS, claims, config_kind, detect
+from warmupctl.spec.configs._versions import parse_pairs
 
 #: The format modules, in registration order (a dialect after the format it refines).
 FORMAT_MODULES = ("transformers", "deepspeed", "timm", "megatron", "mmengine", "nemo", "lightning",
@@ -86,6 +87,12 @@ def translate(
         raise SpecError(f"--deepspeed goes with {takers}, not a {fmt.title}", source="command line",
                         path="--deepspeed", value=deepspeed,
                         hint="import the trainer arguments that use this DeepSpeed config")
+    refused = [key for key in (overrides or {}) if key not in fmt.overrides]
+    if refused:
+        flag = "--" + refused[0].replace("_", "-")
+        raise SpecError(f"does not apply to a {fmt.title}", source="command line", path=flag,
+                        value=(overrides or {})[refused[0]],
+                        hint=fmt.refusals.get(refused[0]) or "change the config itself")
     request = Request(source=source, path=path, facts=facts, deepspeed=deepspeed,
                       versions=dict(versions or {}), overrides=dict(overrides or {}))
     try:
@@ -97,5 +104,5 @@ def translate(
 __all__ = [
     "AUTO", "FORMATS", "KINDS", "MEGATRON_ARGS", "TIMM_ARGS", "TIMM_DEFAULTS", "ConfigFormat",
     "ConfigKind", "Origin", "Request", "Translation", "claims", "config_kind", "detect", "normalized",
-    "translate",
+    "parse_pairs", "translate",
 ]

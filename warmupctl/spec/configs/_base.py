@@ -62,6 +62,7 @@ class ConfigFormat:
             TrainingArguments keys): when both claim a file, this one wins.
         overrides: the override flags (:attr:`Request.overrides`) its translate applies itself.
         with_deepspeed: whether the trainer reads a DeepSpeed config next to it (``--deepspeed``).
+        refusals: override flag -> why it does not apply (the hint of the refusal).
     """
 
     name: str
@@ -74,6 +75,7 @@ class ConfigFormat:
     refines: str | None = None
     overrides: tuple[str, ...] = ()
     with_deepspeed: bool = False
+    refusals: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)

@@ -154,16 +154,49 @@ def no_auto(ds: DeepSpeedConfig, params: Mapping[str, Any], hint: str) -> None:
         if value == AUTO:
             raise ds.error('"auto" with nothing to fill it from', f"scheduler.params.{key}", value, hint)
 
-def _translate_alone(mapping: Mapping[str, Any], source: str) -> Translation:
-    """A DeepSpeed config on its own: its scheduler block, with numbers only."""
+#: Scheduler params a flag fills when they are "auto" (transformers fills them from the Trainer the same
+#: way: ``trainer_config_process`` and ``trainer_config_finalize``).
+_FROM_FLAGS = {"warmup_max_lr": "lr", "total_num_steps": "total_steps", "warmup_num_steps": "warmup_steps"}
+
+
+def _translate_alone(mapping: Mapping[str, Any], request: Request) -> Translation:
+    """A DeepSpeed config on its own: its scheduler block, with numbers, or "auto" filled from flags."""
+    source = request.source
     ds = block_of(mapping, source, "")
+    flags = {k: val for k, val in request.overrides.items() if val is not None}
     with_trainer = ('"auto" is filled by the transformers Trainer: import the Trainer arguments with '
-                    f"--deepspeed {source}, or name it in them (deepspeed: {os.path.basename(source)})")
+                    f"--deepspeed {source}, or name it in them (deepspeed: {os.path.basename(source)}); or "
+                    "give it with --lr, --total-steps or --warmup-steps")
     if ds.block is None:
         raise ds.error("has no scheduler block: the schedule comes from the training script", "scheduler",
                        hint="with the transformers Trainer it is lr_scheduler_type: warmupctl import "
                             f"ARGS.yaml --deepspeed {source}")
     entry, kind, params = scheduler_entry(ds)
+    notes = [f"{source} read as a DeepSpeed config: its scheduler block {kind}"]
+    filled = []
+    for key, flag in _FROM_FLAGS.items():
+        if flag not in flags:
+            continue
+        if key not in params and not (key == "warmup_max_lr" and entry.lr != "unused"):
+            if flag == "warmup_steps":
+                raise SpecError(f"{kind} has no warmup_num_steps", source="command line",
+                                path="--warmup-steps", value=flags[flag],
+                                hint="change the scheduler block itself")
+            continue
+        value = flags[flag]
+        if params.get(key) == AUTO:
+            params[key] = v.as_count(value, f"--{flag.replace('_', '-')}") if flag != "lr" else \
+                v.as_nonnegative(value, "--lr")
+            filled.append(f"{key} {params[key]} (--{flag.replace('_', '-')})")
+        elif key in params and not _same(params[key], v.as_float(value, f"--{flag.replace('_', '-')}")):
+            raise SpecError(f"the config says {key} {params[key]}", source="command line",
+                            path=f"--{flag.replace('_', '-')}", value=value,
+                            hint=f"set {key} to \"auto\" to fill it from the flag, or drop the flag")
+    if filled and params.get("warmup_min_lr") == AUTO:
+        params["warmup_min_lr"] = 0
+        filled.append("warmup_min_lr 0 (as transformers fills it)")
+    if filled:
+        notes.append('"auto" filled from the command line: ' + ", ".join(filled))
     no_auto(ds, params, with_trainer)
     spec: dict[str, Any] = {"schedule": f"deepspeed.{kind}"}
     origins = {"schedule": ds.origin("scheduler.type"), "args": ds.origin("scheduler.params"),
@@ -172,22 +205,27 @@ def _translate_alone(mapping: Mapping[str, Any], source: str) -> Translation:
                                                           "arguments")}
     optimizer = value_at(ds, "optimizer")
     lr = optimizer.get("params", {}).get("lr") if isinstance(optimizer, Mapping) else None
-    if entry.lr != "unused" and lr is not None:
+    if entry.lr != "unused":
+        if "lr" in flags:
+            lr = v.as_nonnegative(flags["lr"], "--lr")
+            notes.append(f"the optimizer's lr is --lr {lr}")
         if lr == AUTO:
             raise ds.error('"auto" with nothing to fill it from', "optimizer.params.lr", lr, with_trainer)
-        spec["lr"] = v.as_float(lr, "optimizer.params.lr")
+        if lr is not None:
+            spec["lr"] = v.as_float(lr, "optimizer.params.lr")
     origins["lr"] = ds.origin("optimizer.params.lr", hint=None if optimizer is not None else
                               "the config has no optimizer block: the optimizer and its lr come from the "
-                              "training script; import the Trainer arguments with --deepspeed")
+                              "training script; import the Trainer arguments with --deepspeed, or pass --lr")
     spec["args"] = params
-    notes = (f"{source} read as a DeepSpeed config: its scheduler block {kind}",)
-    return Translation("deepspeed", TITLE, source, spec, notes,
-                       MappingProxyType(origins))
-
+    if "total_steps" in flags and "total_num_steps" not in params:
+        spec["total_steps"] = v.as_count(flags["total_steps"], "--total-steps", minimum=1)
+        notes.append(f"--total-steps {spec['total_steps']}: the run's length ({kind} has none of its own)")
+    return Translation("deepspeed", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
+                       applied=frozenset(flags) & {"lr", "total_steps", "warmup_steps"})
 
 
 def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
-    return _translate_alone(mapping, request.source)
+    return _translate_alone(mapping, request)
 
 
 def _claim(mapping: Mapping[str, Any]) -> str | None:
@@ -199,4 +237,5 @@ def _claim(mapping: Mapping[str, Any]) -> str | None:
 
 FORMAT = register(ConfigFormat(
     "deepspeed", TITLE, _claim, _translate, markers=MARKERS,
+    overrides=("lr", "total_steps", "warmup_steps"),
 ))

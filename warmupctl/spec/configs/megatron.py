@@ -56,12 +56,23 @@ def _claim(mapping: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _megatron(raw_mapping: Mapping[str, Any], source: str) -> Translation:
+def _megatron(raw_mapping: Mapping[str, Any], source: str, overrides: Mapping[str, Any]) -> Translation:
     notes = [f"{source} read as {TITLE}: get_optimizer_param_scheduler"]
     if not marker_claim(MARKERS)(raw_mapping) and isinstance(raw_mapping.get(NESTED), Mapping):
         raw_mapping = raw_mapping[NESTED]
         notes.append(f"the arguments are those under {NESTED}")
     raw, spelled = unique_keys(raw_mapping, source)
+    if overrides.get("total_steps") is not None:
+        if raw.get("train_samples") is not None:
+            raise SpecError("the run is counted in samples (train_samples)", source="command line",
+                            path="--total-steps", value=overrides["total_steps"],
+                            hint="change train_samples in the config itself")
+        raw["train_iters"] = v.as_count(overrides["total_steps"], "--total-steps", minimum=1)
+        spelled.setdefault("train_iters", "--total-steps")
+        notes.append(f"--total-steps {raw['train_iters']} sets train_iters (Megatron's run length)")
+    if overrides.get("lr") is not None:
+        raw["lr"] = v.as_positive(overrides["lr"], "--lr")
+        notes.append(f"--lr {raw['lr']} sets lr (Megatron's peak)")
     for name in (*MEGATRON_ARGS, *RAMP_ARGS, "lr", "global_batch_size", "step_batch_size_schedule"):
         value = raw.get(name)
         if isinstance(value, str) and "${" in value:
@@ -113,14 +124,17 @@ def _megatron(raw_mapping: Mapping[str, Any], source: str) -> Translation:
                "global_batch_size": at("global_batch_size"), "total_steps": at("train_iters")}
     for name in (*MEGATRON_ARGS, *RAMP_ARGS):
         origins[f"args.{name}"] = at(name)
-    return Translation("megatron", TITLE, source, spec, tuple(notes),
-                       MappingProxyType(origins))
+    return Translation("megatron", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
+                       applied=frozenset(k for k in ("total_steps", "lr") if overrides.get(k) is not None))
 
 
 def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
-    return _megatron(mapping, request.source)
+    return _megatron(mapping, request.source, request.overrides)
 
 
 FORMAT = register(ConfigFormat(
     "megatron", TITLE, _claim, _translate, markers=MARKERS, shared=SHARED,
+    overrides=("total_steps", "lr"),
+    refusals=MappingProxyType({"warmup_steps": "Megatron's warmup is lr_warmup_iters (or samples, or "
+                                               "lr_warmup_fraction): change it in the config"}),
 ))

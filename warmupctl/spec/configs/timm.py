@@ -150,10 +150,21 @@ def _timm_lr(raw: Mapping[str, Any], batch: int, accum: int, world: int | None,
 
 
 def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
-    return _timm(mapping, request.source, request.facts)
+    translation = _timm(mapping, request.source, request.facts)
+    lr = request.overrides.get("lr")
+    if lr is None:
+        return translation
+    value = v.as_positive(lr, "--lr")
+    notes = (*translation.notes, f"--lr {value} is train.py's lr (lr_base scaling does not apply)")
+    spec = {**translation.spec, "lr": value}
+    return Translation(translation.kind, translation.title, translation.source, spec, notes,
+                       translation.origins, applied=frozenset({"lr"}))
 
 
 FORMAT = register(ConfigFormat(
     "timm", TITLE, marker_claim(MARKERS), _translate, markers=MARKERS, shared=SHARED,
-    facts=("dataset_size", "devices"),
+    facts=("dataset_size", "devices"), overrides=("lr",),
+    refusals=MappingProxyType({
+        "total_steps": "timm's run is epochs × updates_per_epoch: change epochs (and dataset_size)",
+        "warmup_steps": "timm's warmup is warmup_epochs (in updates with sched_on_updates): change it"}),
 ))

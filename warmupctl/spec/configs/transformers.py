@@ -41,6 +41,7 @@ from warmupctl.spec.configs._base import (
     unique_keys,
 )
 from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs._versions import parse_pairs, version_of
 from warmupctl.spec.configs.deepspeed import (
     TITLE as DS_TITLE,
 )
@@ -57,14 +58,27 @@ TITLE = "transformers TrainingArguments"
 MARKERS = frozenset({"lr_scheduler_type", "learning_rate", "per_device_train_batch_size", "num_train_epochs",
                      "lr_scheduler_kwargs", "max_steps", "output_dir", "per_device_eval_batch_size",
                      "dataloader_drop_last"})
+#: The flags that set TrainingArguments: --total-steps is max_steps, --lr is learning_rate.
+FORMAT_OVERRIDES = ("total_steps", "lr", "warmup_steps")
 #: warmupctl's own keys that are TrainingArguments keys too (or facts the reader takes).
 SHARED = frozenset({"warmup_steps", "warmup_ratio", "dataset_size", "loop"})
+
 
 #: transformers' scheduler types that follow a metric, not the update count.
 _METRIC_DRIVEN = {"reduce_lr_on_plateau", "greedy"}
 #: get_scheduler passes lr_scheduler_kwargs to every type but these (transformers 5.23.0
 #: optimization.py: constant gets no argument, constant_with_warmup and inverse_sqrt only W).
 _NO_KWARGS = {"constant", "constant_with_warmup", "inverse_sqrt"}
+
+
+#: The releases whose arithmetic differs, each with what changed (``trainer.py``
+#: ``set_initial_training_values`` and ``training_args.py`` ``get_warmup_steps``/``__post_init__`` of
+#: each release, read from the published wheels).
+#: 4.52 (PR #37923): updates per epoch ceil instead of floor; 5.0: ``warmup_steps`` below 1 a ratio
+#: and ``warmup_ratio`` copied over it; 5.15: no ``warmup_ratio``.
+ERAS: tuple[tuple[tuple[int, int, int], str], ...] = (
+    ((4, 51, 3), "≤ 4.51"), ((4, 57, 6), "4.52-4.57"), ((5, 14, 0), "5.0-5.14"), ((5, 25, 0), "≥ 5.15"),
+)
 
 
 @dataclass(frozen=True)
@@ -81,11 +95,17 @@ class _Trainer:
     world: int | None
     dataset: int | None
     drop_last: bool
-    loop: str
-    v4: bool
+    version: tuple[int, int, int]
+
+    @property
+    def loop(self) -> str:
+        """The epoch count of this release (:data:`warmupctl.core.steps.LOOPS`): transformers PR
+        #37923, first released in 4.52.0, made ``num_update_steps_per_epoch`` a ceiling."""
+        return "transformers" if self.version >= (4, 52, 0) else "transformers_4_51"
 
 
-def _trainer_facts(raw: Mapping[str, Any], facts: Mapping[str, int]) -> _Trainer:
+def _trainer_facts(raw: Mapping[str, Any], facts: Mapping[str, int], version: tuple[int, int, int]
+                   ) -> _Trainer:
     lr = v.as_nonnegative(raw.get("learning_rate", 5e-5), "learning_rate")
     scheduler = v.as_str(raw.get("lr_scheduler_type", "linear"), "lr_scheduler_type")
     scheduler = scheduler.removeprefix("SchedulerType.").lower()
@@ -114,9 +134,11 @@ def _trainer_facts(raw: Mapping[str, Any], facts: Mapping[str, int]) -> _Trainer
     dataset = facts.get("dataset_size") or one_of(raw, ("dataset_size", "num_examples"),
                                                    "samples in one epoch")[0]
     drop = raw.get("dataloader_drop_last", False)
-    v4 = raw.get("warmup_ratio") is not None
-    loop = v.as_choice(raw.get("loop", "transformers_v4" if v4 else "transformers"), "loop",
-                       ("transformers", "transformers_v4"))
+    if raw.get("loop") is not None:
+        raise SpecError("the Trainer's count follows its version, not a loop key", path="loop",
+                        value=raw["loop"], hint="remove it and say the version: library_version: "
+                                               "{transformers: 4.51.3} or --library-version "
+                                               "transformers=4.51.3")
     return _Trainer(
         lr=lr, scheduler=scheduler, kwargs=kwargs,
         max_steps=v.as_int(raw.get("max_steps", -1), "max_steps"),
@@ -125,7 +147,7 @@ def _trainer_facts(raw: Mapping[str, Any], facts: Mapping[str, int]) -> _Trainer
         grad_accum=count("gradient_accumulation_steps", 1),
         world=world, dataset=dataset,
         drop_last=v.as_bool(drop, "dataloader_drop_last") if drop is not None else False,
-        loop=loop, v4=v4,
+        version=version,
     )
 
 
@@ -140,7 +162,7 @@ def _training_steps(t: _Trainer, notes: list[str]) -> tuple[int, str]:
         raise SpecError(f"max_steps is {t.max_steps} and no dataset size", path="max_steps",
                         hint="add max_steps or dataset_size (samples in one epoch; with "
                              "per_device_train_batch_size, gradient_accumulation_steps and world_size), "
-                             "or pass --dataset-size N")
+                             "or pass --dataset-size N or --total-steps N")
     epochs = v.as_positive(t.epochs, "num_train_epochs")
     world = t.world or 1
     facts = arithmetic.BatchFacts(micro_batch_size=t.per_device, devices=world, grad_accum=t.grad_accum,
@@ -155,41 +177,86 @@ def _training_steps(t: _Trainer, notes: list[str]) -> tuple[int, str]:
                  f"{count.total} updates ({how})")
     if t.world is None:
         notes.append("world_size not given: one process assumed (add world_size, or --devices N)")
-    if t.v4 and t.loop == "transformers_v4" and count.last_window:
-        notes.append("counted as transformers 4.x (the arguments have warmup_ratio); add "
-                     "'loop: transformers' if your version counts the trailing window as 5.x does")
     return count.total, "num_train_epochs"
 
 
 def _warmup_steps(raw: Mapping[str, Any], t: _Trainer, n: int, notes: list[str]) -> tuple[int, str]:
-    """W = ``TrainingArguments.get_warmup_steps(N)`` (5.x, or 4.x when warmup_ratio is set)."""
-    if t.v4:
-        ratio = v.as_float(raw["warmup_ratio"], "warmup_ratio")
+    """W = ``TrainingArguments.get_warmup_steps(N)`` of the release in use.
+
+    4.x: ``warmup_steps`` (an int) if > 0, else ``ceil(N × warmup_ratio)``. 5.0-5.14: ``__post_init__``
+    copies a ``warmup_ratio`` that is not None over ``warmup_steps``; then ``int(w)`` from 1 on, else
+    ``ceil(N × w)``. 5.15 and later have no ``warmup_ratio`` field (TrainingArguments raises TypeError,
+    HfArgumentParser ValueError on the unused key).
+    """
+    ratio_given = raw.get("warmup_ratio") is not None
+    if t.version < (5, 0, 0):
+        ratio = v.as_float(raw.get("warmup_ratio", 0.0), "warmup_ratio")
         if not 0.0 <= ratio <= 1.0:
             raise SpecError("transformers raises ValueError: warmup_ratio must lie in range [0,1]",
                             path="warmup_ratio", value=raw["warmup_ratio"])
-        steps = v.as_count(raw.get("warmup_steps", 0), "warmup_steps")
+        given = raw.get("warmup_steps", 0)
+        value = v.as_float(given, "warmup_steps")
+        if value != int(value) or value < 0:
+            raise SpecError("transformers 4.x takes warmup_steps as a count of updates", path="warmup_steps",
+                            value=given, hint="a ratio is warmup_ratio before 5.0 (warmup_steps < 1 is one "
+                                              "from 5.0): say the version with --library-version")
+        steps = int(value)
         if steps > 0:
             if ratio > 0:
                 notes.append(f"warmup_steps {steps} wins over warmup_ratio {number(ratio)} (transformers "
-                             "4.x; 5.0-5.1 let warmup_ratio overwrite warmup_steps, 5.2 dropped it)")
+                             "4.x get_warmup_steps)")
             notes.append(f"num_warmup_steps {steps}: warmup_steps")
             return steps, "warmup_steps"
         return _ratio(ratio, n, "warmup_ratio", notes), "warmup_ratio"
-    value = v.as_float(raw.get("warmup_steps", 0), "warmup_steps")
+    key = "warmup_steps"
+    if ratio_given:
+        if t.version >= (5, 15, 0):
+            raise SpecError("transformers 5.15 and later have no warmup_ratio (TrainingArguments raises "
+                            "TypeError)", path="warmup_ratio", value=raw["warmup_ratio"],
+                            hint="write it as warmup_steps (below 1 it is a ratio), or say the version "
+                                 "this config runs under: --library-version transformers=4.57.6")
+        if raw.get("warmup_steps") not in (None, 0):
+            notes.append(f"warmup_ratio {number(v.as_float(raw['warmup_ratio'], 'warmup_ratio'))} "
+                         f"overwrites warmup_steps {raw['warmup_steps']} (transformers 5.0-5.14 "
+                         "TrainingArguments.__post_init__)")
+        key = "warmup_ratio"
+    given = raw.get(key, 0)
+    value = v.as_float(given, key)
     if value < 0:
         raise SpecError("transformers raises ValueError: warmup_steps must be a positive integer or a "
-                        "ratio in [0, 1)", path="warmup_steps", value=raw.get("warmup_steps"))
+                        "ratio in [0, 1)", path=key, value=given)
     if value < 1:
-        return _ratio(value, n, "warmup_steps", notes), "warmup_steps"
+        return _ratio(value, n, key, notes), key
     steps = int(value)
-    if isinstance(raw.get("warmup_steps"), float) and value == 1.0:
-        notes.append("warmup_steps 1.0 is one update, not 100 % (transformers 5.x: from 1 on it counts)")
+    if isinstance(given, float) and value == 1.0:
+        notes.append(f"{key} 1.0 is one update, not 100 % (transformers 5.x: from 1 on it counts)")
     elif steps != value:
-        notes.append(f"warmup_steps {number(value)} is truncated to {steps} updates "
-                     "(int(), transformers 5.x)")
-    notes.append(f"num_warmup_steps {steps}: warmup_steps")
-    return steps, "warmup_steps"
+        notes.append(f"{key} {number(value)} is truncated to {steps} updates (int(), transformers 5.x)")
+    notes.append(f"num_warmup_steps {steps}: {key}")
+    return steps, key
+
+
+def _lengths(raw: Mapping[str, Any], t: _Trainer, notes: list[str]) -> tuple[int, str, int, str]:
+    n, n_key = _training_steps(t, notes)
+    w, w_key = _warmup_steps(raw, t, n, notes)
+    return n, n_key, w, w_key
+
+
+def _other_releases(raw: Mapping[str, Any], t: _Trainer, n: int, w: int) -> list[str]:
+    """What the other releases would give where they differ from ``(n, w)``, one line each."""
+    lines = []
+    own = next(i for i, (last, _) in enumerate(ERAS) if t.version <= last or last == ERAS[-1][0])
+    for index, (last, label) in enumerate(ERAS):
+        if index == own:
+            continue
+        try:
+            other_n, _, other_w, _ = _lengths(raw, replace(t, version=last), [])
+        except SpecError as exc:
+            lines.append(f"{label} refuses it ({exc.path}: {exc.message})")
+            continue
+        if (other_n, other_w) != (n, w):
+            lines.append(f"{label} gives num_training_steps {other_n}, num_warmup_steps {other_w}")
+    return lines
 
 
 def _ratio(ratio: float, n: int, key: str, notes: list[str]) -> int:
@@ -206,20 +273,25 @@ def _ratio(ratio: float, n: int, key: str, notes: list[str]) -> int:
     return steps
 
 
-def _transformers(
-    raw_mapping: Mapping[str, Any], source: str, path: str | None, facts: Mapping[str, int],
-    deepspeed: str | None,
-) -> Translation:
+def _transformers(raw_mapping: Mapping[str, Any], request: Request) -> Translation:
+    source = request.source
     raw, spelled = unique_keys(raw_mapping, source)
-    t = _trainer_facts(raw, facts)
     notes: list[str] = []
+    raw = _apply_overrides(raw, request, notes)
+    version = version_of("transformers", request.versions,
+                         parse_pairs(raw.get("library_version"), "library_version"), source)
+    t = _trainer_facts(raw, request.facts, version.parts)
+    path, deepspeed = request.path, request.deepspeed
     ds = named_config(raw, spelled, source, path, deepspeed, notes)
     optimizer_lr = t.lr
     if ds is not None:
         t = _batch_against_deepspeed(t, ds, notes)
         optimizer_lr = _optimizer_lr(ds, t)
-    n, n_key = _training_steps(t, notes)
-    w, w_key = _warmup_steps(raw, t, n, notes)
+    n, n_key, w, w_key = _lengths(raw, t, notes)
+    notes.insert(0, f"counted as {version.said}")
+    others = _other_releases(raw, t, n, w)
+    if others:
+        notes.insert(1, "other transformers releases differ: " + "; ".join(others))
 
     def at(key: str, **extra: Any) -> Origin:
         return Origin(source, spelled.get(key, key), **extra)
@@ -238,7 +310,9 @@ def _transformers(
                          f"{t.scheduler} runs (DeepSpeed's engine steps it after each update, as the "
                          "Trainer would)")
     notes.insert(0, f"{source} read as {title}: {spec['schedule']}")
-    return Translation("transformers", title, source, spec, tuple(notes), MappingProxyType(origins))
+    applied = frozenset(key for key in FORMAT_OVERRIDES if request.overrides.get(key) is not None)
+    return Translation("transformers", title, source, spec, tuple(notes), MappingProxyType(origins),
+                       applied=applied)
 
 
 def _trainer_spec(t: _Trainer, n: int, w: int, notes: list[str], origins: dict[str, Origin],
@@ -343,11 +417,33 @@ def _optimizer_lr(ds: DeepSpeedConfig, t: _Trainer) -> float:
 
 
 
+def _apply_overrides(raw: dict[str, Any], request: Request, notes: list[str]) -> dict[str, Any]:
+    """``--total-steps`` is the Trainer's ``max_steps``; ``--lr`` its ``learning_rate``; ``--warmup-steps``
+    its ``warmup_steps``."""
+    out = dict(raw)
+    total = request.overrides.get("total_steps")
+    if total is not None:
+        count = v.as_count(total, "--total-steps", minimum=1)
+        notes.append(f"--total-steps {count} sets max_steps (was {raw.get('max_steps', -1)}): the Trainer "
+                     "runs and schedules that many updates; a warmup ratio is taken of it")
+        out["max_steps"] = count
+    lr = request.overrides.get("lr")
+    if lr is not None:
+        notes.append(f"--lr {lr} sets learning_rate (was {raw.get('learning_rate', 5e-5)})")
+        out["learning_rate"] = v.as_nonnegative(lr, "--lr")
+    warmup = request.overrides.get("warmup_steps")
+    if warmup is not None:
+        out["warmup_steps"] = v.as_count(warmup, "--warmup-steps")
+        replaced = " and drops warmup_ratio" if out.pop("warmup_ratio", None) is not None else ""
+        notes.append(f"--warmup-steps {out['warmup_steps']} sets warmup_steps{replaced}")
+    return out
+
+
 def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
-    return _transformers(mapping, request.source, request.path, request.facts, request.deepspeed)
+    return _transformers(mapping, request)
 
 
 FORMAT = register(ConfigFormat(
     "transformers", TITLE, marker_claim(MARKERS), _translate, markers=MARKERS, shared=SHARED,
-    facts=("dataset_size", "devices"), with_deepspeed=True,
+    facts=("dataset_size", "devices"), with_deepspeed=True, overrides=FORMAT_OVERRIDES,
 ))

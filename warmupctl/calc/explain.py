@@ -1,0 +1,684 @@
+"""Why a run's logged LR is not the planned schedule: causes, their parameters, and what is left.
+
+:func:`explain` takes the logged ``(step, lr)`` pairs and a schedule ``s`` and tries each cause that
+happens in practice as a *model* of the log: a prediction of every logged value from ``s`` and a few
+whole-number parameters, fitted to the log. A model explains the log when every prediction equals the
+logged value within the log's own rounding (:attr:`warmupctl.spec.logs.RunLog.rounding`: exact for a
+JSON float, 2^-24 for TensorBoard's float32, the printed digits of a text log). Models are ranked:
+those that explain first, then the simplest (fewest parameters), then the smallest residual.
+
+Every model places the value logged at ``step`` on update ``k = step − offset`` (the logging
+convention, :mod:`warmupctl.calc.actual`) and reads ``s`` at the position the scheduler had reached:
+
+==================  ==========================================  =========================================
+cause               position read by update k                   what happens in the run
+==================  ==========================================  =========================================
+``offset``          ``k``                                       only the logging convention (offset ≠ 0)
+``skipped``         ``k − (updates skipped before k)``          fp16/AMP overflow: the optimizer step is
+                                                                skipped and so is ``scheduler.step()``
+                                                                (transformers ``trainer.py``: ``if not
+                                                                accelerator.optimizer_step_was_skipped``;
+                                                                Megatron: ``if update_successful``)
+``per-micro-batch`` ``(k + 1)·A − 1``                           stepped after every micro-batch
+``per-process``     ``k·N``                                     stepped N times per update (accelerate's
+                                                                ``AcceleratedScheduler`` on N processes)
+``per-epoch``       ``floor(k / U)``                            stepped once per epoch of U updates
+``resume``          ``k`` before K, then ``k − K`` (fresh) or   a resume at K with a fresh scheduler, or
+                    ``s_T2(k)`` (restored, rebuilt for T2)      a restored one rebuilt for a new length
+``warmup``,         ``k`` on ``s`` rebuilt with the fitted       another warmup, run length or peak than
+``total``, ``peak`` warmup, run length, peak                    the spec says
+==================  ==========================================  =========================================
+
+The stepping models are :mod:`warmupctl.calc.stepping`'s policies (:class:`PerMicroBatch`,
+:class:`TimesPerUpdate`, :class:`PerEpoch`), evaluated through their ``position``.
+
+**Skipped steps** are fitted as a lag ``d(k)`` that never decreases: walking the log in order, the
+lag is kept while the predictions match, and raised at the first value that needs it, by the
+smallest amount that matches. A rise from ``d`` to ``d'`` between the last value that *proves* lag
+``d`` (it would differ under ``d + 1``) at update ``a`` and the value at update ``b`` means ``d' − d``
+optimizer steps were skipped among updates ``a..b−1`` — exactly update ``b − 1`` when the log has
+every update. A rise larger than the updates in between cannot be skipped steps, and is refused
+(a resume is). Skips while the schedule is flat (a constant peak) leave no trace until it moves.
+
+Fitting is done on an even subsample of at most :data:`SUBSAMPLE` values first, then checked on every
+value: a log of 10^6 updates is explained in about a second.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from warmupctl.calc.stepping import PerEpoch, PerMicroBatch, TimesPerUpdate
+from warmupctl.engine import Schedule
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+#: Values a candidate is first tried on.
+SUBSAMPLE = 3000
+#: Accumulation steps and process counts tried.
+MAX_FACTOR = 64
+#: The relative tolerance of a log written exactly: a few units in the last place of a float64.
+FLOAT64_TOLERANCE = 4 * 2.0 ** -52
+#: Deviations listed when nothing explains the log.
+WORST = 5
+
+Rebuild = Callable[..., "Schedule | None"]
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One cause with its parameters (plain numbers) and the sentence saying it."""
+
+    name: str
+    params: Mapping[str, Any]
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"cause": self.name, **self.params, "text": self.text}
+
+
+@dataclass(frozen=True, eq=False)
+class Explanation:
+    """A model of the log: its causes, where it puts each value, and what it leaves unexplained.
+
+    Attributes:
+        causes: the causes, the main one first (empty: the log follows the schedule as it is).
+        offset: ``update = step − offset``.
+        updates, predicted: per logged value, the update and the LR the model predicts.
+        residual: the largest relative deviation left (0: explained exactly).
+        residual_abs: the largest absolute deviation left.
+        explained: every value within the log's rounding.
+        complexity: parameters fitted (ranking: the simplest explanation first).
+        schedule: the schedule the model reads (a fitted or inferred one), when it is not the given one.
+        curve: the LR the model gives any update (to draw the explanation).
+    """
+
+    causes: tuple[Cause, ...]
+    offset: int
+    updates: IntArray
+    predicted: FloatArray
+    residual: float
+    residual_abs: float
+    explained: bool
+    complexity: int
+    schedule: Schedule | None = None
+    curve: Callable[[IntArray], FloatArray] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.causes[0].name if self.causes else "none"
+
+    @property
+    def key(self) -> tuple[bool, float, float]:
+        """Explanations first, the simplest of them first; the others by how close they come."""
+        if self.explained:
+            return (False, self.complexity, self.residual)
+        return (True, self.residual, self.complexity)
+
+    def describe(self) -> str:
+        if not self.causes:
+            return "the log follows the schedule (update = step)"
+        return "; ".join(c.text for c in self.causes)
+
+    def as_dict(self) -> dict[str, Any]:
+        main = dict(self.causes[0].params) if self.causes else {}
+        return {"cause": self.name, "parameters": {**main, "offset": self.offset},
+                "causes": [c.as_dict() for c in self.causes], "offset": self.offset,
+                "residual": self.residual, "residual_abs": self.residual_abs,
+                "explained": self.explained}
+
+
+@dataclass(frozen=True)
+class Worst:
+    """A logged value the best model does not explain."""
+
+    step: int
+    update: int
+    logged: float
+    predicted: float
+    rel_diff: float
+    line: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"step": self.step, "update": self.update, "logged": self.logged,
+                "predicted": self.predicted, "rel_diff": _finite(self.rel_diff), "line": self.line}
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """What :func:`explain` found: the best explanation, the runners-up, and notes."""
+
+    label: str
+    best: Explanation
+    runners_up: tuple[Explanation, ...]
+    tolerance: float
+    count: int
+    worst: tuple[Worst, ...] = ()
+    notes: tuple[str, ...] = ()
+    inferred: Mapping[str, Any] | None = None
+    facts: Mapping[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "schedule": self.label, "count": self.count, "tolerance": self.tolerance,
+            "explained": self.best.explained, **self.best.as_dict(),
+            "runners_up": [e.as_dict() for e in self.runners_up],
+            "notes": list(self.notes), "facts": dict(self.facts),
+        }
+        if not self.best.explained:
+            data["largest_deviations"] = [w.as_dict() for w in self.worst]
+        if self.inferred is not None:
+            data["inferred_spec"] = dict(self.inferred)
+        return data
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+# ------------------------------------------------------------------------------------------------
+# Measuring
+# ------------------------------------------------------------------------------------------------
+
+
+def relative(logged: FloatArray, predicted: FloatArray) -> FloatArray:
+    """``|logged − predicted| / max(|logged|, |predicted|)``, 0 where equal, inf where undefined."""
+    with np.errstate(all="ignore"):
+        diff = np.abs(logged - predicted)
+        rel = np.where(logged == predicted, 0.0, diff / np.maximum(np.abs(logged), np.abs(predicted)))
+    rel[np.isnan(rel)] = np.inf
+    return rel
+
+
+class _Log:
+    """The logged values, the subsample, and the tolerance."""
+
+    def __init__(self, steps: IntArray, lrs: FloatArray, rounding: float) -> None:
+        self.steps = np.asarray(steps, dtype=np.int64)
+        self.lrs = np.asarray(lrs, dtype=np.float64)
+        self.tol = max(rounding * 1.0001, FLOAT64_TOLERANCE)
+        n = len(self.steps)
+        if n <= SUBSAMPLE:
+            self.sub = np.arange(n)
+        else:
+            self.sub = np.unique(np.concatenate([np.arange(min(n, 200)),
+                                                 np.linspace(0, n - 1, SUBSAMPLE).astype(np.int64)]))
+
+    def close(self, logged: FloatArray, predicted: FloatArray) -> NDArray[np.bool_]:
+        return relative(logged, predicted) <= self.tol
+
+
+def _safe(schedule: Schedule, positions: IntArray) -> FloatArray:
+    """The schedule at positions (negative ones give NaN: no such step)."""
+    positions = np.asarray(positions, dtype=np.int64)
+    out = np.full(len(positions), np.nan)
+    ok = positions >= 0
+    if ok.any():
+        out[ok] = np.asarray(schedule(positions[ok]), dtype=np.float64)
+    return out
+
+
+def _measure(log: _Log, predicted: FloatArray, idx: IntArray | None = None) -> tuple[float, float, bool]:
+    logged = log.lrs if idx is None else log.lrs[idx]
+    rel = relative(logged, predicted)
+    with np.errstate(all="ignore"):
+        absolute = np.abs(logged - predicted)
+    absolute[np.isnan(absolute)] = np.inf
+    worst = float(np.max(rel)) if len(rel) else 0.0
+    return worst, float(np.max(absolute)) if len(absolute) else 0.0, worst <= log.tol
+
+
+# ------------------------------------------------------------------------------------------------
+# Candidate models
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    causes: tuple[Cause, ...]
+    offset: int
+    complexity: int
+    curve: Callable[[IntArray], FloatArray]  # any updates -> the LR the model says they used
+    schedule: Schedule | None = None
+
+
+def _finish(log: _Log, c: _Candidate) -> Explanation:
+    updates = log.steps - c.offset
+    predicted = c.curve(updates)
+    residual, residual_abs, ok = _measure(log, predicted)
+    return Explanation(c.causes, c.offset, updates, predicted, residual, residual_abs, ok,
+                       c.complexity, c.schedule, c.curve)
+
+
+def _offset_cause(offset: int) -> tuple[Cause, ...]:
+    if offset == 0:
+        return ()
+    from warmupctl.calc.actual import meaning
+
+    return (Cause("offset", {"offset": offset}, f"logging convention: {meaning(offset)}"),)
+
+
+def _plain(schedule: Schedule, log: _Log, offset: int, extra: int = 0) -> _Candidate:
+    return _Candidate(_offset_cause(offset), offset, extra, lambda u: _safe(schedule, u), None)
+
+
+def _stepped(schedule: Schedule, log: _Log, offset: int) -> list[_Candidate]:
+    """Per micro-batch (A), per process (N), per epoch (U): the best factor of each on the subsample."""
+    k = log.steps - offset
+    sub = log.sub
+    found: list[_Candidate] = []
+    policies: list[tuple[str, Any, str]] = []
+    for a in range(2, MAX_FACTOR + 1):
+        policies.append(("per-micro-batch", PerMicroBatch(a), "grad_accum"))
+    for n in range(2, MAX_FACTOR + 1):
+        policies.append(("per-process", TimesPerUpdate(n), "processes"))
+    for u in _epoch_candidates(log, k):
+        policies.append(("per-epoch", PerEpoch(u), "updates_per_epoch"))
+    best: dict[str, tuple[float, Any, str]] = {}
+    for word, policy, param in policies:
+        residual, _, _ = _measure(log, _safe(schedule, policy.position(k[sub])), sub)
+        if word not in best or residual < best[word][0]:
+            best[word] = (residual, policy, param)
+    texts = {
+        "per-micro-batch": "the scheduler was stepped after every micro-batch: {} micro-batches per "
+                           "update (update k reads step (k + 1)·{} − 1)",
+        "per-process": "the scheduler was stepped {} times per update (once per process: "
+                       "update k reads step k·{})",
+        "per-epoch": "the scheduler was stepped once per epoch of {} updates (update k reads step "
+                     "floor(k / {}))",
+    }
+    for word, (_, policy, param) in best.items():
+        value = _factor(policy)
+        cause = Cause(word, {param: value}, texts[word].format(value, value))
+        found.append(_Candidate((cause, *_offset_cause(offset)), offset, 1,
+                                lambda u, p=policy: _safe(schedule, p.position(u))))
+    return found
+
+
+def _factor(policy: Any) -> int:
+    return int(getattr(policy, "grad_accum", None) or getattr(policy, "times", None)
+               or policy.updates_per_epoch)
+
+
+def _epoch_candidates(log: _Log, k: IntArray) -> list[int]:
+    """Epoch lengths worth trying: from the runs of equal consecutive values, and small ones."""
+    values = log.lrs
+    changes = np.flatnonzero(values[1:] != values[:-1]) + 1
+    out: set[int] = set(range(2, 17))
+    if len(changes) >= 2:
+        gaps = np.diff(k[changes])
+        if len(gaps):
+            g = int(np.median(gaps))
+            out.update(range(max(2, g - 2), g + 3))
+    return sorted(out)
+
+
+def _skipped(schedule: Schedule, log: _Log, offset: int) -> _Candidate | None:
+    """Fit a non-decreasing lag (see the module docstring); None when no lag explains the start."""
+    k = log.steps - offset
+    n = len(k)
+    if n == 0 or k[0] < 0:
+        return None
+    table = _safe(schedule, np.arange(int(k[-1]) + 1))
+    y = log.lrs
+    lag = np.zeros(n, dtype=np.int64)
+    events: list[tuple[int, int, int]] = []  # (first update possible, last update, count)
+    d, i, verified = 0, 0, -1
+    failures = 0
+    while i < n:
+        j, size, mismatch = i, 256, n
+        while j < n:
+            end = min(n, j + size)
+            pos = k[j:end] - d
+            got = table[np.maximum(pos, 0)]
+            ok = (pos >= 0) & (relative(y[j:end], got) <= log.tol)
+            if not ok.all():
+                mismatch = j + int(np.argmin(ok))
+                end = mismatch
+            # Values that prove lag d: one more skipped step would have given another LR.
+            prev = k[j:end] - d - 1
+            if end > j:
+                alt = table[np.maximum(prev, 0)]
+                proves = (prev < 0) | (relative(y[j:end], alt) > log.tol)
+                if proves.any():
+                    verified = j + int(np.flatnonzero(proves)[-1])
+            if mismatch < n:
+                break
+            j, size = end, size * 2
+        lag[i:mismatch] = d
+        if mismatch >= n:
+            break
+        m = mismatch
+        low = int(k[verified]) if verified >= 0 else 0
+        room = int(k[m]) - low if verified >= 0 else int(k[m])
+        room = min(room, int(k[m]) - d)
+        if room <= 0:
+            lag[m] = d
+            failures += 1
+            i = m + 1
+            continue
+        tries = np.arange(d + 1, d + room + 1, dtype=np.int64)
+        hits = np.flatnonzero(relative(np.full(len(tries), y[m]), table[k[m] - tries]) <= log.tol)
+        if not len(hits):
+            lag[m] = d
+            failures += 1
+            i = m + 1
+            continue
+        new = int(tries[hits[0]])
+        events.append((low, int(k[m]) - 1, new - d))
+        d = new
+        lag[m] = d
+        verified = m if (k[m] - d - 1 < 0 or relative(np.array([y[m]]), table[[k[m] - d - 1]])[0]
+                         > log.tol) else verified
+        i = m + 1
+    if not events:
+        return None
+    total = sum(c for _, _, c in events)
+    exact = all(last - first + 1 == count for first, last, count in events)
+    updates = [u for first, last, count in events for u in range(first, last + 1)] if exact else None
+    params: dict[str, Any] = {"count": total}
+    if updates is not None:
+        params["updates"] = updates
+    params["windows"] = [{"first": a, "last": b, "count": c} for a, b, c in events]
+    where = (", ".join(map(str, updates[:12])) + (" …" if len(updates) > 12 else "")) if updates else \
+        "; ".join(f"{c} among updates {a}..{b}" for a, b, c in events[:6]) + \
+        (" …" if len(events) > 6 else "")
+    text = (f"{total} optimizer step{'s' if total != 1 else ''} skipped (fp16/AMP overflow: the "
+            f"scheduler is not stepped, so the log lags by {total} at the end): "
+            f"{'update' + ('s' if total != 1 else '') if updates else ''} {where}".replace("  ", " "))
+    lag_final = lag.copy()
+    cause = Cause("skipped", params, text)
+    def curve(u: IntArray) -> FloatArray:
+        at = np.searchsorted(k, u, side="right") - 1
+        lags = np.where(at >= 0, lag_final[np.maximum(at, 0)], 0)
+        return _safe(schedule, np.asarray(u) - lags)
+
+    return _Candidate((cause, *_offset_cause(offset)), offset, total + failures * 1000, curve)
+
+
+def _first_mismatch(schedule: Schedule, log: _Log, offset: int) -> int | None:
+    k = log.steps - offset
+    ok = log.close(log.lrs, _safe(schedule, k))
+    if ok.all():
+        return None
+    return int(np.argmin(ok))
+
+
+def _resumes(schedule: Schedule, log: _Log, offset: int, rebuild: Rebuild | None) -> list[_Candidate]:
+    """A resume at K with a fresh scheduler; a restored one rebuilt for T2 (needs ``rebuild``)."""
+    m = _first_mismatch(schedule, log, offset)
+    if m is None or m == 0:
+        return []
+    k = log.steps - offset
+    lo, hi = int(k[m - 1]) + 1, int(k[m])
+    after = np.arange(m, len(k))
+    probe = after[np.unique(np.linspace(0, len(after) - 1, min(len(after), 64)).astype(np.int64))]
+    found: list[_Candidate] = []
+    best: tuple[float, int] | None = None
+    for at in range(lo, min(hi, lo + 4096) + 1):
+        residual, _, _ = _measure(log, _safe(schedule, k[probe] - at), probe)
+        if best is None or residual < best[0]:
+            best = (residual, at)
+    if best is not None:
+        at = best[1]
+        cause = Cause("resume", {"at": at, "scheduler": "fresh"},
+                      f"resumed at update {at} with a fresh scheduler (it restarts from step 0)")
+        found.append(_Candidate((cause, *_offset_cause(offset)), offset, 1,
+                                lambda u, at=at: _safe(schedule, np.where(u < at, u, u - at))))
+    if rebuild is not None:
+        last = int(after[-1])
+        total = _solve_total(lambda t: rebuild(total=t), int(k[last]), float(log.lrs[last]),
+                             schedule.total_steps)
+        if total is not None and total != schedule.total_steps:
+            other = rebuild(total=total)
+            if other is not None:
+                at = lo
+                cause = Cause("resume", {"at": at, "scheduler": "restored", "total": total,
+                                         "planned_total": schedule.total_steps},
+                              f"resumed at update {at} (between updates {lo - 1} and {hi}) with the "
+                              f"scheduler restored but rebuilt for {total} updates instead of "
+                              f"{schedule.total_steps}")
+                found.append(_Candidate((cause, *_offset_cause(offset)), offset, 2,
+                                        lambda u, at=at, o=other: np.where(
+                                            u < at, _safe(schedule, u), _safe(o, u)), other))
+    return found
+
+
+def _solve_total(build: Callable[[int], Schedule | None], k: int, y: float, planned: int) -> int | None:
+    """The run length T whose schedule gives ``y`` at update ``k`` (decays rise with T)."""
+    def at(t: int) -> float:
+        s = build(t)
+        return math.nan if s is None else float(_safe(s, np.array([k]))[0])
+
+    lo, hi = k + 1, max(planned, k + 2) * 2
+    try:
+        while at(hi) < y and hi < 2**40:
+            hi *= 2
+        if not at(hi) >= y:
+            return None
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if at(mid) >= y:
+                hi = mid
+            else:
+                lo = mid + 1
+    except Exception:  # noqa: BLE001 — a spec that cannot be built at some length: no fit
+        return None
+    best = min((t for t in (lo - 1, lo, lo + 1) if t > k), key=lambda t: abs(at(t) - y))
+    return best
+
+
+# ------------------------------------------------------------------------------------------------
+# Fitting warmup, run length and peak
+# ------------------------------------------------------------------------------------------------
+
+
+def fit_lengths(build: Callable[..., Schedule | None], log: _Log, offset: int,
+                hint_total: int | None) -> tuple[dict[str, Any], Schedule, float] | None:
+    """Fit ``build(warmup=, total=, peak=)`` to the log: the peak from the largest value, the warmup
+    from the last value of a linear ramp, the length from a value of the decay. Returns the
+    parameters, the schedule and its residual on the subsample, or None."""
+    k = log.steps - offset
+    y = log.lrs
+    if k[0] < 0 or not np.isfinite(y).all():
+        return None
+    top = int(np.argmax(y))
+    peak = shortest(float(y[top]), log.tol)
+    if peak <= 0:
+        return None
+    rising = np.flatnonzero((np.arange(len(y)) < top) & (y > 0) & (y < peak * (1 - 1e-9)))
+    candidates: set[tuple[int, float]] = set()
+    if k[0] == 0 and y[0] >= peak * (1 - 1e-12):
+        candidates.add((0, peak))
+    elif len(rising):
+        j = int(rising[-1])
+        w = peak * float(k[j]) / float(y[j])
+        candidates |= {(max(1, int(math.floor(w)) + d), peak) for d in (-1, 0, 1, 2)}
+        # The ramp's slope peak / W does not move when skipped steps shift the ramp; and when the
+        # peak itself is not logged (a log every n updates), the peak is slope × W.
+        ramp = np.concatenate([rising, [top]])
+        dy, dk = np.diff(y[ramp]), np.diff(k[ramp]).astype(np.float64)
+        slopes = dy[dy > 0] / dk[dy > 0]
+        if len(slopes):
+            slope = float(np.median(slopes))
+            w = peak / slope
+            candidates |= {(max(1, int(round(w)) + d), peak) for d in (-1, 0, 1)}
+            for warm in range(max(1, int(k[top]) - 3), int(k[top]) + 4):
+                candidates.add((warm, shortest(slope * warm, log.tol)))
+    else:
+        candidates |= {(max(1, int(k[top]) + d), peak) for d in (-1, 0)}
+    sub = log.sub
+    results = []
+    for warmup, top_lr in sorted(candidates):
+        decay = np.flatnonzero((k > warmup) & (y < top_lr * (1 - 1e-9)))
+        if len(decay):
+            j = int(decay[np.argmin(np.abs(y[decay] - top_lr / 2))])
+            total = _solve_total(lambda t, w=warmup, p=top_lr: build(warmup=w, total=t, peak=p),
+                                 int(k[j]), float(y[j]), hint_total or int(k[-1]) + 1)
+            totals = {total} if total is not None else set()
+        else:
+            totals = {hint_total or int(k[-1]) + 1}
+        for total in totals:
+            if total is None or total <= warmup:
+                continue
+            schedule = build(warmup=warmup, total=total, peak=top_lr)
+            if schedule is None:
+                continue
+            residual, _, _ = _measure(log, _safe(schedule, k[sub]), sub)
+            results.append((residual, warmup, total, schedule, top_lr))
+            if residual <= log.tol:
+                break
+    if not results:
+        return None
+    residual, warmup, total, schedule, top_lr = min(results, key=lambda r: r[0])
+    return {"warmup": warmup, "total": total, "peak": top_lr}, schedule, residual
+
+
+def shortest(value: float, tol: float) -> float:
+    """The shortest decimal within ``tol`` (relative) of ``value``: a float32 log's 0.0010000000474974513
+    is the 1e-3 the spec said.
+
+    >>> shortest(0.0010000000474974513, 2.0 ** -24), shortest(0.1, 0.0)
+    (0.001, 0.1)
+    """
+    for digits in range(1, 18):
+        candidate = float(f"{value:.{digits}g}")
+        if abs(candidate - value) <= tol * abs(value):
+            return candidate
+    return value
+
+
+def _refit(schedule: Schedule, log: _Log, offset: int, rebuild: Rebuild | None,
+           planned: Mapping[str, Any], hint_total: int | None) -> list[_Candidate]:
+    if rebuild is None:
+        return []
+    fit = fit_lengths(lambda **kw: rebuild(**kw), log, offset, hint_total)
+    if fit is None:
+        return []
+    params, fitted, _ = fit
+    causes = []
+    words = {"warmup": "warmup length", "total": "run length", "peak": "peak LR"}
+    for key in ("warmup", "total", "peak"):
+        if key in planned and planned[key] is not None and params[key] != planned[key]:
+            causes.append(Cause(key, {key: params[key], f"planned_{key}": planned[key]},
+                                f"the {words[key]} was {params[key]:g}, not {planned[key]:g}"))
+    if not causes:
+        return []
+    return [_Candidate((*causes, *_offset_cause(offset)), offset, len(causes),
+                       lambda u: _safe(fitted, u), fitted)]
+
+
+# ------------------------------------------------------------------------------------------------
+# The entry point
+# ------------------------------------------------------------------------------------------------
+
+
+def offsets_for(steps: IntArray, convention: int | None) -> list[int]:
+    """The alignments tried, the log's own convention first, every value on an update >= 0."""
+    from warmupctl.calc.actual import CANDIDATES
+
+    order = ([convention] if convention is not None else []) + [c for c in CANDIDATES if c != convention]
+    return [o for o in order if int(steps[0]) - o >= 0]
+
+
+def explain(schedule: Schedule, steps: IntArray, lrs: FloatArray, *, rounding: float = 0.0,
+            convention: int | None = None, offset: int | None = None, rebuild: Rebuild | None = None,
+            planned: Mapping[str, Any] | None = None, facts: Mapping[str, int] | None = None,
+            lines: IntArray | None = None, runners_up: int = 3, families: bool = True) -> Report:
+    """Explain the log by the causes of the module docstring.
+
+    Args:
+        schedule: the planned schedule.
+        steps, lrs: the log (strictly increasing steps).
+        rounding: the log's relative rounding (``RunLog.rounding``).
+        convention: the logger's own offset when the format fixes it (tried first).
+        offset: force ``update = step − offset``.
+        rebuild: ``rebuild(warmup=, total=, peak=) -> Schedule`` (any subset; None where the spec
+            cannot be rebuilt), for the fitted causes; None skips them.
+        planned: the spec's ``warmup``, ``total`` and ``peak``, to name what the fit changed.
+        facts: what the log states about the run (``max_steps``, ``global_step``, ...).
+        lines: the file line of each value, for the deviations listed.
+        runners_up: how many other explanations to keep.
+        families: when nothing else explains the log, also fit the families of
+            :mod:`warmupctl.calc.infer` (another scheduler type).
+    """
+    log = _Log(steps, lrs, rounding)
+    facts = dict(facts or {})
+    tried = [offset] if offset is not None else offsets_for(log.steps, convention)
+    candidates: list[_Candidate] = []
+    for o in tried:
+        candidates.append(_plain(schedule, log, o))
+    explanations = [_finish(log, c) for c in candidates]
+    if not any(e.explained for e in explanations):
+        for o in tried:
+            extra: list[_Candidate] = []
+            skipped = _skipped(schedule, log, o)
+            if skipped is not None:
+                extra.append(skipped)
+            extra.extend(_stepped(schedule, log, o))
+            extra.extend(_resumes(schedule, log, o, rebuild))
+            extra.extend(_refit(schedule, log, o, rebuild, planned or {},
+                                facts.get("max_steps")))
+            explanations.extend(_finish(log, c) for c in extra)
+    if families and not any(e.explained for e in explanations):
+        explanations.extend(_other_types(schedule, log, steps, lrs, rounding, convention, facts))
+    # A convention tie goes to the earlier offset (the log's own first).
+    order = {o: i for i, o in enumerate(tried)}
+    explanations.sort(key=lambda e: (*e.key, order.get(e.offset, 99)))
+    best = explanations[0]
+    seen = {_signature(best)}
+    others = []
+    for e in explanations[1:]:
+        if _signature(e) not in seen and len(others) < runners_up:
+            seen.add(_signature(e))
+            others.append(e)
+    worst: tuple[Worst, ...] = ()
+    if not best.explained:
+        rel = relative(log.lrs, best.predicted)
+        top = np.argsort(-np.where(np.isfinite(rel), rel, np.inf), kind="stable")[:WORST]
+        worst = tuple(Worst(int(log.steps[i]), int(best.updates[i]), float(log.lrs[i]),
+                            float(best.predicted[i]), float(rel[i]),
+                            None if lines is None else int(lines[i])) for i in top)
+    notes = list(_stop_notes(facts, log, best))
+    return Report(schedule.label, best, tuple(others), log.tol, len(log.steps), worst, tuple(notes),
+                  None, facts)
+
+
+def _other_types(schedule: Schedule, log: _Log, steps: IntArray, lrs: FloatArray, rounding: float,
+                 convention: int | None, facts: Mapping[str, int]) -> list[Explanation]:
+    """Another scheduler type (a family of :mod:`warmupctl.calc.infer` fitted to the log)."""
+    from warmupctl.calc.infer import infer
+
+    found = []
+    for inferred in infer(steps, lrs, rounding=rounding, convention=convention, facts=facts)[:2]:
+        args = inferred.spec.get("args", {})
+        params = {"schedule": inferred.family, "warmup": args.get("num_warmup_steps"),
+                  "total": args.get("num_training_steps"), "peak": inferred.spec["lr"]}
+        params = {key: value for key, value in params.items() if value is not None}
+        text = (f"the scheduler was {inferred.family} (warmup {params.get('warmup')}, "
+                f"{params.get('total', 'no')} updates, peak {params['peak']:g}), not {schedule.label}")
+        cause = Cause("type", params, text)
+        fitted = inferred.schedule
+        found.append(_finish(log, _Candidate((cause, *_offset_cause(inferred.offset)), inferred.offset,
+                                             3, lambda u, f=fitted: _safe(f, u), fitted)))
+    return found
+
+
+def _signature(e: Explanation) -> tuple[Any, ...]:
+    return (e.offset, tuple((c.name, tuple(sorted((k, str(v)) for k, v in c.params.items())))
+                            for c in e.causes))
+
+
+def _stop_notes(facts: Mapping[str, int], log: _Log, best: Explanation):
+    """Stopped early or still going — only when the log's own state says so."""
+    total, done = facts.get("max_steps"), facts.get("global_step")
+    if total and done and done < total:
+        yield (f"the run stopped at update {done} of its max_steps {total} (stopped early, or still "
+               "going when the log was copied)")
