@@ -68,6 +68,7 @@ EXTRA_SAMPLES: list[dict[str, Any]] = [
     {"schedule": "nemo.WarmupHoldPolicy", "lr": 0.1, "args": {"warmup_steps": 3, "hold_steps": 2}},
     {"schedule": "nemo.WarmupPolicy", "lr": 0.1, "args": {"warmup_steps": 3}},
     {"schedule": "ultralytics.BaseTrainer", "args": {"dataset_size": 64, "batch": 16, "epochs": 4}},
+    {"schedule": "fvcore.ConstantParamScheduler", "lr": 0.1, "max_iter": 10, "args": {"value": 0.5}},
 ]
 
 

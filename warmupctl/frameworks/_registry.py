@@ -192,6 +192,8 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "mmengine",
     "lightning",
     "ultralytics",
+    "fvcore",
+    "detectron2",
 )
 
 
