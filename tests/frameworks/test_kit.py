@@ -48,6 +48,8 @@ EXTRA_SAMPLES: list[dict[str, Any]] = [
     {"schedule": "fairseq.tri_stage", "lr": 0.1, "args": {"warmup_steps": 3, "hold_steps": 4,
                                                           "decay_steps": 5}},
     {"schedule": "fairseq.triangular", "lr": 0.1, "args": {"max_lr": 1.0, "lr_period_updates": 8}},
+    {"schedule": "lightning.LRSchedulerConfig", "lr": 0.1, "updates_per_epoch": 3,
+     "args": {"scheduler": {"schedule": "torch.StepLR", "args": {"step_size": 2}}}},
     {"schedule": "megatron.get_optimizer_param_scheduler", "lr": 0.3, "global_batch_size": 4,
      "args": {"train_iters": 20, "lr_warmup_iters": 4, "lr_decay_style": "cosine"}},
     {"schedule": "nemo.CosineAnnealing", "lr": 0.1, "args": {"max_steps": 20, "warmup_steps": 3}},
@@ -71,6 +73,8 @@ EXTRA_SAMPLES: list[dict[str, Any]] = [
      "args": {"max_steps": 20, "warmup_steps": 3, "hold_steps": 2}},
     {"schedule": "nemo.WarmupHoldPolicy", "lr": 0.1, "args": {"warmup_steps": 3, "hold_steps": 2}},
     {"schedule": "nemo.WarmupPolicy", "lr": 0.1, "args": {"warmup_steps": 3}},
+    {"schedule": "ultralytics.BaseTrainer", "args": {"dataset_size": 64, "batch": 16, "epochs": 4}},
+    {"schedule": "fvcore.ConstantParamScheduler", "lr": 0.1, "max_iter": 10, "args": {"value": 0.5}},
 ]
 
 

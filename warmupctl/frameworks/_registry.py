@@ -192,6 +192,10 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "mmengine",
     "accelerate",
     "nanogpt",
+    "lightning",
+    "ultralytics",
+    "fvcore",
+    "detectron2",
 )
 
 
