@@ -39,7 +39,7 @@ Kind = Literal["constant", "linear", "cosine", "cosine_with_restarts", "polynomi
 WarmupShape = Literal["linear", "cosine", "exponential", "step", "smooth", "log", "1-sqrt", "constant",
                       "polynomial"]
 DecayShape = Literal["linear", "cosine", "1-sqrt", "exponential"]
-Loop = Literal["transformers", "transformers_v4", "lightning", "plain"]
+Loop = Literal["transformers", "transformers_4_51", "lightning", "plain"]
 
 
 def _python_words(exc: SpecError, function: str) -> SpecError:

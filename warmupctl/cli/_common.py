@@ -32,7 +32,11 @@ def run_bound(ctx: typer.Context):  # -> RunBound | None
 
     if steps is not None:
         return RunBound(steps, f"--steps {steps}")
-    return RunBound(max(parse_steps_list(at, "--at")) + 1, "--at")
+    from warmupctl.cli.table import parse_at
+
+    # Only whole non-negative updates bound a run: -1 and the words are counted from its end.
+    named = [item for item in parse_at(at) if isinstance(item, int) and item >= 0]
+    return RunBound(max(named) + 1, "--at") if named else None
 
 
 def load_schedules(ctx: typer.Context, paths: list[str] | None, flags: dict[str, Any]) -> list:

@@ -19,7 +19,9 @@ Two entries:
   ``megatron/training/training.py: get_optimizer_param_scheduler`` turns into constructor values
   (``train_iters``/``train_samples``, ``lr_warmup_iters``/``lr_warmup_samples``/
   ``lr_warmup_fraction``, ``lr_decay_iters``/``lr_decay_samples``, ...), with ``lr:`` as ``--lr``.
-  Batch-size ramp-up is not modelled.
+  ``rampup_batch_size: [start, increment, samples]`` (``--rampup-batch-size``, sample-based runs
+  only, as Megatron asserts) moves each update's sample count along the ramp
+  (:mod:`warmupctl.frameworks.megatron_ramp`).
 
 The LR at ``n = num_steps`` (W = lr_warmup_steps, D = lr_decay_steps), restated from ``get_lr``:
 
@@ -49,6 +51,10 @@ from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
 from warmupctl.frameworks._kit import FloatArray, IntArray, finish, floats, g, run_length
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
+from warmupctl.frameworks.megatron_ramp import RAMP_SOURCE, ConstantBatches, RampedBatches, ramp
+
+#: How update k maps to Megatron's sample counter: constant batches, or the batch ramp-up.
+Batches = ConstantBatches | RampedBatches
 
 VERSION = "megatron-core 0.16.1"
 CORE_FILE = "megatron/core/optimizer_param_scheduler.py"
@@ -211,23 +217,14 @@ def _scheduler(values: dict[str, Any], paths: dict[str, str] | None = None) -> _
 # --------------------------------------------------------------------------- schedule assembly
 
 
-def _first_update_after(samples: float, gbs: int) -> int:
-    """The first update k with k * gbs > samples."""
-    return 0 if samples < 0 else math.floor(samples / gbs) + 1
-
-
-def _first_update_at(samples: float, gbs: int) -> int:
-    """The first update k with k * gbs >= samples."""
-    return max(0, math.ceil(samples / gbs))
-
-
-def _schedule(sched: _Scheduler, gbs: int, call: LibraryCall, qualname: str, source: str,
+def _schedule(sched: _Scheduler, batches: Batches, call: LibraryCall, qualname: str, source: str,
               spec_args: dict[str, Any], spec_lr: float | None, natural: int,
               extra_notes: tuple[str, ...] = ()) -> Schedule:
     total = run_length(call, natural)
+    gbs = call.extra["global_batch_size"]
 
     def fn(k: IntArray) -> FloatArray:
-        return sched.lr(np.asarray(k, dtype=np.int64) * gbs)
+        return sched.lr(batches.samples(k))
 
     notes: list[str] = []
     raise_at: int | None = None
@@ -235,8 +232,8 @@ def _schedule(sched: _Scheduler, gbs: int, call: LibraryCall, qualname: str, sou
     anneal = sched.anneal_start
     if anneal is not None and sched.wsd_style not in WSD_STYLES:
         lower = max(sched.warmup if sched.warmup > 0 else -1.0, anneal)
-        first = _first_update_after(lower, gbs)
-        if first * gbs <= sched.decay:
+        first = batches.first_after(lower)
+        if int(batches.samples(np.array([first]))[0]) <= sched.decay:
             if first == 0:
                 raise SpecError("WSD needs a decay style", path="args.lr_wsd_decay_style",
                                 value=None, hint="Megatron fails an assert in step(0); "
@@ -244,7 +241,7 @@ def _schedule(sched: _Scheduler, gbs: int, call: LibraryCall, qualname: str, sou
             raise_at = first
             raise_event = "Megatron fails an assert (no lr_wsd_decay_style)"
 
-    warmup_update = _first_update_at(sched.warmup, gbs) if sched.warmup > 0 else 0
+    warmup_update = batches.first_at(sched.warmup) if sched.warmup > 0 else 0
     boundaries: list[Boundary] = []
     if sched.warmup > 0:
         boundaries.append(Boundary(warmup_update, "warmup end"))
@@ -254,17 +251,18 @@ def _schedule(sched: _Scheduler, gbs: int, call: LibraryCall, qualname: str, sou
         notes.append(f"update 0 gets LR {word}")
         last = warmup_update - 1
         around = fn(np.array([last, last + 1], dtype=np.int64))
-        if (sched.warmup / gbs) != warmup_update and bool(np.all(around < sched.max_lr)):
+        at = int(batches.samples(np.array([warmup_update]))[0])
+        if at != sched.warmup and bool(np.all(around < sched.max_lr)):
             notes.append(f"the peak max_lr {g(sched.max_lr)} is never used: the warmup ends at "
                          f"sample {g(sched.warmup)}, between updates {last} and {last + 1} "
-                         f"({gbs} samples per update)")
+                         f"({batches.batch_of(last)} samples per update)")
     if anneal is not None and sched.warmup < anneal < sched.decay:
-        boundaries.append(Boundary(_first_update_at(anneal, gbs), "decay start"))
+        boundaries.append(Boundary(batches.first_at(anneal), "decay start"))
     if sched.style == "constant":
         if sched.min_lr != sched.max_lr and sched.min_lr != 0:
             notes.append("min_lr is never used: lr_decay_style constant holds max_lr forever")
     else:
-        past = _first_update_after(sched.decay, gbs)
+        past = batches.first_after(sched.decay)
         boundaries.append(Boundary(past, "min_lr"))
         if sched.style == "inverse-square-root" and past > 0:
             before = float(fn(np.array([past - 1]))[0])
@@ -296,7 +294,7 @@ def _build_scheduler(call: LibraryCall) -> Schedule:
     args["lr_warmup_steps"] = _whole(args["lr_warmup_steps"])
     sched = _scheduler(args)
     natural = max(1, math.ceil(sched.decay / gbs))
-    return _schedule(sched, gbs, call, "megatron.OptimizerParamScheduler",
+    return _schedule(sched, ConstantBatches(gbs), call, "megatron.OptimizerParamScheduler",
                      f"{VERSION}, {CORE_FILE}, OptimizerParamScheduler.get_lr",
                      args, None, natural)
 
@@ -349,6 +347,13 @@ def _build_training(call: LibraryCall) -> Schedule:
     gbs = _gbs(call)
     iters, samples = a["train_iters"], a["train_samples"]
     fraction = a["lr_warmup_fraction"]
+    rampup = a["rampup_batch_size"]
+    batches: Batches = ConstantBatches(gbs)
+    if rampup is not None and iters:
+        raise SpecError("expected no batch-size rampup for iteration-based training",
+                        path="args.rampup_batch_size", value=list(rampup),
+                        hint="Megatron's validate_args asserts this with train_iters; give "
+                        "train_samples (and lengths in samples) for a ramped run")
     if iters:
         for name, bad in (("train_samples", a["train_samples"] is not None),
                           ("lr_decay_samples", a["lr_decay_samples"] is not None),
@@ -380,6 +385,9 @@ def _build_training(call: LibraryCall) -> Schedule:
         wsd = a["lr_wsd_decay_samples"]
         warmup = fraction * decay if fraction is not None else a["lr_warmup_samples"]
         natural = samples // gbs
+        if rampup is not None:
+            batches = _ramp_of(a, gbs)
+            natural = batches.train_iters(samples)
         names = {"lr_decay_steps": "lr_decay_samples", "wsd_decay_steps": "lr_wsd_decay_samples",
                  "lr_warmup_steps": "lr_warmup_fraction" if fraction is not None
                  else "lr_warmup_samples"}
@@ -402,10 +410,51 @@ def _build_training(call: LibraryCall) -> Schedule:
     if fraction is not None and not float(warmup).is_integer():
         notes = (f"lr_warmup_fraction gives a warmup of {g(warmup)} samples; Megatron does not "
                  "round it",)
-    return _schedule(sched, gbs, call, "megatron.get_optimizer_param_scheduler",
-                     f"{VERSION}, {TRAINING_FILE}, get_optimizer_param_scheduler + "
-                     f"{CORE_FILE}, OptimizerParamScheduler",
+    source = (f"{VERSION}, {TRAINING_FILE}, get_optimizer_param_scheduler + "
+              f"{CORE_FILE}, OptimizerParamScheduler")
+    if isinstance(batches, RampedBatches):
+        notes = (*notes, *_ramp_notes(batches, sched, a["seq_length"]))
+        source += f" + {RAMP_SOURCE}"
+    return _schedule(sched, batches, call, "megatron.get_optimizer_param_scheduler", source,
                      a, call.lr, max(1, natural), notes)
+
+
+def _ramp_of(a: dict[str, Any], gbs: int) -> RampedBatches:
+    """The ramp of ``rampup_batch_size``, checked against ``micro_batch_size × data_parallel_size``."""
+    if a["decrease_batch_size_if_needed"]:
+        raise SpecError("is not modelled with a batch ramp-up", value=True,
+                        path="args.decrease_batch_size_if_needed",
+                        hint="Megatron then rounds each ramp batch down to a multiple of "
+                        "micro_batch_size × data-parallel size; warmupctl does not replay that")
+    micro, dp = a["micro_batch_size"], a["data_parallel_size"]
+    unit = micro * dp if micro is not None and dp is not None else None
+    return ramp(tuple(a["rampup_batch_size"]), gbs, unit, path="args.rampup_batch_size")
+
+
+def _ramp_notes(batches: RampedBatches, sched: _Scheduler, seq_length: int | None) -> list[str]:
+    """What the ramp does to updates, samples and tokens, in words."""
+    start, increment, samples = batches.rampup
+    end = batches.ramp_updates
+    at = batches.start[-1]
+
+    def tokens(n: float) -> str:
+        return f", {g(n * seq_length)} tokens" if seq_length else ""
+
+    notes = [f"batch ramp-up: {start} samples per update at update 0, +{increment} every "
+             f"{g(samples / (len(batches.batch) - 1))} samples; {batches.global_batch_size} from "
+             f"update {end} on (sample {at}{tokens(at)}); Megatron's LR follows the samples consumed"]
+    if sched.warmup > 0:
+        w = batches.first_at(sched.warmup)
+        flat = math.ceil(sched.warmup / batches.global_batch_size)
+        if w != flat:
+            notes.append(f"the warmup of {g(sched.warmup)} samples{tokens(sched.warmup)} ends at "
+                         f"update {w} under the ramp ({flat} at a constant batch of "
+                         f"{batches.global_batch_size})")
+    if seq_length is None:
+        notes.append("tokens: add seq_length (--seq-length) to see the ramp in tokens")
+    notes.append("Megatron-LM from 2026-04-21 ignores --rampup-batch-size (deprecated for "
+                 "--step-batch-size-schedule); these numbers are megatron-core 0.16.1's")
+    return notes
 
 
 register(LibrarySchedule(
@@ -430,6 +479,16 @@ register(LibrarySchedule(
         Arg("lr_wsd_decay_iters", None, kind="int", nullable=True, doc="--lr-wsd-decay-iters"),
         Arg("lr_wsd_decay_samples", None, kind="int", nullable=True,
             doc="--lr-wsd-decay-samples"),
+        Arg("rampup_batch_size", None, kind="ints", nullable=True,
+            doc="--rampup-batch-size start increment samples (sample-based runs)"),
+        Arg("micro_batch_size", None, kind="int", nullable=True,
+            doc="--micro-batch-size: each ramp batch must be a multiple of it × data parallel size"),
+        Arg("data_parallel_size", None, kind="int", nullable=True,
+            doc="data-parallel ranks (world size / (tensor × pipeline × context parallel))"),
+        Arg("decrease_batch_size_if_needed", False, kind="bool",
+            doc="--decrease-batch-size-if-needed (not modelled with a ramp)"),
+        Arg("seq_length", None, kind="int", nullable=True,
+            doc="--seq-length: tokens per sample, for the notes in tokens"),
     ),
     build=_build_training,
     source=f"{VERSION}, {TRAINING_FILE}, get_optimizer_param_scheduler",

@@ -121,8 +121,8 @@ def table_kind(name: str, head: bytes) -> str | None:
 
 def load_operand(path: str, bound: RunBound | None = None) -> Schedule | TableFile:
     """A ``warmupctl diff`` operand: a saved table, or else a spec (native, library, preset or
-    training config), read as ``warmupctl table`` reads it (:func:`warmupctl.spec.resolve.spec_from`); ``bound``
-    (``--steps N``) is the run of a library schedule without an end."""
+    training config), read as ``warmupctl table`` reads it (:func:`warmupctl.spec.resolve.spec_from`);
+    ``bound`` (``--steps N``) is the run of a library schedule without an end."""
     file = open_input(path, OPERAND)
     kind = table_kind(file.name, file.head)
     if kind is not None:
