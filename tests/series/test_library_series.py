@@ -170,3 +170,14 @@ def test_megatron_training_constant_weight_decay() -> None:
     plain = resolve_library({"schedule": "megatron.get_optimizer_param_scheduler", "lr": 1e-3,
                              "args": {"train_iters": 10}})
     assert dict(plain.series) == {}
+
+
+def test_a_nested_onecycle_names_the_momentum_it_does_not_compose() -> None:
+    schedule = resolve_library({"schedule": "torch.SequentialLR", "lr": 0.1, "total_steps": 12,
+                                "args": {"milestones": [2], "schedulers": [
+                                    {"schedule": "torch.LinearLR", "args": {"total_iters": 2}},
+                                    {"schedule": "torch.OneCycleLR",
+                                     "args": {"max_lr": 1.0, "total_steps": 10}}]}})
+    assert dict(schedule.series) == {}
+    assert ("schedulers[1] (torch.OneCycleLR) also cycles the momentum (or betas[0]); warmupctl "
+            "shows that series for a top-level OneCycleLR or CyclicLR only") in schedule.notes
