@@ -53,9 +53,9 @@ class WarmupctlLR(LRScheduler):
         self.schedule = schedule
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | torch.Tensor]:  # as LRScheduler declares it; floats here
         if self.schedule.series:  # each group's own LR, and momentum/betas/weight decay, as tabulated
-            return _set_series(self.optimizer, self.schedule, max(self.last_epoch, 0))
+            return list(_set_series(self.optimizer, self.schedule, max(self.last_epoch, 0)))
         value = float(self.schedule(max(self.last_epoch, 0)))
         return [value for _ in self.optimizer.param_groups]
 

@@ -362,47 +362,32 @@ def _training(call: LibraryCall) -> tuple[_Scheduler, Batches, int, tuple[str, .
                         path="args.rampup_batch_size", value=list(rampup),
                         hint="Megatron's validate_args asserts this with train_iters; give "
                         "train_samples (and lengths in samples) for a ramped run")
-    if iters:
-        for name, bad in (("train_samples", a["train_samples"] is not None),
-                          ("lr_decay_samples", a["lr_decay_samples"] is not None),
-                          ("lr_warmup_samples", a["lr_warmup_samples"] != 0)):
-            _check(not bad, "expected iteration-based training", f"args.{name}", a[name],
-                   "Megatron's argument check: with train_iters, give lengths in iterations")
-        if fraction is not None:
-            _check(a["lr_warmup_iters"] == 0,
-                   "can only specify one of lr-warmup-fraction and lr-warmup-iters",
-                   "args.lr_warmup_iters", a["lr_warmup_iters"], "drop one of them")
-        decay_iters = a["lr_decay_iters"] if a["lr_decay_iters"] is not None else iters
-        decay = decay_iters * gbs
-        wsd = a["lr_wsd_decay_iters"] * gbs if a["lr_wsd_decay_iters"] is not None else None
-        warmup = fraction * decay if fraction is not None else a["lr_warmup_iters"] * gbs
-        natural = iters
-        names = {"lr_decay_steps": "lr_decay_iters", "wsd_decay_steps": "lr_wsd_decay_iters",
-                 "lr_warmup_steps": "lr_warmup_fraction" if fraction is not None
-                 else "lr_warmup_iters"}
-    elif samples:
-        for name, bad in (("lr_decay_iters", a["lr_decay_iters"] is not None),
-                          ("lr_warmup_iters", a["lr_warmup_iters"] != 0)):
-            _check(not bad, "expected sample-based training", f"args.{name}", a[name],
-                   "Megatron's argument check: with train_samples, give lengths in samples")
-        if fraction is not None:
-            _check(a["lr_warmup_samples"] == 0,
-                   "can only specify one of lr-warmup-fraction and lr-warmup-samples",
-                   "args.lr_warmup_samples", a["lr_warmup_samples"], "drop one of them")
-        decay = a["lr_decay_samples"] if a["lr_decay_samples"] is not None else samples
-        wsd = a["lr_wsd_decay_samples"]
-        warmup = fraction * decay if fraction is not None else a["lr_warmup_samples"]
-        natural = samples // gbs
-        if rampup is not None:
-            batches = _ramp_of(a, gbs)
-            natural = batches.train_iters(samples)
-        names = {"lr_decay_steps": "lr_decay_samples", "wsd_decay_steps": "lr_wsd_decay_samples",
-                 "lr_warmup_steps": "lr_warmup_fraction" if fraction is not None
-                 else "lr_warmup_samples"}
-    else:
+    if not (iters or samples):
         raise SpecError("either train_iters or train_samples should be provided",
                         path="args.train_iters", hint="Megatron needs the run length: add "
                         "train_iters (updates) or train_samples")
+    # Megatron counts in samples: lengths given in iterations are multiplied by the batch size.
+    unit, other, scale = ("iters", "samples", gbs) if iters else ("samples", "iters", 1)
+    kind, words = ("iteration", "iterations") if iters else ("sample", "samples")
+    for name in (["train_samples"] if iters else []) + [f"lr_decay_{other}", f"lr_warmup_{other}"]:
+        bad = a[name] != 0 if name.startswith("lr_warmup_") else a[name] is not None
+        _check(not bad, f"expected {kind}-based training", f"args.{name}", a[name],
+               f"Megatron's argument check: with train_{unit}, give lengths in {words}")
+    if fraction is not None:
+        _check(a[f"lr_warmup_{unit}"] == 0,
+               f"can only specify one of lr-warmup-fraction and lr-warmup-{unit}",
+               f"args.lr_warmup_{unit}", a[f"lr_warmup_{unit}"], "drop one of them")
+    given_decay, given_wsd = a[f"lr_decay_{unit}"], a[f"lr_wsd_decay_{unit}"]
+    decay = (given_decay if given_decay is not None else (iters or samples)) * scale
+    wsd = given_wsd * scale if given_wsd is not None else None
+    warmup = fraction * decay if fraction is not None else a[f"lr_warmup_{unit}"] * scale
+    natural = iters if iters else samples // gbs
+    if rampup is not None:  # sample-based only (refused above with train_iters)
+        batches = _ramp_of(a, gbs)
+        natural = batches.train_iters(samples)
+    names = {"lr_decay_steps": f"lr_decay_{unit}", "wsd_decay_steps": f"lr_wsd_decay_{unit}",
+             "lr_warmup_steps": "lr_warmup_fraction" if fraction is not None
+             else f"lr_warmup_{unit}"}
     assert call.lr is not None
     values = {"init_lr": a["lr_warmup_init"], "max_lr": call.lr, "min_lr": a["min_lr"],
               "lr_warmup_steps": _whole(warmup), "lr_decay_steps": decay,
