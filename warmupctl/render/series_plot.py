@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from warmupctl.calc.summary import Summary, summarize
 from warmupctl.engine import Schedule
@@ -74,7 +75,7 @@ def render_series_plot(schedule: Schedule, options: PlotOptions, fmt: str) -> by
     return buffer.getvalue()
 
 
-def _draw_panel(axes, schedule: Schedule, members: Sequence[str], count: int,
+def _draw_panel(axes: Any, schedule: Schedule, members: Sequence[str], count: int,
                 options: PlotOptions) -> None:
     for boundary in schedule.boundaries:  # the same for every series: the schedule's phases
         if 0 < boundary.step < count:
@@ -103,7 +104,7 @@ def _draw_panel(axes, schedule: Schedule, members: Sequence[str], count: int,
     axes.legend(loc="upper right", fontsize=8)
 
 
-def _annotate(axes, summary: Summary, color: str, shift: int) -> None:
+def _annotate(axes: Any, summary: Summary, color: str, shift: int) -> None:
     """The value at update 0, the largest value (with its update) and the final value."""
     arrow = {"arrowstyle": "->", "color": color, "lw": 0.7}
     axes.plot([summary.peak_step], [summary.peak_lr], "o", color=color, markersize=3)
