@@ -118,14 +118,31 @@ def test_console_example_prints_what_the_docs_show(block, scratch, runner):
             + "\n--- it prints:\n" + "\n".join(actual))
 
 
+#: A ```python block that is a sketch of the user's own program (a Trainer with their model and data)
+#: starts with this comment and is not run.
+SKETCH = "# sketch:"
+#: The doctest blocks of docs/python.md follow each other (one session): tests/test_python_doc.py runs
+#: them in order.
+DOCTEST_PAGES = {"python.md"}
+
 PYTHON_BLOCKS = [(f"{path.relative_to(ROOT)}:{number}", code)
                  for path in [ROOT / "README.md", *PAGES]
                  for number, code in enumerate(re.findall(r"^```python\n(.*?)^```", path.read_text(),
-                                                          re.MULTILINE | re.DOTALL))]
+                                                          re.MULTILINE | re.DOTALL))
+                 if not code.startswith(SKETCH)
+                 and not (path.name in DOCTEST_PAGES and code.startswith(">>>"))]
 
 
 @pytest.mark.parametrize("where,code", PYTHON_BLOCKS, ids=[where for where, _ in PYTHON_BLOCKS])
 def test_python_example_runs(where, code, scratch):
+    if code.startswith(">>>"):
+        import doctest
+
+        test = doctest.DocTestParser().get_doctest(code, {}, where, where, 0)
+        runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+        runner.run(test)
+        assert runner.summarize(verbose=False).failed == 0, where
+        return
     exec(compile(code, where, "exec"), {"__name__": "docs_example"})
 
 
@@ -178,4 +195,20 @@ def test_every_relative_link_and_image_exists():
             if "://" in target:
                 continue
             assert (path.parent / target).exists(), f"{path.name}: {target}"
+
+
+def anchors(path: pathlib.Path) -> set[str]:
+    """The #fragments GitHub gives a page's headings: lower case, punctuation dropped, spaces to -."""
+    text = re.sub(r"^```.*?^```", "", path.read_text(), flags=re.MULTILINE | re.DOTALL)
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+            for heading in re.findall(r"^#+ (.+)$", text, re.MULTILINE)}
+
+
+def test_every_link_to_a_heading_finds_it():
+    for path in [ROOT / "README.md", *PAGES]:
+        for target, fragment in re.findall(r"\]\(([^)#\s]*)#([^)\s]+)\)", path.read_text()):
+            if "://" in target:
+                continue
+            page = path.parent / target if target else path
+            assert fragment in anchors(page), f"{path.name}: {target}#{fragment}"
 

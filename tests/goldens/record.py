@@ -523,6 +523,107 @@ def run_keras(spec: Spec, steps: int) -> list[float]:
 
 
 # --------------------------------------------------------------------------------------------------
+# MMEngine (OpenMMLab): mmengine.optim.scheduler, stepped as its ParamSchedulerHook steps them
+
+
+MMENGINE_NAMES = ("ConstantLR", "LinearLR", "CosineAnnealingLR", "ExponentialLR", "MultiStepLR",
+                  "StepLR", "PolyLR", "OneCycleLR", "CosineRestartLR", "param_scheduler")
+
+
+def run_mmengine(spec: Spec, steps: int) -> list[float]:
+    """MMEngine: each config built by ``PARAM_SCHEDULERS.build`` with the Runner's defaults.
+
+    ``Runner._build_param_scheduler`` sets a missing ``end`` to ``max_epochs`` (epoch-based) or
+    ``max_iters`` and passes ``epoch_length``; ``ParamSchedulerHook`` steps the iteration-based
+    schedulers after every iteration and the epoch-based ones after every epoch. ``total_steps`` is
+    ``max_iters``; ``updates_per_epoch`` is the loader length. ``mmengine.<Class>`` is a one-element
+    ``param_scheduler`` list.
+    """
+    torch = _torch()
+    with _quiet():
+        import mmengine.optim  # noqa: F401 - registers the schedulers
+        from mmengine.registry import PARAM_SCHEDULERS
+
+        _, name = _split_name(spec)
+        _check_name("mmengine", name, MMENGINE_NAMES)
+        args = _args(spec)
+        if name == "param_scheduler":
+            configs = args["param_scheduler"]
+            max_epochs, max_iters = args.get("max_epochs"), args.get("max_iters")
+        else:
+            configs = [{"type": name, **args}]
+            max_epochs = max_iters = None
+        epoch_length = spec.get("updates_per_epoch")
+        total = int(spec["total_steps"])
+        if max_iters is None:
+            max_iters = max_epochs * epoch_length if max_epochs is not None else total
+        if max_epochs is None and epoch_length:
+            max_epochs = max_iters // epoch_length
+        optimizer = torch.optim.SGD([_dummy_param(torch)], lr=float(spec["lr"]))
+        schedulers = []
+        for config in configs:
+            config = dict(config)
+            config.setdefault("end", max_epochs if config.get("by_epoch", True) else max_iters)
+            default_args = {"optimizer": optimizer}
+            if epoch_length:
+                default_args["epoch_length"] = epoch_length
+            schedulers.append(PARAM_SCHEDULERS.build(config, default_args=default_args))
+
+        def after_update(k: int) -> None:
+            for scheduler in schedulers:
+                if not scheduler.by_epoch:
+                    scheduler.step()
+            if epoch_length and (k + 1) % epoch_length == 0:
+                for scheduler in schedulers:
+                    if scheduler.by_epoch:
+                        scheduler.step()
+
+        return _torch_loop(optimizer, after_update, steps)
+
+
+# --------------------------------------------------------------------------------------------------
+# fvcore param schedulers (and detectron2's composition of them; detectron2 is not on PyPI)
+
+
+def _fvcore_multiplier(spec: Spec) -> Any:
+    """An fvcore ParamScheduler from a nested spec; ``detectron2.WarmupParamScheduler`` is composed
+    from fvcore's own classes exactly as detectron2/solver/lr_scheduler.py composes it."""
+    from fvcore.common import param_scheduler as ps
+
+    library, name = _split_name(spec)
+    args = _args(spec)
+    if library == "detectron2" and name == "WarmupParamScheduler":
+        inner = _fvcore_multiplier(args.pop("scheduler"))
+        rescale = bool(args.get("rescale_interval", False))
+        length = float(args["warmup_length"])
+        end = inner(0.0) if rescale else inner(length)
+        start = float(args["warmup_factor"]) * inner(0.0)
+        method = args.get("warmup_method", "linear")
+        warm = ps.ConstantParamScheduler(start) if method == "constant" else ps.LinearParamScheduler(start, end)
+        return ps.CompositeParamScheduler([warm, inner], interval_scaling=[
+            "rescaled", "rescaled" if rescale else "fixed"], lengths=[length, 1 - length])
+    if library != "fvcore":
+        raise ValueError(f"not an fvcore scheduler: {spec['schedule']}")
+    return getattr(ps, name)(**args)
+
+
+def run_fvcore(spec: Spec, steps: int) -> list[float]:
+    """detectron2's ``LRMultiplier``: update ``k`` gets ``lr × multiplier(k / max_iter)``.
+
+    ``fvcore.<Class>`` and ``detectron2.WarmupParamScheduler`` take ``max_iter`` as a top-level key;
+    ``detectron2.LRMultiplier`` its ``max_iter`` argument. No torch: the LR is that product.
+    """
+    library, name = _split_name(spec)
+    if library == "detectron2" and name == "LRMultiplier":
+        args = _args(spec)
+        multiplier, max_iter = _fvcore_multiplier(args["multiplier"]), int(args["max_iter"])
+    else:
+        multiplier, max_iter = _fvcore_multiplier(spec), int(spec["max_iter"])
+    lr = float(spec.get("lr", 1.0))
+    return [lr * multiplier(k / max_iter) for k in range(steps)]
+
+
+# --------------------------------------------------------------------------------------------------
 # dispatch
 
 
@@ -535,6 +636,9 @@ RUNNERS: dict[str, Runner] = {
     "keras": run_keras,
     "pytorch_warmup": run_pytorch_warmup,
     "megatron": run_megatron,
+    "mmengine": run_mmengine,
+    "fvcore": run_fvcore,
+    "detectron2": run_fvcore,
 }
 
 #: Distribution name of each library, for the version recorded in its golden file.
@@ -547,6 +651,9 @@ DISTRIBUTIONS: dict[str, str] = {
     "keras": "keras",
     "pytorch_warmup": "pytorch-warmup",
     "megatron": "megatron-core",
+    "mmengine": "mmengine",
+    "fvcore": "fvcore",
+    "detectron2": "fvcore",
 }
 
 #: Other distributions whose version can change a library's numbers.
@@ -556,6 +663,7 @@ DEPENDENCIES: dict[str, tuple[str, ...]] = {
     "deepspeed": ("torch",),
     "pytorch_warmup": ("torch",),
     "megatron": ("torch",),
+    "mmengine": ("torch",),
     "optax": ("jax", "jaxlib"),
     "keras": ("jax", "jaxlib"),
 }

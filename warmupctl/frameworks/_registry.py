@@ -189,8 +189,13 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "nemo",
     "pytorch_warmup",
     "axolotl",
+    "mmengine",
     "accelerate",
     "nanogpt",
+    "lightning",
+    "ultralytics",
+    "fvcore",
+    "detectron2",
 )
 
 

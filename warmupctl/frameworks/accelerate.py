@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._common import FloatArray, IntArray, inside
+from warmupctl.frameworks._common import FloatArray, IntArray
+from warmupctl.frameworks._kit import finish
 from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
 
 LIBRARY = "accelerate"
@@ -28,7 +29,6 @@ def _build(call: LibraryCall) -> Schedule:
     if call.resolve is None:
         raise SpecError("needs a nested scheduler", path="args.scheduler")
     inner = call.resolve(call.args["scheduler"], "args.scheduler")
-    total = call.total_steps if call.total_steps is not None else -(-inner.total_steps // stride)
 
     def fn(k: IntArray) -> FloatArray:
         return inner.fn(k * stride)
@@ -36,11 +36,10 @@ def _build(call: LibraryCall) -> Schedule:
     notes = [f"the scheduler steps {stride} times per update (accelerate, {processes} processes): update k "
              f"runs at its step {stride}·k"] if stride > 1 else []
     marks = [Boundary(-(-b.step // stride), b.label) for b in inner.boundaries]
-    return Schedule(fn=fn, total_steps=total, label=f"{LIBRARY}.AcceleratedScheduler",
-                    warmup_steps=-(-inner.warmup_steps // stride), boundaries=inside(marks, total),
-                    notes=(*notes, *inner.notes),
-                    spec={"schedule": f"{LIBRARY}.AcceleratedScheduler", "args": dict(call.args)},
-                    source="accelerate 1.16.0, src/accelerate/scheduler.py, AcceleratedScheduler.step")
+    return finish(call, fn, natural=-(-inner.total_steps // stride),
+                  warmup=-(-inner.warmup_steps // stride), boundaries=marks,
+                  notes=(*notes, *inner.notes),
+                  source="accelerate 1.16.0, src/accelerate/scheduler.py, AcceleratedScheduler.step")
 
 
 register(LibrarySchedule(

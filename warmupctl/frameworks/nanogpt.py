@@ -19,7 +19,8 @@ import numpy as np
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._common import FloatArray, IntArray, floats, inside, nan_note
+from warmupctl.frameworks._common import FloatArray, IntArray, floats, nan_note
+from warmupctl.frameworks._kit import finish
 from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
 
 LIBRARY = "nanogpt"
@@ -30,7 +31,7 @@ def _build(call: LibraryCall) -> Schedule:
     a = call.args
     lr, warmup, decay, floor = float(a["learning_rate"]), int(a["warmup_iters"]), int(a["lr_decay_iters"]), \
         float(a["min_lr"])
-    total = int(a["max_iters"]) + 1 if call.total_steps is None else call.total_steps
+    total = int(a["max_iters"]) + 1  # the run; a spec's total_steps overrides it in finish()
     if int(a["max_iters"]) < 0:
         raise SpecError("must not be negative", path="args.max_iters", value=a["max_iters"])
     notes = [f"iterations 0..{int(a['max_iters'])}: train.py runs max_iters + 1 updates"]
@@ -66,9 +67,7 @@ def _build(call: LibraryCall) -> Schedule:
 
 def _schedule(call: LibraryCall, fn, total: int, warmup: int, marks: list[Boundary],
               notes: list[str]) -> Schedule:
-    return Schedule(fn=fn, total_steps=total, label=f"{LIBRARY}.get_lr", warmup_steps=warmup,
-                    boundaries=inside(marks, total), notes=tuple(notes),
-                    spec={"schedule": f"{LIBRARY}.get_lr", "args": dict(call.args)}, source=SOURCE)
+    return finish(call, fn, natural=total, warmup=warmup, boundaries=marks, notes=notes)
 
 
 register(LibrarySchedule(

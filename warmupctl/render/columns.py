@@ -11,6 +11,11 @@ The formats extend :mod:`warmupctl.render.text`'s, so a saved table still reads 
   ``true``/``false``; top-level ``intended`` (label and summary of the designed schedule),
   ``policies`` and ``theory`` where they apply.
 * Markdown and the Rich table: the same columns; ``∞`` for an infinite batch on a terminal.
+
+The same writers show a schedule's series (:mod:`warmupctl.engine.series`): ``lr`` and then one
+float column per series, named as the series (``lr/pg1``, ``momentum``, ``betas[0]``,
+``weight_decay``). A JSON table with series has ``format_version`` :data:`SERIES_FORMAT_VERSION`
+and a top-level ``series`` list of the column names; a CSV's header names them.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ ORDER: tuple[str, ...] = ("intended", "noise_batch", "unstable")
 KINDS: dict[str, str] = {"lr": "float", "intended": "float", "noise_batch": "float", "unstable": "flag"}
 TITLES: dict[str, str] = {"intended": "intended", "noise_batch": "noise batch", "unstable": "> 2/λ"}
 
+#: ``format_version`` of a JSON table whose rows carry series besides ``lr`` (1: ``lr`` alone).
+SERIES_FORMAT_VERSION = 2
+
 Steps = range | NDArray[np.int64]
 Block = tuple[Steps, Mapping[str, NDArray[Any]]]
 
@@ -45,7 +53,7 @@ def _ints(steps: Steps) -> list[int]:
 
 def _cells(name: str, values: NDArray[Any], style: str) -> list[str]:
     """Text of one column of a block: ``csv`` (round-trip floats, inf), ``json`` (null, true/false)."""
-    if KINDS[name] == "flag":
+    if KINDS.get(name, "float") == "flag":
         yes, no = ("true", "false") if style == "json" else ("1", "0")
         return [yes if v else no for v in values.tolist()]
     if style == "json":
@@ -78,7 +86,8 @@ def write_json(out: TextIO, schedule: Schedule, summary: Summary, names: list[st
                blocks: Iterable[Block], extra: Mapping[str, Any]) -> None:
     """The ``text.write_json`` envelope with richer rows, and ``extra`` top-level keys (sorted in)."""
     keys = sorted(["step", *names])
-    top = {"format_version": FORMAT_VERSION, "label": schedule.label, "source": schedule.source,
+    top = {"format_version": FORMAT_VERSION if set(names) <= set(KINDS) else SERIES_FORMAT_VERSION,
+           "label": schedule.label, "source": schedule.source,
            "spec": dict(schedule.spec), "summary": summary.as_dict(), **extra}
     out.write("{\n")
     for key in sorted(k for k in top if k < "rows"):
@@ -104,13 +113,16 @@ def build_table(title: str, steps: NDArray[np.int64], names: list[str],
     """A Rich table: step, the columns, the events; an ellipsis row where updates are skipped."""
     table = Table(title=Text(title), caption=Text(CONVENTION, style="dim"), caption_justify="left")
     table.add_column("step", justify="right", style="cyan")
-    for name in names:
+    texts = [_terminal(name, values[name]) for name in names]
+    for name, column in zip(names, texts):
         header = "lr (effective)" if name == "lr" and "intended" in names else TITLES.get(name, name)
-        table.add_column(header, justify="right" if KINDS[name] == "float" else "center",
+        # A number is never cut ("0.000…") nor wrapped ("0.0001" over "65"): its column is as wide
+        # as its longest cell; a long header wraps instead.
+        table.add_column(header, overflow="fold", min_width=max(map(len, column), default=1),
+                         justify="right" if KINDS.get(name, "float") == "float" else "center",
                          style="red" if name == "unstable" else None)
     table.add_column("event", style="magenta")
     previous = None
-    texts = [_terminal(name, values[name]) for name in names]
     for i, step in enumerate(steps.tolist()):
         if gaps and previous is not None and step > previous + 1:
             table.add_row("⋮", *([""] * len(names)), "", style="dim")
@@ -119,8 +131,29 @@ def build_table(title: str, steps: NDArray[np.int64], names: list[str],
     return table
 
 
+def fitting(names: list[str], values: Mapping[str, NDArray[Any]], steps: NDArray[np.int64],
+            marks: Mapping[int, str], width: int) -> list[list[str]]:
+    """``names`` cut into runs of columns whose table fits ``width`` terminal columns (each run
+    becomes a table of its own, with the steps and events), so that no number is ever cropped."""
+    def needed(name: str) -> int:
+        return max(len(name) // 2, *(len(cell) for cell in _terminal(name, values[name])), 1) + 3
+
+    fixed = 4 + max((len(str(s)) for s in steps.tolist()), default=4) + 3 + max(
+        (len(text) for text in marks.values()), default=5) + 3
+    runs: list[list[str]] = [[]]
+    used = fixed
+    for name in names:
+        cost = needed(name)
+        if runs[-1] and used + cost > width:
+            runs.append([])
+            used = fixed
+        runs[-1].append(name)
+        used += cost
+    return runs
+
+
 def _terminal(name: str, values: NDArray[Any]) -> list[str]:
-    if KINDS[name] == "flag":
+    if KINDS.get(name, "float") == "flag":
         return ["yes" if v else "" for v in values.tolist()]
     return ["∞" if v == math.inf else fmt(v) for v in values.tolist()]
 
@@ -150,6 +183,21 @@ def iter_blocks(shown: Schedule, steps: NDArray[np.int64] | None, count: int,
         if intended is not None:
             row["intended"] = intended(part)
         yield part, row
+
+
+def series_blocks(schedule: Schedule, names: list[str], steps: NDArray[np.int64] | None,
+                  count: int) -> Iterator[Block]:
+    """``(steps, {series: values})`` blocks of the series ``names`` of ``schedule`` (``lr`` among
+    them): every update ``0..count-1``, or the chosen ``steps``. Bounded memory."""
+    from warmupctl.engine.series import at, iter_series
+
+    if steps is None:
+        for first, values in iter_series(schedule, names, count, CHUNK_SIZE):
+            yield range(first, first + len(values[names[0]])), values
+        return
+    for first in range(0, len(steps), CHUNK_SIZE):
+        part = steps[first:first + CHUNK_SIZE]
+        yield part, at(schedule, names, part)
 
 
 def gather(blocks: Iterable[Block], names: list[str]) -> dict[str, NDArray[Any]]:

@@ -17,10 +17,6 @@ from warmupctl.core.errors import SpecError
 from warmupctl.core.values import as_mapping, kind_of
 from warmupctl.spec.files import SPEC, Input, read_input
 
-#: Spec files larger than this are refused before parsing (:data:`warmupctl.spec.files.SPEC`).
-MAX_SPEC_BYTES = SPEC.limit
-
-
 #: Deepest nesting of lists and mappings a spec may have. Sixteen nested library specs need about
 #: fifty levels; deeper input is refused as it is read, before PyYAML's recursion meets Python's
 #: limit (which, at about 900 levels, takes seconds to unwind).
@@ -88,12 +84,6 @@ _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
 _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-
-
-def read_text(path: str) -> tuple[str, str]:
-    """Return ``(display name, text)`` of a spec file or of standard input (``-``)."""
-    source = read_input(path, SPEC)
-    return source.name, source.text
 
 
 def parse_text(text: str, source: str) -> dict[str, Any]:
@@ -288,6 +278,15 @@ def load_mapping(path: str) -> tuple[str, dict[str, Any]]:
     return mapping_of(read_input(path, SPEC))
 
 
+#: Suffixes of files that hold a training run as code, read by :mod:`warmupctl.spec.configs.scripts`
+#: (shell launch scripts, MMEngine's Python configs) without running them.
+SCRIPT_SUFFIXES = (".sh", ".bash", ".py")
+
+
 def mapping_of(source: Input) -> tuple[str, dict[str, Any]]:
     """Parse what :func:`~warmupctl.spec.files.read_input` read: ``(display name, mapping)``."""
+    if source.name.lower().endswith(SCRIPT_SUFFIXES) or source.text.startswith("#!"):
+        from warmupctl.spec.configs.scripts import parse_script_file
+
+        return source.name, parse_script_file(source.text, source.name, source.path)
     return source.name, parse_text(source.text, source.name)

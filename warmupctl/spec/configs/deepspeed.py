@@ -245,7 +245,14 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
     return _translate_alone(mapping, request)
 
 
+def _claim(mapping: Mapping[str, Any]) -> str | None:
+    """DeepSpeed's markers, not counting jsonargparse class configs (``optimizer: {class_path: ...}``
+    in a LightningCLI YAML): a DeepSpeed block has ``type``/``params``, never ``class_path``."""
+    own = {k: x for k, x in mapping.items() if not (isinstance(x, Mapping) and "class_path" in x)}
+    return marker_claim(MARKERS, NESTED)(own)
+
+
 FORMAT = register(ConfigFormat(
-    "deepspeed", TITLE, marker_claim(MARKERS, NESTED), _translate, markers=MARKERS,
+    "deepspeed", TITLE, _claim, _translate, markers=MARKERS,
     overrides=("lr", "total_steps", "warmup_steps"),
 ))
