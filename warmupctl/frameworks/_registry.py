@@ -196,6 +196,7 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "ultralytics",
     "fvcore",
     "detectron2",
+    "torchtune",
 )
 
 
