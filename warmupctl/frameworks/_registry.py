@@ -197,6 +197,7 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "fvcore",
     "detectron2",
     "torchtune",
+    "diffusers",
 )
 
 
