@@ -45,13 +45,15 @@ def _delegate(name: str):
         if call.resolve is None:
             raise SpecError("needs the library resolver", path="args")
         args = {key: value for key, value in call.args.items() if value is not None}
-        inner: dict[str, object] = {"schedule": f"transformers.{target}", "lr": call.lr, "args": {**args, **fixed}}
+        inner: dict[str, object] = {"schedule": f"transformers.{target}", "lr": call.lr,
+                                    "args": {**args, **fixed}}
         if call.total_steps is not None:
             inner["total_steps"] = call.total_steps
         schedule = call.resolve(inner, "args")
         notes = tuple(note.replace("transformers", "diffusers") for note in schedule.notes)
         return replace(schedule, label=f"{LIBRARY}.{name}", source=f"{SOURCE}, get_scheduler({name!r})",
-                       notes=notes, spec={"schedule": f"{LIBRARY}.{name}", "lr": call.lr, "args": dict(call.args)})
+                       notes=notes,
+                       spec={"schedule": f"{LIBRARY}.{name}", "lr": call.lr, "args": dict(call.args)})
 
     return build
 
@@ -67,7 +69,8 @@ def parse_rules(text: str, path: str = "args.step_rules") -> tuple[list[tuple[in
         last = float(parts[-1])
     except ValueError:
         raise SpecError("not diffusers' step_rules", path=path, value=text,
-                        hint='"value:step,...,last", e.g. "1:10,0.1:20,0.01" (diffusers raises ValueError)') from None
+                        hint='"value:step,...,last", e.g. "1:10,0.1:20,0.01" (diffusers raises '
+                             'ValueError)') from None
     return sorted(rules.items()), last
 
 
@@ -88,8 +91,10 @@ def _piecewise(call: LibraryCall) -> Schedule:
         return values[np.searchsorted(edges, np.asarray(k), side="right")] * lr
 
     marks = [Boundary(step, f"× {values[i + 1]:g}") for i, step in enumerate(edges.tolist())]
-    return Schedule(fn=fn, total_steps=total, label=f"{LIBRARY}.piecewise_constant", boundaries=inside(marks, total),
-                    spec={"schedule": f"{LIBRARY}.piecewise_constant", "lr": call.lr, "args": dict(call.args)},
+    return Schedule(fn=fn, total_steps=total, label=f"{LIBRARY}.piecewise_constant",
+                    boundaries=inside(marks, total),
+                    spec={"schedule": f"{LIBRARY}.piecewise_constant", "lr": call.lr,
+                          "args": dict(call.args)},
                     source=f"{SOURCE}, get_piecewise_constant_schedule")
 
 
