@@ -13,13 +13,12 @@ with ``step < s``, else ``last``.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._common import FloatArray, IntArray, inside
+from warmupctl.frameworks._common import FloatArray, IntArray
+from warmupctl.frameworks._kit import finish
 from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
 
 LIBRARY = "diffusers"
@@ -45,17 +44,25 @@ def _delegate(name: str):
         if call.resolve is None:
             raise SpecError("needs the library resolver", path="args")
         args = {key: value for key, value in call.args.items() if value is not None}
+        # The lambda is evaluated at any update; the run's length is decided here, by finish().
         inner: dict[str, object] = {"schedule": f"transformers.{target}", "lr": call.lr,
-                                    "args": {**args, **fixed}}
-        if call.total_steps is not None:
-            inner["total_steps"] = call.total_steps
+                                    "args": {**args, **fixed}, "total_steps": 1}
         schedule = call.resolve(inner, "args")
-        notes = tuple(note.replace("transformers", "diffusers") for note in schedule.notes)
-        return replace(schedule, label=f"{LIBRARY}.{name}", source=f"{SOURCE}, get_scheduler({name!r})",
-                       notes=notes,
-                       spec={"schedule": f"{LIBRARY}.{name}", "lr": call.lr, "args": dict(call.args)})
+        notes = [note.replace("transformers", "diffusers") for note in schedule.notes]
+        return finish(call, schedule.fn, natural=args.get("num_training_steps"),
+                      warmup=schedule.warmup_steps, notes=notes,
+                      boundaries=_marks(args), source=f"{SOURCE}, get_scheduler({name!r})")
 
     return build
+
+
+def _marks(args: dict[str, object]) -> list[Boundary]:
+    marks = []
+    if args.get("num_warmup_steps"):
+        marks.append(Boundary(int(args["num_warmup_steps"]), "warmup end"))  # type: ignore[call-overload]
+    if args.get("num_training_steps"):
+        marks.append(Boundary(int(args["num_training_steps"]), "decay end"))  # type: ignore[call-overload]
+    return marks
 
 
 def parse_rules(text: str, path: str = "args.step_rules") -> tuple[list[tuple[int, float]], float]:
@@ -79,23 +86,13 @@ def _piecewise(call: LibraryCall) -> Schedule:
     lr = float(call.lr or 0.0)
     edges = np.array([step for step, _ in rules], dtype=np.int64)
     values = np.array([value for _, value in rules] + [last], dtype=np.float64)
-    if call.total_steps is None:
-        if not rules:
-            raise SpecError("diffusers.piecewise_constant has no natural end: the spec needs total_steps",
-                            path="total_steps", hint="add total_steps: N")
-        total = int(edges.max()) + 1
-    else:
-        total = call.total_steps
 
     def fn(k: IntArray) -> FloatArray:
         return values[np.searchsorted(edges, np.asarray(k), side="right")] * lr
 
     marks = [Boundary(step, f"× {values[i + 1]:g}") for i, step in enumerate(edges.tolist())]
-    return Schedule(fn=fn, total_steps=total, label=f"{LIBRARY}.piecewise_constant",
-                    boundaries=inside(marks, total),
-                    spec={"schedule": f"{LIBRARY}.piecewise_constant", "lr": call.lr,
-                          "args": dict(call.args)},
-                    source=f"{SOURCE}, get_piecewise_constant_schedule")
+    return finish(call, fn, natural=None, boundaries=marks, detail="step_rules set no end",
+                  source=f"{SOURCE}, get_piecewise_constant_schedule")
 
 
 for _name, (_target, _args, _fixed) in _SAME.items():

@@ -10,10 +10,9 @@ optimizer update: update k uses ``lr·m(k)``.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from warmupctl.core.errors import SpecError
-from warmupctl.engine import Schedule
+from warmupctl.engine import Boundary, Schedule
+from warmupctl.frameworks._kit import finish
 from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
 
 LIBRARY = "torchtune"
@@ -23,17 +22,17 @@ SOURCE = "torchtune bd2a0fc7, torchtune/training/lr_schedulers.py, get_cosine_sc
 def _build(call: LibraryCall) -> Schedule:
     if call.resolve is None:
         raise SpecError("needs the library resolver", path="args")
-    inner = {"schedule": "transformers.cosine", "lr": call.lr,
+    inner = {"schedule": "transformers.cosine", "lr": call.lr, "total_steps": 1,
              "args": {"num_warmup_steps": call.args["num_warmup_steps"],
                       "num_training_steps": call.args["num_training_steps"],
                       "num_cycles": call.args["num_cycles"], "last_epoch": call.args["last_epoch"]}}
-    if call.total_steps is not None:
-        inner["total_steps"] = call.total_steps
     schedule = call.resolve(inner, "args")
-    notes = tuple(note.replace("transformers", "torchtune") for note in schedule.notes)
-    return replace(schedule, label=f"{LIBRARY}.get_cosine_schedule_with_warmup", source=SOURCE, notes=notes,
-                   spec={"schedule": f"{LIBRARY}.get_cosine_schedule_with_warmup", "lr": call.lr,
-                         "args": dict(call.args)})
+    notes = [note.replace("transformers", "torchtune") for note in schedule.notes]
+    shift = int(call.args["last_epoch"]) + 1
+    marks = [Boundary(int(call.args["num_warmup_steps"]) - shift, "warmup end"),
+             Boundary(int(call.args["num_training_steps"]) - shift, "decay end")]
+    return finish(call, schedule.fn, natural=int(call.args["num_training_steps"]) - shift,
+                  warmup=schedule.warmup_steps, boundaries=marks, notes=notes)
 
 
 register(LibrarySchedule(
