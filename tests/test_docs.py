@@ -118,14 +118,31 @@ def test_console_example_prints_what_the_docs_show(block, scratch, runner):
             + "\n--- it prints:\n" + "\n".join(actual))
 
 
+#: A ```python block that is a sketch of the user's own program (a Trainer with their model and data)
+#: starts with this comment and is not run.
+SKETCH = "# sketch:"
+#: The doctest blocks of docs/python.md follow each other (one session): tests/test_python_doc.py runs
+#: them in order.
+DOCTEST_PAGES = {"python.md"}
+
 PYTHON_BLOCKS = [(f"{path.relative_to(ROOT)}:{number}", code)
                  for path in [ROOT / "README.md", *PAGES]
                  for number, code in enumerate(re.findall(r"^```python\n(.*?)^```", path.read_text(),
-                                                          re.MULTILINE | re.DOTALL))]
+                                                          re.MULTILINE | re.DOTALL))
+                 if not code.startswith(SKETCH)
+                 and not (path.name in DOCTEST_PAGES and code.startswith(">>>"))]
 
 
 @pytest.mark.parametrize("where,code", PYTHON_BLOCKS, ids=[where for where, _ in PYTHON_BLOCKS])
 def test_python_example_runs(where, code, scratch):
+    if code.startswith(">>>"):
+        import doctest
+
+        test = doctest.DocTestParser().get_doctest(code, {}, where, where, 0)
+        runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+        runner.run(test)
+        assert runner.summarize(verbose=False).failed == 0, where
+        return
     exec(compile(code, where, "exec"), {"__name__": "docs_example"})
 
 

@@ -52,6 +52,7 @@ LIBRARIES = (
     "keras",
     "pytorch_warmup",
     "megatron",
+    "mmengine",
 )
 
 MAX_STEPS = 301
@@ -866,6 +867,76 @@ MEGATRON: list[Case] = [
 ]
 
 
+# --------------------------------------------------------------------------------------------------
+# MMEngine (mmengine.optim.scheduler, stepped as ParamSchedulerHook does; lr is the optimizer's)
+
+_E = "mmengine."
+
+
+def _mm(case_id: str, name: str, steps: int, lr: float = 0.1, updates_per_epoch: int | None = None,
+        raises: str | None = None, note: str | None = None, **args: Any) -> Case:
+    top: dict[str, Any] = {"total_steps": steps}
+    if updates_per_epoch is not None:
+        top["updates_per_epoch"] = updates_per_epoch
+    return _case(case_id, _E + name, steps, lr=lr, args=args, raises=raises, note=note, **top)
+
+
+def _mmlist(case_id: str, steps: int, schedulers: list[dict[str, Any]], lr: float = 0.02,
+            updates_per_epoch: int | None = None, note: str | None = None, **args: Any) -> Case:
+    return _mm(case_id, "param_scheduler", steps, lr=lr, updates_per_epoch=updates_per_epoch,
+               note=note, param_scheduler=schedulers, **args)
+
+
+MMENGINE: list[Case] = [
+    _mm("mmengine-linear-iter", "LinearLR", 13, start_factor=0.1, by_epoch=False, end=10,
+        note="reaches end_factor at end - 1"),
+    _mm("mmengine-linear-begin", "LinearLR", 13, start_factor=0.25, end_factor=0.5,
+        by_epoch=False, begin=3, end=9),
+    _mm("mmengine-linear-zero-raises", "LinearLR", 2, start_factor=0.0, by_epoch=False, end=6,
+        raises="ZeroDivisionError"),
+    _mm("mmengine-constant-iter", "ConstantLR", 9, factor=0.5, by_epoch=False, end=5),
+    _mm("mmengine-cosine-iter", "CosineAnnealingLR", 23, by_epoch=False, T_max=10, eta_min=0.01,
+        note="recursive; runs past T_max and rises again"),
+    _mm("mmengine-cosine-ratio-default-tmax", "CosineAnnealingLR", 17, by_epoch=False,
+        eta_min_ratio=0.1, begin=2, end=14),
+    _mm("mmengine-cosine-epoch-staircase", "CosineAnnealingLR", 37, updates_per_epoch=4,
+        T_max=8, eta_min=0.0, end=9, note="one value per epoch"),
+    _mm("mmengine-cosine-epoch-converted", "CosineAnnealingLR", 37, updates_per_epoch=4,
+        T_max=8, eta_min=0.001, end=9, convert_to_iter_based=True),
+    _mm("mmengine-exponential", "ExponentialLR", 13, gamma=0.9, by_epoch=False),
+    _mm("mmengine-step-epoch", "StepLR", 31, updates_per_epoch=3, step_size=2, gamma=0.5, end=10),
+    _mm("mmengine-multistep-epoch", "MultiStepLR", 41, updates_per_epoch=4,
+        milestones=[3, 7, 7], gamma=0.1, end=10),
+    _mm("mmengine-poly-iter", "PolyLR", 17, by_epoch=False, eta_min=0.001, power=0.9, end=15),
+    _mm("mmengine-onecycle", "OneCycleLR", 21, by_epoch=False, eta_max=0.5, total_steps=20),
+    _mm("mmengine-onecycle-three-linear", "OneCycleLR", 21, by_epoch=False, eta_max=0.5,
+        total_steps=20, three_phase=True, anneal_strategy="linear"),
+    _mm("mmengine-onecycle-past-end-raises", "OneCycleLR", 12, by_epoch=False, eta_max=0.5,
+        total_steps=10, end=100, raises="ValueError"),
+    _mm("mmengine-cosine-restart", "CosineRestartLR", 31, by_epoch=False, periods=[5, 10, 10],
+        restart_weights=[1.0, 0.5, 0.25], eta_min=0.001),
+    _mmlist("mmengine-list-warmup-multistep", 61, [
+        {"type": "LinearLR", "start_factor": 0.001, "by_epoch": False, "begin": 0, "end": 8},
+        {"type": "MultiStepLR", "begin": 0, "end": 12, "by_epoch": True, "milestones": [8, 11],
+         "gamma": 0.1}], updates_per_epoch=5, max_epochs=12,
+        note="mmdet's 1x schedule, shortened; one update past the run"),
+    _mmlist("mmengine-list-warmup-inside-epoch", 25, [
+        {"type": "LinearLR", "start_factor": 0.1, "by_epoch": False, "begin": 0, "end": 12},
+        {"type": "MultiStepLR", "by_epoch": True, "milestones": [1, 2], "gamma": 0.5}],
+        updates_per_epoch=4, max_epochs=6,
+        note="epoch milestones land inside the iteration warmup and stack"),
+    _mmlist("mmengine-list-warmup-cosine-converted", 41, [
+        {"type": "LinearLR", "start_factor": 0.01, "by_epoch": True, "begin": 0, "end": 2,
+         "convert_to_iter_based": True},
+        {"type": "CosineAnnealingLR", "eta_min": 0.0002, "begin": 2, "end": 10, "T_max": 8,
+         "by_epoch": True, "convert_to_iter_based": True}],
+        updates_per_epoch=4, max_epochs=10, note="RTMDet-style, shortened"),
+    _mmlist("mmengine-list-poly-iter-based", 30, [
+        {"type": "PolyLR", "eta_min": 1e-4, "power": 0.9, "begin": 0, "by_epoch": False}],
+        lr=0.01, max_iters=30, note="mmseg-style; end defaults to max_iters"),
+]
+
+
 CASES: list[Case] = [
     *TRANSFORMERS,
     *TORCH,
@@ -875,6 +946,7 @@ CASES: list[Case] = [
     *KERAS,
     *PYTORCH_WARMUP,
     *MEGATRON,
+    *MMENGINE,
 ]
 
 

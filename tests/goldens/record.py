@@ -523,6 +523,65 @@ def run_keras(spec: Spec, steps: int) -> list[float]:
 
 
 # --------------------------------------------------------------------------------------------------
+# MMEngine (OpenMMLab): mmengine.optim.scheduler, stepped as its ParamSchedulerHook steps them
+
+
+MMENGINE_NAMES = ("ConstantLR", "LinearLR", "CosineAnnealingLR", "ExponentialLR", "MultiStepLR",
+                  "StepLR", "PolyLR", "OneCycleLR", "CosineRestartLR", "param_scheduler")
+
+
+def run_mmengine(spec: Spec, steps: int) -> list[float]:
+    """MMEngine: each config built by ``PARAM_SCHEDULERS.build`` with the Runner's defaults.
+
+    ``Runner._build_param_scheduler`` sets a missing ``end`` to ``max_epochs`` (epoch-based) or
+    ``max_iters`` and passes ``epoch_length``; ``ParamSchedulerHook`` steps the iteration-based
+    schedulers after every iteration and the epoch-based ones after every epoch. ``total_steps`` is
+    ``max_iters``; ``updates_per_epoch`` is the loader length. ``mmengine.<Class>`` is a one-element
+    ``param_scheduler`` list.
+    """
+    torch = _torch()
+    with _quiet():
+        import mmengine.optim  # noqa: F401 - registers the schedulers
+        from mmengine.registry import PARAM_SCHEDULERS
+
+        _, name = _split_name(spec)
+        _check_name("mmengine", name, MMENGINE_NAMES)
+        args = _args(spec)
+        if name == "param_scheduler":
+            configs = args["param_scheduler"]
+            max_epochs, max_iters = args.get("max_epochs"), args.get("max_iters")
+        else:
+            configs = [{"type": name, **args}]
+            max_epochs = max_iters = None
+        epoch_length = spec.get("updates_per_epoch")
+        total = int(spec["total_steps"])
+        if max_iters is None:
+            max_iters = max_epochs * epoch_length if max_epochs is not None else total
+        if max_epochs is None and epoch_length:
+            max_epochs = max_iters // epoch_length
+        optimizer = torch.optim.SGD([_dummy_param(torch)], lr=float(spec["lr"]))
+        schedulers = []
+        for config in configs:
+            config = dict(config)
+            config.setdefault("end", max_epochs if config.get("by_epoch", True) else max_iters)
+            default_args = {"optimizer": optimizer}
+            if epoch_length:
+                default_args["epoch_length"] = epoch_length
+            schedulers.append(PARAM_SCHEDULERS.build(config, default_args=default_args))
+
+        def after_update(k: int) -> None:
+            for scheduler in schedulers:
+                if not scheduler.by_epoch:
+                    scheduler.step()
+            if epoch_length and (k + 1) % epoch_length == 0:
+                for scheduler in schedulers:
+                    if scheduler.by_epoch:
+                        scheduler.step()
+
+        return _torch_loop(optimizer, after_update, steps)
+
+
+# --------------------------------------------------------------------------------------------------
 # dispatch
 
 
@@ -535,6 +594,7 @@ RUNNERS: dict[str, Runner] = {
     "keras": run_keras,
     "pytorch_warmup": run_pytorch_warmup,
     "megatron": run_megatron,
+    "mmengine": run_mmengine,
 }
 
 #: Distribution name of each library, for the version recorded in its golden file.
@@ -547,6 +607,7 @@ DISTRIBUTIONS: dict[str, str] = {
     "keras": "keras",
     "pytorch_warmup": "pytorch-warmup",
     "megatron": "megatron-core",
+    "mmengine": "mmengine",
 }
 
 #: Other distributions whose version can change a library's numbers.
@@ -556,6 +617,7 @@ DEPENDENCIES: dict[str, tuple[str, ...]] = {
     "deepspeed": ("torch",),
     "pytorch_warmup": ("torch",),
     "megatron": ("torch",),
+    "mmengine": ("torch",),
     "optax": ("jax", "jaxlib"),
     "keras": ("jax", "jaxlib"),
 }

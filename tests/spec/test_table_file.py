@@ -187,7 +187,7 @@ def json_table(rows: str, version: str = "1") -> str:
 BAD_JSON = [
     (json_table('{"lr": 0.0, "step": 0},\n{"lr": 0.5, "step": 1'), 7, "JSON syntax error"),
     ('{\n"format_version": 1,\n"rows": [\n{"lr": 0.0, "step": 0},\n', 5, "JSON syntax error at column 1: expected a value, found the end of the text"),
-    (json_table('{"lr": 0.0, "step": 0}', version="2"), 2, "unsupported format_version (got 2); "
+    (json_table('{"lr": 0.0, "step": 0}', version="3"), 2, "unsupported format_version (got 3); "
                                                          "written by a newer warmupctl"),
     (json_table('{"lr": 0.0, "step": 0}', version='"1"'), 2, "unsupported format_version"),
     ('{"format_version": 1, "label": "x"}\n', 1, "no 'rows'"),

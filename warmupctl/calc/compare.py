@@ -482,3 +482,40 @@ def _side(operand: Operand, name: str, events: Events) -> Side:
                     spec=dict(operand.spec), source=operand.source)
     return Side(name=name, kind=operand.kind, label=operand.label or name, events=events,
                 last_line=operand.line_of(events.rows - 1))
+
+
+@dataclass(frozen=True)
+class SeriesComparison:
+    """Two schedules' series besides ``lr`` (``lr/pg1``, ``momentum``, ``weight_decay``, ...),
+    each compared as the LR is: ``compared`` holds the series both have; ``only_a``/``only_b`` the
+    names one side lacks (a difference too: one side sets a value the other does not)."""
+
+    compared: Mapping[str, Comparison]
+    only_a: tuple[str, ...] = ()
+    only_b: tuple[str, ...] = ()
+
+    @property
+    def same(self) -> bool:
+        return not self.only_a and not self.only_b and all(c.same for c in self.compared.values())
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        """The series that differ, in order: compared ones first, then those one side lacks."""
+        return (*(name for name, c in self.compared.items() if not c.same), *self.only_a,
+                *self.only_b)
+
+
+def compare_series(a: Schedule, b: Schedule, *, names: Sequence[str] = ("A", "B"),
+                   steps: int | None = None, rtol: float = RTOL,
+                   atol: float | None = None) -> SeriesComparison:
+    """Every series besides ``lr`` of two schedules, compared update by update like the LR (the
+    same tolerances; ``atol=None`` scales with each series' own values)."""
+    from warmupctl.engine.series import pick
+
+    both = [name for name in a.series if name in b.series]
+    compared = {name: compare(pick(a, name), pick(b, name), names=names, steps=steps, rtol=rtol,
+                              atol=atol) for name in both}
+    return SeriesComparison(
+        compared=compared,
+        only_a=tuple(name for name in a.series if name not in b.series),
+        only_b=tuple(name for name in b.series if name not in a.series))

@@ -172,3 +172,11 @@ class _ExactSum:
         if self._special or math.isnan(self._special):
             return self._special
         return math.fsum(self._partials)
+
+
+def summarize_series(schedule: Schedule, count: int | None = None) -> dict[str, Summary]:
+    """The summary of each series of ``schedule`` besides its LR (``lr/pg1``, ``momentum``, ...),
+    in their order; each is walked in one pass, like the LR."""
+    from warmupctl.engine.series import pick
+
+    return {name: summarize(pick(schedule, name), count) for name in schedule.series}

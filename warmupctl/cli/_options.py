@@ -48,6 +48,13 @@ def _complete_preset(incomplete: str) -> list[str]:
     return [name for name in preset_names() if name.startswith(incomplete)]
 
 
+SeriesOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--series", metavar="NAME", rich_help_panel=SPEC_PANEL,
+                 help="show one series of the schedule instead of its LR: lr/pg1, momentum, "
+                      "betas[0], weight_decay, ... (a table lists them all)"),
+]
+
 PresetOpt = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--preset", metavar="NAME", rich_help_panel=SPEC_PANEL,
@@ -172,7 +179,10 @@ def with_spec_flags(
     added = []
     library = keys == SPEC_FLAGS
     if library:  # commands that take a whole spec can start from a published one, or be a library's
-        for name, annotation in (("preset", PresetOpt), ("schedule", ScheduleOpt), ("arg", ArgOpt)):
+        for name, annotation in (("preset", PresetOpt), ("series", SeriesOpt), ("schedule", ScheduleOpt),
+                                 ("arg", ArgOpt)):
+            if name in signature.parameters:
+                continue  # the command's own option of that name (diff's --series)
             added.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
                                            annotation=annotation))
     extras = tuple(CONFIG_OPTIONS) if (keys == SPEC_FLAGS if config_options is None else config_options) \
@@ -194,6 +204,8 @@ def with_spec_flags(
         flags = {key: kwargs.pop(key) for key in keys}
         if "preset" in kwargs:
             flags["preset"] = kwargs.pop("preset")
+        if "series" in kwargs and "series" not in signature.parameters:
+            flags["series"] = kwargs.pop("series")
         for name in extras:
             if name in kwargs and name not in signature.parameters:
                 flags[name] = kwargs.pop(name)

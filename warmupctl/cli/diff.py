@@ -43,6 +43,10 @@ def diff(
     output: OutputOpt = None,
     actual: ActualOpt = None,
     actual_offset: ActualOffsetOpt = None,
+    series: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--series", metavar="NAME",
+        help="compare one series of each spec (lr/pg1, momentum, betas[0], weight_decay, ...) "
+             "instead of the LR and every series; a table's values are that series")] = None,
     flags: dict | None = None,
 ) -> int:
     """Compare two schedules update by update: `warmupctl diff spec.yaml golden.csv`.
@@ -102,6 +106,14 @@ def diff(
     operands = [load_operand(a, run_bound(ctx)),
                 _spec_side(b, flags, ctx) if flags else load_operand(b, run_bound(ctx))]
     names = ["<stdin>" if path == "-" else path or FLAGS_NAME for path in (a, b)]
+    if series is not None:
+        from warmupctl.engine.series import pick
+
+        try:
+            operands = [pick(x, series, "--series") if isinstance(x, Schedule) else x
+                        for x in operands]
+        except SpecError as exc:
+            raise exc.located(source="command line") from None
     for name, operand in zip(names, operands):
         if isinstance(operand, Schedule):
             for note in operand.notes:
@@ -110,8 +122,15 @@ def diff(
         context.note("--steps does not apply: both A and B are tables, compared over their rows")
     result = compare(operands[0], operands[1], names=names, steps=steps,
                      rtol=RTOL if rel is None else rel, atol=absolute)
-    _write(ctx, result, fmt, output)
-    return int(ExitCode.OK if result.same else ExitCode.DIFFERENT)
+    series = None
+    if all(isinstance(x, Schedule) for x in operands) and any(x.series for x in operands):
+        from warmupctl.calc.compare import compare_series  # momentum, lr/pg1, ...: each compared
+
+        series = compare_series(*operands, names=names, steps=steps,
+                                rtol=RTOL if rel is None else rel, atol=absolute)
+    _write(ctx, result, fmt, output, series)
+    same = result.same and (series is None or series.same)
+    return int(ExitCode.OK if same else ExitCode.DIFFERENT)
 
 
 #: How the report names a B made of the spec flags alone (``<...>``: not a file to annotate).
@@ -176,10 +195,13 @@ def _against_log(ctx: typer.Context, a: str, actual: str, offset: Optional[str],
 
 
 def _write(ctx: typer.Context, result: "Comparison", fmt: DiffFormat,
-           output: Optional[str]) -> None:  # noqa: UP045
+           output: Optional[str], series=None) -> None:  # noqa: UP045
     from warmupctl.cli._output import write_text
     from warmupctl.render import diff as render
 
+    if series is not None:  # the series besides lr: named in every format
+        _write_with_series(ctx, result, series, fmt, output)
+        return
     if fmt == DiffFormat.json:
         write_text(output, lambda out: out.write(render.report_json(result)))
     elif fmt == DiffFormat.github:
@@ -195,6 +217,44 @@ def _write(ctx: typer.Context, result: "Comparison", fmt: DiffFormat,
                                                    color_system=None).print(report))
     if output and output != "-":
         app_context(ctx).info(f"wrote {output}")
+
+
+def _write_with_series(ctx: typer.Context, result, series, fmt: DiffFormat,
+                       output: Optional[str]) -> None:  # noqa: UP045
+    """The report of the LR with one verdict per series: JSON ``series``, a GitHub ``::error`` per
+    changed series, a line per series under the terminal report."""
+    from warmupctl.cli._output import write_text
+    from warmupctl.render import diff as render
+    from warmupctl.render import series as series_render
+    from warmupctl.render.text import dumps
+
+    a, b = result.a.name, result.b.name
+    if fmt == DiffFormat.json:
+        document = render.report_document(result)
+        document["series"] = series_render.series_document(series)
+        document["same"] = result.same and series.same
+        write_text(output, lambda out: out.write(dumps(document) + "\n"))
+    elif fmt == DiffFormat.github:
+        lines = [f"::error title=warmupctl diff%3A series {name} changed::"
+                 f"{line.replace('%', '%25').replace(chr(13), '%0D').replace(chr(10), '%0A')}"
+                 for name, line in zip(series.changed, [
+                     v for v in series_render.series_verdicts(series, a, b)
+                     if not v.endswith(": same")])]
+        text = render.github_annotations(result)
+        write_text(output, lambda out: out.write(text + "".join(f"{x}\n" for x in lines)))
+    else:
+        from rich.console import Group
+
+        report = Group(render.build_report(result), series_render.series_report(series, a, b))
+        if output is None or output == "-":
+            app_context(ctx).out_console().print(report)
+        else:
+            from rich.console import Console
+
+            write_text(output, lambda out: Console(file=out, no_color=True, width=120,
+                                                   color_system=None).print(report))
+        if output and output != "-":
+            app_context(ctx).info(f"wrote {output}")
 
 
 def register(app: typer.Typer) -> None:

@@ -48,11 +48,23 @@ def summary(
                     "summary": result.as_dict()}
         if overlay is not None:
             document["actual"] = {"file": actual, **overlay.as_dict()}
+        if schedule.series:  # each series besides the LR (lr/pg1, momentum, weight_decay, ...)
+            from warmupctl.calc.summary import summarize_series
+
+            document["series"] = {name: s.as_dict()
+                                  for name, s in summarize_series(schedule, steps).items()}
         write_text(output, lambda out: out.write(dumps(document) + "\n"))
     else:
         from warmupctl.render.table import build_summary_table
 
         rendered = build_summary_table(result)
+        if schedule.series:
+            from rich.console import Group
+
+            from warmupctl.calc.summary import summarize_series
+            from warmupctl.render.series import build_series_summary_table
+
+            rendered = Group(rendered, build_series_summary_table(summarize_series(schedule, steps)))
         if overlay is not None:
             from rich.console import Group
 

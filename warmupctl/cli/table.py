@@ -78,6 +78,12 @@ def table(
     else:
         rows = compact_steps(schedule, count)
 
+    if schedule.series:  # one column per series (lr of each param group, momentum, ...)
+        from warmupctl.cli._series import series_table
+
+        series_table(ctx, schedule, chosen, output, rows, count,
+                     gaps=not (every or at_steps is not None), max_rows=MAX_TERMINAL_ROWS)
+        return
     if chosen == "table":
         shown = count if rows is None else len(rows)
         if shown > MAX_TERMINAL_ROWS:

@@ -64,6 +64,10 @@ class Schedule:
         source: what the numbers reproduce ("warmupctl native", "transformers 5.23.0 ...").
         chunks: optional ``(count, chunk_size) -> iterator of arrays`` that walks updates 0..count-1 in
             order, for recursive library forms that carry state from chunk to chunk.
+        series: further values the schedule sets at each update besides ``lr`` (the LR of each
+            parameter group ``lr/pg0``, ``momentum``, ``betas[0]``, ``weight_decay``), each a
+            Schedule of the same length; ``lr`` itself is this Schedule. See
+            :mod:`warmupctl.engine.series`.
 
     A ``fn`` that also has a ``fill(first, out)`` method (as :class:`~warmupctl.engine.phases.Piecewise`
     has) writes the LRs of the consecutive updates ``first, first + 1, ...`` into ``out`` in place;
@@ -79,6 +83,7 @@ class Schedule:
     spec: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     source: str = "warmupctl native"
     chunks: Callable[[int, int], Iterator[NDArray[np.float64]]] | None = None
+    series: Mapping[str, Schedule] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         if self.total_steps <= 0:

@@ -189,6 +189,7 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "nemo",
     "pytorch_warmup",
     "axolotl",
+    "mmengine",
 )
 
 

@@ -221,28 +221,12 @@ def _build_cosine(call: LibraryCall) -> Schedule:
     return _schedule(call, fn, natural, warmup + 1, marks, notes)
 
 
-def _build_one_cycle(call: LibraryCall) -> Schedule:
-    """OneCycle: a triangle (or staircase) between cycle_min_lr and cycle_max_lr over
-    first + second iterations, then cycle_min_lr / (1 + decay_lr_rate * n / decay_step_size)."""
-    a = call.args
-    first = float(a["cycle_first_step_size"])
-    second = first if a["cycle_second_step_size"] is None else float(a["cycle_second_step_size"])
-    if first <= 0:
-        raise SpecError("DeepSpeed raises ValueError: must be positive",
-                        path="args.cycle_first_step_size", value=a["cycle_first_step_size"],
-                        hint="the number of iterations of the rising half of the cycle")
-    if second < 0:
-        raise SpecError("DeepSpeed raises ValueError: must not be negative",
-                        path="args.cycle_second_step_size", value=a["cycle_second_step_size"],
-                        hint="the number of iterations of the falling half (null: as the first)")
+def _cycle_scale(first: float, second: float, stairs_up: int,
+                 stairs_down: int) -> Callable[[Floats], Floats]:
+    """OneCycle's ``_get_scale_factor`` at batch ``b`` (= iteration + 1): the triangle's height in
+    [0, 1], or its staircase; shared by the LR and the momentum."""
     size = first + second
     ratio = first / size
-    stairs_up = a["cycle_first_stair_count"]
-    stairs_down = stairs_up if a["cycle_second_stair_count"] is None else a[
-        "cycle_second_stair_count"]
-    low, high, rate, every = a["cycle_min_lr"], a["cycle_max_lr"], a["decay_lr_rate"], a[
-        "decay_step_size"]
-    no_decay = math.isclose(every, 0) or math.isclose(rate, 0)
 
     def scale(b: Floats) -> Floats:
         cycle = np.floor(1 + b / size)
@@ -260,6 +244,33 @@ def _build_one_cycle(call: LibraryCall) -> Schedule:
                 out = np.where(count > 0, np.floor(place) / count, out)
         return out
 
+    return scale
+
+
+def _build_one_cycle(call: LibraryCall) -> Schedule:
+    """OneCycle: a triangle (or staircase) between cycle_min_lr and cycle_max_lr over
+    first + second iterations, then cycle_min_lr / (1 + decay_lr_rate * n / decay_step_size)."""
+    a = call.args
+    first = float(a["cycle_first_step_size"])
+    second = first if a["cycle_second_step_size"] is None else float(a["cycle_second_step_size"])
+    if first <= 0:
+        raise SpecError("DeepSpeed raises ValueError: must be positive",
+                        path="args.cycle_first_step_size", value=a["cycle_first_step_size"],
+                        hint="the number of iterations of the rising half of the cycle")
+    if second < 0:
+        raise SpecError("DeepSpeed raises ValueError: must not be negative",
+                        path="args.cycle_second_step_size", value=a["cycle_second_step_size"],
+                        hint="the number of iterations of the falling half (null: as the first)")
+    size = first + second
+    stairs_up = a["cycle_first_stair_count"]
+    stairs_down = stairs_up if a["cycle_second_stair_count"] is None else a[
+        "cycle_second_stair_count"]
+    low, high, rate, every = a["cycle_min_lr"], a["cycle_max_lr"], a["decay_lr_rate"], a[
+        "decay_step_size"]
+    no_decay = math.isclose(every, 0) or math.isclose(rate, 0)
+
+    scale = _cycle_scale(first, second, stairs_up, stairs_down)
+
     def at(i: Ints) -> Floats:
         out = np.empty(i.shape)
         cycling = i < size
@@ -276,7 +287,7 @@ def _build_one_cycle(call: LibraryCall) -> Schedule:
                      "stays at cycle_min_lr after the cycle")
     if a["cycle_momentum"]:
         notes.append("OneCycle also cycles beta1 between cycle_max_mom and cycle_min_mom and sets "
-                     "beta2 to 0.99 (for optimizers with betas); warmupctl shows the LR only")
+                     "beta2 to 0.99 (for optimizers with betas): the series betas[0] and betas[1]")
     peak = math.ceil(first)
     marks = [(peak, "cycle peak"), (math.ceil(size), "cycle end")]
     if not no_decay:
@@ -375,3 +386,58 @@ register(LibrarySchedule(
     lr="unused",
 ))
 
+
+# --- series besides the LR: OneCycle's beta1 (and the beta2 it forces) ---------------------------
+
+
+def _one_cycle_series(call: LibraryCall, lr: Schedule) -> tuple[dict[str, Schedule], tuple[str, ...]]:
+    """OneCycle's ``betas`` as the engine sees them: update 0 gets ``(cycle_min_mom, 0.99)`` from
+    the constructor (``_initialize_momentum``); update k >= 1 the value at iteration i = k - 1:
+    ``cycle_max_mom - (cycle_max_mom - cycle_min_mom) * scale(i + 1)`` inside the cycle
+    (``_get_cycle_mom``), then ``cycle_max_mom`` or, with a decay, ``cycle_max_mom * (1 +
+    decay_mom_rate * (i - size + 1) / decay_step_size)`` (``_get_decay_mom``, which grows it).
+    beta2 is always 0.99. With an optimizer without ``betas`` DeepSpeed turns cycle_momentum off."""
+    from warmupctl.engine.series import constant, from_function
+    from warmupctl.frameworks._series import momentum_key
+
+    a = call.args
+    if not a["cycle_momentum"]:
+        return {}, ()
+    if momentum_key(call, "betas") != "betas":
+        return {}, (f"OneCycle does not cycle momentum with {call.extra['optimizer']}: DeepSpeed "
+                    "cycles betas only, and turns cycle_momentum off (with a warning) without them",)
+    first = float(a["cycle_first_step_size"])
+    second = first if a["cycle_second_step_size"] is None else float(a["cycle_second_step_size"])
+    size = first + second
+    stairs_up = a["cycle_first_stair_count"]
+    stairs_down = stairs_up if a["cycle_second_stair_count"] is None else a["cycle_second_stair_count"]
+    scale = _cycle_scale(first, second, stairs_up, stairs_down)
+    low, high = float(a["cycle_min_mom"]), float(a["cycle_max_mom"])
+    rate, every = a["decay_mom_rate"], a["decay_step_size"]
+    no_decay = math.isclose(every, 0) or math.isclose(rate, 0)
+
+    def at(i: Ints) -> Floats:
+        out = np.empty(i.shape)
+        cycling = i < size
+        out[cycling] = high - (high - low) * scale(i[cycling] + 1.0)
+        if no_decay:
+            out[~cycling] = high
+        else:
+            out[~cycling] = high * (1 + rate * ((i[~cycling] - size + 1) / every))
+        return out
+
+    total = lr.total_steps
+    return {"betas[0]": from_function(_engine_fn(low, at), total, "betas[0]"),
+            "betas[1]": constant(0.99, total, "betas[1]")}, ()
+
+
+def _register_series() -> None:
+    from warmupctl.frameworks._series import OPTIMIZER_ARG, LibrarySeries, register_series
+
+    register_series(LibrarySeries(
+        qualname="deepspeed.OneCycle", build=_one_cycle_series, extra=(OPTIMIZER_ARG,),
+        source=f"{VERSION}, {FILE}, OneCycle._initialize_momentum / get_mom",
+        what="betas[0] (cycled inversely to the LR) and betas[1] (forced to 0.99)"))
+
+
+_register_series()

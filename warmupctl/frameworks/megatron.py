@@ -19,7 +19,9 @@ Two entries:
   ``megatron/training/training.py: get_optimizer_param_scheduler`` turns into constructor values
   (``train_iters``/``train_samples``, ``lr_warmup_iters``/``lr_warmup_samples``/
   ``lr_warmup_fraction``, ``lr_decay_iters``/``lr_decay_samples``, ...), with ``lr:`` as ``--lr``.
-  Batch-size ramp-up is not modelled.
+  ``rampup_batch_size: [start, increment, samples]`` (``--rampup-batch-size``, sample-based runs
+  only, as Megatron asserts) moves each update's sample count along the ramp
+  (:mod:`warmupctl.frameworks.megatron_ramp`).
 
 The LR at ``n = num_steps`` (W = lr_warmup_steps, D = lr_decay_steps), restated from ``get_lr``:
 
@@ -49,6 +51,10 @@ from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
 from warmupctl.frameworks._kit import FloatArray, IntArray, finish, floats, g, run_length
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
+from warmupctl.frameworks.megatron_ramp import RAMP_SOURCE, ConstantBatches, RampedBatches, ramp
+
+#: How update k maps to Megatron's sample counter: constant batches, or the batch ramp-up.
+Batches = ConstantBatches | RampedBatches
 
 VERSION = "megatron-core 0.16.1"
 CORE_FILE = "megatron/core/optimizer_param_scheduler.py"
@@ -211,23 +217,14 @@ def _scheduler(values: dict[str, Any], paths: dict[str, str] | None = None) -> _
 # --------------------------------------------------------------------------- schedule assembly
 
 
-def _first_update_after(samples: float, gbs: int) -> int:
-    """The first update k with k * gbs > samples."""
-    return 0 if samples < 0 else math.floor(samples / gbs) + 1
-
-
-def _first_update_at(samples: float, gbs: int) -> int:
-    """The first update k with k * gbs >= samples."""
-    return max(0, math.ceil(samples / gbs))
-
-
-def _schedule(sched: _Scheduler, gbs: int, call: LibraryCall, qualname: str, source: str,
+def _schedule(sched: _Scheduler, batches: Batches, call: LibraryCall, qualname: str, source: str,
               spec_args: dict[str, Any], spec_lr: float | None, natural: int,
               extra_notes: tuple[str, ...] = ()) -> Schedule:
     total = run_length(call, natural)
+    gbs = call.extra["global_batch_size"]
 
     def fn(k: IntArray) -> FloatArray:
-        return sched.lr(np.asarray(k, dtype=np.int64) * gbs)
+        return sched.lr(batches.samples(k))
 
     notes: list[str] = []
     raise_at: int | None = None
@@ -235,8 +232,8 @@ def _schedule(sched: _Scheduler, gbs: int, call: LibraryCall, qualname: str, sou
     anneal = sched.anneal_start
     if anneal is not None and sched.wsd_style not in WSD_STYLES:
         lower = max(sched.warmup if sched.warmup > 0 else -1.0, anneal)
-        first = _first_update_after(lower, gbs)
-        if first * gbs <= sched.decay:
+        first = batches.first_after(lower)
+        if int(batches.samples(np.array([first]))[0]) <= sched.decay:
             if first == 0:
                 raise SpecError("WSD needs a decay style", path="args.lr_wsd_decay_style",
                                 value=None, hint="Megatron fails an assert in step(0); "
@@ -244,7 +241,7 @@ def _schedule(sched: _Scheduler, gbs: int, call: LibraryCall, qualname: str, sou
             raise_at = first
             raise_event = "Megatron fails an assert (no lr_wsd_decay_style)"
 
-    warmup_update = _first_update_at(sched.warmup, gbs) if sched.warmup > 0 else 0
+    warmup_update = batches.first_at(sched.warmup) if sched.warmup > 0 else 0
     boundaries: list[Boundary] = []
     if sched.warmup > 0:
         boundaries.append(Boundary(warmup_update, "warmup end"))
@@ -254,17 +251,18 @@ def _schedule(sched: _Scheduler, gbs: int, call: LibraryCall, qualname: str, sou
         notes.append(f"update 0 gets LR {word}")
         last = warmup_update - 1
         around = fn(np.array([last, last + 1], dtype=np.int64))
-        if (sched.warmup / gbs) != warmup_update and bool(np.all(around < sched.max_lr)):
+        at = int(batches.samples(np.array([warmup_update]))[0])
+        if at != sched.warmup and bool(np.all(around < sched.max_lr)):
             notes.append(f"the peak max_lr {g(sched.max_lr)} is never used: the warmup ends at "
                          f"sample {g(sched.warmup)}, between updates {last} and {last + 1} "
-                         f"({gbs} samples per update)")
+                         f"({batches.batch_of(last)} samples per update)")
     if anneal is not None and sched.warmup < anneal < sched.decay:
-        boundaries.append(Boundary(_first_update_at(anneal, gbs), "decay start"))
+        boundaries.append(Boundary(batches.first_at(anneal), "decay start"))
     if sched.style == "constant":
         if sched.min_lr != sched.max_lr and sched.min_lr != 0:
             notes.append("min_lr is never used: lr_decay_style constant holds max_lr forever")
     else:
-        past = _first_update_after(sched.decay, gbs)
+        past = batches.first_after(sched.decay)
         boundaries.append(Boundary(past, "min_lr"))
         if sched.style == "inverse-square-root" and past > 0:
             before = float(fn(np.array([past - 1]))[0])
@@ -296,7 +294,7 @@ def _build_scheduler(call: LibraryCall) -> Schedule:
     args["lr_warmup_steps"] = _whole(args["lr_warmup_steps"])
     sched = _scheduler(args)
     natural = max(1, math.ceil(sched.decay / gbs))
-    return _schedule(sched, gbs, call, "megatron.OptimizerParamScheduler",
+    return _schedule(sched, ConstantBatches(gbs), call, "megatron.OptimizerParamScheduler",
                      f"{VERSION}, {CORE_FILE}, OptimizerParamScheduler.get_lr",
                      args, None, natural)
 
@@ -349,6 +347,13 @@ def _build_training(call: LibraryCall) -> Schedule:
     gbs = _gbs(call)
     iters, samples = a["train_iters"], a["train_samples"]
     fraction = a["lr_warmup_fraction"]
+    rampup = a["rampup_batch_size"]
+    batches: Batches = ConstantBatches(gbs)
+    if rampup is not None and iters:
+        raise SpecError("expected no batch-size rampup for iteration-based training",
+                        path="args.rampup_batch_size", value=list(rampup),
+                        hint="Megatron's validate_args asserts this with train_iters; give "
+                        "train_samples (and lengths in samples) for a ramped run")
     if iters:
         for name, bad in (("train_samples", a["train_samples"] is not None),
                           ("lr_decay_samples", a["lr_decay_samples"] is not None),
@@ -380,6 +385,9 @@ def _build_training(call: LibraryCall) -> Schedule:
         wsd = a["lr_wsd_decay_samples"]
         warmup = fraction * decay if fraction is not None else a["lr_warmup_samples"]
         natural = samples // gbs
+        if rampup is not None:
+            batches = _ramp_of(a, gbs)
+            natural = batches.train_iters(samples)
         names = {"lr_decay_steps": "lr_decay_samples", "wsd_decay_steps": "lr_wsd_decay_samples",
                  "lr_warmup_steps": "lr_warmup_fraction" if fraction is not None
                  else "lr_warmup_samples"}
@@ -402,10 +410,51 @@ def _build_training(call: LibraryCall) -> Schedule:
     if fraction is not None and not float(warmup).is_integer():
         notes = (f"lr_warmup_fraction gives a warmup of {g(warmup)} samples; Megatron does not "
                  "round it",)
-    return _schedule(sched, gbs, call, "megatron.get_optimizer_param_scheduler",
-                     f"{VERSION}, {TRAINING_FILE}, get_optimizer_param_scheduler + "
-                     f"{CORE_FILE}, OptimizerParamScheduler",
+    source = (f"{VERSION}, {TRAINING_FILE}, get_optimizer_param_scheduler + "
+              f"{CORE_FILE}, OptimizerParamScheduler")
+    if isinstance(batches, RampedBatches):
+        notes = (*notes, *_ramp_notes(batches, sched, a["seq_length"]))
+        source += f" + {RAMP_SOURCE}"
+    return _schedule(sched, batches, call, "megatron.get_optimizer_param_scheduler", source,
                      a, call.lr, max(1, natural), notes)
+
+
+def _ramp_of(a: dict[str, Any], gbs: int) -> RampedBatches:
+    """The ramp of ``rampup_batch_size``, checked against ``micro_batch_size × data_parallel_size``."""
+    if a["decrease_batch_size_if_needed"]:
+        raise SpecError("is not modelled with a batch ramp-up", value=True,
+                        path="args.decrease_batch_size_if_needed",
+                        hint="Megatron then rounds each ramp batch down to a multiple of "
+                        "micro_batch_size × data-parallel size; warmupctl does not replay that")
+    micro, dp = a["micro_batch_size"], a["data_parallel_size"]
+    unit = micro * dp if micro is not None and dp is not None else None
+    return ramp(tuple(a["rampup_batch_size"]), gbs, unit, path="args.rampup_batch_size")
+
+
+def _ramp_notes(batches: RampedBatches, sched: _Scheduler, seq_length: int | None) -> list[str]:
+    """What the ramp does to updates, samples and tokens, in words."""
+    start, increment, samples = batches.rampup
+    end = batches.ramp_updates
+    at = batches.start[-1]
+
+    def tokens(n: float) -> str:
+        return f", {g(n * seq_length)} tokens" if seq_length else ""
+
+    notes = [f"batch ramp-up: {start} samples per update at update 0, +{increment} every "
+             f"{g(samples / (len(batches.batch) - 1))} samples; {batches.global_batch_size} from "
+             f"update {end} on (sample {at}{tokens(at)}); Megatron's LR follows the samples consumed"]
+    if sched.warmup > 0:
+        w = batches.first_at(sched.warmup)
+        flat = math.ceil(sched.warmup / batches.global_batch_size)
+        if w != flat:
+            notes.append(f"the warmup of {g(sched.warmup)} samples{tokens(sched.warmup)} ends at "
+                         f"update {w} under the ramp ({flat} at a constant batch of "
+                         f"{batches.global_batch_size})")
+    if seq_length is None:
+        notes.append("tokens: add seq_length (--seq-length) to see the ramp in tokens")
+    notes.append("Megatron-LM from 2026-04-21 ignores --rampup-batch-size (deprecated for "
+                 "--step-batch-size-schedule); these numbers are megatron-core 0.16.1's")
+    return notes
 
 
 register(LibrarySchedule(
@@ -430,6 +479,16 @@ register(LibrarySchedule(
         Arg("lr_wsd_decay_iters", None, kind="int", nullable=True, doc="--lr-wsd-decay-iters"),
         Arg("lr_wsd_decay_samples", None, kind="int", nullable=True,
             doc="--lr-wsd-decay-samples"),
+        Arg("rampup_batch_size", None, kind="ints", nullable=True,
+            doc="--rampup-batch-size start increment samples (sample-based runs)"),
+        Arg("micro_batch_size", None, kind="int", nullable=True,
+            doc="--micro-batch-size: each ramp batch must be a multiple of it × data parallel size"),
+        Arg("data_parallel_size", None, kind="int", nullable=True,
+            doc="data-parallel ranks (world size / (tensor × pipeline × context parallel))"),
+        Arg("decrease_batch_size_if_needed", False, kind="bool",
+            doc="--decrease-batch-size-if-needed (not modelled with a ramp)"),
+        Arg("seq_length", None, kind="int", nullable=True,
+            doc="--seq-length: tokens per sample, for the notes in tokens"),
     ),
     build=_build_training,
     source=f"{VERSION}, {TRAINING_FILE}, get_optimizer_param_scheduler",
@@ -438,3 +497,160 @@ register(LibrarySchedule(
     lr="required",
     extra=(_GLOBAL_BATCH_SIZE,),
 ))
+
+
+# --------------------------------------------------------------------------- series besides the LR
+#
+# ``OptimizerParamScheduler.step`` writes, for every param group, ``group['lr'] = get_lr(group)``
+# (the group's own ``max_lr``/``min_lr`` when it has them; ``init_lr`` and the lengths are shared)
+# and ``group['weight_decay'] = get_wd(group) * group.get('wd_mult', 1.0)`` (the group's own
+# ``start_wd``/``end_wd`` when it has them). ``get_wd`` at n = num_steps: ``end_wd`` once n >
+# wd_incr_steps or for the constant style, else ``start_wd + coeff * (end_wd - start_wd)`` with
+# ``r = n / wd_incr_steps`` and coeff ``r`` (linear) or ``0.5 * (cos(pi * (1 - r)) + 1)`` (cosine),
+# an increase. megatron-core 0.16.1 keeps ``lr_mult`` in the groups ``_get_param_groups`` builds
+# (megatron/core/optimizer/__init__.py) for backward compatibility; the scheduler never reads it.
+
+#: Keys of one entry of ``param_groups:`` (a Megatron ``ParamGroupOverride``, plus a name).
+GROUP_KEYS = ("name", "max_lr", "min_lr", "start_wd", "end_wd", "wd_mult", "lr_mult")
+
+_PARAM_GROUPS = Arg(
+    "param_groups", None, kind="any", nullable=True,
+    doc="the optimizer's param groups, each a mapping of max_lr, min_lr, start_wd, end_wd, wd_mult "
+    "(Megatron's ParamGroupOverride) and an optional name; {} is a group on the defaults")
+
+
+def _weight_decay(n: FloatArray, start: float, end: float, steps: int, style: str) -> FloatArray:
+    """``get_wd`` at ``num_steps = n`` (float64, Megatron's operation order)."""
+    out = np.full(n.shape, float(end))
+    if style == "constant":
+        return out
+    live = n <= steps
+    ratio = n[live] / float(steps)
+    coeff = ratio if style == "linear" else 0.5 * (np.cos(np.pi * (1 - ratio)) + 1.0)
+    out[live] = start + coeff * (end - start)
+    return out
+
+
+def _groups(call: LibraryCall) -> list[dict[str, Any]] | None:
+    """The validated ``param_groups:`` list (None when the spec gives none)."""
+    from warmupctl.core.values import as_float
+
+    raw = call.extra.get("param_groups")
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not raw:
+        raise SpecError("must be a non-empty list of param groups", path="param_groups",
+                        value=raw, hint="e.g. [{}, {wd_mult: 0.0}, {max_lr: 1e-4, min_lr: 1e-5}]")
+    groups = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise SpecError("must be a mapping", path=f"param_groups[{i}]", value=item,
+                            hint="keys: " + ", ".join(GROUP_KEYS))
+        group: dict[str, Any] = {}
+        for key, value in item.items():
+            if key not in GROUP_KEYS:
+                raise SpecError("unknown param-group key", path=f"param_groups[{i}].{key}",
+                                value=key, hint="keys: " + ", ".join(GROUP_KEYS))
+            if key == "name":
+                if not isinstance(value, str) or not value or "/" in value:
+                    raise SpecError("must be a name without '/'", path=f"param_groups[{i}].name",
+                                    value=value)
+                group[key] = value
+                continue
+            number = as_float(value, f"param_groups[{i}].{key}")  # YAML's "5e-4" too
+            if number < 0:
+                raise SpecError("must be a number >= 0", path=f"param_groups[{i}].{key}",
+                                value=value)
+            group[key] = number
+        groups.append(group)
+    names = [g.get("name", f"pg{i}") for i, g in enumerate(groups)]
+    for i, name in enumerate(names):
+        if names.index(name) != i:
+            raise SpecError("two param groups have this name", path=f"param_groups[{i}].name",
+                            value=name)
+    return groups
+
+
+def _series(call: LibraryCall, lr: Schedule, sched: _Scheduler, gbs: int,
+            wd: tuple[float | None, float | None, int | None, str]) -> tuple[dict[str, Schedule],
+                                                                          tuple[str, ...]]:
+    """Per-group LRs and weight decays, named ``lr/<group>`` and ``weight_decay[/<group>]``."""
+    from dataclasses import replace as with_values
+
+    from warmupctl.engine.series import from_function
+    from warmupctl.frameworks._series import nan_where_lr_is
+
+    start, end, incr, style = wd
+    groups = _groups(call)
+    notes: list[str] = []
+    total = lr.total_steps
+
+    def updates(k: IntArray) -> FloatArray:
+        return floats(np.asarray(k, dtype=np.int64) * gbs)
+
+    def wd_series(group: dict[str, Any], path: str) -> Schedule | None:
+        g_start, g_end = group.get("start_wd", start), group.get("end_wd", end)
+        if g_start is None and g_end is None and "wd_mult" not in group:
+            return None
+        if g_start is None or g_end is None or incr is None:
+            missing = "start_wd" if g_start is None else "end_wd" if g_end is None else "wd_incr_steps"
+            raise SpecError(f"the weight-decay schedule needs {missing}", path=f"args.{missing}",
+                            hint="Megatron's constructor takes start_wd, end_wd and wd_incr_steps")
+        if style == "constant" and g_start != g_end:
+            raise SpecError("differs from end_wd with a constant style", path=f"{path}start_wd",
+                            value=g_start, hint="Megatron asserts start_wd == end_wd in get_wd")
+        if g_end < g_start:
+            raise SpecError("is below start_wd", path=f"{path}end_wd", value=g_end,
+                            hint="Megatron's weight decay only increases")
+        mult = group.get("wd_mult", 1.0)
+
+        def fn(k: IntArray) -> FloatArray:
+            return _weight_decay(updates(k), g_start, g_end, incr, style) * mult
+
+        return from_function(nan_where_lr_is(fn, lr), total, "weight_decay")
+
+    out: dict[str, Schedule] = {}
+    decays: dict[str, Schedule] = {}  # after every group's LR, so that like columns sit together
+    if groups is None:
+        member = wd_series({}, "args.")
+        if member is not None:
+            out["weight_decay"] = member
+        return out, ()
+    for i, group in enumerate(groups):
+        name = group.get("name", f"pg{i}")
+        own = with_values(sched, max_lr=group.get("max_lr", sched.max_lr),
+                          min_lr=group.get("min_lr", sched.min_lr))
+
+        def lr_fn(k: IntArray, own: _Scheduler = own) -> FloatArray:
+            return own.lr(np.asarray(k, dtype=np.int64) * gbs)
+
+        out[f"lr/{name}"] = from_function(nan_where_lr_is(lr_fn, lr), total, f"lr/{name}")
+        member = wd_series(group, f"param_groups[{i}].")
+        if member is not None:
+            decays[f"weight_decay/{name}"] = member
+        if "lr_mult" in group:
+            notes.append(f"param_groups[{i}].lr_mult has no effect: {VERSION}'s "
+                         "OptimizerParamScheduler reads max_lr and min_lr, not lr_mult")
+    return {**out, **decays}, tuple(notes)
+
+
+def _scheduler_series(call: LibraryCall, lr: Schedule) -> tuple[dict[str, Schedule],
+                                                               tuple[str, ...]]:
+    args = dict(call.args)
+    args["lr_warmup_steps"] = _whole(args["lr_warmup_steps"])
+    return _series(call, lr, _scheduler(args), _gbs(call),
+                   (args["start_wd"], args["end_wd"], args["wd_incr_steps"], args["wd_incr_style"]))
+
+
+def _register_series() -> None:
+    from warmupctl.frameworks._series import LibrarySeries, register_series
+
+    register_series(LibrarySeries(
+        qualname="megatron.OptimizerParamScheduler", build=_scheduler_series,
+        extra=(_PARAM_GROUPS,),
+        source=f"{VERSION}, {CORE_FILE}, OptimizerParamScheduler.step / get_lr / get_wd",
+        what="weight_decay (start_wd -> end_wd); with param_groups: lr/<group> and "
+             "weight_decay/<group>"))
+
+
+_register_series()

@@ -11,6 +11,11 @@ The formats extend :mod:`warmupctl.render.text`'s, so a saved table still reads 
   ``true``/``false``; top-level ``intended`` (label and summary of the designed schedule),
   ``policies`` and ``theory`` where they apply.
 * Markdown and the Rich table: the same columns; ``∞`` for an infinite batch on a terminal.
+
+The same writers show a schedule's series (:mod:`warmupctl.engine.series`): ``lr`` and then one
+float column per series, named as the series (``lr/pg1``, ``momentum``, ``betas[0]``,
+``weight_decay``). A JSON table with series has ``format_version`` :data:`SERIES_FORMAT_VERSION`
+and a top-level ``series`` list of the column names; a CSV's header names them.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ ORDER: tuple[str, ...] = ("intended", "noise_batch", "unstable")
 KINDS: dict[str, str] = {"lr": "float", "intended": "float", "noise_batch": "float", "unstable": "flag"}
 TITLES: dict[str, str] = {"intended": "intended", "noise_batch": "noise batch", "unstable": "> 2/λ"}
 
+#: ``format_version`` of a JSON table whose rows carry series besides ``lr`` (1: ``lr`` alone).
+SERIES_FORMAT_VERSION = 2
+
 Steps = range | NDArray[np.int64]
 Block = tuple[Steps, Mapping[str, NDArray[Any]]]
 
@@ -45,7 +53,7 @@ def _ints(steps: Steps) -> list[int]:
 
 def _cells(name: str, values: NDArray[Any], style: str) -> list[str]:
     """Text of one column of a block: ``csv`` (round-trip floats, inf), ``json`` (null, true/false)."""
-    if KINDS[name] == "flag":
+    if KINDS.get(name, "float") == "flag":
         yes, no = ("true", "false") if style == "json" else ("1", "0")
         return [yes if v else no for v in values.tolist()]
     if style == "json":
@@ -78,7 +86,8 @@ def write_json(out: TextIO, schedule: Schedule, summary: Summary, names: list[st
                blocks: Iterable[Block], extra: Mapping[str, Any]) -> None:
     """The ``text.write_json`` envelope with richer rows, and ``extra`` top-level keys (sorted in)."""
     keys = sorted(["step", *names])
-    top = {"format_version": FORMAT_VERSION, "label": schedule.label, "source": schedule.source,
+    top = {"format_version": FORMAT_VERSION if set(names) <= set(KINDS) else SERIES_FORMAT_VERSION,
+           "label": schedule.label, "source": schedule.source,
            "spec": dict(schedule.spec), "summary": summary.as_dict(), **extra}
     out.write("{\n")
     for key in sorted(k for k in top if k < "rows"):
@@ -106,7 +115,7 @@ def build_table(title: str, steps: NDArray[np.int64], names: list[str],
     table.add_column("step", justify="right", style="cyan")
     for name in names:
         header = "lr (effective)" if name == "lr" and "intended" in names else TITLES.get(name, name)
-        table.add_column(header, justify="right" if KINDS[name] == "float" else "center",
+        table.add_column(header, justify="right" if KINDS.get(name, "float") == "float" else "center",
                          style="red" if name == "unstable" else None)
     table.add_column("event", style="magenta")
     previous = None
@@ -120,7 +129,7 @@ def build_table(title: str, steps: NDArray[np.int64], names: list[str],
 
 
 def _terminal(name: str, values: NDArray[Any]) -> list[str]:
-    if KINDS[name] == "flag":
+    if KINDS.get(name, "float") == "flag":
         return ["yes" if v else "" for v in values.tolist()]
     return ["∞" if v == math.inf else fmt(v) for v in values.tolist()]
 
@@ -150,6 +159,21 @@ def iter_blocks(shown: Schedule, steps: NDArray[np.int64] | None, count: int,
         if intended is not None:
             row["intended"] = intended(part)
         yield part, row
+
+
+def series_blocks(schedule: Schedule, names: list[str], steps: NDArray[np.int64] | None,
+                  count: int) -> Iterator[Block]:
+    """``(steps, {series: values})`` blocks of the series ``names`` of ``schedule`` (``lr`` among
+    them): every update ``0..count-1``, or the chosen ``steps``. Bounded memory."""
+    from warmupctl.engine.series import at, iter_series
+
+    if steps is None:
+        for first, values in iter_series(schedule, names, count, CHUNK_SIZE):
+            yield range(first, first + len(values[names[0]])), values
+        return
+    for first in range(0, len(steps), CHUNK_SIZE):
+        part = steps[first:first + CHUNK_SIZE]
+        yield part, at(schedule, names, part)
 
 
 def gather(blocks: Iterable[Block], names: list[str]) -> dict[str, NDArray[Any]]:

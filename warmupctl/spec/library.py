@@ -27,6 +27,8 @@ from warmupctl.frameworks._registry import (
     RunBound,
     load_libraries,
 )
+from warmupctl.frameworks._series import LIBRARY_SERIES
+from warmupctl.frameworks._series import attach as attach_series
 
 #: Top-level keys every library spec may carry, besides the schedule's own ``extra`` keys.
 LIBRARY_KEYS = ("schedule", "lr", "args", "total_steps", "name")
@@ -74,7 +76,9 @@ def resolve_library(
 
 def _resolve(mapping: dict[str, Any], bound: RunBound | None) -> Schedule:
     entry = find_schedule(mapping.get("schedule"))
-    allowed = (*LIBRARY_KEYS, *(a.name for a in entry.extra))
+    series = LIBRARY_SERIES.get(entry.qualname)  # the values it sets besides the LR (momentum, ...)
+    extra_args = (*entry.extra, *(series.extra if series is not None else ()))
+    allowed = (*LIBRARY_KEYS, *(a.name for a in extra_args))
     for key in mapping:
         if key not in allowed:
             hint = v.did_you_mean(key, allowed)
@@ -120,7 +124,7 @@ def _resolve(mapping: dict[str, Any], bound: RunBound | None) -> Schedule:
     total_steps = v.as_count(total, "total_steps", minimum=1) if total is not None else None
 
     extra: dict[str, Any] = {}
-    for arg in entry.extra:
+    for arg in extra_args:
         if arg.name in mapping:
             extra[arg.name] = coerce_arg(arg, mapping[arg.name], arg.name)
         elif arg.required:
@@ -134,6 +138,7 @@ def _resolve(mapping: dict[str, Any], bound: RunBound | None) -> Schedule:
     call = LibraryCall(args=args, lr=lr, total_steps=total_steps, extra=extra, resolve=nested,
                        entry=entry, bound=bound)
     schedule = _explain_nonfinite(entry.build(call), entry)
+    schedule = attach_series(entry.qualname, call, schedule)
     name = mapping.get("name")
     if name is not None:
         schedule = replace(schedule, label=v.as_str(name, "name"))

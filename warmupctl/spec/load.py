@@ -283,6 +283,15 @@ def load_mapping(path: str) -> tuple[str, dict[str, Any]]:
     return mapping_of(read_input(path, SPEC))
 
 
+#: Suffixes of files that hold a training run as code, read by :mod:`warmupctl.spec.configs.scripts`
+#: (shell launch scripts, MMEngine's Python configs) without running them.
+SCRIPT_SUFFIXES = (".sh", ".bash", ".py")
+
+
 def mapping_of(source: Input) -> tuple[str, dict[str, Any]]:
     """Parse what :func:`~warmupctl.spec.files.read_input` read: ``(display name, mapping)``."""
+    if source.name.lower().endswith(SCRIPT_SUFFIXES) or source.text.startswith("#!"):
+        from warmupctl.spec.configs.scripts import parse_script_file
+
+        return source.name, parse_script_file(source.text, source.name, source.path)
     return source.name, parse_text(source.text, source.name)

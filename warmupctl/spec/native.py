@@ -66,7 +66,26 @@ def check_type(key: str, value: Any) -> None:
 
 
 def resolve_native(mapping: Mapping[str, Any]) -> Schedule:
-    """Resolve a native spec mapping (keys of :data:`KEYS`) into a :class:`Schedule`."""
+    """Resolve a native spec mapping (keys of :data:`KEYS`) into a :class:`Schedule`.
+
+    The series keys (``param_groups``, ``layer_decay``, ``momentum``, ``weight_decay``) are
+    resolved by :mod:`warmupctl.spec.native_series`, after the LR and without changing it.
+    """
+    from warmupctl.spec import native_series
+
+    lr_keys, series = native_series.split(mapping)
+    return native_series.attach(_resolve_lr(lr_keys), series, lr_keys, _resolve_lr)
+
+
+def resolve_phases(spec: Mapping[str, Any], step_offset: int = 0) -> Schedule:
+    """A schedule of ``phases`` between numbers (``from``/``to`` given as numbers), lengths adding
+    up to ``total_steps``: the LR's phase machinery for another series (momentum, weight decay)."""
+    full = {key: spec.get(key) for key in KEYS}
+    return _resolve_phases(full, 0.0, 0.0, 0.0, step_offset, None)
+
+
+def _resolve_lr(mapping: Mapping[str, Any]) -> Schedule:
+    """The LR of a native spec mapping (keys of :data:`KEYS`)."""
     check_keys(mapping)
     notes: list[str] = []
     mapping = units_to_steps(mapping, notes)

@@ -92,7 +92,8 @@ def load_spec(
     Args:
         path: a YAML/JSON file, ``-`` for standard input, or None for a spec made of flags alone.
         flags: native keys set on the command line or in Python (``{"warmup_steps": 100}``), and
-            ``preset``: the name of a published schedule (:mod:`warmupctl.spec.presets`) to start from.
+            ``preset``: the name of a published schedule (:mod:`warmupctl.spec.presets`) to start from;
+            ``series``: the name of one of the schedule's series to return in place of its LR.
         bound: the command's bound on the updates shown (see :func:`resolve`).
     """
     return spec_from(read_input(path, SPEC) if path is not None else None, flags, bound=bound)
@@ -110,6 +111,15 @@ def spec_from(
         bound: as for :func:`load_spec`.
     """
     flags = dict(flags or {})
+    series = flags.pop("series", None)
+    if series is not None:  # one series of the schedule in place of its LR (--series momentum)
+        from warmupctl.engine.series import pick
+
+        schedule = spec_from(file, flags, bound=bound)
+        try:
+            return pick(schedule, str(series), "--series")
+        except SpecError as exc:
+            raise exc.located(source="command line") from None
     preset = flags.pop("preset", None)
     config_options = {key: flags.pop(key) for key in CONFIG_OPTIONS if flags.get(key) is not None}
     flags = {key: value for key, value in flags.items() if key not in CONFIG_OPTIONS}

@@ -11,7 +11,7 @@ Rules (each broken one is a :class:`~warmupctl.core.errors.SpecError` naming the
   strictly increasing (gaps are fine: ``--every`` and ``--at`` tables); every line ends with a
   newline (a last line without one is a truncated file). ``\\r\\n`` endings and a UTF-8 byte order
   mark are accepted, so a golden checked out on Windows still reads.
-* JSON: an object with ``format_version`` (1) and ``rows``, a non-empty list of ``{"step", "lr"}``
+* JSON: an object with ``format_version`` (1, or 2 when rows also hold series) and ``rows``, a non-empty list of ``{"step", "lr"}``
   objects under the same rules; other keys (``label``, ``spec``, ``summary``, ...) are not checked.
 
 CSV rows are streamed: a golden of 10^8 updates is read in blocks, twice (key events, then values),
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from warmupctl.frameworks._registry import RunBound
 
 #: ``format_version`` values this reader understands (``warmupctl.render.text.FORMAT_VERSION``).
-FORMAT_VERSIONS = frozenset({1})
+FORMAT_VERSIONS = frozenset({1, 2})  # 2: rows carry series besides lr (render.columns)
 #: The columns a table starts with (``warmupctl.render.text.CSV_HEADER``).
 HEADER = ("step", "lr")
 #: Rows per block handed to the comparison.
@@ -121,8 +121,8 @@ def table_kind(name: str, head: bytes) -> str | None:
 
 def load_operand(path: str, bound: RunBound | None = None) -> Schedule | TableFile:
     """A ``warmupctl diff`` operand: a saved table, or else a spec (native, library, preset or
-    training config), read as ``warmupctl table`` reads it (:func:`warmupctl.spec.resolve.spec_from`); ``bound``
-    (``--steps N``) is the run of a library schedule without an end."""
+    training config), read as ``warmupctl table`` reads it (:func:`warmupctl.spec.resolve.spec_from`);
+    ``bound`` (``--steps N``) is the run of a library schedule without an end."""
     file = open_input(path, OPERAND)
     kind = table_kind(file.name, file.head)
     if kind is not None:

@@ -450,4 +450,7 @@ register(LibrarySchedule(
     formula="every scheduler steps in order on the same LR each update (factors multiply)"))
 
 
+# The momentum / beta1 series of OneCycleLR and CyclicLR (registered on import).
+from warmupctl.frameworks.torch import _series  # noqa: E402, F401
+
 __all__ = ["ADD", "AFF", "LIBRARY", "MUL", "SET", "VERSION", "_apply"]

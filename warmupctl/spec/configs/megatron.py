@@ -39,9 +39,29 @@ MEGATRON_ARGS = (
 )
 
 
+#: Arguments that shape the batch ramp-up (megatron-core 0.16.1's RampupBatchsizeNumMicroBatchesCalculator).
+RAMP_ARGS = ("rampup_batch_size", "micro_batch_size", "decrease_batch_size_if_needed", "seq_length")
+#: Functional-test YAMLs of Megatron-LM hold the flags under this key.
+NESTED = "MODEL_ARGS"
+
+
+def _claim(mapping: Mapping[str, Any]) -> str | None:
+    flat = marker_claim(MARKERS)(mapping)
+    if flat:
+        return flat
+    nested = mapping.get(NESTED)
+    if isinstance(nested, Mapping):
+        inner = marker_claim(MARKERS)(nested)
+        return f"{NESTED}: {inner}" if inner else None
+    return None
+
+
 def _megatron(raw_mapping: Mapping[str, Any], source: str, overrides: Mapping[str, Any]) -> Translation:
-    raw, spelled = unique_keys(raw_mapping, source)
     notes = [f"{source} read as {TITLE}: get_optimizer_param_scheduler"]
+    if not marker_claim(MARKERS)(raw_mapping) and isinstance(raw_mapping.get(NESTED), Mapping):
+        raw_mapping = raw_mapping[NESTED]
+        notes.append(f"the arguments are those under {NESTED}")
+    raw, spelled = unique_keys(raw_mapping, source)
     if overrides.get("total_steps") is not None:
         if raw.get("train_samples") is not None:
             raise SpecError("the run is counted in samples (train_samples)", source="command line",
@@ -53,6 +73,25 @@ def _megatron(raw_mapping: Mapping[str, Any], source: str, overrides: Mapping[st
     if overrides.get("lr") is not None:
         raw["lr"] = v.as_positive(overrides["lr"], "--lr")
         notes.append(f"--lr {raw['lr']} sets lr (Megatron's peak)")
+    for name in (*MEGATRON_ARGS, *RAMP_ARGS, "lr", "global_batch_size", "step_batch_size_schedule"):
+        value = raw.get(name)
+        if isinstance(value, str) and "${" in value:
+            variable = value[value.index("${") + 2:value.index("}", value.index("${"))]
+            raise SpecError(f"holds ${variable}, which the script does not set to a literal value",
+                            source=source, path=spelled[name], value=value,
+                            hint=f"set {variable}=... in the script (or write the value after "
+                                 f"{spelled[name]}); warmupctl does not run the script")
+    if raw.get("step_batch_size_schedule") is not None:
+        if raw.get("global_batch_size") is not None:
+            raise SpecError("Cannot specify both --step-batch-size-schedule and --global-batch-size",
+                            source=source, path=spelled["step_batch_size_schedule"],
+                            value=raw["step_batch_size_schedule"],
+                            hint="Megatron-LM's validate_args raises ValueError for this pair")
+        raise SpecError("the step batch-size schedule is not modelled", source=source,
+                        path=spelled["step_batch_size_schedule"], value=raw["step_batch_size_schedule"],
+                        hint="warmupctl models --rampup-batch-size (megatron-core 0.16.1); "
+                             "Megatron-LM's step schedules (from 2026-04-21) move the LR in ways it "
+                             "does not replay yet")
 
     def at(key: str, **extra: Any) -> Origin:
         return Origin(source, spelled.get(key, key), **extra)
@@ -74,13 +113,16 @@ def _megatron(raw_mapping: Mapping[str, Any], source: str, overrides: Mapping[st
         raise SpecError("a run counted in samples needs the global batch size", path="global_batch_size",
                         hint="add global_batch_size (samples per optimizer update): Megatron steps its "
                              "scheduler by that many samples per update")
-    if raw.get("rampup_batch_size"):
-        notes.append(f"rampup_batch_size {show(raw['rampup_batch_size'])} is not modelled: warmupctl "
-                     "assumes the full global batch from the first update")
+    for name in RAMP_ARGS:
+        if raw.get("rampup_batch_size") is not None and raw.get(name) is not None:
+            args[name] = raw[name]
+    if raw.get("decoupled_lr") is not None:
+        notes.append(f"decoupled_lr {show(raw['decoupled_lr'])} applies to the embedding and output "
+                     "layers only; the table shows the LR of every other parameter")
     spec["args"] = args
     origins = {"lr": at("lr", more="Megatron's --lr, the peak"), "args": Origin(source, ""),
                "global_batch_size": at("global_batch_size"), "total_steps": at("train_iters")}
-    for name in MEGATRON_ARGS:
+    for name in (*MEGATRON_ARGS, *RAMP_ARGS):
         origins[f"args.{name}"] = at(name)
     return Translation("megatron", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
                        applied=frozenset(k for k in ("total_steps", "lr") if overrides.get(k) is not None))
@@ -91,7 +133,7 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
 
 
 FORMAT = register(ConfigFormat(
-    "megatron", TITLE, marker_claim(MARKERS), _translate, markers=MARKERS, shared=SHARED,
+    "megatron", TITLE, _claim, _translate, markers=MARKERS, shared=SHARED,
     overrides=("total_steps", "lr"),
     refusals=MappingProxyType({"warmup_steps": "Megatron's warmup is lr_warmup_iters (or samples, or "
                                                "lr_warmup_fraction): change it in the config"}),

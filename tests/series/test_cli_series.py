@@ -1,0 +1,89 @@
+"""table, summary and --series on schedules with series."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+SPEC = """\
+kind: linear
+lr: 1.0
+warmup_steps: 2
+total_steps: 6
+param_groups: [{lr_mult: 1}, {name: head, lr_mult: 0.5}]
+momentum: {phases: [{steps: 2, from: 0.9, to: 0.8}, {steps: rest, to: 0.9}]}
+"""
+
+ONECYCLE = """\
+schedule: torch.OneCycleLR
+optimizer: Adam
+args: {max_lr: 1.0, total_steps: 10}
+"""
+
+
+@pytest.fixture
+def spec(tmp_path):
+    path = tmp_path / "spec.yaml"
+    path.write_text(SPEC)
+    return str(path)
+
+
+def test_csv_has_one_column_per_series(cli, spec) -> None:
+    result = cli("table", spec, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "step,lr,lr/pg0,lr/head,momentum"
+    assert lines[1] == "0,0.0,0.0,0.0,0.9"
+    assert lines[3] == "2,1.0,1.0,0.5,0.8"
+    assert lines[6] == "5,0.25,0.25,0.125,0.875"
+
+
+def test_json_table_is_format_2_and_lists_the_series(cli, spec) -> None:
+    document = json.loads(cli("table", spec, "--format", "json").stdout)
+    assert document["format_version"] == 2
+    assert document["series"] == ["lr/pg0", "lr/head", "momentum"]
+    assert document["rows"][2] == {"lr": 1.0, "lr/head": 0.5, "lr/pg0": 1.0, "momentum": 0.8,
+                                   "step": 2}
+
+
+def test_a_table_with_series_reads_back_for_diff(cli, spec, tmp_path) -> None:
+    for fmt in ("json", "csv"):
+        saved = str(tmp_path / f"golden.{fmt}")
+        assert cli("table", spec, "--format", fmt, "-o", saved).exit_code == 0
+        assert cli("diff", spec, saved).exit_code == 0
+
+
+def test_markdown_and_terminal_show_the_columns(cli, spec) -> None:
+    markdown = cli("table", spec, "--format", "markdown", "--at", "2").stdout
+    assert markdown.splitlines()[0] == "| step | lr | lr/pg0 | lr/head | momentum |"
+    assert markdown.splitlines()[2] == "| 2 | 1.0 | 1.0 | 0.5 | 0.8 |"
+    terminal = cli("table", spec).stdout
+    assert "lr/head" in terminal and "momentum" in terminal
+
+
+def test_series_flag_picks_one_everywhere(cli, spec, tmp_path) -> None:
+    result = cli("table", spec, "--series", "momentum", "--format", "csv")
+    assert result.stdout.splitlines()[:4] == ["step,lr", "0,0.9", "1,0.8500000000000001", "2,0.8"]
+    summary = json.loads(cli("summary", spec, "--series", "lr/head", "--format", "json").stdout)
+    assert summary["summary"]["peak_lr"] == 0.5
+    assert summary["label"].endswith("[lr/head]")
+    library = tmp_path / "onecycle.yaml"
+    library.write_text(ONECYCLE)
+    beta = cli("table", str(library), "--series", "betas[0]", "--format", "csv").stdout
+    assert beta.splitlines()[1] == "0,0.95"
+
+
+def test_unknown_series_names_the_ones_there_are(cli, spec) -> None:
+    result = cli("table", spec, "--series", "betas[0]")
+    assert result.exit_code == 2
+    assert result.stderr == ("error: command line: --series: no such series (got 'betas[0]'); this "
+                             "schedule has lr, lr/pg0, lr/head, momentum\n")
+
+
+def test_summary_covers_each_series(cli, spec) -> None:
+    document = json.loads(cli("summary", spec, "--format", "json").stdout)
+    assert list(document["series"]) == ["lr/head", "lr/pg0", "momentum"]  # sorted keys
+    assert document["series"]["momentum"]["min_lr"] == 0.8
+    assert document["series"]["momentum"]["min_step"] == 2
+    assert "series besides lr" in cli("summary", spec).stdout

@@ -1,0 +1,54 @@
+"""The parts of ``table`` and ``summary`` for schedules that carry series besides the LR.
+
+``table`` shows one column per series (terminal, CSV, JSON, Markdown); ``summary`` adds one row per
+series (first value, peak, final, minimum, mean). ``--series NAME`` (every command) replaces the
+schedule by one of its series before any of this, so these paths see series only when none is
+picked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from warmupctl.cli._common import app_context
+
+
+def series_table(ctx: typer.Context, schedule: Any, chosen: str, output: str | None,
+                 rows: Any, count: int, gaps: bool, max_rows: int) -> None:
+    """``warmupctl table`` of a schedule with series: ``step, lr, <series>...``."""
+    import numpy as np
+
+    from warmupctl.calc.summary import summarize
+    from warmupctl.cli._output import write_text
+    from warmupctl.core.errors import SpecError
+    from warmupctl.engine.series import names as series_names
+    from warmupctl.render import columns as cols
+
+    names = list(series_names(schedule))
+    context = app_context(ctx)
+    if chosen == "table":
+        shown = rows if rows is not None else np.arange(count, dtype=np.int64)
+        if len(shown) > max_rows:
+            raise SpecError(f"{len(shown)} rows are too many for a terminal table",
+                            source="command line", path="--format", value="table",
+                            hint="use --format csv (or json), or pick rows with --every / --at")
+        from warmupctl.cli._render import print_or_write
+        from warmupctl.render.table import events
+
+        values = cols.gather(cols.series_blocks(schedule, names, shown, count), names)
+        marks = events(schedule, summarize(schedule, count))
+        print_or_write(ctx, cols.build_table(schedule.label, shown, names, values, marks, gaps=gaps),
+                       output)
+    else:
+        blocks = cols.series_blocks(schedule, names, rows, count)
+        writers = {
+            "csv": lambda out: cols.write_csv(out, names, blocks),
+            "markdown": lambda out: cols.write_markdown(out, names, blocks),
+            "json": lambda out: cols.write_json(out, schedule, summarize(schedule, count), names,
+                                                blocks, {"series": names[1:]}),
+        }
+        write_text(output, writers[chosen])
+    if output and output != "-":
+        context.info(f"wrote {output}")

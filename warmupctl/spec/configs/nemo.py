@@ -1,0 +1,199 @@
+"""NVIDIA NeMo (1.x / 2.x YAML) experiment configs: ``model.optim.sched`` with ``trainer``.
+
+Restated from NeMo's ``nemo/core/classes/modelPT.py`` (``ModelPT.setup_optimization``) and
+``nemo/core/optim/lr_scheduler.py`` (``prepare_lr_scheduler``, ``compute_max_steps``; nemo_toolkit
+2.x, the same in 3.0.0):
+
+* when ``trainer.max_steps`` is set (>= 0) it becomes the scheduler's ``max_steps``, replacing any
+  ``max_steps`` under ``sched``; when it is unset (``null`` in old Lightning, ``-1`` in new) the
+  scheduler's own ``max_steps`` is used if it has one, else it is computed from the epochs:
+  ``ceil(steps_per_epoch / accumulate_grad_batches) × max_epochs`` with ``steps_per_epoch =
+  ceil(ceil(N / workers) / batch_size)`` (``floor`` with ``drop_last``), cut by
+  ``limit_train_batches`` (an int: at most that many; a float: ``int(steps × fraction)``), and
+  ``workers = devices × num_nodes``. N (``len(train_dataloader.dataset)``, after any duration filter
+  of an audio manifest) comes from ``--dataset-size``; the device count from ``--devices`` when
+  ``trainer.devices`` is not a number (``-1``, ``auto``);
+* every other key of ``sched`` except ``name``, ``monitor``, ``reduce_on_plateau`` and the ``t_*`` keys
+  is a keyword of the scheduler class; the schedulers are :mod:`warmupctl.frameworks.nemo`'s, stepped
+  once per optimizer update (``interval: step``);
+* OmegaConf interpolations ``${model.encoder.d_model}`` (absolute) and ``${.x}`` (relative) are
+  resolved from the file; resolvers such as ``${oc.env:...}`` are refused when the schedule needs them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from warmupctl.core import values as v
+from warmupctl.core.errors import SpecError
+from warmupctl.frameworks._registry import LIBRARY_SCHEDULES, load_libraries
+from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translation, show
+from warmupctl.spec.configs._registry import register
+
+TITLE = "NeMo experiment config"
+MARKERS = frozenset({"model.optim", "trainer"})
+#: ``sched`` keys that ``prepare_lr_scheduler`` takes for itself (not scheduler keywords).
+OWN_KEYS = ("name", "monitor", "reduce_on_plateau", "t_max_epochs", "t_accumulate_grad_batches",
+            "t_limit_train_batches", "t_num_workers", "max_steps", "last_epoch")
+#: NeMo's own schedulers warmupctl computes (torch's are registered by NeMo too: see _TORCH).
+_TORCH = {"StepLR", "ExponentialLR", "ReduceLROnPlateau", "CyclicLR"}
+_REF = re.compile(r"\$\{([^{}]*)\}")
+
+
+def _claim(mapping: Mapping[str, Any]) -> str | None:
+    model, trainer = mapping.get("model"), mapping.get("trainer")
+    if isinstance(model, Mapping) and isinstance(model.get("optim"), Mapping) \
+            and isinstance(trainer, Mapping):
+        return "model.optim, trainer"
+    return None
+
+
+def _lookup(root: Mapping[str, Any], here: tuple[str, ...], ref: str, key: str, source: str) -> Any:
+    """The value an OmegaConf ``${ref}`` names, from ``here`` (the path of the key that holds it)."""
+    if ":" in ref:
+        raise SpecError(f"uses the resolver ${{{ref}}}", source=source, path=key,
+                        hint="warmupctl resolves ${a.b} references only; write the value here")
+    if ref.startswith("."):
+        level = len(ref) - len(ref.lstrip("."))
+        parts = [*here[:len(here) - level], *ref.lstrip(".").split(".")]
+    else:
+        parts = ref.split(".")
+    value: Any = root
+    for part in parts:
+        if not isinstance(value, Mapping) or part not in value:
+            raise SpecError(f"refers to ${{{ref}}}, which the file does not set", source=source,
+                            path=key, hint="write the value here")
+        value = value[part]
+    return value
+
+
+def _resolve(value: Any, root: Mapping[str, Any], here: tuple[str, ...], key: str, source: str,
+             depth: int = 0) -> Any:
+    """``value`` with its ``${...}`` references replaced (a whole-string reference keeps its type)."""
+    if not isinstance(value, str) or "${" not in value:
+        return value
+    if depth > 20:
+        raise SpecError("the ${...} references loop", source=source, path=key)
+    whole = _REF.fullmatch(value.strip())
+    if whole:
+        found = _lookup(root, here, whole.group(1), key, source)
+        return _resolve(found, root, here, key, source, depth + 1)
+    return _REF.sub(lambda m: str(_resolve(_lookup(root, here, m.group(1), key, source), root, here,
+                                           key, source, depth + 1)), value)
+
+
+def _count(value: Any, key: str) -> int | None:
+    """A trainer count: None when unset (null, -1)."""
+    if value is None:
+        return None
+    number = v.as_int(value, key)
+    return None if number < 0 else number
+
+
+def _steps_from_epochs(trainer: Mapping[str, Any], train_ds: Mapping[str, Any], facts: Mapping[str, int],
+                       notes: list[str], source: str) -> int:
+    epochs = _count(trainer.get("max_epochs"), "trainer.max_epochs")
+    if epochs is None:
+        raise SpecError("neither trainer.max_steps nor trainer.max_epochs is set", path="trainer.max_steps",
+                        hint="NeMo then has no length for its scheduler")
+    if "dataset_size" not in facts:
+        raise SpecError("the scheduler's max_steps comes from the epochs, which need the dataset size",
+                        source="command line", path="--dataset-size",
+                        hint="NeMo computes it from len(train_dataloader.dataset); give --dataset-size N "
+                             "(the manifest's entries that pass its duration filters)")
+    devices = facts.get("devices")
+    if devices is None:
+        given = trainer.get("devices", trainer.get("gpus"))
+        if isinstance(given, int) and not isinstance(given, bool) and given > 0:
+            devices = given
+        else:
+            raise SpecError("the GPU count is needed", source="command line", path="--devices",
+                            value=given, hint=f"trainer.devices is {show(given)}; NeMo divides the "
+                            "dataset over devices × num_nodes workers")
+    nodes = v.as_count(trainer.get("num_nodes", 1), "trainer.num_nodes", minimum=1)
+    workers = devices * nodes
+    batch = v.as_count(train_ds.get("batch_size"), "model.train_ds.batch_size", minimum=1)
+    drop_last = bool(train_ds.get("drop_last", False))
+    accumulate = v.as_count(trainer.get("accumulate_grad_batches", 1), "trainer.accumulate_grad_batches",
+                            minimum=1)
+    n = facts["dataset_size"]
+    per_worker = math.ceil(n / max(1, workers))
+    steps = (math.floor if drop_last else math.ceil)(per_worker / batch)
+    limit = trainer.get("limit_train_batches", 1.0)
+    if isinstance(limit, int) and not isinstance(limit, bool) or limit == 0.0:
+        steps = min(steps, int(limit))
+    else:
+        steps = int(steps * v.as_float(limit, "trainer.limit_train_batches"))
+    total = math.ceil(steps / accumulate) * epochs
+    notes.append(f"max_steps {total} = ceil({steps} batches / accumulate {accumulate}) × {epochs} epochs "
+                 f"(NeMo's compute_max_steps: ceil(ceil({n} / {workers} workers) / batch {batch}))")
+    return total
+
+
+def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+    source = request.source
+    notes = [f"{source} read as {TITLE}: model.optim.sched, stepped every optimizer update"]
+    optim = mapping["model"]["optim"]
+    trainer = mapping["trainer"]
+    sched = optim.get("sched")
+
+    def res(value: Any, *path: str) -> Any:
+        return _resolve(value, mapping, path[:-1], ".".join(path), source)
+
+    lr = v.as_positive(res(optim.get("lr"), "model", "optim", "lr"), "model.optim.lr")
+    if not isinstance(sched, Mapping):
+        raise SpecError("has no scheduler (model.optim.sched): the LR is model.optim.lr throughout",
+                        path="model.optim.sched", value=lr,
+                        hint="warmupctl table --kind constant --lr LR --total-steps N shows it")
+    if "_target_" in sched or isinstance(sched.get("args"), Mapping):
+        raise SpecError("a scheduler given by _target_ or args is not read", path="model.optim.sched",
+                        hint="write name: and the scheduler's keywords under sched")
+    name = res(sched.get("name"), "model", "optim", "sched", "name")
+    load_libraries()
+    if name in _TORCH:
+        raise SpecError(f"{name} is torch's scheduler, which NeMo registers unchanged",
+                        path="model.optim.sched.name", value=name,
+                        hint=f"give it as a library spec: schedule: torch.{name}"
+                             + (" (NeMo steps ExponentialLR per epoch)" if name == "ExponentialLR" else ""))
+    if f"nemo.{name}" not in LIBRARY_SCHEDULES:
+        known = sorted(k.partition(".")[2] for k in LIBRARY_SCHEDULES if k.startswith("nemo."))
+        raise SpecError("is not a NeMo scheduler", path="model.optim.sched.name", value=name,
+                        hint="one of " + ", ".join(known))
+    args = {key: res(value, "model", "optim", "sched", key) for key, value in sched.items()
+            if key not in OWN_KEYS}
+    max_steps = _count(res(trainer.get("max_steps"), "trainer", "max_steps"), "trainer.max_steps")
+    if max_steps is not None:
+        if sched.get("max_steps") not in (None, max_steps):
+            notes.append(f"trainer.max_steps {max_steps} replaces sched.max_steps {sched.get('max_steps')}")
+        origin = "trainer.max_steps"
+    elif sched.get("max_steps") is not None:
+        max_steps = v.as_count(res(sched["max_steps"], "model", "optim", "sched", "max_steps"),
+                               "model.optim.sched.max_steps")
+        origin = "model.optim.sched.max_steps"
+    else:
+        train_ds = mapping["model"].get("train_ds") or {}
+        max_steps = _steps_from_epochs(trainer, train_ds if isinstance(train_ds, Mapping) else {},
+                                       request.facts, notes, source)
+        origin = "--dataset-size"
+    entry = LIBRARY_SCHEDULES[f"nemo.{name}"]
+    if entry.arg("max_steps") is not None:
+        args["max_steps"] = max_steps
+    accumulate = trainer.get("accumulate_grad_batches", 1)
+    if accumulate not in (None, 1):
+        notes.append(f"accumulate_grad_batches {accumulate}: the scheduler steps once per optimizer "
+                     "update (every that many batches)")
+    spec: dict[str, Any] = {"schedule": f"nemo.{name}", "lr": lr, "args": args, "total_steps": max_steps}
+    origins = {"lr": Origin(source, "model.optim.lr"), "args": Origin(source, "model.optim.sched"),
+               "args.max_steps": Origin(source if origin != "--dataset-size" else "command line", origin),
+               "total_steps": Origin(source, "trainer.max_steps")}
+    return Translation("nemo", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
+
+
+FORMAT = register(ConfigFormat(
+    "nemo", TITLE, _claim, _translate, markers=frozenset({"trainer"}), shared=frozenset({"name"}),
+    facts=("dataset_size", "devices"),
+))
