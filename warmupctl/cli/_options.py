@@ -157,6 +157,10 @@ def _arg_words(exc: Any) -> Any:
         return SpecError(exc.message, source=exc.source, path=path, value=exc.value,
                          hint=f"{path} is a native key; give {library}'s own arguments with --arg "
                               f"NAME=VALUE ('warmupctl list libraries {library}')")
+    if path == "--lr" and (exc.hint or "").startswith("add e.g. 'lr: "):
+        # A library schedule from flags: say the flag, not the file's key.
+        return SpecError(exc.message, source=exc.source, path=path,
+                         hint="add e.g. --lr 3e-4 (the learning rate given to the optimizer)")
     if path == "--args" and exc.message == "unknown key":
         return SpecError("needs --schedule LIBRARY.NAME or a library spec file", source=exc.source,
                          path=ARG_FLAG, hint="e.g. --schedule transformers.linear --arg num_warmup_steps=500")
