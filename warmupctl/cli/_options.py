@@ -92,7 +92,7 @@ def _complete_arg(ctx: typer.Context, incomplete: str) -> list[str]:
     from warmupctl.frameworks._registry import load_libraries
 
     registry = load_libraries()
-    chosen = (ctx.params or {}).get("schedule")
+    chosen = str((ctx.params or {}).get("schedule"))
     entries = [registry[chosen]] if chosen in registry else list(registry.values())
     names = sorted({arg.name for entry in entries for arg in entry.args})
     return [f"{name}=" for name in names if name.startswith(incomplete)]

@@ -104,7 +104,7 @@ def diff(
 
     context = app_context(ctx)
     operands = [load_operand(a, run_bound(ctx)),
-                _spec_side(b, flags, ctx) if flags else load_operand(b, run_bound(ctx))]
+                _spec_side(b, flags, ctx) if flags or b is None else load_operand(b, run_bound(ctx))]
     names = ["<stdin>" if path == "-" else path or FLAGS_NAME for path in (a, b)]
     if series is not None:
         from warmupctl.engine.series import pick
