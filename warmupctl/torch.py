@@ -53,7 +53,7 @@ class WarmupctlLR(LRScheduler):
         self.schedule = schedule
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | torch.Tensor]:  # as LRScheduler declares it; floats here
         value = float(self.schedule(max(self.last_epoch, 0)))
         return [value for _ in self.optimizer.param_groups]
 

@@ -10,10 +10,10 @@ from warmupctl.cli._options import ActualOffsetOpt, ActualOpt, OutputOpt
 from warmupctl.core.errors import ExitCode, SpecError
 
 if TYPE_CHECKING:
-    from warmupctl.calc.compare import Comparison
+    from warmupctl.calc.compare import Comparison, SeriesComparison
 
-_OPERAND_HELP = ("a spec (YAML/JSON, native or library) or a table saved by 'warmupctl table' "
-                 "(CSV, or JSON with format_version and rows); - for stdin")
+_OPERAND_HELP = ("a spec (YAML/JSON: native, library or a training config) or a table saved by "
+                 "'warmupctl table' (CSV, or JSON with format_version and rows); - for stdin")
 
 
 class DiffFormat(str, Enum):
@@ -112,14 +112,15 @@ def diff(
     names = ["<stdin>" if path == "-" else path for path in (a, b)]
     result = compare(operands[0], operands[1], names=names, steps=steps,
                      rtol=RTOL if rel is None else rel, atol=absolute)
-    series = None
-    if all(isinstance(x, Schedule) for x in operands) and any(x.series for x in operands):
+    by_series: SeriesComparison | None = None
+    specs = [x for x in operands if isinstance(x, Schedule)]
+    if len(specs) == 2 and any(x.series for x in specs):
         from warmupctl.calc.compare import compare_series  # momentum, lr/pg1, ...: each compared
 
-        series = compare_series(*operands, names=names, steps=steps,
-                                rtol=RTOL if rel is None else rel, atol=absolute)
-    _write(ctx, result, fmt, output, series)
-    same = result.same and (series is None or series.same)
+        by_series = compare_series(specs[0], specs[1], names=names, steps=steps,
+                                   rtol=RTOL if rel is None else rel, atol=absolute)
+    _write(ctx, result, fmt, output, by_series)
+    same = result.same and (by_series is None or by_series.same)
     return int(ExitCode.OK if same else ExitCode.DIFFERENT)
 
 
@@ -167,7 +168,7 @@ def _against_log(ctx: typer.Context, a: str, actual: str, offset: Optional[str],
 
 
 def _write(ctx: typer.Context, result: "Comparison", fmt: DiffFormat,
-           output: Optional[str], series=None) -> None:  # noqa: UP045
+           output: Optional[str], series: "SeriesComparison | None" = None) -> None:  # noqa: UP045
     from warmupctl.cli._output import write_text
     from warmupctl.render import diff as render
 
@@ -191,7 +192,8 @@ def _write(ctx: typer.Context, result: "Comparison", fmt: DiffFormat,
         app_context(ctx).info(f"wrote {output}")
 
 
-def _write_with_series(ctx: typer.Context, result, series, fmt: DiffFormat,
+def _write_with_series(ctx: typer.Context, result: "Comparison", series: "SeriesComparison",
+                       fmt: DiffFormat,
                        output: Optional[str]) -> None:  # noqa: UP045
     """The report of the LR with one verdict per series: JSON ``series``, a GitHub ``::error`` per
     changed series, a line per series under the terminal report."""

@@ -17,10 +17,6 @@ from warmupctl.core.errors import SpecError
 from warmupctl.core.values import as_mapping, kind_of
 from warmupctl.spec.files import SPEC, Input, read_input
 
-#: Spec files larger than this are refused before parsing (:data:`warmupctl.spec.files.SPEC`).
-MAX_SPEC_BYTES = SPEC.limit
-
-
 #: Deepest nesting of lists and mappings a spec may have. Sixteen nested library specs need about
 #: fifty levels; deeper input is refused as it is read, before PyYAML's recursion meets Python's
 #: limit (which, at about 900 levels, takes seconds to unwind).
@@ -88,12 +84,6 @@ _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
 _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-
-
-def read_text(path: str) -> tuple[str, str]:
-    """Return ``(display name, text)`` of a spec file or of standard input (``-``)."""
-    source = read_input(path, SPEC)
-    return source.name, source.text
 
 
 def parse_text(text: str, source: str) -> dict[str, Any]:
