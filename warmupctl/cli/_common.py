@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from warmupctl.calc.actual import Overlay
     from warmupctl.cli import AppContext
     from warmupctl.engine import Schedule
+    from warmupctl.frameworks._registry import RunBound
 
 
 def app_context(ctx: typer.Context) -> AppContext:
@@ -22,7 +23,7 @@ def app_context(ctx: typer.Context) -> AppContext:
     return ctx.obj if isinstance(ctx.obj, AppContext) else AppContext()
 
 
-def run_bound(ctx: typer.Context):  # -> RunBound | None
+def run_bound(ctx: typer.Context) -> RunBound | None:
     """The command's bound on the updates it shows (``--steps N``, ``--at N,...``), or None: the run
     of a library schedule that has no end of its own (the spec layer notes it)."""
     steps, at = ctx.params.get("steps"), ctx.params.get("at")
@@ -44,7 +45,8 @@ def load_schedules(ctx: typer.Context, paths: list[str] | None, flags: dict[str,
     from warmupctl.spec import load_spec
 
     bound = run_bound(ctx)
-    schedules = [load_spec(path, flags, bound=bound) for path in (paths or [None])]
+    schedules = ([load_spec(path, flags, bound=bound) for path in paths] if paths
+                 else [load_spec(None, flags, bound=bound)])
     steps = ctx.params.get("steps")
     if steps is not None:
         from warmupctl.spec.resolve import check_length

@@ -183,10 +183,8 @@ def with_spec_flags(
     added = []
     library = keys == SPEC_FLAGS
     if library:  # commands that take a whole spec can start from a published one, or be a library's
-        for name, annotation in (("preset", PresetOpt), ("series", SeriesOpt), ("schedule", ScheduleOpt),
-                                 ("arg", ArgOpt)):
-            if name in signature.parameters:
-                continue  # the command's own option of that name (diff's --series)
+        for name, annotation in (("preset", PresetOpt), ("schedule", ScheduleOpt), ("arg", ArgOpt),
+                                 ("series", SeriesOpt)):
             added.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
                                            annotation=annotation))
     extras = tuple(CONFIG_OPTIONS) if (keys == SPEC_FLAGS if config_options is None else config_options) \

@@ -10,10 +10,10 @@ from warmupctl.cli._options import ActualOffsetOpt, ActualOpt, OutputOpt, with_s
 from warmupctl.core.errors import ExitCode, SpecError
 
 if TYPE_CHECKING:
-    from warmupctl.calc.compare import Comparison
+    from warmupctl.calc.compare import Comparison, SeriesComparison
 
-_OPERAND_HELP = ("a spec (YAML/JSON, native or library) or a table saved by 'warmupctl table' "
-                 "(CSV, or JSON with format_version and rows); - for stdin")
+_OPERAND_HELP = ("a spec (YAML/JSON: native, library or a training config) or a table saved by "
+                 "'warmupctl table' (CSV, or JSON with format_version and rows); - for stdin")
 
 
 class DiffFormat(str, Enum):
@@ -43,10 +43,6 @@ def diff(
     output: OutputOpt = None,
     actual: ActualOpt = None,
     actual_offset: ActualOffsetOpt = None,
-    series: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--series", metavar="NAME",
-        help="compare one series of each spec (lr/pg1, momentum, betas[0], weight_decay, ...) "
-             "instead of the LR and every series; a table's values are that series")] = None,
     flags: dict | None = None,
 ) -> int:
     """Compare two schedules update by update: `warmupctl diff spec.yaml golden.csv`.
@@ -79,6 +75,8 @@ def diff(
 
     rel, absolute = tolerance(rtol, "--rtol"), tolerance(atol, "--atol")
     flags = {key: value for key, value in (flags or {}).items() if value is not None}
+    # --series picks one series of each side (lr/pg1, momentum, ...): it is not a spec flag of B.
+    series = flags.pop("series", None)
     if b is None and actual is None and not flags:  # as Click says it of any missing argument
         from warmupctl.cli import click_errors
 
@@ -105,7 +103,6 @@ def diff(
     context = app_context(ctx)
     operands = [load_operand(a, run_bound(ctx)),
                 _spec_side(b, flags, ctx) if flags or b is None else load_operand(b, run_bound(ctx))]
-    names = ["<stdin>" if path == "-" else path or FLAGS_NAME for path in (a, b)]
     if series is not None:
         from warmupctl.engine.series import pick
 
@@ -114,6 +111,7 @@ def diff(
                         for x in operands]
         except SpecError as exc:
             raise exc.located(source="command line") from None
+    names = ["<stdin>" if path == "-" else path or FLAGS_NAME for path in (a, b)]
     for name, operand in zip(names, operands):
         if isinstance(operand, Schedule):
             for note in operand.notes:
@@ -122,14 +120,15 @@ def diff(
         context.note("--steps does not apply: both A and B are tables, compared over their rows")
     result = compare(operands[0], operands[1], names=names, steps=steps,
                      rtol=RTOL if rel is None else rel, atol=absolute)
-    series = None
-    if all(isinstance(x, Schedule) for x in operands) and any(x.series for x in operands):
+    by_series: SeriesComparison | None = None
+    specs = [x for x in operands if isinstance(x, Schedule)]
+    if len(specs) == 2 and any(x.series for x in specs):
         from warmupctl.calc.compare import compare_series  # momentum, lr/pg1, ...: each compared
 
-        series = compare_series(*operands, names=names, steps=steps,
-                                rtol=RTOL if rel is None else rel, atol=absolute)
-    _write(ctx, result, fmt, output, series)
-    same = result.same and (series is None or series.same)
+        by_series = compare_series(specs[0], specs[1], names=names, steps=steps,
+                                   rtol=RTOL if rel is None else rel, atol=absolute)
+    _write(ctx, result, fmt, output, by_series)
+    same = result.same and (by_series is None or by_series.same)
     return int(ExitCode.OK if same else ExitCode.DIFFERENT)
 
 
@@ -195,7 +194,7 @@ def _against_log(ctx: typer.Context, a: str, actual: str, offset: Optional[str],
 
 
 def _write(ctx: typer.Context, result: "Comparison", fmt: DiffFormat,
-           output: Optional[str], series=None) -> None:  # noqa: UP045
+           output: Optional[str], series: "SeriesComparison | None" = None) -> None:  # noqa: UP045
     from warmupctl.cli._output import write_text
     from warmupctl.render import diff as render
 
@@ -219,7 +218,8 @@ def _write(ctx: typer.Context, result: "Comparison", fmt: DiffFormat,
         app_context(ctx).info(f"wrote {output}")
 
 
-def _write_with_series(ctx: typer.Context, result, series, fmt: DiffFormat,
+def _write_with_series(ctx: typer.Context, result: "Comparison", series: "SeriesComparison",
+                       fmt: DiffFormat,
                        output: Optional[str]) -> None:  # noqa: UP045
     """The report of the LR with one verdict per series: JSON ``series``, a GitHub ``::error`` per
     changed series, a line per series under the terminal report."""
