@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from warmupctl.calc.summary import Summary, summarize
 from warmupctl.engine import Schedule
@@ -43,7 +44,7 @@ def panels(schedule: Schedule) -> list[tuple[str, list[str]]]:
 
 
 def render_series_plot(schedule: Schedule, options: PlotOptions, fmt: str) -> bytes:
-    """PNG or SVG bytes: one panel per family of series (see the module docstring)."""
+    """PNG, SVG or PDF bytes: one panel per family of series (see the module docstring)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -66,12 +67,15 @@ def render_series_plot(schedule: Schedule, options: PlotOptions, fmt: str) -> by
         buffer = io.BytesIO()
         if fmt == "svg":
             figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "warmupctl"})
+        elif fmt == "pdf":  # as render.plot writes it: no dates, so the same input gives the same bytes
+            figure.savefig(buffer, format="pdf", metadata={"CreationDate": None, "ModDate": None,
+                                                           "Creator": "warmupctl", "Producer": "warmupctl"})
         else:
             figure.savefig(buffer, format="png", dpi=options.dpi, metadata={"Software": "warmupctl"})
     return buffer.getvalue()
 
 
-def _draw_panel(axes, schedule: Schedule, members: Sequence[str], count: int,
+def _draw_panel(axes: Any, schedule: Schedule, members: Sequence[str], count: int,
                 options: PlotOptions) -> None:
     for boundary in schedule.boundaries:  # the same for every series: the schedule's phases
         if 0 < boundary.step < count:
@@ -100,7 +104,7 @@ def _draw_panel(axes, schedule: Schedule, members: Sequence[str], count: int,
     axes.legend(loc="upper right", fontsize=8)
 
 
-def _annotate(axes, summary: Summary, color: str, shift: int) -> None:
+def _annotate(axes: Any, summary: Summary, color: str, shift: int) -> None:
     """The value at update 0, the largest value (with its update) and the final value."""
     arrow = {"arrowstyle": "->", "color": color, "lw": 0.7}
     axes.plot([summary.peak_step], [summary.peak_lr], "o", color=color, markersize=3)
