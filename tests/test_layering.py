@@ -32,7 +32,7 @@ RANKS: dict[str, int] = {
     "cli": 6,         # Typer, one module per command
     "api": 7,         # the Python API (load, schedule, summarize): spec + calc, never the CLI
     "torch": 8,       # the LRScheduler adapter, on the API; the one module that imports torch
-    "callbacks": 8,   # the transformers TrainerCallback that checks a run against its plan
+    "callbacks": 8,   # the transformers TrainerCallback, on the API; imports transformers lazily
     "warmupctl": 9,   # the package's lazy facade (``warmupctl.load`` ...) and ``__version__``
     "__main__": 9,    # ``python -m warmupctl``: the CLI
 }

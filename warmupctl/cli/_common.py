@@ -33,12 +33,11 @@ def run_bound(ctx: typer.Context) -> RunBound | None:
 
     if steps is not None:
         return RunBound(steps, f"--steps {steps}")
-    from warmupctl.cli.table import parse_at
+    from warmupctl.cli._at import largest_index, parse_at
 
-    assert at is not None  # neither None: returned above; --steps: returned above
-    # Only whole non-negative updates bound a run: -1 and the words are counted from its end.
-    named = [item for item in parse_at(at) if isinstance(item, int) and item >= 0]
-    return RunBound(max(named) + 1, "--at") if named else None
+    # -1, last, peak and warmup_end count from a run's end: an endless schedule has none to offer.
+    largest = largest_index(parse_at(at))
+    return None if largest is None else RunBound(largest + 1, "--at")
 
 
 def load_schedules(ctx: typer.Context, paths: list[str] | None, flags: dict[str, Any]) -> list:

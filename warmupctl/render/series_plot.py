@@ -44,7 +44,7 @@ def panels(schedule: Schedule) -> list[tuple[str, list[str]]]:
 
 
 def render_series_plot(schedule: Schedule, options: PlotOptions, fmt: str) -> bytes:
-    """PNG or SVG bytes: one panel per family of series (see the module docstring)."""
+    """PNG, SVG or PDF bytes: one panel per family of series (see the module docstring)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -67,6 +67,9 @@ def render_series_plot(schedule: Schedule, options: PlotOptions, fmt: str) -> by
         buffer = io.BytesIO()
         if fmt == "svg":
             figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "warmupctl"})
+        elif fmt == "pdf":  # as render.plot writes it: no dates, so the same input gives the same bytes
+            figure.savefig(buffer, format="pdf", metadata={"CreationDate": None, "ModDate": None,
+                                                           "Creator": "warmupctl", "Producer": "warmupctl"})
         else:
             figure.savefig(buffer, format="png", dpi=options.dpi, metadata={"Software": "warmupctl"})
     return buffer.getvalue()

@@ -92,6 +92,11 @@ def parse_text(text: str, source: str) -> dict[str, Any]:
         raise SpecError("empty file", source=source,
                         hint="write keys such as 'kind: cosine' and 'warmup_steps: 100'")
     stripped = text.lstrip()
+    if source.endswith(".py"):
+        # A Python config (nanoGPT's config/*.py): its literal assignments, never executed.
+        from warmupctl.spec.configs.pyconfig import literal_assignments
+
+        return literal_assignments(text, source)
     if source.endswith(".json") or stripped.startswith("{"):
         data = _parse_json(text, source)
     else:

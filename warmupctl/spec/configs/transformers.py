@@ -273,13 +273,15 @@ def _ratio(ratio: float, n: int, key: str, notes: list[str]) -> int:
     return steps
 
 
-def _transformers(raw_mapping: Mapping[str, Any], request: Request) -> Translation:
+def _transformers(raw_mapping: Mapping[str, Any], request: Request,
+                  fallback: tuple[str, str] | None = None, title: str = TITLE,
+                  kind: str = "transformers") -> Translation:
     source = request.source
     raw, spelled = unique_keys(raw_mapping, source)
     notes: list[str] = []
     raw = _apply_overrides(raw, request, notes)
     version = version_of("transformers", request.versions,
-                         parse_pairs(raw.get("library_version"), "library_version"), source)
+                         parse_pairs(raw.get("library_version"), "library_version"), source, fallback)
     t = _trainer_facts(raw, request.facts, version.parts)
     path, deepspeed = request.path, request.deepspeed
     ds = named_config(raw, spelled, source, path, deepspeed, notes)
@@ -301,17 +303,16 @@ def _transformers(raw_mapping: Mapping[str, Any], request: Request) -> Translati
                "args.num_warmup_steps": at(w_key), "args": at("lr_scheduler_kwargs")}
     if ds is not None and ds.block is not None:
         spec = _deepspeed_with_trainer(ds, t, optimizer_lr, n, w, notes, origins)
-        title = f"{TITLE} + {DS_TITLE}"
+        title = f"{title} + {DS_TITLE}"
     else:
         spec = _trainer_spec(t, n, w, notes, origins, at)
-        title = TITLE
         if ds is not None:
             notes.append(f"{ds.name} has no scheduler block: the Trainer's lr_scheduler_type "
                          f"{t.scheduler} runs (DeepSpeed's engine steps it after each update, as the "
                          "Trainer would)")
     notes.insert(0, f"{source} read as {title}: {spec['schedule']}")
     applied = frozenset(key for key in FORMAT_OVERRIDES if request.overrides.get(key) is not None)
-    return Translation("transformers", title, source, spec, tuple(notes), MappingProxyType(origins),
+    return Translation(kind, title, source, spec, tuple(notes), MappingProxyType(origins),
                        applied=applied)
 
 

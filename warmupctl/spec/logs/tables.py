@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from typing import Any
 
 from warmupctl.core.errors import SpecError
@@ -63,6 +64,13 @@ def _header(source: Source) -> list[str] | None:
         return None
 
 
+def _fail(name: str, line: int):
+    def fail(message: str, value: Any) -> SpecError:
+        return SpecError(message, source=name, path=f"line {line}", value=value)
+
+    return fail
+
+
 def _read(source: Source, series: str | None, kind: str, step_column: str, lr_columns: list[str],
           **extra: Any) -> RunLog:
     name = source.name
@@ -86,18 +94,22 @@ def _read(source: Source, series: str | None, kind: str, step_column: str, lr_co
             if len(cells) != width:
                 raise SpecError(f"{len(cells)} cells, the header has {width}", source=name,
                                 path=f"line {line}", value=",".join(cells))
-
-            def fail(message: str, value: Any, line: int = line) -> SpecError:
-                return SpecError(message, source=name, path=f"line {line}", value=value)
-
             lr_cell, step_cell = cells[lr_at].strip(), cells[step_at].strip()
             if not lr_cell:
                 skipped += 1  # this row logged other metrics
                 continue
-            lr = text_lr(lr_cell, fail, header[lr_at])
-            if not step_cell:
-                raise fail(f"an LR with no {header[step_at]!r}", ",".join(cells))
-            values.add(text_step(step_cell, fail, header[step_at]), lr, line)
+            # The common row (a whole step, a finite LR) is read without building an error.
+            try:
+                step, lr = int(step_cell), float(lr_cell)
+                if step < 0 or step >= 2**62 or not math.isfinite(lr):
+                    raise ValueError
+            except ValueError:
+                fail = _fail(name, line)
+                lr = text_lr(lr_cell, fail, header[lr_at])
+                if not step_cell:
+                    raise fail(f"an LR with no {header[step_at]!r}", ",".join(cells)) from None
+                step = text_step(step_cell, fail, header[step_at])
+            values.add(step, lr, line)
             if kind in ("ultralytics",):
                 digits = max(digits, significant_digits(lr_cell))
     except csv.Error as exc:
