@@ -119,6 +119,14 @@ def diff(
         if isinstance(operand, Schedule):
             for note in operand.notes:
                 context.note(f"{name}: {note}")
+        else:  # a table's series columns (lr/pg1, momentum, ...) are not read: say so
+            from warmupctl.render.columns import ORDER
+
+            extra = [c for c in getattr(operand, "columns", ())[2:] if c not in ORDER]
+            if extra:
+                context.note(f"{name}: the columns {', '.join(extra)} are not compared (a table's "
+                             "lr is); keep one golden per series: table SPEC --series NAME -o FILE, "
+                             "then diff SPEC FILE --series NAME")
     if steps is not None and not any(isinstance(x, Schedule) for x in operands):
         context.note("--steps does not apply: both A and B are tables, compared over their rows")
     result = compare(operands[0], operands[1], names=names, steps=steps,

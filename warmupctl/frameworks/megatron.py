@@ -523,6 +523,9 @@ def _groups(call: LibraryCall) -> list[dict[str, Any]] | None:
     if not isinstance(raw, list) or not raw:
         raise SpecError("must be a non-empty list of param groups", path="param_groups",
                         value=raw, hint="e.g. [{}, {wd_mult: 0.0}, {max_lr: 1e-4, min_lr: 1e-5}]")
+    if len(raw) > 1000:  # a typo'd generator, not an optimizer: each group is a column
+        raise SpecError("more than 1000 param groups", path="param_groups", value=len(raw),
+                        hint="one entry per optimizer param group")
     groups = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict):
