@@ -49,7 +49,8 @@ for name, title, claim, what in (
     ("composer", "a Composer/llm-foundry config", marker_claim(_COMPOSER),
      "Composer converts the scheduler's time strings (ba, ep, dur, tok, sp) with max_duration"),
     ("diffusers", "a diffusers training-script argument file", marker_claim(_DIFFUSERS),
-     "the script calls diffusers' get_scheduler with lr_warmup_steps × num_processes"),
+     "the scripts differ in how they scale lr_warmup_steps and the length by num_processes (diffusers PR "
+     "#8312); tabulate the schedule itself, e.g. warmupctl table --schedule diffusers.cosine"),
 ):
     register(ConfigFormat(name, title.split(" ", 1)[1], claim, _refuse(title, what), outranks=_OTHERS,
                           shared=frozenset(KEYS)))  # refused anyway: its own words
