@@ -16,7 +16,7 @@ from warmupctl.core.vocabulary import KEYS
 from warmupctl.spec.configs._base import ConfigFormat, Request, Translation, marker_claim
 from warmupctl.spec.configs._registry import register
 
-_OTHERS = ("transformers", "deepspeed", "megatron", "timm")
+_OTHERS = ("transformers", "deepspeed", "megatron", "timm", "lightning")
 
 
 _LITGPT_TRAIN = frozenset({"lr_warmup_steps", "lr_warmup_fraction", "global_batch_size", "micro_batch_size",
