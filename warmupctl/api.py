@@ -52,7 +52,7 @@ def _python_words(exc: SpecError, function: str) -> SpecError:
     if exc.source != _FLAGS_SOURCE and not flag_path:
         return exc  # a file's own key: the file and the key are the caller's words already
     path = exc.path
-    if flag_path:
+    if path and flag_path:
         # The keyword as the caller spelt it, known or not (``warmup_step=`` -> ``warmup_step``).
         top = re.match(r"--[a-z0-9-]*", path)
         path = path[2:top.end()].replace("-", "_") + path[top.end():] if top else path

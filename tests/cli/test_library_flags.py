@@ -64,6 +64,9 @@ def test_arg_over_a_library_file_changes_one_argument(cli, tmp_path):
     (("--schedule", "transformers.linear", "--lr", "1"),
      "error: command line: --arg num_warmup_steps: transformers.linear needs this argument; it accepts "
      "num_warmup_steps (required), num_training_steps (required), last_epoch=-1"),
+    (("--schedule", "transformers.linear", "--arg", "num_warmup_steps=500", "--arg", "num_training_steps=10000"),
+     "error: command line: --lr: transformers.linear scales the optimizer's LR: the spec needs lr; add e.g. "
+     "--lr 3e-4 (the learning rate given to the optimizer)"),
     (("--schedule", "transformers.linea",),
      "error: command line: --schedule: unknown transformers schedule (got 'transformers.linea'); did you "
      "mean 'transformers.linear'?"),

@@ -230,7 +230,10 @@ def test_cli_commands_bounded_by_steps_or_at_run_an_endless_schedule(command, tm
         assert len(rows) == 60 and rows[20] == "20,0.05" and rows[59] == "59,0.025"
 
 
-@pytest.mark.parametrize("command", [["table", "-"], ["summary", "-"], ["plot", "-", "--terminal"]])
+@pytest.mark.parametrize("command", [
+    ["table", "-"], ["summary", "-"], ["plot", "-", "--terminal"],
+    ["table", "-", "--at", "-1,last"],  # counted from the run's end: no bound
+])
 def test_cli_without_a_bound_keeps_the_one_line_error(command):
     result = CliRunner().invoke(app, command, input=STEPLR)
     assert result.exit_code == 2

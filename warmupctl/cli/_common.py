@@ -36,7 +36,7 @@ def run_bound(ctx: typer.Context) -> RunBound | None:
     from warmupctl.cli._at import largest_index, parse_at
 
     # -1, last, peak and warmup_end count from a run's end: an endless schedule has none to offer.
-    largest = largest_index(parse_at(at))
+    largest = largest_index(parse_at(str(at)))
     return None if largest is None else RunBound(largest + 1, "--at")
 
 

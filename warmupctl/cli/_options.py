@@ -92,7 +92,7 @@ def _complete_arg(ctx: typer.Context, incomplete: str) -> list[str]:
     from warmupctl.frameworks._registry import load_libraries
 
     registry = load_libraries()
-    chosen = (ctx.params or {}).get("schedule")
+    chosen = str((ctx.params or {}).get("schedule"))
     entries = [registry[chosen]] if chosen in registry else list(registry.values())
     names = sorted({arg.name for entry in entries for arg in entry.args})
     return [f"{name}=" for name in names if name.startswith(incomplete)]
@@ -157,6 +157,10 @@ def _arg_words(exc: Any) -> Any:
         return SpecError(exc.message, source=exc.source, path=path, value=exc.value,
                          hint=f"{path} is a native key; give {library}'s own arguments with --arg "
                               f"NAME=VALUE ('warmupctl list libraries {library}')")
+    if path == "--lr" and (exc.hint or "").startswith("add e.g. 'lr: "):
+        # A library schedule from flags: say the flag, not the file's key.
+        return SpecError(exc.message, source=exc.source, path=path,
+                         hint="add e.g. --lr 3e-4 (the learning rate given to the optimizer)")
     if path == "--args" and exc.message == "unknown key":
         return SpecError("needs --schedule LIBRARY.NAME or a library spec file", source=exc.source,
                          path=ARG_FLAG, hint="e.g. --schedule transformers.linear --arg num_warmup_steps=500")
@@ -202,7 +206,7 @@ def with_spec_flags(
         flags = {key: kwargs.pop(key) for key in keys}
         if "preset" in kwargs:
             flags["preset"] = kwargs.pop("preset")
-        if "series" in kwargs:
+        if "series" in kwargs and "series" not in signature.parameters:
             flags["series"] = kwargs.pop("series")
         for name in extras:
             if name in kwargs and name not in signature.parameters:

@@ -11,6 +11,8 @@ from warmupctl.core.errors import ExitCode, SpecError
 
 if TYPE_CHECKING:
     from warmupctl.calc.compare import Comparison, SeriesComparison
+    from warmupctl.engine import Schedule
+    from warmupctl.spec.table_file import TableFile
 
 _OPERAND_HELP = ("a spec (YAML/JSON: native, library or a training config) or a table saved by "
                  "'warmupctl table' (CSV, or JSON with format_version and rows); - for stdin")
@@ -101,8 +103,9 @@ def diff(
     from warmupctl.spec.table_file import load_operand
 
     context = app_context(ctx)
-    operands = [load_operand(a, run_bound(ctx)),
-                _spec_side(b, flags, ctx) if flags else load_operand(b, run_bound(ctx))]
+    other: Schedule | TableFile = (_spec_side(b, flags, ctx) if flags or b is None
+                                   else load_operand(b, run_bound(ctx)))
+    operands = [load_operand(a, run_bound(ctx)), other]
     if series is not None:
         from warmupctl.engine.series import pick
 
@@ -116,6 +119,14 @@ def diff(
         if isinstance(operand, Schedule):
             for note in operand.notes:
                 context.note(f"{name}: {note}")
+        else:  # a table's series columns (lr/pg1, momentum, ...) are not read: say so
+            from warmupctl.render.columns import ORDER
+
+            extra = [c for c in getattr(operand, "columns", ())[2:] if c not in ORDER]
+            if extra:
+                context.note(f"{name}: the columns {', '.join(extra)} are not compared (a table's "
+                             "lr is); keep one golden per series: table SPEC --series NAME -o FILE, "
+                             "then diff SPEC FILE --series NAME")
     if steps is not None and not any(isinstance(x, Schedule) for x in operands):
         context.note("--steps does not apply: both A and B are tables, compared over their rows")
     result = compare(operands[0], operands[1], names=names, steps=steps,
@@ -136,7 +147,7 @@ def diff(
 FLAGS_NAME = "<flags>"
 
 
-def _spec_side(path: Optional[str], flags: dict, ctx: typer.Context):  # noqa: UP045 - -> Schedule
+def _spec_side(path: Optional[str], flags: dict, ctx: typer.Context) -> "Schedule":  # noqa: UP045
     """The operand the spec flags describe: file ``path`` with the flags laid over it, or the flags
     alone (no path). A saved table cannot take flags."""
     from warmupctl.engine import Schedule

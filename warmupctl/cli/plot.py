@@ -108,6 +108,11 @@ def plot(
         if path != "-":
             app_context(ctx).info(f"wrote {path}")
         return
+    for schedule in schedules:  # overlays, logs and theory draw the LR: name what is left out
+        if schedule.series:
+            app_context(ctx).note(f"{schedule.label}: the series {', '.join(schedule.series)} are "
+                                  "not drawn with several curves, --actual or the theory: pick one "
+                                  "with --series NAME")
     rendered = render(schedules, options, chosen, logged=logged)
     for note in rendered.notes:
         app_context(ctx).note(note)
@@ -158,6 +163,11 @@ def _terminal(ctx: typer.Context, specs: Optional[list[str]], flags: dict, outpu
         title = title or drawn.get("title")
     else:
         schedules = load_schedules(ctx, specs, flags)
+    for schedule in schedules:  # the terminal draws one curve per spec: name what it leaves out
+        if schedule.series:
+            app_context(ctx).note(f"{schedule.label}: the series {', '.join(schedule.series)} are "
+                                  "not drawn in the terminal: pick one with --series NAME, or "
+                                  "write an image (-o plot.png) for a panel each")
     overlay = _overlay(ctx, schedules, policy.any, actual, log)
     from warmupctl.cli._output import write_text
     from warmupctl.render.terminal import ROWS, render_terminal

@@ -305,8 +305,7 @@ _LR_ARGS = (
 )
 
 register(LibrarySchedule(
-    name="OptimizerParamScheduler",
-    library="megatron",
+    name="OptimizerParamScheduler", library="megatron", lr="unused", extra=(_GLOBAL_BATCH_SIZE,),
     args=(
         Arg("init_lr", 0.0, doc="LR at sample 0, where the warmup starts (--lr-warmup-init, 0.0)"),
         Arg("max_lr", REQUIRED, doc="peak LR, reached at the end of the warmup (--lr)"),
@@ -330,13 +329,9 @@ register(LibrarySchedule(
         Arg("lr_wsd_decay_style", "exponential", kind="str", choices=WSD_STYLES, nullable=True,
             doc="WSD decay shape (SchedulerConfig default exponential; the constructor's is None)"),
     ),
-    build=_build_scheduler,
-    source=f"{VERSION}, {CORE_FILE}, OptimizerParamScheduler",
+    build=_build_scheduler, source=f"{VERSION}, {CORE_FILE}, OptimizerParamScheduler",
     formula="n = update * global_batch_size; n <= W: init + (max - init) * n / W; constant: max; "
-    "n > D: min; else min + coeff * (max - min) with coeff by style (see module docs)",
-    lr="unused",
-    extra=(_GLOBAL_BATCH_SIZE,),
-))
+             "n > D: min; else min + coeff * (max - min) with coeff by style (see module docs)"))
 
 
 # --------------------------------------------------------------------------- training arguments
@@ -450,8 +445,7 @@ def _ramp_notes(batches: RampedBatches, sched: _Scheduler, seq_length: int | Non
 
 
 register(LibrarySchedule(
-    name="get_optimizer_param_scheduler",
-    library="megatron",
+    name="get_optimizer_param_scheduler", library="megatron", lr="required", extra=(_GLOBAL_BATCH_SIZE,),
     args=(
         Arg("min_lr", 0.0, doc="--min-lr"),
         Arg("lr_warmup_init", 0.0, doc="--lr-warmup-init: LR at the start of the warmup"),
@@ -482,13 +476,9 @@ register(LibrarySchedule(
         Arg("seq_length", None, kind="int", nullable=True,
             doc="--seq-length: tokens per sample, for the notes in tokens"),
     ),
-    build=_build_training,
-    source=f"{VERSION}, {TRAINING_FILE}, get_optimizer_param_scheduler",
+    build=_build_training, source=f"{VERSION}, {TRAINING_FILE}, get_optimizer_param_scheduler",
     formula="D = lr_decay_iters * GBS (or samples), W = lr_warmup_iters * GBS, or "
-    "lr_warmup_fraction * D; then megatron.OptimizerParamScheduler with max_lr = lr",
-    lr="required",
-    extra=(_GLOBAL_BATCH_SIZE,),
-))
+             "lr_warmup_fraction * D; then megatron.OptimizerParamScheduler with max_lr = lr"))
 
 
 # --------------------------------------------------------------------------- series besides the LR
@@ -533,6 +523,9 @@ def _groups(call: LibraryCall) -> list[dict[str, Any]] | None:
     if not isinstance(raw, list) or not raw:
         raise SpecError("must be a non-empty list of param groups", path="param_groups",
                         value=raw, hint="e.g. [{}, {wd_mult: 0.0}, {max_lr: 1e-4, min_lr: 1e-5}]")
+    if len(raw) > 1000:  # a typo'd generator, not an optimizer: each group is a column
+        raise SpecError("more than 1000 param groups", path="param_groups", value=len(raw),
+                        hint="one entry per optimizer param group")
     groups = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict):

@@ -373,6 +373,31 @@ def _schedule(
 
 
 # --------------------------------------------------------------------------------------------------
+# The arguments, shared by the registrations beside each build
+# --------------------------------------------------------------------------------------------------
+
+_W = Arg("num_warmup_steps", kind="int", doc="updates of warmup (Trainer: get_warmup_steps)",
+         minimum=0, why="Trainer rejects a negative warmup")
+_T = Arg("num_training_steps", kind="int", doc="updates of the whole run (Trainer: max_steps)",
+         minimum=1)
+_LAST = Arg("last_epoch", -1, kind="int",
+            doc="-1 for a fresh run; when resuming, update k uses the lambda at k + last_epoch + 1",
+            minimum=-1, why="torch's LambdaLR counts from last_epoch + 1")
+_T_IGNORED = Arg("num_training_steps", None, kind="int", nullable=True,
+                 doc="get_scheduler takes it and ignores it here; warmupctl tabulates that many "
+                     "updates", minimum=1)
+_CYCLES = Arg("num_cycles", 0.5, doc="cosine waves over the decay (0.5: one half-wave down)")
+_MIN_LR = Arg("min_lr", None, nullable=True, doc="floor, absolute (divided by the optimizer's lr)")
+_MIN_RATE = Arg("min_lr_rate", None, nullable=True, doc="floor as a fraction of lr")
+
+_WARMUP_FROM_0 = "t/max(1,W) for t < W"
+
+
+def _source(symbol: str) -> str:
+    return f"transformers {VERSION}, {_FILE}, {symbol}"
+
+
+# --------------------------------------------------------------------------------------------------
 # The entries
 # --------------------------------------------------------------------------------------------------
 
@@ -392,12 +417,27 @@ def _build_constant(call: LibraryCall) -> Schedule:
                      end=_ignored_total(call), warmup=0, notes=notes)
 
 
+register(LibrarySchedule(
+    name="constant", library=LIBRARY, aliases=("get_constant_schedule",),
+    args=(Arg("num_warmup_steps", None, kind="int", nullable=True,
+          doc="get_scheduler ignores it for constant: there is no warmup"), _T_IGNORED, _LAST),
+    build=_build_constant, source=_source("get_constant_schedule"),
+    formula="lr"))
+
+
 def _build_constant_with_warmup(call: LibraryCall) -> Schedule:
     w = _warmup(call)
     m = _m_constant_with_warmup(w)
     return _schedule(call, m,
                      end=_ignored_total(call), warmup=w, marks=[(w, "warmup end")],
                      notes=_note_zero_start(m, _shift(call), w))
+
+
+register(LibrarySchedule(
+    name="constant_with_warmup", library=LIBRARY, aliases=("get_constant_schedule_with_warmup",),
+    args=(_W, _T_IGNORED, _LAST),
+    build=_build_constant_with_warmup, source=_source("get_constant_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 1"))
 
 
 def _build_linear(call: LibraryCall) -> Schedule:
@@ -409,6 +449,13 @@ def _build_linear(call: LibraryCall) -> Schedule:
                             f"num_warmup_steps >= num_training_steps: update {w - shift} gets 0")
     return _schedule(call, m, end=n, warmup=w,
                      marks=[(w, "warmup end"), (n, "decay end (LR 0)")], notes=notes)
+
+
+register(LibrarySchedule(
+    name="linear", library=LIBRARY, aliases=("get_linear_schedule_with_warmup",),
+    args=(_W, _T, _LAST),
+    build=_build_linear, source=_source("get_linear_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, (T - t)/max(1, T - W))"))
 
 
 def _oscillation_note(w: int, shift: int) -> list[str]:
@@ -430,6 +477,14 @@ def _build_cosine_family(call: LibraryCall, min_lr_rate: float) -> Schedule:
 
 def _build_cosine(call: LibraryCall) -> Schedule:
     return _build_cosine_family(call, 0.0)
+
+
+register(LibrarySchedule(
+    name="cosine", library=LIBRARY, aliases=("get_cosine_schedule_with_warmup",),
+    args=(_W, _T, _CYCLES, _LAST),
+    build=_build_cosine, source=_source("get_cosine_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, (1 + cos(2π·num_cycles·p))/2), "
+             "p = (t - W)/max(1, T - W) unclamped (rises again after T)"))
 
 
 def _min_lr_rate(call: LibraryCall) -> float:
@@ -456,6 +511,14 @@ def _build_cosine_with_min_lr(call: LibraryCall) -> Schedule:
     return _build_cosine_family(call, _min_lr_rate(call))
 
 
+register(LibrarySchedule(
+    name="cosine_with_min_lr", library=LIBRARY, aliases=("get_cosine_with_min_lr_schedule_with_warmup",),
+    args=(_W, _T, _CYCLES, _LAST, _MIN_LR, _MIN_RATE),
+    build=_build_cosine_with_min_lr, source=_source("get_cosine_with_min_lr_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, c(1 - r) + r), c = (1 + cos(2π·num_cycles·p))/2, "
+             "r = min_lr_rate or min_lr/lr, p unclamped"))
+
+
 def _build_cosine_with_restarts(call: LibraryCall) -> Schedule:
     w, n, shift = _warmup(call), _total(call), _shift(call)
     cycles = call.args["num_cycles"]
@@ -471,6 +534,15 @@ def _build_cosine_with_restarts(call: LibraryCall) -> Schedule:
                      "lr and every later update 0 (progress >= 1 returns 0)")
     return _schedule(call, m, end=n, warmup=w,
                      marks=[(w, "warmup end"), (n, "decay end (LR 0)")], notes=notes)
+
+
+register(LibrarySchedule(
+    name="cosine_with_restarts", library=LIBRARY,
+    aliases=("get_cosine_with_hard_restarts_schedule_with_warmup",),
+    args=(_W, _T, Arg("num_cycles", 1, doc="hard restarts inside [W, T)"), _LAST),
+    build=_build_cosine_with_restarts, source=_source("get_cosine_with_hard_restarts_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 0 if p >= 1 else "
+            "max(0, (1 + cos(π·((num_cycles·p) mod 1)))/2)"))
 
 
 def _build_polynomial(call: LibraryCall) -> Schedule:
@@ -499,6 +571,14 @@ def _build_polynomial(call: LibraryCall) -> Schedule:
                      notes=notes)
 
 
+register(LibrarySchedule(
+    name="polynomial", library=LIBRARY, aliases=("get_polynomial_decay_schedule_with_warmup",),
+    args=(_W, _T, Arg("lr_end", 1e-7, doc="end LR, absolute"), Arg("power", 1.0), _LAST),
+    build=_build_polynomial, source=_source("get_polynomial_decay_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; W <= t <= T: ((lr - lr_end)(1 - (t - W)/(T - W))^power + "
+             "lr_end)/lr; t > T: lr_end/lr"))
+
+
 def _build_inverse_sqrt(call: LibraryCall) -> Schedule:
     w, shift = _warmup(call), _shift(call)
     given = call.args["timescale"]
@@ -511,6 +591,18 @@ def _build_inverse_sqrt(call: LibraryCall) -> Schedule:
     return _schedule(call, m,
                      end=_ignored_total(call), warmup=w,
                      marks=[(w, "warmup end")], notes=notes)
+
+
+register(LibrarySchedule(
+    name="inverse_sqrt", library=LIBRARY, aliases=("get_inverse_sqrt_schedule",),
+    args=(_W, Arg("timescale", None, kind="int", nullable=True,
+                  doc="decay time scale; default num_warmup_steps, or 10000 if that is 0",
+                  minimum=0, above=True,
+                  why="transformers accepts it and then raises ZeroDivisionError or ValueError "
+                      "(math domain error) after the warmup; leave it out to use num_warmup_steps"),
+          _T_IGNORED, _LAST),
+    build=_build_inverse_sqrt, source=_source("get_inverse_sqrt_schedule"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 1/sqrt((t + timescale - W)/timescale)"))
 
 
 def _build_cosine_warmup_with_min_lr(call: LibraryCall) -> Schedule:
@@ -536,6 +628,17 @@ def _build_cosine_warmup_with_min_lr(call: LibraryCall) -> Schedule:
     notes += _note_peak(m, shift, lr, [w - 1, w], why)
     return _schedule(call, m, end=n, warmup=w,
                      marks=[(w, "decay start"), (n - 1, "floor")], notes=notes)
+
+
+register(LibrarySchedule(
+    name="cosine_warmup_with_min_lr", library=LIBRARY,
+    aliases=("get_cosine_with_min_lr_schedule_with_warmup_lr_rate",),
+    args=(_W, _T, _CYCLES, _LAST, _MIN_LR, _MIN_RATE,
+          Arg("warmup_lr_rate", None, nullable=True, doc="warmup start as a fraction of lr")),
+    build=_build_cosine_warmup_with_min_lr,
+    source=_source("get_cosine_with_min_lr_schedule_with_warmup_lr_rate"),
+    formula="lr·m(t): t < W: (t + 1)/max(1, W) or wr + (1 - wr)·t/max(1, W - 1); then max(0, c(1 - r) "
+             "+ r) with p = (t - W + 1)/max(1, T - W) (peak at W - 1, floor at T - 1)"))
 
 
 def _build_wsd(call: LibraryCall) -> Schedule:
@@ -581,111 +684,6 @@ def _build_wsd(call: LibraryCall) -> Schedule:
                      notes=notes)
 
 
-# --------------------------------------------------------------------------------------------------
-# Registration
-# --------------------------------------------------------------------------------------------------
-
-_W = Arg("num_warmup_steps", kind="int", doc="updates of warmup (Trainer: get_warmup_steps)",
-         minimum=0, why="Trainer rejects a negative warmup")
-_T = Arg("num_training_steps", kind="int", doc="updates of the whole run (Trainer: max_steps)",
-         minimum=1)
-_LAST = Arg("last_epoch", -1, kind="int",
-            doc="-1 for a fresh run; when resuming, update k uses the lambda at k + last_epoch + 1",
-            minimum=-1, why="torch's LambdaLR counts from last_epoch + 1")
-_T_IGNORED = Arg("num_training_steps", None, kind="int", nullable=True,
-                 doc="get_scheduler takes it and ignores it here; warmupctl tabulates that many "
-                     "updates", minimum=1)
-_CYCLES = Arg("num_cycles", 0.5, doc="cosine waves over the decay (0.5: one half-wave down)")
-_MIN_LR = Arg("min_lr", None, nullable=True, doc="floor, absolute (divided by the optimizer's lr)")
-_MIN_RATE = Arg("min_lr_rate", None, nullable=True, doc="floor as a fraction of lr")
-
-_WARMUP_FROM_0 = "t/max(1,W) for t < W"
-
-
-def _source(symbol: str) -> str:
-    return f"transformers {VERSION}, {_FILE}, {symbol}"
-
-
-
-
-register(LibrarySchedule(
-    name="linear", library=LIBRARY, aliases=("get_linear_schedule_with_warmup",),
-    args=(_W, _T, _LAST),
-    build=_build_linear, source=_source("get_linear_schedule_with_warmup"),
-    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, (T - t)/max(1, T - W))"))
-
-
-register(LibrarySchedule(
-    name="cosine", library=LIBRARY, aliases=("get_cosine_schedule_with_warmup",),
-    args=(_W, _T, _CYCLES, _LAST),
-    build=_build_cosine, source=_source("get_cosine_schedule_with_warmup"),
-    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, (1 + cos(2π·num_cycles·p))/2), "
-             "p = (t - W)/max(1, T - W) unclamped (rises again after T)"))
-
-
-register(LibrarySchedule(
-    name="cosine_with_restarts", library=LIBRARY,
-    aliases=("get_cosine_with_hard_restarts_schedule_with_warmup",),
-    args=(_W, _T, Arg("num_cycles", 1, doc="hard restarts inside [W, T)"), _LAST),
-    build=_build_cosine_with_restarts, source=_source("get_cosine_with_hard_restarts_schedule_with_warmup"),
-    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 0 if p >= 1 else "
-            "max(0, (1 + cos(π·((num_cycles·p) mod 1)))/2)"))
-
-
-register(LibrarySchedule(
-    name="polynomial", library=LIBRARY, aliases=("get_polynomial_decay_schedule_with_warmup",),
-    args=(_W, _T, Arg("lr_end", 1e-7, doc="end LR, absolute"), Arg("power", 1.0), _LAST),
-    build=_build_polynomial, source=_source("get_polynomial_decay_schedule_with_warmup"),
-    formula=f"lr·m(t): {_WARMUP_FROM_0}; W <= t <= T: ((lr - lr_end)(1 - (t - W)/(T - W))^power + "
-             "lr_end)/lr; t > T: lr_end/lr"))
-
-
-register(LibrarySchedule(
-    name="constant", library=LIBRARY, aliases=("get_constant_schedule",),
-    args=(Arg("num_warmup_steps", None, kind="int", nullable=True,
-          doc="get_scheduler ignores it for constant: there is no warmup"), _T_IGNORED, _LAST),
-    build=_build_constant, source=_source("get_constant_schedule"),
-    formula="lr"))
-
-
-register(LibrarySchedule(
-    name="constant_with_warmup", library=LIBRARY, aliases=("get_constant_schedule_with_warmup",),
-    args=(_W, _T_IGNORED, _LAST),
-    build=_build_constant_with_warmup, source=_source("get_constant_schedule_with_warmup"),
-    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 1"))
-
-
-register(LibrarySchedule(
-    name="inverse_sqrt", library=LIBRARY, aliases=("get_inverse_sqrt_schedule",),
-    args=(_W, Arg("timescale", None, kind="int", nullable=True,
-                  doc="decay time scale; default num_warmup_steps, or 10000 if that is 0",
-                  minimum=0, above=True,
-                  why="transformers accepts it and then raises ZeroDivisionError or ValueError "
-                      "(math domain error) after the warmup; leave it out to use num_warmup_steps"),
-          _T_IGNORED, _LAST),
-    build=_build_inverse_sqrt, source=_source("get_inverse_sqrt_schedule"),
-    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 1/sqrt((t + timescale - W)/timescale)"))
-
-
-register(LibrarySchedule(
-    name="cosine_with_min_lr", library=LIBRARY, aliases=("get_cosine_with_min_lr_schedule_with_warmup",),
-    args=(_W, _T, _CYCLES, _LAST, _MIN_LR, _MIN_RATE),
-    build=_build_cosine_with_min_lr, source=_source("get_cosine_with_min_lr_schedule_with_warmup"),
-    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, c(1 - r) + r), c = (1 + cos(2π·num_cycles·p))/2, "
-             "r = min_lr_rate or min_lr/lr, p unclamped"))
-
-
-register(LibrarySchedule(
-    name="cosine_warmup_with_min_lr", library=LIBRARY,
-    aliases=("get_cosine_with_min_lr_schedule_with_warmup_lr_rate",),
-    args=(_W, _T, _CYCLES, _LAST, _MIN_LR, _MIN_RATE,
-          Arg("warmup_lr_rate", None, nullable=True, doc="warmup start as a fraction of lr")),
-    build=_build_cosine_warmup_with_min_lr,
-    source=_source("get_cosine_with_min_lr_schedule_with_warmup_lr_rate"),
-    formula="lr·m(t): t < W: (t + 1)/max(1, W) or wr + (1 - wr)·t/max(1, W - 1); then max(0, c(1 - r) "
-             "+ r) with p = (t - W + 1)/max(1, T - W) (peak at W - 1, floor at T - 1)"))
-
-
 register(LibrarySchedule(
     name="warmup_stable_decay", library=LIBRARY, aliases=("get_wsd_schedule",),
     args=(_W, Arg("num_decay_steps", kind="int", doc="updates of the decay", minimum=0),
@@ -700,3 +698,5 @@ register(LibrarySchedule(
     build=_build_wsd, source=_source("get_wsd_schedule"),
     formula="lr·m(t): warmup f(t/max(1,W))·(1 - mr) + mr; 1 for S updates; decay "
              "f(p)·(1 - mr) + mr, p = (t - W - S)/max(1, D); then mr"))
+
+

@@ -10,9 +10,11 @@ runs it with each case's settings (train.py's loop: update k at ``iter_num = k``
 import ast
 import json
 import math
+import pathlib
 import sys
 
-source = open(sys.argv[1]).read()
+with open(sys.argv[1]) as handle:
+    source = handle.read()
 tree = ast.parse(source)
 definition = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "get_lr")
 code = compile(ast.Module(body=[definition], type_ignores=[]), "train.py", "exec")

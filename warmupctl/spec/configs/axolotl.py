@@ -75,8 +75,8 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
         raise SpecError("axolotl requires learning_rate", path="learning_rate",
                         hint="e.g. learning_rate: 2e-5")
     lr = v.as_positive(request.overrides.get("lr", raw["learning_rate"]), "learning_rate")
-    n, n_how = _total_steps(raw, request, notes)
-    w = _warmup(raw, n, notes)
+    n, base, n_how = _total_steps(raw, request, notes)
+    w = _warmup(raw, base, notes)
     _deepspeed(raw, request, notes)
     for key in _GROUP_KEYS:
         if raw.get(key) is not None:
@@ -96,16 +96,21 @@ def _count(raw: Mapping[str, Any], key: str, default: int) -> int:
     return default if value is None else v.as_count(value, key, minimum=1)
 
 
-def _total_steps(raw: Mapping[str, Any], request: Request, notes: list[str]) -> tuple[int, str]:
-    """N: ``--total-steps`` (the log line's count), ``max_steps``, or axolotl's own count."""
+def _total_steps(raw: Mapping[str, Any], request: Request, notes: list[str]) -> tuple[int, int | None, str]:
+    """``(N, total_num_steps, how)``: the Trainer's ``max_steps`` N, and the count axolotl derives the
+    warmup from (``min(its count, max_steps)``; None when the dataset's size is unknown)."""
     flag = request.overrides.get("total_steps")
-    if flag is not None:
-        n = v.as_count(flag, "--total-steps", minimum=1)
-        notes.append(f"--total-steps {n} is axolotl's total_num_steps (it logs \"Maximum number of steps set "
-                     f"at N\"); the Trainer gets max_steps {n}")
-        return n, "--total-steps"
     max_steps = raw.get("max_steps")
     max_steps = v.as_count(max_steps, "max_steps", minimum=1) if max_steps else None
+    if flag is not None:
+        n = v.as_count(flag, "--total-steps", minimum=1)
+        if max_steps is not None:
+            notes.append(f"--total-steps {n} is axolotl's total_num_steps (its log line \"Maximum number of "
+                         f"steps set at N\"), the warmup's base; the Trainer runs max_steps {max_steps}")
+            return max_steps, n, "max_steps"
+        notes.append(f"--total-steps {n} is axolotl's total_num_steps (its log line \"Maximum number of "
+                     f"steps set at N\"); the Trainer gets max_steps {n}")
+        return n, n, "--total-steps"
     if raw.get("sample_packing"):
         if max_steps is not None:
             raise SpecError("with sample_packing axolotl counts updates by packing the tokenized data",
@@ -119,7 +124,7 @@ def _total_steps(raw: Mapping[str, Any], request: Request, notes: list[str]) -> 
     dataset = request.facts.get("dataset_size") or raw.get("dataset_size")
     if dataset is None:
         if max_steps is not None:
-            return max_steps, "max_steps"
+            return max_steps, None, "max_steps"
         if raw.get("pretraining_dataset"):
             raise SpecError("a streamed pretraining dataset needs max_steps", path="pretraining_dataset",
                             hint="axolotl runs max_steps updates over a streamed dataset; add max_steps")
@@ -148,18 +153,24 @@ def _total_steps(raw: Mapping[str, Any], request: Request, notes: list[str]) -> 
            f"accumulation {accum} × {processes} processes)")
     if max_steps is not None and max_steps < counted:
         notes.append(f"max_steps {max_steps} is shorter than the {counted} updates of {how}")
-        return max_steps, "max_steps"
+        return max_steps, max_steps, "max_steps"
     if max_steps is not None:
         notes.append(f"the warmup comes from {counted} updates ({how}); the Trainer runs max_steps "
                      f"{max_steps}")
-        return max_steps, "max_steps"
-    return counted, how
+        return max_steps, counted, "max_steps"
+    return counted, counted, how
 
 
-def _warmup(raw: Mapping[str, Any], n: int, notes: list[str]) -> int:
+def _warmup(raw: Mapping[str, Any], n: int | None, notes: list[str]) -> int:
     if raw.get("warmup_steps") is not None:
         w = v.as_count(raw["warmup_steps"], "warmup_steps")
         how = "warmup_steps"
+    elif n is None:
+        key = "warmup_ratio" if raw.get("warmup_ratio") is not None else "max_steps"
+        raise SpecError("axolotl takes the warmup from min(its own count, max_steps), which needs the "
+                        "dataset's size", path=key, value=raw.get(key),
+                        hint="pass --dataset-size N and --devices N, or --total-steps N from axolotl's log "
+                             "line \"Maximum number of steps set at N\"")
     elif raw.get("warmup_ratio") is not None:
         ratio = v.as_fraction(raw["warmup_ratio"], "warmup_ratio")
         w = max(int(ratio * n), 0)
