@@ -132,3 +132,9 @@ def test_cli_overlays_two_specs_with_series(cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     svg = out.read_text()
     assert "momentum / beta1" in svg and "[2] peak 0.02 @ 299" in svg
+
+
+def test_log_y_is_for_the_lr_panel_only():
+    figure = build_series_figure([onecycle()], PlotOptions(log_y=True))
+    assert [axes.get_yscale() for axes in figure.axes] == ["log", "linear"]
+    assert_clean(figure)

@@ -149,7 +149,8 @@ def build_series_figure(schedules: Sequence[Schedule], options: PlotOptions) -> 
     for n, (axes, (key, _)) in enumerate(zip(axes_list, layout)):
         axes.set_ylabel(dict(FAMILIES).get(key, key))
         axes.grid(True, alpha=0.3)
-        if options.log_y and all(c.summary.min_lr > 0 for c in curves if c.panel == n):
+        # --log-y is for LRs (decades apart); momentum and weight decay keep a linear axis.
+        if options.log_y and key == "lr" and all(c.summary.min_lr > 0 for c in curves if c.panel == n):
             axes.set_yscale("log")
         axes.xaxis.set_major_formatter(FuncFormatter(lambda k, _: short_count(k)))
     axes_list[-1].set_xlabel("optimizer update k")
