@@ -10,7 +10,6 @@ runs it with each case's settings (train.py's loop: update k at ``iter_num = k``
 import ast
 import json
 import math
-import pathlib
 import sys
 
 with open(sys.argv[1]) as handle:
