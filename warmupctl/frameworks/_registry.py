@@ -196,6 +196,8 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "ultralytics",
     "fvcore",
     "detectron2",
+    "torchtune",
+    "diffusers",
 )
 
 
