@@ -53,6 +53,8 @@ LIBRARIES = (
     "pytorch_warmup",
     "megatron",
     "mmengine",
+    "fvcore",
+    "detectron2",
 )
 
 MAX_STEPS = 301
@@ -937,6 +939,62 @@ MMENGINE: list[Case] = [
 ]
 
 
+# --------------------------------------------------------------------------------------------------
+# fvcore param schedulers, and detectron2's warmup / LRMultiplier over them (lr = SOLVER.BASE_LR)
+
+_FV = "fvcore."
+
+
+def _fv(case_id: str, name: str, steps: int, total: int, lr: float = 0.02, raises: str | None = None,
+        note: str | None = None, **args: Any) -> Case:
+    return _case(case_id, _FV + name, steps, lr=lr, args=args, raises=raises, note=note,
+                 max_iter=total)
+
+
+FVCORE: list[Case] = [
+    _fv("fvcore-cosine", "CosineParamScheduler", 23, 20, start_value=1.0, end_value=0.01),
+    _fv("fvcore-linear", "LinearParamScheduler", 11, 10, start_value=0.1, end_value=1.0),
+    _fv("fvcore-exponential", "ExponentialParamScheduler", 11, 10, start_value=1.0, decay=0.02),
+    _fv("fvcore-poly", "PolynomialDecayParamScheduler", 11, 10, base_value=1.0, power=0.9),
+    _fv("fvcore-multistep-milestones", "MultiStepParamScheduler", 21, 20,
+        values=[1.0, 0.1, 0.01], milestones=[12, 16], num_updates=20),
+    _fv("fvcore-multistep-equispaced", "MultiStepParamScheduler", 21, 20, values=[1.0, 0.5, 0.25],
+        num_updates=20),
+    _fv("fvcore-multistep-past-end-raises", "MultiStepParamScheduler", 22, 20,
+        values=[1.0, 0.1], milestones=[10], num_updates=20, raises="RuntimeError"),
+    _fv("fvcore-step", "StepParamScheduler", 12, 12, num_updates=12, values=[1.0, 0.3, 0.09]),
+    _fv("fvcore-step-past-end-raises", "StepParamScheduler", 13, 12, num_updates=12,
+        values=[1.0, 0.3, 0.09], raises="IndexError"),
+    _fv("fvcore-step-gamma", "StepWithFixedGammaParamScheduler", 16, 16, base_value=1.0,
+        num_decays=3, gamma=0.5, num_updates=16),
+    _fv("fvcore-constant-at-end-raises", "ConstantParamScheduler", 11, 10, value=0.5,
+        raises="RuntimeError"),
+    _case("detectron2-warmup-multistep", "detectron2.WarmupParamScheduler", 41, lr=0.02,
+          max_iter=40, note="detectron2's 1x recipe, shortened",
+          args={"scheduler": {"schedule": _FV + "MultiStepParamScheduler",
+                              "args": {"values": [1.0, 0.1, 0.01], "milestones": [24, 32],
+                                       "num_updates": 40}},
+                "warmup_factor": 0.001, "warmup_length": 0.25}),
+    _case("detectron2-warmup-cosine-constant", "detectron2.WarmupParamScheduler", 31, lr=0.1,
+          max_iter=30, args={"scheduler": {"schedule": _FV + "CosineParamScheduler",
+                                              "args": {"start_value": 1.0, "end_value": 0.0}},
+                                "warmup_factor": 0.1, "warmup_length": 0.2,
+                                "warmup_method": "constant"}),
+    _case("detectron2-warmup-rescaled", "detectron2.WarmupParamScheduler", 30, lr=0.1,
+          max_iter=30, args={"scheduler": {"schedule": _FV + "CosineParamScheduler",
+                                              "args": {"start_value": 1.0, "end_value": 0.05}},
+                                "warmup_factor": 0.01, "warmup_length": 0.1,
+                                "rescale_interval": True}),
+    _case("detectron2-lrmultiplier-step-gamma", "detectron2.LRMultiplier", 24, lr=0.01,
+          args={"max_iter": 24, "multiplier": {
+              "schedule": "detectron2.WarmupParamScheduler",
+              "args": {"scheduler": {"schedule": _FV + "StepWithFixedGammaParamScheduler",
+                                     "args": {"base_value": 1.0, "num_decays": 2, "gamma": 0.1,
+                                              "num_updates": 24}},
+                       "warmup_factor": 0.001, "warmup_length": 5 / 24}}}),
+]
+
+
 CASES: list[Case] = [
     *TRANSFORMERS,
     *TORCH,
@@ -947,6 +1005,7 @@ CASES: list[Case] = [
     *PYTORCH_WARMUP,
     *MEGATRON,
     *MMENGINE,
+    *FVCORE,
 ]
 
 

@@ -582,6 +582,48 @@ def run_mmengine(spec: Spec, steps: int) -> list[float]:
 
 
 # --------------------------------------------------------------------------------------------------
+# fvcore param schedulers (and detectron2's composition of them; detectron2 is not on PyPI)
+
+
+def _fvcore_multiplier(spec: Spec) -> Any:
+    """An fvcore ParamScheduler from a nested spec; ``detectron2.WarmupParamScheduler`` is composed
+    from fvcore's own classes exactly as detectron2/solver/lr_scheduler.py composes it."""
+    from fvcore.common import param_scheduler as ps
+
+    library, name = _split_name(spec)
+    args = _args(spec)
+    if library == "detectron2" and name == "WarmupParamScheduler":
+        inner = _fvcore_multiplier(args.pop("scheduler"))
+        rescale = bool(args.get("rescale_interval", False))
+        length = float(args["warmup_length"])
+        end = inner(0.0) if rescale else inner(length)
+        start = float(args["warmup_factor"]) * inner(0.0)
+        method = args.get("warmup_method", "linear")
+        warm = ps.ConstantParamScheduler(start) if method == "constant" else ps.LinearParamScheduler(start, end)
+        return ps.CompositeParamScheduler([warm, inner], interval_scaling=[
+            "rescaled", "rescaled" if rescale else "fixed"], lengths=[length, 1 - length])
+    if library != "fvcore":
+        raise ValueError(f"not an fvcore scheduler: {spec['schedule']}")
+    return getattr(ps, name)(**args)
+
+
+def run_fvcore(spec: Spec, steps: int) -> list[float]:
+    """detectron2's ``LRMultiplier``: update ``k`` gets ``lr × multiplier(k / max_iter)``.
+
+    ``fvcore.<Class>`` and ``detectron2.WarmupParamScheduler`` take ``max_iter`` as a top-level key;
+    ``detectron2.LRMultiplier`` its ``max_iter`` argument. No torch: the LR is that product.
+    """
+    library, name = _split_name(spec)
+    if library == "detectron2" and name == "LRMultiplier":
+        args = _args(spec)
+        multiplier, max_iter = _fvcore_multiplier(args["multiplier"]), int(args["max_iter"])
+    else:
+        multiplier, max_iter = _fvcore_multiplier(spec), int(spec["max_iter"])
+    lr = float(spec.get("lr", 1.0))
+    return [lr * multiplier(k / max_iter) for k in range(steps)]
+
+
+# --------------------------------------------------------------------------------------------------
 # dispatch
 
 
@@ -595,6 +637,8 @@ RUNNERS: dict[str, Runner] = {
     "pytorch_warmup": run_pytorch_warmup,
     "megatron": run_megatron,
     "mmengine": run_mmengine,
+    "fvcore": run_fvcore,
+    "detectron2": run_fvcore,
 }
 
 #: Distribution name of each library, for the version recorded in its golden file.
@@ -608,6 +652,8 @@ DISTRIBUTIONS: dict[str, str] = {
     "pytorch_warmup": "pytorch-warmup",
     "megatron": "megatron-core",
     "mmengine": "mmengine",
+    "fvcore": "fvcore",
+    "detectron2": "fvcore",
 }
 
 #: Other distributions whose version can change a library's numbers.

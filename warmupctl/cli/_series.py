@@ -39,8 +39,12 @@ def series_table(ctx: typer.Context, schedule: Any, chosen: str, output: str | N
 
         values = cols.gather(cols.series_blocks(schedule, names, shown, count), names)
         marks = events(schedule, summarize(schedule, count))
-        print_or_write(ctx, cols.build_table(schedule.label, shown, names, values, marks, gaps=gaps),
-                       output)
+        width = context.out_console().width if output is None or output == "-" else 120
+        tables = [cols.build_table(schedule.label, shown, part, values, marks, gaps=gaps)
+                  for part in cols.fitting(names, values, shown, marks, width)]
+        from rich.console import Group
+
+        print_or_write(ctx, Group(*tables), output, width=120)
     else:
         blocks = cols.series_blocks(schedule, names, rows, count)
         writers = {

@@ -190,6 +190,14 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "pytorch_warmup",
     "axolotl",
     "mmengine",
+    "accelerate",
+    "nanogpt",
+    "lightning",
+    "ultralytics",
+    "fvcore",
+    "detectron2",
+    "torchtune",
+    "diffusers",
 )
 
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -405,7 +405,7 @@ def _entries_of(items: Sequence[Any], known: Mapping[str, LibrarySchedule], pref
 
 def _lengths(call: LibraryCall, entries: Sequence[_Entry], max_epochs: int | None,
              max_iters: int | None, accumulate: int
-             ) -> tuple[int, int | None, int | None, int | None, int | None]:
+             ) -> tuple[int, int | None, int | None, int, int | None]:
     """(updates to tabulate, epoch length, max_epochs, max_iters, the natural end in updates).
 
     ``max_iters`` is the run when known (``args.max_iters``, or ``max_epochs`` whole epochs); else the
@@ -548,7 +548,7 @@ CLASSES: dict[str, tuple[tuple[Arg, ...], str]] = {
 ENTRIES: dict[str, LibrarySchedule] = {}
 
 
-def _single(name: str):
+def _single(name: str) -> Callable[[LibraryCall], Schedule]:
     def build(call: LibraryCall) -> Schedule:
         entry = _Entry(name, dict(call.args), "args.")
         return _resolve(call, (entry,))

@@ -11,8 +11,9 @@ Rules (each broken one is a :class:`~warmupctl.core.errors.SpecError` naming the
   strictly increasing (gaps are fine: ``--every`` and ``--at`` tables); every line ends with a
   newline (a last line without one is a truncated file). ``\\r\\n`` endings and a UTF-8 byte order
   mark are accepted, so a golden checked out on Windows still reads.
-* JSON: an object with ``format_version`` (1, or 2 when rows also hold series) and ``rows``, a non-empty list of ``{"step", "lr"}``
-  objects under the same rules; other keys (``label``, ``spec``, ``summary``, ...) are not checked.
+* JSON: an object with ``format_version`` (1, or 2 when rows also hold series) and ``rows``, a
+  non-empty list of ``{"step", "lr"}`` objects under the same rules; other keys (``label``, ``spec``,
+  ``summary``, ...) are not checked.
 
 CSV rows are streamed: a golden of 10^8 updates is read in blocks, twice (key events, then values),
 in bounded memory. A JSON table is parsed whole, as the JSON module needs; for long goldens use CSV.
@@ -36,7 +37,7 @@ from numpy.typing import NDArray
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Schedule
-from warmupctl.spec.files import HEAD_BYTES, OPERAND, SPEC, Input, Stream, open_input
+from warmupctl.spec.files import HEAD_BYTES, OPERAND, SPEC, Input, Stream, open_input, read_input
 from warmupctl.spec.load import json_problem
 from warmupctl.spec.resolve import spec_from
 
@@ -127,7 +128,9 @@ def load_operand(path: str, bound: RunBound | None = None) -> Schedule | TableFi
     kind = table_kind(file.name, file.head)
     if kind is not None:
         return _table(file, kind)
-    return spec_from(file.whole() if isinstance(file, Stream) else file.expect(SPEC), bound=bound)
+    # Read as a spec: a spec's size limit, checked before a file on disk is read.
+    return spec_from(read_input(file.name, SPEC) if isinstance(file, Stream) else file.expect(SPEC),
+                     bound=bound)
 
 
 def read_table(path: str, kind: str | None = None) -> TableFile:

@@ -79,14 +79,31 @@ def named_config(raw: Mapping[str, Any], spelled: Mapping[str, str], source: str
     text = v.as_str(named, key)
     if text.lstrip().startswith("{"):
         return block_of(parse_text(text, f"{source}: {key}"), source, key + ".")
-    # Relative to the arguments file, which is where a user reads it from; stdin: the working folder.
-    folder = os.path.dirname(path) if path and path != "-" else ""
-    where = text if os.path.isabs(text) else os.path.join(folder, text)
-    if not os.path.isfile(where):
-        raise SpecError("names a DeepSpeed config that does not exist", source=source, path=key,
-                        value=text, hint=f"looked for {where} (relative to the arguments file)")
+    where = locate_file(text, path, source, key, "DeepSpeed config", notes)
     ds_source, mapping = load_mapping(where)
     return block_of(mapping, ds_source, "")
+
+
+def locate_file(text: str, path: str | None, source: str, key: str, what: str, notes: list[str]) -> str:
+    """A file a config names, found as its trainer finds it: ``open(name)`` reads it from the working
+    directory; failing that, next to the config (where it is when the config was copied with it).
+    The note says which file was read."""
+    if os.path.isabs(text):
+        candidates = [text]
+    else:
+        folder = os.path.dirname(path) if path and path != "-" else ""
+        candidates = [text] + ([os.path.join(folder, text)] if folder else [])
+    for index, where in enumerate(candidates):
+        if os.path.isfile(where):
+            if index == 0 and not os.path.isabs(text):
+                notes.append(f"{key}: {text} read from the working directory (as the trainer opens it)")
+            elif index:
+                notes.append(f"{key}: {text} is not in the working directory, where the trainer opens "
+                             f"it; read {where}, next to {source}")
+            return where
+    raise SpecError(f"names a {what} that does not exist", source=source, path=key, value=text,
+                    hint=f"looked for {' and '.join(candidates)} (the trainer opens it from the directory "
+                         "it runs in); run warmupctl there, or pass --deepspeed FILE")
 
 
 def block_of(config: Mapping[str, Any], source: str, prefix: str) -> DeepSpeedConfig:
@@ -228,7 +245,14 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
     return _translate_alone(mapping, request)
 
 
+def _claim(mapping: Mapping[str, Any]) -> str | None:
+    """DeepSpeed's markers, not counting jsonargparse class configs (``optimizer: {class_path: ...}``
+    in a LightningCLI YAML): a DeepSpeed block has ``type``/``params``, never ``class_path``."""
+    own = {k: x for k, x in mapping.items() if not (isinstance(x, Mapping) and "class_path" in x)}
+    return marker_claim(MARKERS, NESTED)(own)
+
+
 FORMAT = register(ConfigFormat(
-    "deepspeed", TITLE, marker_claim(MARKERS, NESTED), _translate, markers=MARKERS,
+    "deepspeed", TITLE, _claim, _translate, markers=MARKERS,
     overrides=("lr", "total_steps", "warmup_steps"),
 ))

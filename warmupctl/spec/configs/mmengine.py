@@ -31,7 +31,7 @@ from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translat
 from warmupctl.spec.configs._registry import register
 from warmupctl.spec.configs.mmengine_py import Unreadable
 
-TITLE = "MMEngine (OpenMMLab) config"
+TITLE = "MMEngine config"
 MARKERS = frozenset({"param_scheduler", "optim_wrapper"})
 #: Scheduler types of other parameters (momentum, weight decay): they never change the LR.
 NON_LR = ("Momentum", "WeightDecay")

@@ -34,7 +34,7 @@ from warmupctl.frameworks._registry import LIBRARY_SCHEDULES, load_libraries
 from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translation, show
 from warmupctl.spec.configs._registry import register
 
-TITLE = "NeMo experiment config"
+TITLE = "NeMo config"
 MARKERS = frozenset({"model.optim", "trainer"})
 #: ``sched`` keys that ``prepare_lr_scheduler`` takes for itself (not scheduler keywords).
 OWN_KEYS = ("name", "monitor", "reduce_on_plateau", "t_max_epochs", "t_accumulate_grad_batches",
