@@ -13,3 +13,4 @@ plot --kind cosine --ratio 0.1 --noise-batch 256 --sharpness 2.5e4 -o $out/noise
 plot sample_configs/configs/trainer_args.yaml -o $out/finetune.png
 plot sample_configs/transformers_example.yaml sample_configs/llama.yaml -o $out/long-run-zoom.png
 plot --dataset-size 100 --micro-batch-size 1 --grad-accum 4 --epochs 10 --ratio 0.1 -o $out/epochs-axis.png
+plot sample_configs/layer_decay.yaml -o $out/series-layer-decay.png

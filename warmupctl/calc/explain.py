@@ -66,6 +66,10 @@ SUBSAMPLE = 3000
 MAX_FACTOR = 64
 #: The relative tolerance of a log written exactly: a few units in the last place of a float64.
 FLOAT64_TOLERANCE = 4 * 2.0 ** -52
+#: The largest rise of the lag tried at one value (skipped steps between two logged values).
+MAX_SKIP_RISE = 4096
+#: Values the lag model may leave unexplained before it is given up.
+MAX_FAILURES = 8
 #: Deviations listed when nothing explains the log.
 WORST = 5
 
@@ -401,10 +405,12 @@ def _skipped(schedule: Schedule, log: _Log, offset: int) -> _Candidate | None:
         m = mismatch
         low = int(k[verified]) if verified >= 0 else 0
         room = int(k[m]) - low if verified >= 0 else int(k[m])
-        room = min(room, int(k[m]) - d)
+        room = min(room, int(k[m]) - d, MAX_SKIP_RISE)
         if room <= 0:
             lag[m] = d
             failures += 1
+            if failures > MAX_FAILURES:
+                return None
             i = m + 1
             continue
         tries = np.arange(d + 1, d + room + 1, dtype=np.int64)
@@ -412,6 +418,8 @@ def _skipped(schedule: Schedule, log: _Log, offset: int) -> _Candidate | None:
         if not len(hits):
             lag[m] = d
             failures += 1
+            if failures > MAX_FAILURES:
+                return None  # not a lag: the other models explain this log, or nothing does
             i = m + 1
             continue
         new = int(tries[hits[0]])

@@ -101,10 +101,10 @@ def plot(
                           width=figure_size[0], height=figure_size[1], per_update=_top_axis(specs, flags),
                           **drawn)
     logged = None if overlay is None else (overlay, _log_name(actual))
-    if len(schedules) == 1 and schedules[0].series and not drawn and logged is None:
+    if any(s.series for s in schedules) and not drawn and logged is None and not diff:
         from warmupctl.render.series_plot import render_series_plot  # a panel per family of series
 
-        write_bytes(path, render_series_plot(schedules[0], options, chosen))
+        write_bytes(path, render_series_plot(schedules, options, chosen))
         if path != "-":
             app_context(ctx).info(f"wrote {path}")
         return

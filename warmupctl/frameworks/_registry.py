@@ -197,6 +197,8 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "ultralytics",
     "fvcore",
     "detectron2",
+    "torchtune",
+    "diffusers",
 )
 
 

@@ -2,13 +2,14 @@
 
 Run from the repository root with a Python that has torch and transformers (and warmupctl)::
 
-    python tests/configs/real/record.py NANOGPT_TRAIN_PY > tests/configs/real/expected.json
+    python tests/configs/real/record.py NANOGPT_TRAIN_PY TORCHTUNE_LR_SCHEDULERS_PY > tests/configs/real/expected.json
 
 For each case of cases.yaml with a schedule, warmupctl's translation gives the scheduler's arguments
 (whose N and W cases.yaml checks against the hand derivation); the values come from the trainer's own
 code: transformers' ``get_scheduler`` stepped as the Trainer steps it (tests/goldens/record.py), the
 same stepped ``num_processes`` times per update as accelerate's ``AcceleratedScheduler.step`` does
-(open-instruct), and nanoGPT's ``get_lr`` taken out of its train.py with ``ast`` and called.
+(open-instruct), nanoGPT's ``get_lr`` taken out of its train.py with ``ast`` and called, and torchtune's
+``get_cosine_schedule_with_warmup`` taken out of its lr_schedulers.py the same way and stepped.
 """
 
 import ast
@@ -55,8 +56,33 @@ def nanogpt(train_py):
     return values
 
 
+def torchtune(path):
+    import torch
+    from torch.optim.lr_scheduler import LambdaLR
+
+    tree = ast.parse(pathlib.Path(path).read_text())
+    definition = next(n for n in tree.body
+                      if isinstance(n, ast.FunctionDef) and n.name == "get_cosine_schedule_with_warmup")
+    scope = {"math": math, "torch": torch, "LambdaLR": LambdaLR,
+             "_ensure_step_is_bound_like_method": lambda optimizer: None}
+    exec(compile(ast.Module(body=[definition], type_ignores=[]), "lr_schedulers.py", "exec"), scope)
+
+    def values(spec, steps):
+        optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=spec["lr"])
+        scheduler = scope["get_cosine_schedule_with_warmup"](optimizer, **spec["args"])
+        out = []
+        for _ in range(steps):
+            out.append(float(optimizer.param_groups[0]["lr"]))
+            optimizer.step()
+            scheduler.step()
+        return out
+
+    return values
+
+
 def main():
     get_lr = nanogpt(sys.argv[1])
+    cosine = torchtune(sys.argv[2])
     out = {}
     for index, case in enumerate(yaml.safe_load((HERE / "cases.yaml").read_text())):
         if "schedule" not in case:
@@ -68,6 +94,8 @@ def main():
         ks = sorted({k for k in (0, 1, w - 1, w, w + 1, n // 2, n - 1) if 0 <= k < n})
         if spec["schedule"] == "nanogpt.get_lr":
             lr = get_lr(spec["args"], n)
+        elif spec["schedule"] == "torchtune.get_cosine_schedule_with_warmup":
+            lr = cosine(spec, n)
         elif spec["schedule"] == "accelerate.AcceleratedScheduler":
             stride = spec["args"]["num_processes"]
             inner = goldens.live_values(spec["args"]["scheduler"], n * stride)

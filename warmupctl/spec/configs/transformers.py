@@ -164,7 +164,11 @@ def _training_steps(t: _Trainer, notes: list[str]) -> tuple[int, str]:
                              "per_device_train_batch_size, gradient_accumulation_steps and world_size), "
                              "or pass --dataset-size N or --total-steps N")
     epochs = v.as_positive(t.epochs, "num_train_epochs")
-    world = t.world or 1
+    if t.world is None:
+        raise SpecError("the Trainer counts each process's share of the dataset", path="num_train_epochs",
+                        value=t.epochs, hint="pass --devices N (the processes training together; 1 for one "
+                                             "GPU) or add world_size")
+    world = t.world
     facts = arithmetic.BatchFacts(micro_batch_size=t.per_device, devices=world, grad_accum=t.grad_accum,
                                   dataset_size=t.dataset, drop_last=t.drop_last)
     amount = arithmetic.exact(epochs)
@@ -175,8 +179,6 @@ def _training_steps(t: _Trainer, notes: list[str]) -> tuple[int, str]:
         how += f"; {count.note}"
     notes.append(f"num_training_steps {count.total}: num_train_epochs {number(epochs)} give "
                  f"{count.total} updates ({how})")
-    if t.world is None:
-        notes.append("world_size not given: one process assumed (add world_size, or --devices N)")
     return count.total, "num_train_epochs"
 
 

@@ -1,6 +1,6 @@
-"""Formats warmupctl recognizes but does not read yet: torchtune, litgpt, Composer/llm-foundry, diffusers.
+"""Formats warmupctl recognizes but does not read yet: litgpt, Composer/llm-foundry, diffusers.
 
-Their files share key names with formats warmupctl reads (a torchtune recipe's ``optimizer:`` mapping
+Their files share key names with formats warmupctl reads (a litgpt ``optimizer:`` mapping
 looks like a DeepSpeed block, a diffusers argument file has TrainingArguments' ``num_train_epochs``):
 each is claimed here on keys of its own and refused with one line saying what it is, so that it is
 never read as another trainer's config.
@@ -17,12 +17,6 @@ from warmupctl.spec.configs._base import ConfigFormat, Request, Translation, mar
 from warmupctl.spec.configs._registry import register
 
 _OTHERS = ("transformers", "deepspeed", "megatron", "timm")
-
-
-def _components(mapping: Mapping[str, Any]) -> str | None:
-    hits = [str(key) for key, value in mapping.items()
-            if isinstance(value, Mapping) and str(value.get("_component_", "")).startswith("torchtune.")]
-    return ", ".join(f"{key}._component_" for key in hits) if hits else None
 
 
 _LITGPT_TRAIN = frozenset({"lr_warmup_steps", "lr_warmup_fraction", "global_batch_size", "micro_batch_size",
@@ -51,9 +45,6 @@ def _refuse(title: str, what: str):
 
 
 for name, title, claim, what in (
-    ("torchtune", "a torchtune recipe config", _components,
-     "torchtune builds lr_scheduler._component_ with the recipe's epochs, batch_size and "
-     "gradient_accumulation_steps"),
     ("litgpt", "a litgpt config", _litgpt, "litgpt sets the LR per micro-batch from its train: section"),
     ("composer", "a Composer/llm-foundry config", marker_claim(_COMPOSER),
      "Composer converts the scheduler's time strings (ba, ep, dur, tok, sp) with max_duration"),
