@@ -8,7 +8,7 @@ never read as another trainer's config.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from warmupctl.core.errors import SpecError
@@ -36,7 +36,7 @@ _DIFFUSERS = frozenset({"lr_warmup_steps", "lr_num_cycles", "lr_power", "pretrai
                         "train_text_encoder", "max_train_steps_per_epoch"})
 
 
-def _refuse(title: str, what: str):
+def _refuse(title: str, what: str) -> Callable[[Mapping[str, Any], Request], Translation]:
     def translate(mapping: Mapping[str, Any], request: Request) -> Translation:
         raise SpecError(f"is {title}: warmupctl does not read its schedule yet",
                         hint=f"{what}; no table rather than one read as another trainer's config")
