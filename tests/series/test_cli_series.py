@@ -64,7 +64,15 @@ def test_markdown_and_terminal_show_the_columns(cli, spec) -> None:
 
 def test_series_flag_picks_one_everywhere(cli, spec, tmp_path) -> None:
     result = cli("table", spec, "--series", "momentum", "--format", "csv")
-    assert result.stdout.splitlines()[:4] == ["step,lr", "0,0.9", "1,0.8500000000000001", "2,0.8"]
+    assert result.stdout.splitlines()[:4] == ["step,momentum", "0,0.9", "1,0.8500000000000001", "2,0.8"]
+    markdown = cli("table", spec, "--series", "momentum", "--format", "markdown", "--at", "2").stdout
+    assert markdown.splitlines() == ["| step | momentum |", "|---:|---:|", "| 2 | 0.8 |"]
+    document = json.loads(cli("table", spec, "--series", "momentum", "--format", "json",
+                              "--at", "0,2").stdout)
+    assert document["rows"] == [{"momentum": 0.9, "step": 0}, {"momentum": 0.8, "step": 2}]
+    assert (document["format_version"], document["series"]) == (2, ["momentum"])
+    plain = cli("table", spec, "--series", "lr", "--format", "csv", "--at", "2").stdout
+    assert plain == "step,lr\n2,1.0\n"  # the LR's own table keeps its header
     summary = json.loads(cli("summary", spec, "--series", "lr/head", "--format", "json").stdout)
     assert summary["summary"]["peak_lr"] == 0.5
     assert summary["label"].endswith("[lr/head]")

@@ -505,17 +505,35 @@ class SeriesComparison:
                 *self.only_b)
 
 
-def compare_series(a: Schedule, b: Schedule, *, names: Sequence[str] = ("A", "B"),
-                   steps: int | None = None, rtol: float = RTOL,
-                   atol: float | None = None) -> SeriesComparison:
-    """Every series besides ``lr`` of two schedules, compared update by update like the LR (the
-    same tolerances; ``atol=None`` scales with each series' own values)."""
+def series_names(operand: Operand) -> tuple[str, ...]:
+    """The series of a side besides ``lr``: a schedule's ``series``, a table's series columns
+    (``RowSource.series``, by header name; none for a source that has no such attribute)."""
+    if isinstance(operand, Schedule):
+        return tuple(operand.series)
+    return tuple(getattr(operand, "series", ()))
+
+
+def series_of(operand: Operand, name: str, path: str = "--series") -> Operand:
+    """Series ``name`` of a side: a schedule's :func:`~warmupctl.engine.series.pick`, a table's
+    column of that name (``RowSource.column``). Raises ``SpecError`` naming what the side has."""
     from warmupctl.engine.series import pick
 
-    both = [name for name in a.series if name in b.series]
-    compared = {name: compare(pick(a, name), pick(b, name), names=names, steps=steps, rtol=rtol,
-                              atol=atol) for name in both}
+    if isinstance(operand, Schedule):
+        return pick(operand, name, path)
+    return operand.column(name, path)  # type: ignore[attr-defined]  # TableFile
+
+
+def compare_series(a: Operand, b: Operand, *, names: Sequence[str] = ("A", "B"),
+                   steps: int | None = None, rtol: float = RTOL,
+                   atol: float | None = None) -> SeriesComparison:
+    """Every series besides ``lr`` of two sides (schedules or saved tables, a table's series being
+    its columns of the same names), compared update by update like the LR (the same tolerances;
+    ``atol=None`` scales with each series' own values)."""
+    in_a, in_b = series_names(a), series_names(b)
+    both = [name for name in in_a if name in in_b]
+    compared = {name: compare(series_of(a, name), series_of(b, name), names=names, steps=steps,
+                              rtol=rtol, atol=atol) for name in both}
     return SeriesComparison(
         compared=compared,
-        only_a=tuple(name for name in a.series if name not in b.series),
-        only_b=tuple(name for name in b.series if name not in a.series))
+        only_a=tuple(name for name in in_a if name not in in_b),
+        only_b=tuple(name for name in in_b if name not in in_a))

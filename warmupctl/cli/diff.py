@@ -91,7 +91,7 @@ def diff(
 
         check_destination(output)
 
-    from warmupctl.calc.compare import RTOL, compare
+    from warmupctl.calc.compare import RTOL, compare, compare_series, series_names
     from warmupctl.engine import Schedule
     from warmupctl.spec.table_file import load_operand
 
@@ -99,12 +99,16 @@ def diff(
     other: Schedule | TableFile = (_spec_side(b, flags, ctx) if flags or b is None
                                    else load_operand(b, run_bound(ctx)))
     operands = [load_operand(a, run_bound(ctx)), other]
+    if series is None:  # a table of one series (table SPEC --series momentum) pairs with that series
+        series = next((x.value for x in operands if not isinstance(x, Schedule) and x.value != "lr"),
+                      None)
+        if series is not None:
+            context.note(f"comparing the series {series} (a table of that series alone)")
     if series is not None:
-        from warmupctl.engine.series import pick
+        from warmupctl.calc.compare import series_of
 
         try:
-            operands = [pick(x, series, "--series") if isinstance(x, Schedule) else x
-                        for x in operands]
+            operands = [series_of(x, series, "--series") for x in operands]
         except SpecError as exc:
             raise exc.located(source="command line") from None
     names = ["<stdin>" if path == "-" else path or FLAGS_NAME for path in (a, b)]
@@ -112,24 +116,14 @@ def diff(
         if isinstance(operand, Schedule):
             for note in operand.notes:
                 context.note(f"{name}: {note}")
-        else:  # a table's series columns (lr/pg1, momentum, ...) are not read: say so
-            from warmupctl.render.columns import ORDER
-
-            extra = [c for c in getattr(operand, "columns", ())[2:] if c not in ORDER]
-            if extra:
-                context.note(f"{name}: the columns {', '.join(extra)} are not compared (a table's "
-                             "lr is); keep one golden per series: table SPEC --series NAME -o FILE, "
-                             "then diff SPEC FILE --series NAME")
     if steps is not None and not any(isinstance(x, Schedule) for x in operands):
         context.note("--steps does not apply: both A and B are tables, compared over their rows")
     result = compare(operands[0], operands[1], names=names, steps=steps,
                      rtol=RTOL if rel is None else rel, atol=absolute)
     by_series: SeriesComparison | None = None
-    specs = [x for x in operands if isinstance(x, Schedule)]
-    if len(specs) == 2 and any(x.series for x in specs):
-        from warmupctl.calc.compare import compare_series  # momentum, lr/pg1, ...: each compared
-
-        by_series = compare_series(specs[0], specs[1], names=names, steps=steps,
+    if series is None and any(series_names(x) for x in operands):
+        # momentum, lr/pg1, ...: each compared, a table's by the column of the same name
+        by_series = compare_series(operands[0], operands[1], names=names, steps=steps,
                                    rtol=RTOL if rel is None else rel, atol=absolute)
     _write(ctx, result, fmt, output, by_series)
     same = result.same and (by_series is None or by_series.same)

@@ -90,6 +90,22 @@ def table(
 
     from warmupctl.cli._output import write_text
 
+    picked = str((flags or {}).get("series") or "lr")
+    if picked != "lr":  # --series NAME: the value column is named as the series (step,momentum)
+        from warmupctl.render import columns as cols
+
+        named = [picked]
+        series_rows = ((s, {picked: lrs}) for s, lrs in text.iter_rows(schedule, rows, count))
+        writers = {
+            "csv": lambda out: cols.write_csv(out, named, series_rows),
+            "markdown": lambda out: cols.write_markdown(out, named, series_rows),
+            "json": lambda out: cols.write_json(out, schedule, summarize(schedule, count), named,
+                                                series_rows, {"series": named}),
+        }
+        write_text(output, writers[chosen])
+        if output and output != "-":
+            app_context(ctx).info(f"wrote {output}")
+        return
     blocks = text.iter_rows(schedule, rows, count)
     writers = {
         "csv": lambda out: text.write_csv(out, blocks),

@@ -6,14 +6,18 @@ with a top-level ``format_version``). Anything else is a spec.
 
 Rules (each broken one is a :class:`~warmupctl.core.errors.SpecError` naming the file and its line):
 
-* CSV: a header starting ``step,lr`` (more columns may follow; they are ignored), then one row per
-  line with as many cells as the header; ``step`` a whole number >= 0, ``lr`` a finite number; steps
+* CSV: a header starting ``step,lr`` and then any series columns (``lr/pg1``, ``momentum``, ...: each
+  kept by its header name, :attr:`TableFile.series`; the stepping columns ``intended``,
+  ``noise_batch`` and ``unstable`` are not series and are not read), or exactly ``step,NAME`` for
+  a table of one series (``table SPEC --series momentum``); then one row per
+  line with as many cells as the header; ``step`` a whole number >= 0, each value a finite number; steps
   strictly increasing (gaps are fine: ``--every`` and ``--at`` tables); every line ends with a
   newline (a last line without one is a truncated file). ``\\r\\n`` endings and a UTF-8 byte order
   mark are accepted, so a golden checked out on Windows still reads.
 * JSON: an object with ``format_version`` (1, or 2 when rows also hold series) and ``rows``, a
-  non-empty list of ``{"step", "lr"}`` objects under the same rules; other keys (``label``, ``spec``,
-  ``summary``, ...) are not checked.
+  non-empty list of ``{"step", "lr"}`` objects under the same rules, every series the first row
+  holds besides ``lr`` in every row (a one-series table: ``{"step", NAME}``); other keys
+  (``label``, ``spec``, ``summary``, ...) are not checked.
 
 CSV rows are streamed: a golden of 10^8 updates is read in blocks, twice (key events, then values),
 in bounded memory. A JSON table is parsed whole, as the JSON module needs; for long goldens use CSV.
@@ -29,7 +33,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,6 +41,7 @@ from numpy.typing import NDArray
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Schedule
+from warmupctl.engine.series import LR, NAME
 from warmupctl.spec.files import HEAD_BYTES, OPERAND, SPEC, Input, Stream, open_input, read_input
 from warmupctl.spec.load import json_problem
 from warmupctl.spec.resolve import spec_from
@@ -57,10 +62,16 @@ SNIFF_BYTES = HEAD_BYTES
 
 HINT_CSV = "write it with 'warmupctl table SPEC --format csv -o FILE'"
 HINT_REGENERATE = "regenerate it with 'warmupctl table SPEC --format csv -o FILE'"
+#: ``step,lr...`` or a one-series table's ``step,NAME`` (engine.series.NAME).
+_CSV_HEADER = re.compile(rb"step\s*,\s*(lr\b|[A-Za-z_][A-Za-z0-9_]*(\[\d+\])?(/[A-Za-z0-9_.\-]+)?\s*\r?$)")
 _JSON_TABLE = re.compile(rb'\A(\xef\xbb\xbf)?\s*\{\s*"format_version"\s*:')
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _MAX_STEP_DIGITS = len(str(2**63 - 1))
-_Rows = tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]  # steps, lrs, lines
+#: steps, values by column name, lines
+_Rows = tuple[NDArray[np.int64], dict[str, NDArray[np.float64]], NDArray[np.int64]]
+#: Columns a table may carry besides its series (``table --stepping/--noise-batch``, written by
+#: ``warmupctl.render.columns``): derived from the LR, not series, not read.
+NOT_SERIES = frozenset({"intended", "noise_batch", "unstable"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,28 +82,55 @@ class TableFile:
         name: the file name as given (``<stdin>`` for ``-``), for messages.
         kind: ``"csv"`` or ``"json"``.
         label: the JSON table's ``label``; None for CSV.
-        columns: the CSV header's cells (``("step", "lr")`` for JSON).
+        columns: the CSV header's cells (for JSON: ``step`` and the rows' value keys).
+        value: the column :meth:`blocks` walks: ``lr``, or the one series of a ``step,NAME``
+            table; :meth:`column` gives the table walking another.
     """
 
     name: str
     kind: str
     label: str | None = None
     columns: tuple[str, ...] = HEADER
+    value: str = LR
     _file: Stream | None = field(default=None, repr=False)
     _data: bytes | None = field(default=None, repr=False)
     _rows: _Rows | None = field(default=None, repr=False)
 
+    @property
+    def values(self) -> tuple[str, ...]:
+        """Every value column by its header name: ``lr`` (or the one series) and the series."""
+        return tuple(c for c in self.columns[1:] if c not in NOT_SERIES)
+
+    @property
+    def series(self) -> tuple[str, ...]:
+        """The series columns besides ``lr`` (``lr/pg1``, ``momentum``, ...), in header order."""
+        return tuple(c for c in self.values if c != LR)
+
+    def column(self, name: str, path: str = "--series") -> TableFile:
+        """The same table walking column ``name``.
+
+        Raises:
+            SpecError: at ``path`` when the table has no such column, naming those it has.
+        """
+        if name not in self.values:
+            raise SpecError("no such series", source=self.name, path=path, value=name,
+                            hint=f"this table has the column{'s' if len(self.values) > 1 else ''} "
+                                 f"{', '.join(self.values)}")
+        return replace(self, value=name)
+
     def blocks(self, chunk_size: int = BLOCK_ROWS) -> Iterator[tuple[NDArray[np.int64], NDArray[np.float64]]]:
-        """``(steps, lrs)`` blocks of at most ``chunk_size`` rows, in file order; a bad row raises
-        :class:`SpecError` when it is reached."""
+        """``(steps, values)`` blocks of column :attr:`value`, at most ``chunk_size`` rows, in file
+        order; a bad row raises :class:`SpecError` when it is reached."""
         if self._rows is not None:
-            steps, lrs, _ = self._rows
+            steps, values, _ = self._rows
+            lrs = values[self.value]
             for first in range(0, len(steps), chunk_size):
                 yield steps[first:first + chunk_size], lrs[first:first + chunk_size]
             return
         with self._open() as stream:
             stream.readline(MAX_LINE_BYTES + 1)  # the header, checked by read_table
-            yield from _csv_blocks(stream, self.name, len(self.columns), chunk_size)
+            yield from _csv_blocks(stream, self.name, len(self.columns), chunk_size,
+                                   self.columns.index(self.value), self.value)
 
     def line_of(self, row: int) -> int:
         """The line (1-based) holding row ``row`` (0-based): ``row + 2`` in a CSV."""
@@ -111,7 +149,7 @@ class TableFile:
 def table_kind(name: str, head: bytes) -> str | None:
     """``"csv"``, ``"json"`` or None (a spec), from the file name and its first bytes."""
     first_line = head.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf").strip()
-    if name.lower().endswith(".csv") or re.match(rb"step\s*,\s*lr\b", first_line):
+    if name.lower().endswith(".csv") or _CSV_HEADER.match(first_line):
         return "csv"
     if _JSON_TABLE.match(head):
         return "json"
@@ -144,11 +182,12 @@ def _table(file: Input | Stream, kind: str) -> TableFile:
     if kind == "json":
         whole = file.whole() if isinstance(file, Stream) else file
         label, rows = _parse_json(whole.text, whole.name)
-        return TableFile(name=whole.name, kind="json", label=label, _rows=rows)
+        return TableFile(name=whole.name, kind="json", label=label, columns=("step", *rows[1]),
+                         value=next(iter(rows[1])), _rows=rows)
     columns = _csv_header(file.head, file.name)
     if isinstance(file, Stream):
-        return TableFile(name=file.name, kind="csv", columns=columns, _file=file)
-    return TableFile(name=file.name, kind="csv", columns=columns, _data=file.data)
+        return TableFile(name=file.name, kind="csv", columns=columns, value=columns[1], _file=file)
+    return TableFile(name=file.name, kind="csv", columns=columns, value=columns[1], _data=file.data)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -177,19 +216,25 @@ def _csv_header(head: bytes, name: str) -> tuple[str, ...]:
         columns = tuple(cell.strip() for cell in line.decode("utf-8").split(","))
     except UnicodeDecodeError:
         raise _error(name, 1, "the header is not UTF-8 text", hint=HINT_CSV) from None
-    if columns[:2] != HEADER:
+    one_series = len(columns) == 2 and columns[0] == "step" and columns[1] != LR and bool(
+        NAME.match(columns[1])) and columns[1] not in NOT_SERIES
+    if columns[:2] != HEADER and not one_series:
         missing = [c for c in HEADER if c not in columns]
         problem = (f"the header lacks the column{'s' if len(missing) > 1 else ''} "
                    f"{', '.join(missing)}" if missing else "the header must start with step,lr")
         raise _error(name, 1, problem, value=_show(line), hint=f"is this a warmupctl table? {HINT_CSV}")
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:
+        raise _error(name, 1, f"the column {repeated[0]} is named twice", value=_show(line),
+                     hint=HINT_REGENERATE)
     if len(raw) == 1:
         raise _error(name, 1, "the header has no newline and no rows follow: the file looks truncated",
                      hint=HINT_REGENERATE)
     return columns
 
 
-def _csv_blocks(stream: IO[bytes], name: str, width: int,
-                chunk_size: int) -> Iterator[tuple[NDArray[np.int64], NDArray[np.float64]]]:
+def _csv_blocks(stream: IO[bytes], name: str, width: int, chunk_size: int, index: int = 1,
+                column: str = LR) -> Iterator[tuple[NDArray[np.int64], NDArray[np.float64]]]:
     """Parse the rows after the header in blocks of about ``chunk_size`` rows.
 
     Each block of whole lines goes through :func:`_fast_rows` (in bulk, several times faster); any
@@ -207,7 +252,7 @@ def _csv_blocks(stream: IO[bytes], name: str, width: int,
             data += stream.readline(MAX_LINE_BYTES + 1)
         parsed = _fast_rows(data, previous) if width == len(HEADER) else None
         if parsed is None:
-            parsed = _slow_rows(data, name, width, line, previous)
+            parsed = _slow_rows(data, name, width, line, previous, index, column)
         steps, lrs = parsed
         line += data.count(b"\n")
         rows += len(steps)
@@ -252,9 +297,10 @@ def _fast_rows(data: bytes, previous: int) -> tuple[NDArray[np.int64], NDArray[n
     return steps, lrs
 
 
-def _slow_rows(data: bytes, name: str, width: int, line: int,
-               previous: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """The rules, line by line; ``line`` is the number of lines before ``data``."""
+def _slow_rows(data: bytes, name: str, width: int, line: int, previous: int, index: int = 1,
+               column: str = LR) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The rules, line by line; ``line`` is the number of lines before ``data``; the values are
+    cell ``index``, named ``column`` in messages."""
     stream = io.BytesIO(data)
     steps: list[int] = []
     lrs: list[float] = []
@@ -285,7 +331,7 @@ def _slow_rows(data: bytes, name: str, width: int, line: int,
                          hint="rows are in update order, as warmupctl table writes them")
         previous = step
         steps.append(step)
-        lrs.append(_lr(cells[1], name, line))
+        lrs.append(_lr(cells[index], name, line, column))
     return np.array(steps, dtype=np.int64), np.array(lrs, dtype=np.float64)
 
 
@@ -308,14 +354,15 @@ def _step(cell: bytes, name: str, line: int) -> int:
                  hint="the first column is the update index: 0, 1, 2, ...")
 
 
-def _lr(cell: bytes, name: str, line: int) -> float:
+def _lr(cell: bytes, name: str, line: int, column: str = LR) -> float:
     try:
         value = float(cell)
     except ValueError:
-        raise _error(name, line, "lr is not a number", value=_show(cell),
-                     hint="the second column is the LR, such as 0.0001 or 1e-4") from None
+        raise _error(name, line, f"{column} is not a number", value=_show(cell),
+                     hint="the second column is the LR, such as 0.0001 or 1e-4" if column == LR
+                     else f"the {column} column holds numbers, such as 0.9") from None
     if not math.isfinite(value):
-        raise _error(name, line, f"lr is {'NaN' if math.isnan(value) else 'infinite'}",
+        raise _error(name, line, f"{column} is {'NaN' if math.isnan(value) else 'infinite'}",
                      value=_show(cell.strip()),
                      hint="a golden holds a finite LR at every update (warmupctl writes nan where "
                           "the library would raise: write fewer updates with --steps)")
@@ -446,10 +493,12 @@ def _comma_or_close(text: str, pos: int, closer: str, skip: Callable[[int], int]
 def _json_rows(text: str, pos: int, name: str, lines: _Lines,
                value_at: Callable[[int], tuple[Any, int]], expect: Callable[[int, str, str], int],
                skip: Callable[[int], int]) -> tuple[_Rows, int]:
-    """The ``rows`` array: each row an object with an integer ``step`` and a finite ``lr``."""
+    """The ``rows`` array: each row an object with an integer ``step`` and a finite ``lr``, and
+    every series the first row has (or ``step`` and one series alone)."""
     pos = expect(pos, "[", "a list ('[') of rows")
     # Typed arrays, not lists: 8 bytes a row each instead of a Python object.
-    steps, lrs, where = array.array("q"), array.array("d"), array.array("q")
+    steps, where = array.array("q"), array.array("q")
+    columns: dict[str, array.array] = {}
     previous = -1
     pos = skip(pos)
     if text.startswith("]", pos):
@@ -462,10 +511,17 @@ def _json_rows(text: str, pos: int, name: str, lines: _Lines,
             if not isinstance(row, dict):
                 raise _error(name, line, "a row must be an object such as {\"lr\": 0.1, \"step\": 0}",
                              value=row)
-            for key in HEADER:
+            if not columns:  # the first row names the columns: lr first, then the series
+                found = [k for k in row if k != "step" and k not in NOT_SERIES]
+                one = [k for k in found if k != LR]
+                if LR not in found and len(one) == 1 and NAME.match(one[0]):
+                    columns[one[0]] = array.array("d")  # a table of one series (--series NAME)
+                else:
+                    columns = {key: array.array("d") for key in [LR, *one]}
+            for key in ("step", *columns):
                 if key not in row:
                     raise _error(name, line, f"the row has no {key!r}", value=row)
-            step, lr = row["step"], row["lr"]
+            step = row["step"]
             if isinstance(step, bool) or not isinstance(step, int):
                 raise _error(name, line, "step is not a whole number", value=step)
             if not 0 <= step < 2**63:
@@ -474,21 +530,24 @@ def _json_rows(text: str, pos: int, name: str, lines: _Lines,
             if step <= previous:
                 raise _error(name, line, f"update {step} again" if step == previous else
                              f"update {step} after update {previous}: steps must increase")
-            if lr is None:
-                raise _error(name, line, "lr is null (the schedule is undefined at this update)",
-                             hint="a golden holds a finite LR at every update: write fewer updates "
-                                  "with --steps")
-            if isinstance(lr, bool) or not isinstance(lr, (int, float)):
-                raise _error(name, line, "lr is not a number", value=lr)
-            if not math.isfinite(float(lr)):
-                raise _error(name, line, "lr is not finite", value=lr)
+            for key, values in columns.items():
+                lr = row[key]
+                if lr is None:
+                    raise _error(name, line, f"{key} is null (the schedule is undefined at this "
+                                 "update)", hint="a golden holds a finite LR at every update: write "
+                                                 "fewer updates with --steps")
+                if isinstance(lr, bool) or not isinstance(lr, (int, float)):
+                    raise _error(name, line, f"{key} is not a number", value=lr)
+                if not math.isfinite(float(lr)):
+                    raise _error(name, line, f"{key} is not finite", value=lr)
+                values.append(float(lr))
             previous = step
             steps.append(step)
-            lrs.append(float(lr))
             where.append(line)
             pos, more = _comma_or_close(text, pos, "]", skip, expect)
             if not more:
                 break
-    arrays = (np.frombuffer(steps, dtype=np.int64), np.frombuffer(lrs, dtype=np.float64),
-              np.frombuffer(where, dtype=np.int64))
+    arrays = (np.frombuffer(steps, dtype=np.int64),
+              {key: np.frombuffer(values, dtype=np.float64) for key, values in columns.items()}
+              or {LR: np.empty(0)}, np.frombuffer(where, dtype=np.int64))
     return arrays, pos
