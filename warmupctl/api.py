@@ -24,6 +24,7 @@ from warmupctl.calc.summary import Summary, summarize
 from warmupctl.core.errors import SpecError
 from warmupctl.core.vocabulary import KEYS
 from warmupctl.engine import Schedule
+from warmupctl.frameworks._kit import NO_END_HINT
 from warmupctl.spec.resolve import load_spec as _load_spec
 from warmupctl.spec.resolve import resolve as _resolve
 
@@ -48,6 +49,11 @@ def _python_words(exc: SpecError, function: str) -> SpecError:
         name = match.group(1).replace("-", "_")
         return name if name in KEYS or name == "preset" else match.group(0)
 
+    if exc.hint and exc.hint.startswith(NO_END_HINT):
+        # The command's --steps/--at bound a CLI run; in Python the run's length is a keyword.
+        exc = SpecError(exc.message, source=exc.source, path=exc.path, value=exc.value,
+                        hint=f"pass total_steps=N (the updates of the run) to warmupctl.{function}(), "
+                             f"or add total_steps: N to the file{exc.hint[len(NO_END_HINT):]}")
     flag_path = (exc.path or "").startswith("--")
     if exc.source != _FLAGS_SOURCE and not flag_path:
         return exc  # a file's own key: the file and the key are the caller's words already
