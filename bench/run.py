@@ -220,9 +220,20 @@ class Run:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+#: Where the children keep their compiled bytecode. An installed package has it (pip compiles at install
+#: time) and so does every library in site-packages; a source tree run with PYTHONDONTWRITEBYTECODE set
+#: would compile all of warmupctl on every start, which is no user's cold start. So the children write
+#: and read bytecode here (every module alike, libraries included), and each cold-start command is run
+#: once, unmeasured, before it is timed.
+PYCACHE = os.path.join(tempfile.gettempdir(), "warmupctl-bench-pycache")
+
+
 def env() -> dict[str, str]:
-    """The child's environment: this source tree first on the path; no colour, no user site."""
+    """The child's environment: this source tree first on the path; no colour, no user site; bytecode
+    cached in :data:`PYCACHE`."""
     child = dict(os.environ)
+    child.pop("PYTHONDONTWRITEBYTECODE", None)
+    child["PYTHONPYCACHEPREFIX"] = PYCACHE
     child["PYTHONPATH"] = str(ROOT) + (os.pathsep + child["PYTHONPATH"] if child.get("PYTHONPATH") else "")
     child["NO_COLOR"] = "1"
     child.setdefault("PYTHONNOUSERSITE", "1")
@@ -469,6 +480,8 @@ class Bench:
             "bare Typer app --help, plain help (context)": [sys.executable, app, "none", "--help"],
             'python -c "import numpy" (context)': [sys.executable, "-c", "import numpy"],
         }
+        for args in commands.values():  # once, unmeasured: bytecode compiled, files in the page cache
+            spawn(args, self.tmp)
         runs: dict[str, list[Run]] = {name: [] for name in commands}
         for _ in range(self.repeats):  # interleaved, so that a burst of load hits every command alike
             for name, args in commands.items():
@@ -848,14 +861,65 @@ def _versions() -> str:
     return ", ".join(parts)
 
 
+# ---------------------------------------------------------------------------------------------------
+# warmupctl explain on a long log (added by the logs work; self-contained, one section)
+# ---------------------------------------------------------------------------------------------------
+
+EXPLAIN_UPDATES = 10**6
+#: fp16 overflows planted in the log: the scheduler is not stepped at these updates.
+EXPLAIN_SKIPPED = (0, 1, 2, 5_000, 250_000, 600_000)
+
+
+def explain_section(bench: Bench) -> None:
+    """``warmupctl explain`` of a CSV log of 10^6 updates (a transformers cosine, fp16 skips
+    planted) against its spec (target < 3 s) and with the schedule inferred from the log (< 10 s),
+    end to end, cold start included, best of 2."""
+    sys.path.insert(0, str(ROOT))
+    import numpy as np
+
+    from warmupctl.spec.resolve import resolve
+
+    n = EXPLAIN_UPDATES
+    spec = {"schedule": "transformers.cosine", "lr": 3e-4,
+            "args": {"num_warmup_steps": n // 100, "num_training_steps": n}}
+    k = np.arange(n)
+    positions = k - np.searchsorted(np.asarray(EXPLAIN_SKIPPED), k, side="left")
+    lrs = resolve(spec)(positions)
+    log = Path(bench.tmp) / "explain-log.csv"
+    with open(log, "w") as out:  # the Trainer's convention: step s holds the LR of update s - 1
+        out.write("step,lr\n")
+        out.write("".join(f"{s},{v!r}\n" for s, v in zip((k + 1).tolist(), lrs.tolist())))
+    spec_file = Path(bench.tmp) / "explain-spec.yaml"
+    spec_file.write_text(json.dumps(spec))
+    rows = []
+    for label, args, limit in (("against its spec", [str(log), str(spec_file)], 3.0),
+                               ("schedule inferred", [str(log)], 10.0)):
+        note(f"explain: {label}")
+        run = best([cli("explain", *args, "--format", "json", cwd=bench.tmp) for _ in range(2)])
+        found = json.loads(run.out) if run.code == 0 else {}
+        params = found.get("parameters", {})
+        ok = found.get("cause") == "skipped" and params.get("updates") == list(EXPLAIN_SKIPPED)
+        rows.append([label, secs(run.wall), mb(run.peak_mb), f"{found.get('cause')} "
+                     f"{params.get('updates')}", "found" if ok else "NOT FOUND"])
+        bench.raw[f"explain_{label}"] = {"wall": run.wall, "peak_mb": run.peak_mb, "found": ok}
+        bench.targets.append(Target(f"explain of 10^6 updates, {label}", run.wall * 1000, limit * 1000,
+                                    False, " ms", "" if ok else "the planted skips were not found"))
+    bench.sections.append(
+        "## Explain a long log\n\n`warmupctl explain LOG [SPEC] --format json` on a CSV of 10^6 logged "
+        "LRs (transformers cosine, 1 % warmup, fp16 skips planted at updates "
+        f"{', '.join(map(str, EXPLAIN_SKIPPED))}), end to end, best of 2.\n\n"
+        + table(["case", "wall", "peak memory", "explanation", "planted skips"], rows))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="no 10^9 runs; references above 10^5-10^6 extrapolated from their rate")
     parser.add_argument("--repeats", type=int, default=7, help="cold-start repeats (best is kept)")
     parser.add_argument("--json", metavar="FILE", help="also write the raw measurements here")
-    parser.add_argument("--only", metavar="SECTIONS", default="cold,imports,e2e,eval,plot,summary,replay",
-                        help="comma-separated subset of: cold,imports,e2e,eval,plot,summary,replay")
+    parser.add_argument("--only", metavar="SECTIONS",
+                        default="cold,imports,e2e,eval,plot,summary,replay,explain",
+                        help="comma-separated subset of: cold,imports,e2e,eval,plot,summary,replay,explain")
     parser.add_argument("--worker", nargs=2, metavar=("NAME", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -870,7 +934,7 @@ def main() -> None:
         note("transformers is not installed: its columns are skipped")
     steps = {"cold": bench.cold_start, "imports": bench.startup_breakdown, "e2e": bench.end_to_end,
              "eval": bench.evaluation, "plot": bench.plots, "summary": bench.summary_billion,
-             "replay": bench.replays}
+             "replay": bench.replays, "explain": lambda: explain_section(bench)}
     try:
         for name in args.only.split(","):
             steps[name.strip()]()

@@ -6,7 +6,9 @@ import os
 os.environ.setdefault("_TYPER_FORCE_DISABLE_TERMINAL", "1")
 os.environ.setdefault("TERMINAL_WIDTH", "3000")
 os.environ["NO_COLOR"] = "1"
-os.environ.setdefault("COLUMNS", "120")
+# Forced, not defaulted: a developer's terminal width must not change what the tests see.
+os.environ["COLUMNS"] = "120"
+os.environ.pop("LINES", None)
 
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402

@@ -84,10 +84,12 @@ def test_load_overrides_are_keywords_too():
     assert str(info.value) == ("warmupctl.load(): warmup_step: unknown key (got 'warmup_step'); "
                                "did you mean 'warmup_steps'?")
     with pytest.raises(SpecError) as info:
-        warmupctl.load("sample_configs/configs/trainer_args.yaml", min_lr=3)
+        warmupctl.load("sample_configs/configs/trainer_args.yaml", min_lr=1e-5)
     assert str(info.value).startswith("warmupctl.load(): min_lr: does not apply to a training config "
-                                      "(got 3); change the config itself; lr, total_steps, warmup_steps, "
-                                      "name, dataset_size and devices apply to one")
+                                      "(got 1e-05); change the config itself; lr, total_steps, ")
+    with pytest.raises(SpecError) as info:
+        warmupctl.load("sample_configs/configs/trainer_args.yaml", lr=-1)
+    assert str(info.value) == "warmupctl.load(): lr: must not be negative (got -1)"
 
 
 def test_file_errors_keep_the_file():

@@ -9,7 +9,7 @@ import re
 import pytest
 
 DOC = pathlib.Path(__file__).resolve().parents[1] / "docs" / "python.md"
-BLOCKS = re.findall(r"```python\n(>>>.*?)```", DOC.read_text(), re.DOTALL)
+BLOCKS = re.findall(r"```pycon\n(>>>.*?)```", DOC.read_text(), re.DOTALL)
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 

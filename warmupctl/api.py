@@ -48,15 +48,15 @@ def _python_words(exc: SpecError, function: str) -> SpecError:
         name = match.group(1).replace("-", "_")
         return name if name in KEYS or name == "preset" else match.group(0)
 
-    if exc.source != _FLAGS_SOURCE and not (exc.path or "").startswith("--"):
-        return exc
+    flag_path = (exc.path or "").startswith("--")
+    if exc.source != _FLAGS_SOURCE and not flag_path:
+        return exc  # a file's own key: the file and the key are the caller's words already
     path = exc.path
-    if path and path.startswith("--") and exc.source == _FLAGS_SOURCE:
+    if path and flag_path:
         # The keyword as the caller spelt it, known or not (``warmup_step=`` -> ``warmup_step``).
         top = re.match(r"--[a-z0-9-]*", path)
         path = path[2:top.end()].replace("-", "_") + path[top.end():] if top else path
-    return SpecError(_FLAG.sub(keyword, exc.message),
-                     source=f"warmupctl.{function}()" if exc.source in (None, _FLAGS_SOURCE) else exc.source,
+    return SpecError(_FLAG.sub(keyword, exc.message), source=f"warmupctl.{function}()",
                      path=path, value=exc.value,
                      hint=_FLAG.sub(keyword, exc.hint) if exc.hint else exc.hint)
 

@@ -58,7 +58,7 @@ class Mismatch:
 
 
 def _build() -> type:
-    from transformers import TrainerCallback
+    from transformers import TrainerCallback  # type: ignore[import-not-found, unused-ignore]
 
     class ScheduleCheckCallback(TrainerCallback):
         """Compares the optimizer's LR with the planned schedule before every update.

@@ -53,7 +53,9 @@ class WarmupctlLR(LRScheduler):
         self.schedule = schedule
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | torch.Tensor]:  # as LRScheduler declares it; floats here
+        if self.schedule.series:  # each group's own LR, and momentum/betas/weight decay, as tabulated
+            return list(_set_series(self.optimizer, self.schedule, max(self.last_epoch, 0)))
         value = float(self.schedule(max(self.last_epoch, 0)))
         return [value for _ in self.optimizer.param_groups]
 
@@ -92,6 +94,19 @@ def lr_lambda(spec: SpecLike, base_lr: float) -> Callable[[int], float]:
     if base_lr <= 0:
         raise ValueError("base_lr must be positive: LambdaLR scales the optimizer's LR")
     return lambda step: float(schedule(step)) / base_lr
+
+
+def _set_series(optimizer: torch.optim.Optimizer, schedule: Schedule, update: int) -> list[float]:
+    """Write the series besides the LR into every param group (as torch's CyclicLR writes the
+    momentum in ``get_lr``) and return each group's LR (see :mod:`warmupctl.calc.param_groups`)."""
+    from warmupctl.calc.param_groups import group_values
+
+    rows = group_values(schedule, update, optimizer.param_groups)
+    for group, row in zip(optimizer.param_groups, rows):
+        for key in ("momentum", "betas", "weight_decay"):
+            if key in row:
+                group[key] = row[key]
+    return [row["lr"] for row in rows]
 
 
 __all__ = ["WarmupctlLR", "as_schedule", "lr_lambda", "scheduler"]

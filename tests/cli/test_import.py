@@ -130,8 +130,7 @@ def test_unknown_kind_and_missing_length(cli, tmp_path):
     unknown.write_text("trainer:\n  max_epochs: 3\nmodel:\n  lr: 0.1\n")
     line = one_error_line(cli("table", str(unknown)))
     assert "neither a warmupctl spec nor a training config" in line
-    for title in ("transformers TrainingArguments", "DeepSpeed config", "timm args.yaml", "Megatron-LM arguments"):
-        assert title in line
+    assert line.endswith("and training configs (docs/configs.md lists the formats)")
     args = tmp_path / "args.yaml"
     args.write_text("lr_scheduler_type: cosine\nlearning_rate: 1e-4\nnum_train_epochs: 3\n")
     line = one_error_line(cli("import", str(args)))

@@ -70,7 +70,7 @@ def test_the_log_refusal_reaches_the_command_line(cli, tmp_path):
 def _args(tmp_path, **keys) -> str:
     path = tmp_path / "args.json"
     path.write_text(json.dumps({"per_device_train_batch_size": 1, "gradient_accumulation_steps": 4,
-                                "dataset_size": 10, "num_train_epochs": 3, **keys}))
+                                "dataset_size": 10, "num_train_epochs": 3, "world_size": 1, **keys}))
     return str(path)
 
 

@@ -266,7 +266,7 @@ def test_torch_step_base_without_total_steps_uses_the_outer_one():
     (spec("LinearWarmup", args={"warmup_period": 5}), "total_steps", "no natural end"),
     (spec("LinearWarmup", None, args={"warmup_period": 5}, total_steps=5), "lr", "needs lr"),
     (spec("LinearWarmup", args={"warmup_period": 5, "last_step": -2}, total_steps=5),
-     "args.last_step", "must be -1"),
+     "args.last_step", "must be at least -1"),
     (spec("UntunedLinearWarmup", args={"betas": [0.9]}, total_steps=5), "args.betas",
      "two numbers"),
     (spec("UntunedLinearWarmup", betas=0.999, total_steps=5), "betas", "two numbers"),

@@ -118,7 +118,7 @@ def assert_matches(got: np.ndarray, want: list[float], scale: float = 1.0) -> No
 
 
 # --------------------------------------------------------------------------------------------------
-# Known vectors (reference §3, verified against timm 1.0.31; base LR 1)
+# Known vectors (verified against timm 1.0.31; base LR 1)
 
 
 def test_cosine_prefix_vector() -> None:

@@ -2,7 +2,7 @@
 
 Recursive (chainable) schedulers are restated as the plain-float loop torch runs (read the LR, step,
 ``lr = f(lr, t)``), and warmupctl must equal it bit for bit; the reference vectors are the ones
-verified against torch in ``library-semantics.md`` §2 (rounded to 6 places there).
+verified against torch 2.13.0 (rounded to 6 places).
 """
 
 from __future__ import annotations

@@ -456,7 +456,7 @@ def test_warmups_rise_monotonically_and_stay_within_lr(w, extra, lr):
     (spec("warmup_stable_decay", num_warmup_steps=1, num_decay_steps=-2, num_stable_steps=2),
      "args.num_decay_steps", "negative"),
     (spec("linear", num_warmup_steps=0, num_training_steps=5, last_epoch=-2), "args.last_epoch",
-     "must be -1"),
+     "must be at least -1"),
     (spec("linear", num_warmup_steps=0, num_training_steps=5, last_epoch=4), "args.last_epoch",
      "no update is left"),
     (spec("inverse_sqrt", num_warmup_steps=2, timescale=0) | {"total_steps": 5},

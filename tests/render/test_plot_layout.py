@@ -64,13 +64,13 @@ def test_library_overlay_is_clean():
     assert_clean(build_figure(load(*libraries), PlotOptions()))
 
 
-@pytest.mark.parametrize("count", [2, 3, 4, 5])
-def test_overlays_of_two_to_five_specs_are_clean(count):
+@pytest.mark.parametrize("count,size", [(2, (8, 5)), (3, (8, 5)), (4, (8, 5)), (5, (8, 5)), (5, (6, 4))])
+def test_overlays_of_two_to_five_specs_are_clean(count, size):
     kinds = [dict(kind="cosine"), dict(kind="linear", ratio=0.05), dict(kind="constant", warmup_steps=300),
              dict(kind="wsd", ratio=0.02, total_steps=4000, lr=3e-4),
              dict(kind="inverse_sqrt", warmup_steps=50, total_steps=2000, lr=5e-4)]
     specs = [warmupctl.schedule(**keys) for keys in kinds[:count]]
-    boxes = assert_clean(build_figure(specs, PlotOptions(width=8, height=5)))
+    boxes = assert_clean(build_figure(specs, PlotOptions(width=size[0], height=size[1])))
     # Every curve's peak is said somewhere: beside its dot, or folded into the legend.
     for spec in specs:
         peak = warmupctl.summarize(spec)
@@ -102,16 +102,19 @@ def test_a_deviating_log_labels_its_worst_update():
     assert "|Δ| " in texts(boxes) and "@ update 20" in texts(boxes)
 
 
-def test_a_stepping_policy_is_clean():
+@pytest.mark.parametrize("policy,diff", [("micro-batch", False), ("fresh resume", True)])
+def test_a_stepping_policy_is_clean(policy, diff):
     from dataclasses import replace
 
-    from warmupctl.calc.stepping import PerMicroBatch, effective
+    from warmupctl.calc.stepping import PerMicroBatch, Resume, effective
 
     intended = warmupctl.schedule(kind="linear", warmup_steps=100)
-    shown = effective(intended, PerMicroBatch(4))
+    shown = effective(intended, PerMicroBatch(4) if policy == "micro-batch" else Resume(500, fresh=True))
     specs = [replace(intended, label="intended: linear, warmup 100"),
-             replace(shown, label="effective: stepped per micro-batch (grad_accum 4)")]
-    assert_clean(build_figure(specs, PlotOptions(title="linear, warmup 100: intended vs stepped")))
+             replace(shown, label=f"effective: {policy}")]
+    boxes = assert_clean(build_figure(specs, PlotOptions(title=f"linear, warmup 100: intended vs {policy}",
+                                                         diff=diff)))
+    assert "warmup end @ 100" in texts(boxes)
 
 
 def test_a_difference_panel_is_clean():
@@ -153,6 +156,27 @@ def test_runs_of_ten_to_the_two_to_nine_updates_are_clean(exponent):
         assert f"warmup: updates 0-{short_count(math.ceil(2.5 * (count // 2000)))}" in texts(boxes)
     final = curves[0][0]
     assert f"final {final.final_lr:.4g} @ {count - 1}" in texts(boxes)
+
+
+def test_the_zoom_panel_walks_its_own_updates():
+    # The run's envelope has a column every 5000 updates; the zoom's, every dozen.
+    spec = warmupctl.schedule(kind="cosine", warmup_steps=10_000, total_steps=10_000_000)
+    figure = build_figure([spec], PlotOptions(log_y=True), sampled_curves(spec, 10_000_000))
+    zoom = figure.axes[0]
+    assert zoom.get_title() == "warmup: updates 0-25k"
+    x, y = (np.asarray(a, dtype=float) for a in zoom.get_lines()[0].get_data())
+    assert x[0] == 0 and x[-1] == 25_000 and np.diff(x).max() <= 13
+    assert np.allclose(y, spec(x.astype(np.int64)), rtol=0, atol=0)
+    assert_clean(figure)
+
+
+def test_when_rounds_run_out_every_label_is_in_the_legend(monkeypatch):
+    from warmupctl.render import annotate
+
+    monkeypatch.setattr(annotate, "ROUNDS", 1)
+    boxes = assert_clean(build_figure([warmupctl.schedule()], PlotOptions()))
+    legend = [text for text, _ in boxes if text.startswith("cosine, warmup 100\n")]
+    assert legend and "peak 0.0001 @ 100" in legend[0] and "final 3.046e-10 @ 999" in legend[0]
 
 
 def test_update_counts_are_short_on_the_axis():

@@ -111,3 +111,14 @@ def test_terminal_width_and_height(cli):
     assert lines[9].lstrip().startswith("└")
     same = cli("plot", "--kind", "cosine", "--terminal", "--size", "50x8")
     assert same.stdout == result.stdout
+
+
+def test_a_plot_of_series_is_a_pdf_too(cli, tmp_path):
+    spec = tmp_path / "onecycle.json"
+    spec.write_text('{"schedule": "deepspeed.OneCycle", "total_steps": 40, "args": {"cycle_min_lr": 0.1, '
+                    '"cycle_max_lr": 1.0, "cycle_first_step_size": 10}}')
+    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    for out in (first, second):
+        result = cli("plot", str(spec), "-o", str(out))
+        assert result.exit_code == 0, result.stderr
+    assert first.read_bytes().startswith(b"%PDF-") and first.read_bytes() == second.read_bytes()

@@ -87,3 +87,14 @@ def test_summary_covers_each_series(cli, spec) -> None:
     assert document["series"]["momentum"]["min_lr"] == 0.8
     assert document["series"]["momentum"]["min_step"] == 2
     assert "series besides lr" in cli("summary", spec).stdout
+
+
+def test_a_stepping_policy_names_the_series_it_leaves_out(cli, spec) -> None:
+    result = cli("table", spec, "--stepping", "per-epoch", "--updates-per-epoch", "2",
+                 "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert ("note: the series lr/pg0, lr/head, momentum are left out: a stepping or resume policy "
+            "shows one series at a time; pick one with --series NAME") in result.stderr
+    picked = cli("table", spec, "--stepping", "per-epoch", "--updates-per-epoch", "2",
+                 "--series", "momentum", "--format", "csv")
+    assert picked.stdout.splitlines()[:3] == ["step,lr,intended", "0,0.9,0.9", "1,0.9,0.8500000000000001"]

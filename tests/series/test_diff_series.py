@@ -55,3 +55,15 @@ def test_series_flag_diffs_one_series_against_a_table(cli, tmp_path) -> None:
     missing = cli("diff", str(spec), golden, "--series", "betas[0]")
     assert missing.exit_code == 2
     assert missing.stderr.startswith("error: command line: --series: no such series (got 'betas[0]')")
+
+
+def test_a_tables_series_columns_are_named_as_not_compared(cli, tmp_path) -> None:
+    spec = tmp_path / "a.yaml"
+    spec.write_text(json.dumps({**BASE, "momentum": 0.9}))
+    golden = str(tmp_path / "golden.csv")
+    assert cli("table", str(spec), "-f", "csv", "-o", golden).exit_code == 0
+    result = cli("diff", str(spec), golden)
+    assert result.exit_code == 0
+    assert (f"note: {golden}: the columns lr/pg0, lr/head, momentum are not compared (a table's lr "
+            "is); keep one golden per series: table SPEC --series NAME -o FILE, then diff SPEC "
+            "FILE --series NAME") in result.stderr

@@ -106,11 +106,78 @@ def test_megatron_lr_mult_is_reported_as_ignored() -> None:
     assert any("lr_mult has no effect" in note for note in schedule.notes)
 
 
-def test_live_library_agrees() -> None:
-    record = pytest.importorskip("tests.goldens.record_series")
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_live_library_agrees(case: dict) -> None:
+    """Live parity: where torch, DeepSpeed and megatron-core are installed (CI's library job), the
+    libraries themselves, run now, against warmupctl."""
     pytest.importorskip("torch")
-    case = CASES[1]
+    record = pytest.importorskip("tests.goldens.record_series")
+    library = case["spec"]["schedule"].partition(".")[0]
+    pytest.importorskip({"torch": "torch", "deepspeed": "deepspeed",
+                         "megatron": "megatron.core"}[library])
     live = record.live_series(case["spec"], case["steps"])
     got = _computed(case["spec"], case["steps"])
+    if case["spec"].get("param_groups"):
+        first = case["spec"]["param_groups"][0].get("name", "pg0")
+        live[f"lr/{first}"] = live.pop("lr")
+        got.pop("lr")
+    assert sorted(got) == sorted(live)
     for name, values in live.items():
-        _assert_same(got[name], values, name)
+        _assert_same(got[name], values, f"{case['id']}: {name}")
+
+
+def test_megatron_training_arguments_give_the_constructors_series() -> None:
+    """get_optimizer_param_scheduler passes start/end_weight_decay and wd_incr_steps =
+    train_iters × global_batch_size to OptimizerParamScheduler, whose series the goldens check."""
+    groups = [{}, {"wd_mult": 0.0}, {"name": "embed", "max_lr": 1e-4}]
+    training = resolve_library({
+        "schedule": "megatron.get_optimizer_param_scheduler", "lr": 3e-4, "global_batch_size": 4,
+        "args": {"train_iters": 12, "lr_warmup_iters": 2, "lr_decay_style": "cosine",
+                 "min_lr": 3e-5},
+        "start_weight_decay": 0.01, "end_weight_decay": 0.1, "weight_decay_incr_style": "cosine",
+        "param_groups": groups})
+    constructor = resolve_library({
+        "schedule": "megatron.OptimizerParamScheduler", "global_batch_size": 4,
+        "args": {"max_lr": 3e-4, "min_lr": 3e-5, "lr_warmup_steps": 8, "lr_decay_steps": 48,
+                 "lr_decay_style": "cosine", "start_wd": 0.01, "end_wd": 0.1, "wd_incr_steps": 48,
+                 "wd_incr_style": "cosine"},
+        "param_groups": groups})
+    assert list(training.series) == ["lr/pg0", "lr/pg1", "lr/embed", "weight_decay/pg0",
+                                     "weight_decay/pg1", "weight_decay/embed"]
+    for name in training.series:
+        assert np.array_equal(training.series[name].values(), constructor.series[name].values())
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"start_weight_decay": 0.01},
+     "start_weight_decay: is set with a constant weight_decay_incr_style (got 0.01); Megatron's "
+     "validate_args asserts it is not; give weight_decay, or a linear/cosine style"),
+    ({"weight_decay_incr_style": "linear", "start_weight_decay": 0.0},
+     "end_weight_decay: a linear weight_decay_incr_style needs it; Megatron's validate_args "
+     "asserts it is given"),
+])
+def test_megatron_training_weight_decay_checks(extra: dict, message: str) -> None:
+    with pytest.raises(SpecError) as info:
+        resolve_library({"schedule": "megatron.get_optimizer_param_scheduler", "lr": 1e-3,
+                         "args": {"train_iters": 10}, **extra})
+    assert str(info.value) == message
+
+
+def test_megatron_training_constant_weight_decay() -> None:
+    schedule = resolve_library({"schedule": "megatron.get_optimizer_param_scheduler", "lr": 1e-3,
+                                "args": {"train_iters": 10}, "weight_decay": 0.1})
+    assert schedule.series["weight_decay"].values().tolist() == [0.1] * 10
+    plain = resolve_library({"schedule": "megatron.get_optimizer_param_scheduler", "lr": 1e-3,
+                             "args": {"train_iters": 10}})
+    assert dict(plain.series) == {}
+
+
+def test_a_nested_onecycle_names_the_momentum_it_does_not_compose() -> None:
+    schedule = resolve_library({"schedule": "torch.SequentialLR", "lr": 0.1, "total_steps": 12,
+                                "args": {"milestones": [2], "schedulers": [
+                                    {"schedule": "torch.LinearLR", "args": {"total_iters": 2}},
+                                    {"schedule": "torch.OneCycleLR",
+                                     "args": {"max_lr": 1.0, "total_steps": 10}}]}})
+    assert dict(schedule.series) == {}
+    assert ("schedulers[1] (torch.OneCycleLR) also cycles the momentum (or betas[0]); warmupctl "
+            "shows that series for a top-level OneCycleLR or CyclicLR only") in schedule.notes

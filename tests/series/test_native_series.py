@@ -75,3 +75,10 @@ def test_errors_are_one_line_with_the_key_path(extra: dict, message: str) -> Non
     with pytest.raises(SpecError) as info:
         resolve_native({**BASE, **extra})
     assert str(info.value) == message
+
+
+def test_param_groups_are_bounded() -> None:
+    with pytest.raises(SpecError) as info:
+        resolve_native({**BASE, "param_groups": [{"lr_mult": 1}] * 1001})
+    assert str(info.value) == ("param_groups: more than 1000 param groups (got 1001); one entry per "
+                               "optimizer param group")

@@ -30,3 +30,12 @@ def test_plot_svg_has_a_panel_per_family(cli, tmp_path) -> None:
     assert "betas[0]" in svg and "betas[1]" in svg
     schedule = resolve_library(json.loads(spec.read_text()))
     assert pick(schedule, "betas[1]").values().tolist() == [0.99] * 40
+
+
+def test_a_terminal_plot_names_the_series_it_leaves_out(cli, tmp_path) -> None:
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"kind": "linear", "total_steps": 10, "momentum": 0.9}))
+    result = cli("plot", str(spec), "--terminal")
+    assert result.exit_code == 0, result.stderr
+    assert "the series momentum are not drawn in the terminal: pick one with --series NAME" \
+        in result.stderr

@@ -205,3 +205,11 @@ def test_diff_refuses_on_stdin_what_table_refuses(cli, tmp_path):
     assert (diff.exit_code, diff.stderr) == (2, expected)
     unknown = "kind: cosine\nwarmup_step: 10\n"
     assert cli("diff", "-", str(other), input=unknown).stderr == cli("table", "-", input=unknown).stderr
+
+
+def test_diff_refuses_a_large_spec_file_as_table_does(cli, tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_text("kind: cosine\n" + "#" * (2 << 20) + "\n")
+    expected = f"error: {big}: file is larger than 1 MiB; a spec is a few lines; is this the right file?\n"
+    assert cli("table", str(big)).stderr == expected
+    assert cli("diff", str(big), str(big)).stderr == expected

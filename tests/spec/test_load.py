@@ -86,11 +86,16 @@ def test_no_config_marker_is_a_native_key():
     """A mapping of native keys alone is resolved without loading the config readers
     (``warmupctl.spec.resolve._config_kind``); that is right only while no config kind is told by a
     native key, which this keeps true."""
+    import itertools
+
     from warmupctl.core.vocabulary import KEYS
     from warmupctl.spec.configs import config_kind
 
     assert [key for key in KEYS if config_kind({key: 1}) is not None] == []
     assert [key for key in KEYS if config_kind({key: {"a": 1}}) is not None] == []
+    # Nor by two of them, nor by all of them together.
+    assert [pair for pair in itertools.combinations(KEYS, 2) if config_kind(dict.fromkeys(pair, 1))] == []
+    assert config_kind(dict.fromkeys(KEYS, 1)) is None
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -66,6 +66,10 @@ SUBSAMPLE = 3000
 MAX_FACTOR = 64
 #: The relative tolerance of a log written exactly: a few units in the last place of a float64.
 FLOAT64_TOLERANCE = 4 * 2.0 ** -52
+#: The largest rise of the lag tried at one value (skipped steps between two logged values).
+MAX_SKIP_RISE = 4096
+#: Values the lag model may leave unexplained before it is given up.
+MAX_FAILURES = 8
 #: Deviations listed when nothing explains the log.
 WORST = 5
 
@@ -189,10 +193,15 @@ def _finite(value: float) -> float | None:
 
 
 def relative(logged: FloatArray, predicted: FloatArray) -> FloatArray:
-    """``|logged − predicted| / max(|logged|, |predicted|)``, 0 where equal, inf where undefined."""
+    """``|logged − predicted| / max(|logged|, |predicted|)``, 0 where equal, inf where undefined.
+
+    >>> relative(np.array([1.0, 0.0, 2.0, 1.0]), np.array([1.0, 0.0, 1.0, np.nan])).tolist()
+    [0.0, 0.0, 0.5, inf]
+    """
     with np.errstate(all="ignore"):
-        diff = np.abs(logged - predicted)
-        rel = np.where(logged == predicted, 0.0, diff / np.maximum(np.abs(logged), np.abs(predicted)))
+        rel = np.abs(np.subtract(logged, predicted))
+        denom = np.maximum(np.abs(logged), np.abs(predicted))
+        np.divide(rel, denom, out=rel, where=rel > 0)
     rel[np.isnan(rel)] = np.inf
     return rel
 
@@ -213,6 +222,25 @@ class _Log:
 
     def close(self, logged: FloatArray, predicted: FloatArray) -> NDArray[np.bool_]:
         return relative(logged, predicted) <= self.tol
+
+    def table(self, schedule: Schedule) -> FloatArray:
+        """``schedule`` at every step 0..(last logged step + 1), evaluated once per schedule and
+        shared by the models (positions are looked up instead of evaluated again)."""
+        cached = getattr(self, "_table", None)
+        if cached is not None and cached[0] is schedule:
+            return cached[1]
+        table = _safe(schedule, np.arange(int(self.steps[-1]) + 2))
+        self._table = (schedule, table)
+        return table
+
+    def lookup(self, schedule: Schedule, positions: IntArray) -> FloatArray:
+        """``schedule`` at positions, from the table when the log is dense enough to have one."""
+        positions = np.asarray(positions, dtype=np.int64)
+        if int(self.steps[-1]) > max(4 * len(self.steps), 1 << 16) or not len(positions) \
+                or positions.max() > int(self.steps[-1]) + 1:
+            return _safe(schedule, positions)
+        table = self.table(schedule)
+        return np.where(positions >= 0, table[np.maximum(positions, 0)], np.nan)
 
 
 def _safe(schedule: Schedule, positions: IntArray) -> FloatArray:
@@ -247,14 +275,31 @@ class _Candidate:
     complexity: int
     curve: Callable[[IntArray], FloatArray]  # any updates -> the LR the model says they used
     schedule: Schedule | None = None
+    at_log: Callable[[], FloatArray] | None = None  # the predictions at the log's values, when cheaper
 
 
 def _finish(log: _Log, c: _Candidate) -> Explanation:
     updates = log.steps - c.offset
-    predicted = c.curve(updates)
+    predicted = c.at_log() if c.at_log is not None else c.curve(updates)
     residual, residual_abs, ok = _measure(log, predicted)
     return Explanation(c.causes, c.offset, updates, predicted, residual, residual_abs, ok,
                        c.complexity, c.schedule, c.curve)
+
+
+def _screened(log: _Log, candidates: list[_Candidate]) -> list[Explanation]:
+    """Candidates measured on every value: those that explain the subsample, and the closest of the
+    others (4, or 1 in a log of more than 2·10^5 values: it is not walked once per candidate)."""
+    if len(log.sub) == len(log.steps):
+        return [_finish(log, c) for c in candidates]
+    keep = 1 if len(log.steps) > 200_000 else 4
+    scored = []
+    for c in candidates:
+        residual, _, ok = _measure(log, c.curve(log.steps[log.sub] - c.offset), log.sub)
+        scored.append((not ok, residual, c))
+    scored.sort(key=lambda item: (item[0], item[1]))
+    chosen = [c for failed, _, c in scored if not failed]
+    chosen += [c for failed, _, c in scored if failed][:keep]
+    return [_finish(log, c) for c in chosen]
 
 
 def _offset_cause(offset: int) -> tuple[Cause, ...]:
@@ -266,7 +311,8 @@ def _offset_cause(offset: int) -> tuple[Cause, ...]:
 
 
 def _plain(schedule: Schedule, log: _Log, offset: int, extra: int = 0) -> _Candidate:
-    return _Candidate(_offset_cause(offset), offset, extra, lambda u: _safe(schedule, u), None)
+    return _Candidate(_offset_cause(offset), offset, extra, lambda u: _safe(schedule, u), None,
+                      at_log=lambda: log.lookup(schedule, log.steps - offset))
 
 
 def _stepped(schedule: Schedule, log: _Log, offset: int) -> list[_Candidate]:
@@ -326,7 +372,8 @@ def _skipped(schedule: Schedule, log: _Log, offset: int) -> _Candidate | None:
     n = len(k)
     if n == 0 or k[0] < 0:
         return None
-    table = _safe(schedule, np.arange(int(k[-1]) + 1))
+    table = log.table(schedule) if int(log.steps[-1]) <= max(4 * n, 1 << 16) else \
+        _safe(schedule, np.arange(int(k[-1]) + 1))
     y = log.lrs
     lag = np.zeros(n, dtype=np.int64)
     events: list[tuple[int, int, int]] = []  # (first update possible, last update, count)
@@ -358,10 +405,12 @@ def _skipped(schedule: Schedule, log: _Log, offset: int) -> _Candidate | None:
         m = mismatch
         low = int(k[verified]) if verified >= 0 else 0
         room = int(k[m]) - low if verified >= 0 else int(k[m])
-        room = min(room, int(k[m]) - d)
+        room = min(room, int(k[m]) - d, MAX_SKIP_RISE)
         if room <= 0:
             lag[m] = d
             failures += 1
+            if failures > MAX_FAILURES:
+                return None
             i = m + 1
             continue
         tries = np.arange(d + 1, d + room + 1, dtype=np.int64)
@@ -369,6 +418,8 @@ def _skipped(schedule: Schedule, log: _Log, offset: int) -> _Candidate | None:
         if not len(hits):
             lag[m] = d
             failures += 1
+            if failures > MAX_FAILURES:
+                return None  # not a lag: the other models explain this log, or nothing does
             i = m + 1
             continue
         new = int(tries[hits[0]])
@@ -400,12 +451,13 @@ def _skipped(schedule: Schedule, log: _Log, offset: int) -> _Candidate | None:
         lags = np.where(at >= 0, lag_final[np.maximum(at, 0)], 0)
         return _safe(schedule, np.asarray(u) - lags)
 
-    return _Candidate((cause, *_offset_cause(offset)), offset, total + failures * 1000, curve)
+    return _Candidate((cause, *_offset_cause(offset)), offset, total + failures * 1000, curve,
+                      at_log=lambda: table[np.maximum(k - lag_final, 0)])
 
 
 def _first_mismatch(schedule: Schedule, log: _Log, offset: int) -> int | None:
     k = log.steps - offset
-    ok = log.close(log.lrs, _safe(schedule, k))
+    ok = log.close(log.lrs, log.lookup(schedule, k))
     if ok.all():
         return None
     return int(np.argmin(ok))
@@ -485,8 +537,13 @@ def fit_lengths(build: Callable[..., Schedule | None], log: _Log, offset: int,
     """Fit ``build(warmup=, total=, peak=)`` to the log: the peak from the largest value, the warmup
     from the last value of a linear ramp, the length from a value of the decay. Returns the
     parameters, the schedule and its residual on the subsample, or None."""
-    k = log.steps - offset
-    y = log.lrs
+    # Estimated on the subsample and around the largest value (a log of 10^6 values is not walked
+    # once per candidate); each candidate is then measured on the subsample.
+    top_all = int(np.argmax(log.lrs))
+    around = np.arange(max(0, top_all - 256), min(len(log.lrs), top_all + 257))
+    at = np.union1d(log.sub, around)
+    k = log.steps[at] - offset
+    y = log.lrs[at]
     if k[0] < 0 or not np.isfinite(y).all():
         return None
     top = int(np.argmax(y))
@@ -510,8 +567,12 @@ def fit_lengths(build: Callable[..., Schedule | None], log: _Log, offset: int,
             slope = float(np.median(slopes))
             w = peak / slope
             candidates |= {(max(1, int(round(w)) + d), peak) for d in (-1, 0, 1)}
-            for warm in range(max(1, int(k[top]) - 3), int(k[top]) + 4):
-                candidates.add((warm, shortest(slope * warm, log.tol)))
+            near = set(range(max(1, int(k[top]) - 3), int(k[top]) + 4))
+            near |= set(range(max(1, int(round(w)) - 2), int(round(w)) + 3))
+            for warm in near:
+                # slope × W carries the rounding of a division: the peak is its shortest decimal,
+                # then checked against every value like any other candidate.
+                candidates.add((warm, shortest(slope * warm, max(log.tol, 1e-9))))
     else:
         candidates |= {(max(1, int(k[top]) + d), peak) for d in (-1, 0)}
     sub = log.sub
@@ -531,7 +592,7 @@ def fit_lengths(build: Callable[..., Schedule | None], log: _Log, offset: int,
             schedule = build(warmup=warmup, total=total, peak=top_lr)
             if schedule is None:
                 continue
-            residual, _, _ = _measure(log, _safe(schedule, k[sub]), sub)
+            residual, _, _ = _measure(log, _safe(schedule, log.steps[sub] - offset), sub)
             results.append((residual, warmup, total, schedule, top_lr))
             if residual <= log.tol:
                 break
@@ -612,26 +673,30 @@ def explain(schedule: Schedule, steps: IntArray, lrs: FloatArray, *, rounding: f
     log = _Log(steps, lrs, rounding)
     facts = dict(facts or {})
     tried = [offset] if offset is not None else offsets_for(log.steps, convention)
-    candidates: list[_Candidate] = []
-    for o in tried:
-        candidates.append(_plain(schedule, log, o))
-    explanations = [_finish(log, c) for c in candidates]
+    explanations = _screened(log, [_plain(schedule, log, o) for o in tried])
     if not any(e.explained for e in explanations):
+        extra: list[_Candidate] = []
         for o in tried:
-            extra: list[_Candidate] = []
             skipped = _skipped(schedule, log, o)
             if skipped is not None:
                 extra.append(skipped)
             extra.extend(_stepped(schedule, log, o))
             extra.extend(_resumes(schedule, log, o, rebuild))
-            extra.extend(_refit(schedule, log, o, rebuild, planned or {},
-                                facts.get("max_steps")))
-            explanations.extend(_finish(log, c) for c in extra)
+        explanations.extend(_screened(log, extra))
+        # A refit (warmup, length, peak) is tried unless a one-parameter cause explains the log, or
+        # skipped steps do (a lag that grows step by step is not a schedule of another length).
+        if not any(e.explained and (e.complexity <= 1 or e.name == "skipped") for e in explanations):
+            refits = [c for o in tried
+                      for c in _refit(schedule, log, o, rebuild, planned or {}, facts.get("max_steps"))]
+            explanations.extend(_screened(log, refits))
     if families and not any(e.explained for e in explanations):
         explanations.extend(_other_types(schedule, log, steps, lrs, rounding, convention, facts))
     # A convention tie goes to the earlier offset (the log's own first).
+    # The log's own convention, when its format states it, goes before a simpler fit: a lag that
+    # starts before the first logged value cannot be told from an offset by the values alone.
     order = {o: i for i, o in enumerate(tried)}
-    explanations.sort(key=lambda e: (*e.key, order.get(e.offset, 99)))
+    explanations.sort(key=lambda e: (e.key[0], convention is not None and e.offset != convention,
+                                     *e.key[1:], order.get(e.offset, 99)))
     best = explanations[0]
     seen = {_signature(best)}
     others = []

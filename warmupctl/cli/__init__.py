@@ -25,6 +25,7 @@ try:  # Typer >= 0.26 vendors Click; older releases depend on it.
 except ImportError:  # pragma: no cover
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
+from warmupctl.cli import _params
 from warmupctl.core.errors import ExitCode, SpecError, one_line
 
 ISSUES_URL = "https://github.com/warmupctl/warmupctl/issues"
@@ -284,6 +285,7 @@ def _register() -> None:
 
 
 _register()
+_params.install()  # plain values coerced without pydantic (a third of a cold start; see there)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from warmupctl.calc.actual import Overlay
     from warmupctl.cli import AppContext
     from warmupctl.engine import Schedule
+    from warmupctl.frameworks._registry import RunBound
 
 
 def app_context(ctx: typer.Context) -> AppContext:
@@ -22,7 +23,7 @@ def app_context(ctx: typer.Context) -> AppContext:
     return ctx.obj if isinstance(ctx.obj, AppContext) else AppContext()
 
 
-def run_bound(ctx: typer.Context):  # -> RunBound | None
+def run_bound(ctx: typer.Context) -> RunBound | None:
     """The command's bound on the updates it shows (``--steps N``, ``--at N,...``), or None: the run
     of a library schedule that has no end of its own (the spec layer notes it)."""
     steps, at = ctx.params.get("steps"), ctx.params.get("at")
@@ -32,11 +33,11 @@ def run_bound(ctx: typer.Context):  # -> RunBound | None
 
     if steps is not None:
         return RunBound(steps, f"--steps {steps}")
-    from warmupctl.cli.table import parse_at
+    from warmupctl.cli._at import largest_index, parse_at
 
-    # Only whole non-negative updates bound a run: -1 and the words are counted from its end.
-    named = [item for item in parse_at(at) if isinstance(item, int) and item >= 0]
-    return RunBound(max(named) + 1, "--at") if named else None
+    # -1, last, peak and warmup_end count from a run's end: an endless schedule has none to offer.
+    largest = largest_index(parse_at(str(at)))
+    return None if largest is None else RunBound(largest + 1, "--at")
 
 
 def load_schedules(ctx: typer.Context, paths: list[str] | None, flags: dict[str, Any]) -> list:
@@ -44,7 +45,8 @@ def load_schedules(ctx: typer.Context, paths: list[str] | None, flags: dict[str,
     from warmupctl.spec import load_spec
 
     bound = run_bound(ctx)
-    schedules = [load_spec(path, flags, bound=bound) for path in (paths or [None])]
+    schedules = ([load_spec(path, flags, bound=bound) for path in paths] if paths
+                 else [load_spec(None, flags, bound=bound)])
     steps = ctx.params.get("steps")
     if steps is not None:
         from warmupctl.spec.resolve import check_length

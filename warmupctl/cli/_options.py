@@ -81,6 +81,97 @@ LibraryVersionOpt = Annotated[
 CONFIG_OPTIONS: dict[str, Any] = {"deepspeed": DeepSpeedOpt, "library_version": LibraryVersionOpt}
 
 
+def _complete_schedule(incomplete: str) -> list[str]:
+    from warmupctl.frameworks._registry import load_libraries
+
+    return sorted(name for name in load_libraries() if name.startswith(incomplete))
+
+
+def _complete_arg(ctx: typer.Context, incomplete: str) -> list[str]:
+    """``NAME=`` for each argument of the ``--schedule`` already typed (or of every schedule)."""
+    from warmupctl.frameworks._registry import load_libraries
+
+    registry = load_libraries()
+    chosen = str((ctx.params or {}).get("schedule"))
+    entries = [registry[chosen]] if chosen in registry else list(registry.values())
+    names = sorted({arg.name for entry in entries for arg in entry.args})
+    return [f"{name}=" for name in names if name.startswith(incomplete)]
+
+
+ScheduleOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--schedule", metavar="LIBRARY.NAME", rich_help_panel=SPEC_PANEL,
+                 autocompletion=_complete_schedule,
+                 help="a library's scheduler, as a spec file's 'schedule:' key, e.g. transformers.linear "
+                      "('warmupctl list libraries'); its arguments with --arg"),
+]
+ArgOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--arg", metavar="NAME=VALUE", rich_help_panel=SPEC_PANEL, autocompletion=_complete_arg,
+                 help="one keyword argument of --schedule (repeat it): --arg num_warmup_steps=500; the "
+                      "VALUE is read as in a YAML file (500, 1e-4, true, [100, 200]); over a library spec "
+                      "file it changes that argument only"),
+]
+ARG_FLAG = "--arg"
+
+
+def parse_args(items: list[str] | None) -> dict[str, Any] | None:
+    """``["num_warmup_steps=500", "last_epoch=-1"]`` -> ``{"num_warmup_steps": 500, "last_epoch": -1}``:
+    each VALUE read as a YAML value (the types a spec file's ``args:`` would give it)."""
+    if not items:
+        return None
+    import yaml
+
+    from warmupctl.core.errors import SpecError
+
+    out: dict[str, Any] = {}
+    for item in items:
+        name, equals, text = item.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise SpecError("expected NAME=VALUE", source="command line", path=ARG_FLAG, value=item,
+                            hint="e.g. --arg num_warmup_steps=500")
+        if name in out:
+            raise SpecError("given twice", source="command line", path=f"{ARG_FLAG} {name}", value=item)
+        try:
+            value = yaml.safe_load(text) if text.strip() else None
+        except yaml.YAMLError:
+            raise SpecError("VALUE is not a YAML value", source="command line", path=f"{ARG_FLAG} {name}",
+                            value=text, hint="quote it, e.g. --arg 'name=\"text\"'") from None
+        out[name] = value
+    return out
+
+
+def _arg_words(exc: Any) -> Any:
+    """A spec error on a flag-given library argument, in the flag's words: ``--args.num_warmup_steps``
+    (where :func:`warmupctl.spec.resolve.locate_error` puts it) -> ``--arg num_warmup_steps``."""
+    from warmupctl.core.errors import SpecError
+
+    path = exc.path or ""
+    if exc.source != "command line":
+        return exc
+    generic = exc.hint is None or exc.hint.startswith(("keys: ", "did you mean", "put it under args"))
+    if exc.message.startswith("unknown key for a ") and path.startswith("--") and path != "--args" \
+            and generic:  # the library resolver's own hint, in a file's words
+        library = exc.message[len("unknown key for a "):].removesuffix(" spec")
+        return SpecError(exc.message, source=exc.source, path=path, value=exc.value,
+                         hint=f"{path} is a native key; give {library}'s own arguments with --arg "
+                              f"NAME=VALUE ('warmupctl list libraries {library}')")
+    if path == "--lr" and (exc.hint or "").startswith("add e.g. 'lr: "):
+        # A library schedule from flags: say the flag, not the file's key.
+        return SpecError(exc.message, source=exc.source, path=path,
+                         hint="add e.g. --lr 3e-4 (the learning rate given to the optimizer)")
+    if path == "--args" and exc.message == "unknown key":
+        return SpecError("needs --schedule LIBRARY.NAME or a library spec file", source=exc.source,
+                         path=ARG_FLAG, hint="e.g. --schedule transformers.linear --arg num_warmup_steps=500")
+    if not (path == "--args" or path.startswith("--args.")):
+        return exc
+    rest = path[len("--args."):] if path.startswith("--args.") else ""
+    hint = exc.hint
+    return SpecError(exc.message, source=exc.source, path=f"{ARG_FLAG} {rest}" if rest else ARG_FLAG,
+                     value=exc.value, hint=hint)
+
+
 def with_spec_flags(
     command: Callable[..., Any], keys: tuple[str, ...] = SPEC_FLAGS, config_options: bool | None = None,
 ) -> Callable[..., Any]:
@@ -90,11 +181,12 @@ def with_spec_flags(
     signature = inspect.signature(command)
     own = [p for p in signature.parameters.values() if p.name != "flags"]
     added = []
-    if keys == SPEC_FLAGS:  # commands that take a whole spec can start from a published one
-        added.append(inspect.Parameter("preset", inspect.Parameter.KEYWORD_ONLY, default=None,
-                                       annotation=PresetOpt))
-        added.append(inspect.Parameter("series", inspect.Parameter.KEYWORD_ONLY, default=None,
-                                       annotation=SeriesOpt))
+    library = keys == SPEC_FLAGS
+    if library:  # commands that take a whole spec can start from a published one, or be a library's
+        for name, annotation in (("preset", PresetOpt), ("schedule", ScheduleOpt), ("arg", ArgOpt),
+                                 ("series", SeriesOpt)):
+            added.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                           annotation=annotation))
     extras = tuple(CONFIG_OPTIONS) if (keys == SPEC_FLAGS if config_options is None else config_options) \
         else ()
     for name in extras:
@@ -114,18 +206,31 @@ def with_spec_flags(
         flags = {key: kwargs.pop(key) for key in keys}
         if "preset" in kwargs:
             flags["preset"] = kwargs.pop("preset")
-        if "series" in kwargs:
+        if "series" in kwargs and "series" not in signature.parameters:
             flags["series"] = kwargs.pop("series")
         for name in extras:
             if name in kwargs and name not in signature.parameters:
                 flags[name] = kwargs.pop(name)
-        if flags.get("milestones") is not None:
-            flags["milestones"] = [m.strip() for m in flags["milestones"].split(",") if m.strip()]
-        return command(*args, flags=flags, **kwargs)
+        if library:
+            from warmupctl.core.errors import SpecError
+
+            flags["schedule"] = kwargs.pop("schedule")
+            flags["args"] = parse_args(kwargs.pop("arg"))
+            try:
+                return _call(command, args, kwargs, flags)
+            except SpecError as exc:
+                raise _arg_words(exc) from None
+        return _call(command, args, kwargs, flags)
 
     wrapper.__signature__ = signature.replace(parameters=own + added)  # type: ignore[attr-defined]
     wrapper.__annotations__ = {p.name: p.annotation for p in own + added}
     return wrapper
+
+
+def _call(command: Callable[..., Any], args: Any, kwargs: dict[str, Any], flags: dict[str, Any]) -> Any:
+    if flags.get("milestones") is not None:
+        flags["milestones"] = [m.strip() for m in flags["milestones"].split(",") if m.strip()]
+    return command(*args, flags=flags, **kwargs)
 
 
 class TableFormat(str, Enum):
@@ -138,6 +243,15 @@ class TableFormat(str, Enum):
 class SummaryFormat(str, Enum):
     table = "table"
     json = "json"
+
+
+class ReportFormat(str, Enum):
+    """The formats of a verdict CI reads (``check``, ``diff``): a terminal table, JSON, or GitHub
+    workflow annotations."""
+
+    table = "table"
+    json = "json"
+    github = "github"
 
 
 OutputOpt = Annotated[

@@ -251,6 +251,9 @@ def load_with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict[
             context.note(note)
     if not policies:
         return Loaded(intended)
+    if intended.series:  # a policy moves one curve: the others are named, not dropped in silence
+        context.note(f"the series {', '.join(intended.series)} are left out: a stepping or resume "
+                     "policy shows one series at a time; pick one with --series NAME")
     shown = st.effective(intended, *policies, rebuild=rebuild)
     for note in shown.notes:
         context.note(f"effective: {note}")

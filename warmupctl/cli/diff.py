@@ -1,32 +1,28 @@
 """``warmupctl diff A B``: are two schedules the same, update by update? For CI, like diff(1)."""
 
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from warmupctl.cli._common import app_context, run_bound
-from warmupctl.cli._options import ActualOffsetOpt, ActualOpt, OutputOpt
+from warmupctl.cli._options import ActualOffsetOpt, ActualOpt, OutputOpt, ReportFormat, with_spec_flags
 from warmupctl.core.errors import ExitCode, SpecError
 
 if TYPE_CHECKING:
-    from warmupctl.calc.compare import Comparison
+    from warmupctl.calc.compare import Comparison, SeriesComparison
+    from warmupctl.engine import Schedule
+    from warmupctl.spec.table_file import TableFile
 
-_OPERAND_HELP = ("a spec (YAML/JSON, native or library) or a table saved by 'warmupctl table' "
-                 "(CSV, or JSON with format_version and rows); - for stdin")
-
-
-class DiffFormat(str, Enum):
-    table = "table"
-    json = "json"
-    github = "github"
+_OPERAND_HELP = ("a spec (YAML/JSON: native, library or a training config) or a table saved by "
+                 "'warmupctl table' (CSV, or JSON with format_version and rows); - for stdin")
 
 
 def diff(
     ctx: typer.Context,
     a: Annotated[str, typer.Argument(help=_OPERAND_HELP, metavar="A")],
     b: Annotated[Optional[str], typer.Argument(  # noqa: UP045
-        help=_OPERAND_HELP + "; with --actual, leave it out", metavar="[B]", show_default=False)] = None,
+        help=_OPERAND_HELP + "; leave it out with --actual, or to make B of the spec flags alone",
+        metavar="[B]", show_default=False)] = None,
     rtol: Annotated[Optional[str], typer.Option(  # noqa: UP045 - evaluated at runtime by Typer
         "--rtol", metavar="X", help="relative tolerance [default: 1e-9]")] = None,
     atol: Annotated[Optional[str], typer.Option(  # noqa: UP045
@@ -36,16 +32,13 @@ def diff(
         "--steps", min=1, metavar="N",
         help="compare a spec over updates 0..N-1 [default: its total_steps]; a table keeps its rows",
     )] = None,
-    fmt: Annotated[DiffFormat, typer.Option(
+    fmt: Annotated[ReportFormat, typer.Option(
         "--format", "-f", help="table (a report), json, or github (workflow annotations)",
-    )] = DiffFormat.table,
+    )] = ReportFormat.table,
     output: OutputOpt = None,
     actual: ActualOpt = None,
     actual_offset: ActualOffsetOpt = None,
-    series: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--series", metavar="NAME",
-        help="compare one series of each spec (lr/pg1, momentum, betas[0], weight_decay, ...) "
-             "instead of the LR and every series; a table's values are that series")] = None,
+    flags: dict | None = None,
 ) -> int:
     """Compare two schedules update by update: `warmupctl diff spec.yaml golden.csv`.
 
@@ -57,6 +50,13 @@ def diff(
     csv -o golden.csv` once, then `warmupctl diff SPEC golden.csv` in CI (docs/ci.md).
     `warmupctl diff SPEC --actual trainer_state.json` compares the spec with a run's logged LR, at
     the logged updates (a TensorBoard export, stored in float32, gets --rtol 1e-7 by default).
+
+    The spec flags (--kind, --lr, --schedule with --arg, --preset, ..., as `table` takes them)
+    describe B: laid over file B when it is given, else B is made of the flags alone. `warmupctl
+    diff trainer_args.yaml --schedule transformers.cosine --arg num_warmup_steps=100 --arg
+    num_training_steps=1000 --lr 5e-5` checks a config against the schedule you meant; `warmupctl
+    diff spec.yaml spec.yaml --warmup-steps 200` shows what a change does. With --actual they lay
+    over A, the spec compared with the log. To change A instead, swap A and B.
     """
     from warmupctl.core.values import as_nonnegative
 
@@ -69,7 +69,10 @@ def diff(
             raise exc.located(source="command line") from None
 
     rel, absolute = tolerance(rtol, "--rtol"), tolerance(atol, "--atol")
-    if b is None and actual is None:  # as Click says it of any missing argument
+    flags = {key: value for key, value in (flags or {}).items() if value is not None}
+    # --series picks one series of each side (lr/pg1, momentum, ...): it is not a spec flag of B.
+    series = flags.pop("series", None)
+    if b is None and actual is None and not flags:  # as Click says it of any missing argument
         from warmupctl.cli import click_errors
 
         param = next(p for p in ctx.command.params if p.name == "b")
@@ -79,8 +82,7 @@ def diff(
         raise SpecError("give B or --actual LOG, not both", source="command line", path="B",
                         hint="warmupctl diff A B, or warmupctl diff SPEC --actual trainer_state.json")
     if actual is not None:
-        return _against_log(ctx, a, actual, actual_offset, steps, rel, absolute, fmt, output)
-    assert b is not None  # given: without --actual, a missing B was refused above
+        return _against_log(ctx, a, actual, actual_offset, steps, rel, absolute, fmt, output, flags)
     if a == "-" and b == "-":
         raise SpecError("A and B cannot both be standard input", source="command line",
                         path="A, B", hint="save one of them to a file")
@@ -94,7 +96,9 @@ def diff(
     from warmupctl.spec.table_file import load_operand
 
     context = app_context(ctx)
-    operands = [load_operand(path, run_bound(ctx)) for path in (a, b)]
+    other: Schedule | TableFile = (_spec_side(b, flags, ctx) if flags or b is None
+                                   else load_operand(b, run_bound(ctx)))
+    operands = [load_operand(a, run_bound(ctx)), other]
     if series is not None:
         from warmupctl.engine.series import pick
 
@@ -103,24 +107,50 @@ def diff(
                         for x in operands]
         except SpecError as exc:
             raise exc.located(source="command line") from None
-    for path, operand in zip((a, b), operands):
+    names = ["<stdin>" if path == "-" else path or FLAGS_NAME for path in (a, b)]
+    for name, operand in zip(names, operands):
         if isinstance(operand, Schedule):
             for note in operand.notes:
-                context.note(f"{path}: {note}")
+                context.note(f"{name}: {note}")
+        else:  # a table's series columns (lr/pg1, momentum, ...) are not read: say so
+            from warmupctl.render.columns import ORDER
+
+            extra = [c for c in getattr(operand, "columns", ())[2:] if c not in ORDER]
+            if extra:
+                context.note(f"{name}: the columns {', '.join(extra)} are not compared (a table's "
+                             "lr is); keep one golden per series: table SPEC --series NAME -o FILE, "
+                             "then diff SPEC FILE --series NAME")
     if steps is not None and not any(isinstance(x, Schedule) for x in operands):
         context.note("--steps does not apply: both A and B are tables, compared over their rows")
-    names = ["<stdin>" if path == "-" else path for path in (a, b)]
     result = compare(operands[0], operands[1], names=names, steps=steps,
                      rtol=RTOL if rel is None else rel, atol=absolute)
-    series = None
-    if all(isinstance(x, Schedule) for x in operands) and any(x.series for x in operands):
+    by_series: SeriesComparison | None = None
+    specs = [x for x in operands if isinstance(x, Schedule)]
+    if len(specs) == 2 and any(x.series for x in specs):
         from warmupctl.calc.compare import compare_series  # momentum, lr/pg1, ...: each compared
 
-        series = compare_series(*operands, names=names, steps=steps,
-                                rtol=RTOL if rel is None else rel, atol=absolute)
-    _write(ctx, result, fmt, output, series)
-    same = result.same and (series is None or series.same)
+        by_series = compare_series(specs[0], specs[1], names=names, steps=steps,
+                                   rtol=RTOL if rel is None else rel, atol=absolute)
+    _write(ctx, result, fmt, output, by_series)
+    same = result.same and (by_series is None or by_series.same)
     return int(ExitCode.OK if same else ExitCode.DIFFERENT)
+
+
+#: How the report names a B made of the spec flags alone (``<...>``: not a file to annotate).
+FLAGS_NAME = "<flags>"
+
+
+def _spec_side(path: Optional[str], flags: dict, ctx: typer.Context) -> "Schedule":  # noqa: UP045
+    """The operand the spec flags describe: file ``path`` with the flags laid over it, or the flags
+    alone (no path). A saved table cannot take flags."""
+    from warmupctl.engine import Schedule
+    from warmupctl.spec import load_spec
+    from warmupctl.spec.table_file import load_operand
+
+    if path is not None and path != "-" and not isinstance(load_operand(path, run_bound(ctx)), Schedule):
+        raise SpecError("is a saved table: the spec flags change a spec", source=path,
+                        hint="give the flags with the spec side, or swap A and B")
+    return load_spec(path, flags, bound=run_bound(ctx))
 
 
 #: Default relative tolerance against a float32 log (TensorBoard): float32 keeps 24 bits, so a value
@@ -130,8 +160,9 @@ RTOL_FLOAT32 = 1e-7
 
 def _against_log(ctx: typer.Context, a: str, actual: str, offset: Optional[str],  # noqa: UP045
                  steps: Optional[int], rel: Optional[float], absolute: Optional[float],  # noqa: UP045
-                 fmt: DiffFormat, output: Optional[str]) -> int:  # noqa: UP045
-    """``diff SPEC --actual LOG``: the log placed on the spec's updates, compared there like a table."""
+                 fmt: ReportFormat, output: Optional[str], flags: dict) -> int:  # noqa: UP045
+    """``diff SPEC --actual LOG``: the log placed on the spec's updates (the spec flags laid over
+    SPEC), compared there like a table."""
     import os
 
     from warmupctl.calc.compare import RTOL, compare
@@ -145,7 +176,7 @@ def _against_log(ctx: typer.Context, a: str, actual: str, offset: Optional[str],
 
         check_destination(output)
     context = app_context(ctx)
-    spec = load_operand(a, run_bound(ctx))
+    spec = _spec_side(a, flags, ctx) if flags else load_operand(a, run_bound(ctx))
     if not isinstance(spec, Schedule):
         raise SpecError("--actual compares a spec with a run's log; A is a saved table", source=a,
                         hint="give the spec the table was written from")
@@ -166,32 +197,28 @@ def _against_log(ctx: typer.Context, a: str, actual: str, offset: Optional[str],
     return int(ExitCode.OK if result.same else ExitCode.DIFFERENT)
 
 
-def _write(ctx: typer.Context, result: "Comparison", fmt: DiffFormat,
-           output: Optional[str], series=None) -> None:  # noqa: UP045
+def _write(ctx: typer.Context, result: "Comparison", fmt: ReportFormat,
+           output: Optional[str], series: "SeriesComparison | None" = None) -> None:  # noqa: UP045
     from warmupctl.cli._output import write_text
     from warmupctl.render import diff as render
 
     if series is not None:  # the series besides lr: named in every format
         _write_with_series(ctx, result, series, fmt, output)
         return
-    if fmt == DiffFormat.json:
+    if fmt == ReportFormat.json:
         write_text(output, lambda out: out.write(render.report_json(result)))
-    elif fmt == DiffFormat.github:
+    elif fmt == ReportFormat.github:
         write_text(output, lambda out: out.write(render.github_annotations(result)))
     else:
-        report = render.build_report(result)
-        if output is None or output == "-":
-            app_context(ctx).out_console().print(report)
-        else:
-            from rich.console import Console
+        from warmupctl.cli._render import print_or_write
 
-            write_text(output, lambda out: Console(file=out, no_color=True, width=120,
-                                                   color_system=None).print(report))
+        print_or_write(ctx, render.build_report(result), output)
     if output and output != "-":
         app_context(ctx).info(f"wrote {output}")
 
 
-def _write_with_series(ctx: typer.Context, result, series, fmt: DiffFormat,
+def _write_with_series(ctx: typer.Context, result: "Comparison", series: "SeriesComparison",
+                       fmt: ReportFormat,
                        output: Optional[str]) -> None:  # noqa: UP045
     """The report of the LR with one verdict per series: JSON ``series``, a GitHub ``::error`` per
     changed series, a line per series under the terminal report."""
@@ -201,12 +228,12 @@ def _write_with_series(ctx: typer.Context, result, series, fmt: DiffFormat,
     from warmupctl.render.text import dumps
 
     a, b = result.a.name, result.b.name
-    if fmt == DiffFormat.json:
+    if fmt == ReportFormat.json:
         document = render.report_document(result)
         document["series"] = series_render.series_document(series)
         document["same"] = result.same and series.same
         write_text(output, lambda out: out.write(dumps(document) + "\n"))
-    elif fmt == DiffFormat.github:
+    elif fmt == ReportFormat.github:
         lines = [f"::error title=warmupctl diff%3A series {name} changed::"
                  f"{line.replace('%', '%25').replace(chr(13), '%0D').replace(chr(10), '%0A')}"
                  for name, line in zip(series.changed, [
@@ -217,17 +244,13 @@ def _write_with_series(ctx: typer.Context, result, series, fmt: DiffFormat,
     else:
         from rich.console import Group
 
-        report = Group(render.build_report(result), series_render.series_report(series, a, b))
-        if output is None or output == "-":
-            app_context(ctx).out_console().print(report)
-        else:
-            from rich.console import Console
+        from warmupctl.cli._render import print_or_write
 
-            write_text(output, lambda out: Console(file=out, no_color=True, width=120,
-                                                   color_system=None).print(report))
+        print_or_write(ctx, Group(render.build_report(result),
+                                  series_render.series_report(series, a, b)), output)
         if output and output != "-":
             app_context(ctx).info(f"wrote {output}")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("diff")(diff)
+    app.command("diff")(with_spec_flags(diff))

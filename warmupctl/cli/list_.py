@@ -47,15 +47,10 @@ def list_(
 
         typer.echo(dumps([dict(zip(columns, row)) for row in rows]))
         return
-    from rich.table import Table
-    from rich.text import Text
+    from warmupctl.render.listing import build_listing
 
-    table = Table(title=title)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*(Text(str(cell)) for cell in row))
-    app_context(ctx).out_console().print(table)
+    console = app_context(ctx).out_console()
+    console.print(build_listing(title, columns, rows, console.width))
 
 
 def register(app: typer.Typer) -> None:

@@ -1,7 +1,7 @@
 """``warmupctl plot``: an annotated PNG, SVG or PDF of one or more schedules, or a terminal plot."""
 
 import re
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -49,10 +49,12 @@ def plot(
     """Plot the schedule, annotated: `warmupctl plot --kind cosine --ratio 0.1 -o lr.png`.
 
     Marks the warmup end (dashed line), the start LR, the peak (update and value), the final LR and
-    phase boundaries. Several specs overlay with a legend; `--diff` adds a panel with each one minus
-    the first. Without -o the file is named after the schedule, and the path is reported on stderr.
-    `--actual trainer_state.json` draws a run's logged LR over the curve and marks its largest
-    deviation; `--terminal` draws in the terminal instead of an image.
+    phase boundaries, each label where it covers no other text and no curve (else in the legend).
+    Several specs overlay; `--diff` adds a panel with each one minus the first. A warmup under 1 %
+    of the run gets a zoom panel. PNG, SVG or PDF by the suffix of -o; without -o the file is named
+    after the schedule, and the path is reported on stderr. `--actual trainer_state.json` draws a
+    run's logged LR over the curve and marks its largest deviation; `--terminal` draws in the
+    terminal instead of an image.
     """
     from warmupctl.cli._common import read_actual
 
@@ -99,13 +101,18 @@ def plot(
                           width=figure_size[0], height=figure_size[1], per_update=_top_axis(specs, flags),
                           **drawn)
     logged = None if overlay is None else (overlay, _log_name(actual))
-    if len(schedules) == 1 and schedules[0].series and not drawn and logged is None:
+    if any(s.series for s in schedules) and not drawn and logged is None and not diff:
         from warmupctl.render.series_plot import render_series_plot  # a panel per family of series
 
-        write_bytes(path, render_series_plot(schedules[0], options, chosen))
+        write_bytes(path, render_series_plot(schedules, options, chosen))
         if path != "-":
             app_context(ctx).info(f"wrote {path}")
         return
+    for schedule in schedules:  # overlays, logs and theory draw the LR: name what is left out
+        if schedule.series:
+            app_context(ctx).note(f"{schedule.label}: the series {', '.join(schedule.series)} are "
+                                  "not drawn with several curves, --actual or the theory: pick one "
+                                  "with --series NAME")
     rendered = render(schedules, options, chosen, logged=logged)
     for note in rendered.notes:
         app_context(ctx).note(note)
@@ -115,7 +122,7 @@ def plot(
 
 
 def _overlay(ctx: typer.Context, schedules: list, policy: bool, actual: Optional[str],  # noqa: UP045
-             log):
+             log: Any) -> Any:
     """``--actual``: the log placed on the curve it is measured against — the first spec, or under a
     policy the effective curve (what the optimizer got) — with the verdict on stderr."""
     from warmupctl.cli._common import place_actual
@@ -138,7 +145,7 @@ def _log_name(path: Optional[str]) -> str:  # noqa: UP045
 
 def _terminal(ctx: typer.Context, specs: Optional[list[str]], flags: dict, output: Optional[str],  # noqa: UP045
               *, fmt: Optional[str], diff: bool, log_y: bool, title: Optional[str],  # noqa: UP045
-              steps: Optional[int], policy, theory, actual: Optional[str], log,  # noqa: UP045
+              steps: Optional[int], policy: Any, theory: Any, actual: Optional[str], log: Any,  # noqa: UP045
               width: Optional[int], height: Optional[int], log_x: bool) -> None:  # noqa: UP045
     """``--terminal``: the braille plot on stdout (or as text in -o FILE); matplotlib is not loaded."""
     refused = {"--format": fmt is not None, "--diff": diff, "--noise-batch": theory.noise_batch is not None,
@@ -156,6 +163,11 @@ def _terminal(ctx: typer.Context, specs: Optional[list[str]], flags: dict, outpu
         title = title or drawn.get("title")
     else:
         schedules = load_schedules(ctx, specs, flags)
+    for schedule in schedules:  # the terminal draws one curve per spec: name what it leaves out
+        if schedule.series:
+            app_context(ctx).note(f"{schedule.label}: the series {', '.join(schedule.series)} are "
+                                  "not drawn in the terminal: pick one with --series NAME, or "
+                                  "write an image (-o plot.png) for a panel each")
     overlay = _overlay(ctx, schedules, policy.any, actual, log)
     from warmupctl.cli._output import write_text
     from warmupctl.render.terminal import ROWS, render_terminal

@@ -5,7 +5,14 @@ from typing import Annotated, Any, Optional
 import typer
 
 from warmupctl.cli._common import app_context
-from warmupctl.cli._options import OutputOpt, SpecArg, SummaryFormat, with_spec_flags
+from warmupctl.cli._options import (
+    DeepSpeedOpt,
+    LibraryVersionOpt,
+    OutputOpt,
+    SpecArg,
+    SummaryFormat,
+    with_spec_flags,
+)
 from warmupctl.core.errors import SpecError
 from warmupctl.core.vocabulary import BATCH_KEYS, LENGTH_KEYS
 
@@ -25,9 +32,14 @@ def steps(
     reference_batch_size: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--reference-batch-size", metavar="N", help="samples per update at which --lr was tuned: "
         "linear and square-root scaling to this run's samples per update")] = None,
+    library_version: LibraryVersionOpt = None,
+    deepspeed: DeepSpeedOpt = None,
     flags: dict | None = None,
 ) -> None:
     """Updates per epoch and in total, and lengths in tokens or samples as updates.
+
+    A training config gives its trainer's own counts: `warmupctl steps axolotl.yml --dataset-size N
+    --devices N` prints the run's updates and warmup as axolotl derives them.
 
     `warmupctl steps --dataset-size 100 --micro-batch-size 1 --grad-accum 4 --epochs 10 --ratio 0.1`
     shows how the transformers Trainer (5.x and 4.x), Lightning and a plain `(i+1) % grad_accum` loop
@@ -47,6 +59,13 @@ def steps(
     source, mapping = load_mapping(spec) if spec is not None else (None, {})
     flags = flags or {}
     flag_keys = frozenset(k for k, value in flags.items() if value is not None)
+    if spec is not None and _is_config(mapping, source):
+        _config_steps(ctx, spec, flags, library_version, deepspeed, fmt, output)
+        return
+    if deepspeed is not None or library_version:
+        raise SpecError("applies to a training config", source=FLAGS_SOURCE,
+                        path="--deepspeed" if deepspeed is not None else "--library-version",
+                        hint="give it with the trainer's config: warmupctl steps CONFIG ...")
     merged = {k: value for k, value in merge_flags(mapping, flags).items() if k in STEP_KEYS}
     try:
         facts, loop = batch_facts(merged)
@@ -89,6 +108,48 @@ def steps(
         from warmupctl.render.steps import build_steps_tables
 
         print_or_write(ctx, Group(*build_steps_tables(report)), output)
+    if output and output != "-":
+        context.info(f"wrote {output}")
+
+
+#: The steps flags a training config takes (the facts it lacks, and what sets its trainer's arguments).
+CONFIG_STEP_KEYS = ("dataset_size", "devices", "total_steps", "warmup_steps", "lr")
+
+
+def _is_config(mapping: dict[str, Any], source: str) -> bool:
+    from warmupctl.spec import configs
+
+    try:
+        return configs.config_kind(mapping) is not None
+    except SpecError as exc:
+        raise exc.located(source=source) from None
+
+
+def _config_steps(ctx: typer.Context, spec: str, flags: dict[str, Any], library_version: Any,
+                  deepspeed: str | None, fmt: SummaryFormat, output: str | None) -> None:
+    """A training config's own counts: the run's updates and warmup as its trainer derives them."""
+    from warmupctl.cli._output import write_text
+    from warmupctl.spec.resolve import import_config
+
+    given = {k: value for k, value in flags.items() if value is not None}
+    for key, value in given.items():
+        if key not in CONFIG_STEP_KEYS:
+            raise SpecError("does not apply to a training config", source=FLAGS_SOURCE,
+                            path="--" + key.replace("_", "-"), value=value,
+                            hint="the config holds its batch facts; --dataset-size, --devices, "
+                                 "--total-steps, --warmup-steps and --lr apply to one")
+    translation, schedule = import_config(spec, given, deepspeed=deepspeed, library_version=library_version)
+    context = app_context(ctx)
+    for note in schedule.notes:
+        context.note(note)
+    counts = {"config": translation.title, "schedule": schedule.label, "total_steps": schedule.total_steps,
+              "warmup_steps": schedule.warmup_steps}
+    if fmt == SummaryFormat.json:
+        from warmupctl.render.text import FORMAT_VERSION, dumps
+
+        write_text(output, lambda out: out.write(dumps({"format_version": FORMAT_VERSION, **counts}) + "\n"))
+    else:
+        write_text(output, lambda out: out.write("".join(f"{k}: {val}\n" for k, val in counts.items())))
     if output and output != "-":
         context.info(f"wrote {output}")
 

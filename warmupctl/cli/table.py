@@ -5,12 +5,12 @@ from typing import Annotated, Optional
 import typer
 
 from warmupctl.cli import _policies as pol
+from warmupctl.cli._at import complete_at, parse_at, past_end_marks, resolve_at
 from warmupctl.cli._common import app_context, format_from_suffix, load_schedules
 from warmupctl.cli._options import OutputOpt, StepsOpt, TableFormat, with_spec_flags
+from warmupctl.cli._render import MAX_TERMINAL_ROWS, terminal_rows
 from warmupctl.core.errors import SpecError
 
-#: A terminal table with more rows than this is refused in favour of a machine format.
-MAX_TERMINAL_ROWS = 100_000
 SUFFIXES = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown": "markdown"}
 
 
@@ -28,8 +28,7 @@ def table(
     every: Annotated[Optional[int], typer.Option("--every", min=1, metavar="K",  # noqa: UP045
                                                  help="every Kth update (and the last)")] = None,
     at: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--at", metavar="N,N,...", autocompletion=lambda incomplete: [
-            w for w in AT_WORDS if w.startswith(incomplete.rpartition(",")[2])],
+        "--at", metavar="N,N,...", autocompletion=complete_at,
         help="only these updates, e.g. 0,10,100; -1 is the last update (-2 the one before), and "
              "the words start, warmup_end, peak, last name those updates; beyond the run: 'past end'",
     )] = None,
@@ -85,12 +84,7 @@ def table(
                      gaps=not (every or at_steps is not None), max_rows=MAX_TERMINAL_ROWS)
         return
     if chosen == "table":
-        shown = count if rows is None else len(rows)
-        if shown > MAX_TERMINAL_ROWS:
-            raise SpecError(f"{shown} rows are too many for a terminal table", source="command line",
-                            path="--format", value="table",
-                            hint="use --format csv (or json), or pick rows with --every / --at")
-        _terminal_table(ctx, schedule, rows if rows is not None else np.arange(count), count, output,
+        _terminal_table(ctx, schedule, terminal_rows(rows, count), count, output,
                         gaps=not (every or at_steps is not None))
         return
 
@@ -106,92 +100,6 @@ def table(
     write_text(output, writers[chosen])
     if output and output != "-":
         app_context(ctx).info(f"wrote {output}")
-
-
-#: Words ``--at`` accepts for an update, with what they name.
-AT_WORDS: dict[str, str] = {
-    "start": "update 0",
-    "warmup_end": "the update where the warmup hands over (the table's 'warmup end')",
-    "peak": "the first update at the highest LR",
-    "last": "the run's last update, total_steps - 1",
-}
-_SOURCE = "command line"
-
-
-def parse_at(text: str) -> list[int | str]:
-    """``--at 0,1,500,-1,peak`` -> ``[0, 1, 500, -1, "peak"]``: whole numbers (negative ones count
-    from the end) and the words of :data:`AT_WORDS`, checked before any spec is loaded."""
-    from warmupctl.core.values import as_int, did_you_mean
-    from warmupctl.spec.resolve import MAX_TOTAL_STEPS
-
-    items = [item.strip() for item in text.split(",") if item.strip()]
-    if not items:
-        raise SpecError("expected update indices such as 0,10,100,-1", source=_SOURCE, path="--at",
-                        value=text)
-    parsed: list[int | str] = []
-    for item in items:
-        word = item.lower().replace("-", "_")
-        if word in AT_WORDS:
-            parsed.append(word)
-            continue
-        if item[:1].isalpha():
-            near = did_you_mean(word, AT_WORDS)
-            raise SpecError("not an update", source=_SOURCE, path="--at", value=item,
-                            hint=near or "give numbers (-1: the last update) or " + ", ".join(AT_WORDS))
-        try:
-            step = as_int(item, "--at")
-        except SpecError as exc:
-            raise exc.located(source=_SOURCE) from None
-        # Bounded like a run's length, so that no index plus a step_offset wraps around int64.
-        if abs(step) > MAX_TOTAL_STEPS:
-            raise SpecError(f"update {step:.3g} is beyond {MAX_TOTAL_STEPS:.0e}, the longest run "
-                            "warmupctl evaluates", source=_SOURCE, path="--at", value=item)
-        parsed.append(step)
-    return parsed
-
-
-def resolve_at(items: list[int | str], schedules: list) -> list[int]:
-    """The updates ``items`` name, in increasing order (duplicates dropped): a negative index counts
-    from the end of each schedule's run (-1: its last update), a word names each schedule's update
-    (several specs side by side: one row per spec)."""
-    from warmupctl.calc.summary import summarize
-
-    out: list[int] = []
-    peaks: dict[int, int] = {}
-    for item in items:
-        for index, schedule in enumerate(schedules):
-            total = schedule.total_steps
-            if isinstance(item, int):
-                step = item if item >= 0 else total + item
-                if step < 0:
-                    raise SpecError(f"{item} counts back past update 0 of a {total}-update run",
-                                    source=_SOURCE, path="--at", value=item,
-                                    hint=f"-1 is the last update, -{total} update 0")
-            elif item == "start":
-                step = 0
-            elif item == "last":
-                step = total - 1
-            elif item == "warmup_end":
-                if schedule.warmup_steps <= 0:
-                    raise SpecError(f"{schedule.label} has no warmup", source=_SOURCE, path="--at",
-                                    value=item)
-                step = schedule.warmup_steps
-            else:  # peak
-                if index not in peaks:
-                    peaks[index] = summarize(schedule).peak_step
-                step = peaks[index]
-            if step not in out:
-                out.append(step)
-            if isinstance(item, int) and item >= 0:
-                break  # the same update for every spec
-    return sorted(out)
-
-
-def past_end_marks(schedule, rows, marks: dict[int, str]) -> dict[int, str]:
-    """``past end`` on the rows at or beyond ``total_steps`` (beside any event already there)."""
-    total = schedule.total_steps
-    return {step: f"{marks[step]}, past end" if step in marks else "past end"
-            for step in (int(r) for r in rows) if step >= total}
 
 
 def _terminal_table(ctx: typer.Context, schedule, rows, count: int, output: str | None,
@@ -313,11 +221,7 @@ def _with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict, opt
 
     summary = summarize(shown, count)
     if chosen == "table":
-        shown_rows = rows if rows is not None else np.arange(count, dtype=np.int64)
-        if len(shown_rows) > MAX_TERMINAL_ROWS:
-            raise SpecError(f"{len(shown_rows)} rows are too many for a terminal table",
-                            source="command line", path="--format", value="table",
-                            hint="use --format csv (or json), or pick rows with --every / --at")
+        shown_rows = terminal_rows(rows, count)
         values = cols.gather(cols.iter_blocks(shown, shown_rows, count, beside, derive), names)
         from warmupctl.render.table import events
 

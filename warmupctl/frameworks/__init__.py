@@ -1,6 +1,7 @@
 """Library schedules: one module per library, each registering its schedules by name.
 
-See :mod:`warmupctl.frameworks._registry` for the contract a module follows.
+See :mod:`warmupctl.frameworks._registry` for the contract a module follows, and
+:mod:`warmupctl.frameworks._kit` for what every module builds its schedules with.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from warmupctl.frameworks._registry import (
     Arg,
     LibraryCall,
     LibrarySchedule,
+    RunBound,
     load_libraries,
     register,
 )
@@ -21,6 +23,7 @@ __all__ = [
     "Arg",
     "LibraryCall",
     "LibrarySchedule",
+    "RunBound",
     "load_libraries",
     "register",
 ]

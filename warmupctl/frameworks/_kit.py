@@ -312,7 +312,8 @@ def finish(
     if raise_at is not None:
         fn = nan_from(fn, raise_at[0])
         notes.append(nan_note(raise_at[1], raise_at[0]))
-    if entry is not None and entry.lr == "unused" and call.lr is not None:
+    unused_lr = entry is not None and entry.lr == "unused"
+    if unused_lr and call.lr is not None:
         notes.append(f"the optimizer's lr ({call.lr:g}) has no effect: {call.qualname} takes its "
                      "LRs from its args")
     if endless and call.bound is not None:
@@ -320,7 +321,8 @@ def finish(
                      f"(updates 0..{total - 1})")
     resolved: dict[str, Any] = {
         "schedule": call.qualname,
-        "lr": call.lr if lr is _FROM_CALL else lr,
+        # an lr declared unused is accepted (with the note above) but is not the schedule's
+        "lr": None if unused_lr else call.lr if lr is _FROM_CALL else lr,
         "args": plain(call.args if args is None else args),
         "total_steps": call.total_steps if call.total_steps is not None else end,
     }

@@ -15,8 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from warmupctl.core.errors import EngineError
+import numpy as np
+from numpy.typing import NDArray
+
+from warmupctl.core.registry import add_once
 from warmupctl.engine import Schedule
+from warmupctl.engine.schedule import LRFunction
 from warmupctl.engine.series import with_series
 from warmupctl.frameworks._registry import Arg, LibraryCall
 
@@ -48,10 +52,7 @@ LIBRARY_SERIES: dict[str, LibrarySeries] = {}
 
 
 def register_series(entry: LibrarySeries) -> LibrarySeries:
-    if entry.qualname in LIBRARY_SERIES and LIBRARY_SERIES[entry.qualname] is not entry:
-        raise EngineError(f"series of {entry.qualname!r} registered twice")
-    LIBRARY_SERIES[entry.qualname] = entry
-    return entry
+    return add_once(LIBRARY_SERIES, entry.qualname, entry, "series of")
 
 
 def attach(qualname: str, call: LibraryCall, schedule: Schedule) -> Schedule:
@@ -93,12 +94,10 @@ def momentum_key(call: LibraryCall, default: str) -> str | None:
     return default if name is None else OPTIMIZER_KINDS[name]
 
 
-def nan_where_lr_is(fn: Callable, lr: Schedule) -> Callable:
+def nan_where_lr_is(fn: LRFunction, lr: Schedule) -> LRFunction:
     """``fn`` with NaN wherever the LR is NaN: where a library raises while computing the LR, it
     sets nothing else either (torch computes the LR first in ``get_lr``)."""
-    import numpy as np
-
-    def wrapped(k):  # type: ignore[no-untyped-def]
+    def wrapped(k: NDArray[np.int64]) -> NDArray[np.float64]:
         out = np.asarray(fn(k), dtype=np.float64)
         out[np.isnan(lr(k))] = np.nan
         return out

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._kit import finish
+from warmupctl.frameworks._kit import finish, pieces
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 
 Ints = NDArray[np.int64]
@@ -58,14 +59,7 @@ def _last_update(fn: Callable[[Ints], Floats], update: int) -> float:
 
 
 def _warmup_steps(value: int) -> tuple[int, list[str]]:
-    """DeepSpeed's W: the argument must be a positive int (ValueError otherwise), then max(2, .)."""
-    if value <= 0:
-        raise SpecError(
-            "DeepSpeed raises ValueError: warmup_num_steps must be a positive integer",
-            path="args.warmup_num_steps", value=value,
-            hint="DeepSpeed has no warmup-free setting: 1 gives the shortest warmup (it is "
-                 "clamped to 2); for no warmup at all use another scheduler",
-        )
+    """DeepSpeed's W: the argument is a positive int (a bound of its Arg), then max(2, .)."""
     if value < 2:
         return 2, [f"warmup_num_steps {value} is raised to 2 (DeepSpeed clamps it to at least 2, "
                    "since log warmup divides by log(W))"]
@@ -140,14 +134,15 @@ def _build_warmup(decay: bool) -> Callable[[LibraryCall], Schedule]:
         delta = high - low
         t_total = a["total_num_steps"] if decay else None
 
+        def after(i: Ints) -> Floats:
+            if t_total is None:
+                return np.ones(i.shape)
+            return np.maximum(0.0, (t_total - i) / max(1.0, t_total - warmup))
+
+        progress = pieces([warmup], [lambda i: _gamma(i, warmup, kind), after])
+
         def at(i: Ints) -> Floats:
-            gamma = np.ones(i.shape)
-            warm = i < warmup
-            gamma[warm] = _gamma(i[warm], warmup, kind)
-            if t_total is not None:
-                after = ~warm
-                gamma[after] = np.maximum(0.0, (t_total - i[after]) / max(1.0, t_total - warmup))
-            return low + delta * gamma
+            return low + delta * progress(i)
 
         natural = _natural_total(call, t_total)
         fn = _engine_fn(low, at)
@@ -183,14 +178,17 @@ def _build_cosine(call: LibraryCall) -> Schedule:
     t_total, w_min, c_min = a["total_num_steps"], a["warmup_min_ratio"], a["cos_min_ratio"]
     span = max(1, t_total - warmup)
 
+    def warm(i: Ints) -> Floats:
+        return w_min + _gamma(i, warmup, kind) * (1.0 - w_min)
+
+    def cosine(i: Ints) -> Floats:
+        progress = np.minimum(1.0, (i - warmup + 1) / span)
+        return np.maximum(0.0, c_min + (1.0 - c_min) * ((1 + np.cos(np.pi * progress)) / 2))
+
+    ratio = pieces([warmup], [warm, cosine])
+
     def at(i: Ints) -> Floats:
-        ratio = np.empty(i.shape)
-        warm = i < warmup
-        ratio[warm] = w_min + _gamma(i[warm], warmup, kind) * (1.0 - w_min)
-        progress = np.minimum(1.0, (i[~warm] - warmup + 1) / span)
-        cosine = (1 + np.cos(np.pi * progress)) / 2
-        ratio[~warm] = np.maximum(0.0, c_min + (1.0 - c_min) * cosine)
-        return base * ratio
+        return base * ratio(i)
 
     natural = _natural_total(call, t_total)
     fn = _engine_fn(0.0, at)
@@ -253,14 +251,6 @@ def _build_one_cycle(call: LibraryCall) -> Schedule:
     a = call.args
     first = float(a["cycle_first_step_size"])
     second = first if a["cycle_second_step_size"] is None else float(a["cycle_second_step_size"])
-    if first <= 0:
-        raise SpecError("DeepSpeed raises ValueError: must be positive",
-                        path="args.cycle_first_step_size", value=a["cycle_first_step_size"],
-                        hint="the number of iterations of the rising half of the cycle")
-    if second < 0:
-        raise SpecError("DeepSpeed raises ValueError: must not be negative",
-                        path="args.cycle_second_step_size", value=a["cycle_second_step_size"],
-                        hint="the number of iterations of the falling half (null: as the first)")
     size = first + second
     stairs_up = a["cycle_first_stair_count"]
     stairs_down = stairs_up if a["cycle_second_stair_count"] is None else a[
@@ -274,7 +264,7 @@ def _build_one_cycle(call: LibraryCall) -> Schedule:
     def at(i: Ints) -> Floats:
         out = np.empty(i.shape)
         cycling = i < size
-        out[cycling] = low + (high - low) * scale(i[cycling] + 1.0)
+        out[cycling] = low + (high - low) * scale(cast(Floats, i[cycling] + 1.0))
         if no_decay:
             out[~cycling] = low
         else:
@@ -300,10 +290,6 @@ def _build_range_test(call: LibraryCall) -> Schedule:
     """LRRangeTest: min_lr * (1 + step_rate * (i+1)/step_size), the quotient floored if staircase."""
     a = call.args
     size = a["lr_range_test_step_size"]
-    if size <= 0:
-        raise SpecError("DeepSpeed raises ValueError: must be a positive integer",
-                        path="args.lr_range_test_step_size", value=size,
-                        hint="the number of iterations per unit of LR increase")
     low, rate, stairs = a["lr_range_test_min_lr"], a["lr_range_test_step_rate"], a[
         "lr_range_test_staircase"]
 
@@ -318,74 +304,69 @@ def _build_range_test(call: LibraryCall) -> Schedule:
 
 # --- registration ------------------------------------------------------------------------------
 
+_VALUE_ERROR = "DeepSpeed raises ValueError"
+_WARMUP_WHY = ("DeepSpeed raises ValueError: warmup_num_steps must be a positive integer; it has "
+               "no warmup-free setting: 1 gives the shortest warmup (it is clamped to 2); for no "
+               "warmup at all use another scheduler")
+
 _WARMUP_ARGS = (
-    Arg("warmup_num_steps", 1000, "int", doc="W (clamped to >= 2)"),
+    Arg("warmup_num_steps", 1000, "int", doc="W (clamped to >= 2)",
+        minimum=1, why=_WARMUP_WHY),
     Arg("warmup_type", "log", "str", doc="'log' (default) or 'linear'"),
 )
 _ENGINE = "update k uses iteration i = k - 1 (update 0: the constructor's value)"
 _GAMMA = "g = log(i+1)/log(W) (log) or i/W (linear) for i < W, W = max(2, warmup_num_steps)"
 
 register(LibrarySchedule(
-    name="WarmupLR", library="deepspeed",
+    name="WarmupLR", library="deepspeed", lr="optional", lr_default=None,
     args=(Arg("warmup_min_lr", 0.0), Arg("warmup_max_lr", None, nullable=True,
-                                          doc="null: the optimizer's lr"), *_WARMUP_ARGS),
-    build=_build_warmup(decay=False),
-    source=f"{VERSION}, {FILE}, WarmupLR",
-    formula=f"{_ENGINE}; min + (max - min)*g, {_GAMMA}, g = 1 after; update 0 min",
-    lr="optional", lr_default=None,
-))
+          doc="null: the optimizer's lr"), *_WARMUP_ARGS),
+    build=_build_warmup(decay=False), source=f"{VERSION}, {FILE}, WarmupLR",
+    formula=f"{_ENGINE}; min + (max - min)*g, {_GAMMA}, g = 1 after; update 0 min"))
 
 register(LibrarySchedule(
-    name="WarmupDecayLR", library="deepspeed",
+    name="WarmupDecayLR", library="deepspeed", lr="optional", lr_default=None,
     args=(Arg("total_num_steps", REQUIRED, "int"), Arg("warmup_min_lr", 0.0),
           Arg("warmup_max_lr", 0.001, nullable=True, doc="default 0.001, not the optimizer's "
                                                          "lr"), *_WARMUP_ARGS),
-    build=_build_warmup(decay=True),
-    source=f"{VERSION}, {FILE}, WarmupDecayLR",
-    formula=(f"{_ENGINE}; min + (max - min)*g, {_GAMMA}, then g = max(0, (T - i)/max(1, T - W));"
-             " update 0 min"),
-    lr="optional", lr_default=None,
-))
+    build=_build_warmup(decay=True), source=f"{VERSION}, {FILE}, WarmupDecayLR",
+    formula=f"{_ENGINE}; min + (max - min)*g, {_GAMMA}, then g = max(0, (T - i)/max(1, T - W));"
+             " update 0 min"))
 
 register(LibrarySchedule(
-    name="WarmupCosineLR", library="deepspeed",
+    name="WarmupCosineLR", library="deepspeed", lr="required",
     args=(Arg("total_num_steps", REQUIRED, "int"), Arg("warmup_min_ratio", 0.0),
-          Arg("warmup_num_steps", 1000, "int", doc="W (clamped to >= 2)"),
-          Arg("cos_min_ratio", 0.0001), Arg("warmup_type", "log", "str")),
-    build=_build_cosine,
-    source=f"{VERSION}, {FILE}, WarmupCosineLR",
-    formula=(f"{_ENGINE}; lr*(wmr + (1 - wmr)*g), {_GAMMA}; then lr*max(0, cmr + (1 - cmr)*"
-             "(1 + cos(pi*p))/2), p = min(1, (i - W + 1)/max(1, T - W)); update 0 gets 0"),
-    lr="required",
-))
+            Arg("warmup_num_steps", 1000, "int", doc="W (clamped to >= 2)",
+          minimum=1, why=_WARMUP_WHY),
+            Arg("cos_min_ratio", 0.0001), Arg("warmup_type", "log", "str")),
+    build=_build_cosine, source=f"{VERSION}, {FILE}, WarmupCosineLR",
+    formula=f"{_ENGINE}; lr*(wmr + (1 - wmr)*g), {_GAMMA}; then lr*max(0, cmr + (1 - cmr)*"
+             "(1 + cos(pi*p))/2), p = min(1, (i - W + 1)/max(1, T - W)); update 0 gets 0"))
 
 register(LibrarySchedule(
-    name="OneCycle", library="deepspeed",
+    name="OneCycle", library="deepspeed", lr="unused",
     args=(Arg("cycle_min_lr", REQUIRED), Arg("cycle_max_lr", REQUIRED),
-          Arg("decay_lr_rate", 0.0), Arg("cycle_first_step_size", 2000),
-          Arg("cycle_second_step_size", None, nullable=True, doc="null: as the first"),
+          Arg("decay_lr_rate", 0.0), Arg("cycle_first_step_size", 2000, minimum=0, above=True,
+              why=_VALUE_ERROR, doc="iterations of the rising half of the cycle"),
+          Arg("cycle_second_step_size", None, nullable=True, minimum=0, why=_VALUE_ERROR,
+              doc="iterations of the falling half (null: as the first)"),
           Arg("cycle_first_stair_count", 0, "int"),
           Arg("cycle_second_stair_count", None, "int", nullable=True),
           Arg("decay_step_size", 0), Arg("cycle_momentum", True, "bool"),
           Arg("cycle_min_mom", 0.8), Arg("cycle_max_mom", 0.9), Arg("decay_mom_rate", 0.0)),
-    build=_build_one_cycle,
-    source=f"{VERSION}, {FILE}, OneCycle",
-    formula=(f"{_ENGINE}; b = i + 1, x = 1 + b/S - floor(1 + b/S), S = first + second, "
+    build=_build_one_cycle, source=f"{VERSION}, {FILE}, OneCycle",
+    formula=f"{_ENGINE}; b = i + 1, x = 1 + b/S - floor(1 + b/S), S = first + second, "
              "r = first/S; min + (max - min)*(x/r if x <= r else (x - 1)/(r - 1)) (floored to "
-             "stairs if set) while i < S, then min/(1 + rate*(i - S + 1)/decay_step_size)"),
-    lr="unused",
-))
+             "stairs if set) while i < S, then min/(1 + rate*(i - S + 1)/decay_step_size)"))
 
 register(LibrarySchedule(
-    name="LRRangeTest", library="deepspeed",
-    args=(Arg("lr_range_test_min_lr", 1e-3), Arg("lr_range_test_step_size", 2000, "int"),
+    name="LRRangeTest", library="deepspeed", lr="unused",
+    args=(Arg("lr_range_test_min_lr", 1e-3),
+          Arg("lr_range_test_step_size", 2000, "int", minimum=0, above=True,
+              why=_VALUE_ERROR, doc="iterations per unit of LR increase"),
           Arg("lr_range_test_step_rate", 1.0), Arg("lr_range_test_staircase", False, "bool")),
-    build=_build_range_test,
-    source=f"{VERSION}, {FILE}, LRRangeTest",
-    formula=f"{_ENGINE}; min*(1 + rate*(i + 1)/step_size), the quotient floored if staircase",
-    lr="unused",
-))
-
+    build=_build_range_test, source=f"{VERSION}, {FILE}, LRRangeTest",
+    formula=f"{_ENGINE}; min*(1 + rate*(i + 1)/step_size), the quotient floored if staircase"))
 
 # --- series besides the LR: OneCycle's beta1 (and the beta2 it forces) ---------------------------
 
@@ -419,7 +400,7 @@ def _one_cycle_series(call: LibraryCall, lr: Schedule) -> tuple[dict[str, Schedu
     def at(i: Ints) -> Floats:
         out = np.empty(i.shape)
         cycling = i < size
-        out[cycling] = high - (high - low) * scale(i[cycling] + 1.0)
+        out[cycling] = high - (high - low) * scale(cast(Floats, i[cycling] + 1.0))
         if no_decay:
             out[~cycling] = high
         else:

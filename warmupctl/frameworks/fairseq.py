@@ -40,6 +40,7 @@ from warmupctl.frameworks._kit import (
     finish,
     floats,
     g,
+    pieces,
     run_length,
 )
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
@@ -111,14 +112,6 @@ def _lr(call: LibraryCall, scheduler: str, many: str) -> tuple[float, list[str]]
     return values[0], notes
 
 
-def _count(call: LibraryCall, name: str) -> int:
-    value = call.args[name]
-    if value < 0:
-        raise SpecError("must not be negative", path=f"args.{name}", value=value,
-                        hint="a number of updates")
-    return int(value)
-
-
 def _refuse_force_anneal(call: LibraryCall, scheduler: str) -> None:
     if call.args["force_anneal"] is not None:
         raise SpecError("epoch-based annealing is not modelled", path="args.force_anneal",
@@ -137,6 +130,12 @@ def _warmup(n: FloatArray, start: float, rate: float) -> FloatArray:
     [0.0, 0.25, 0.5]
     """
     return start + n * rate
+
+
+def _warm_then(w: int, start: float, rate: float, after: LRFn) -> LRFn:
+    """The warmup shared by inverse_sqrt, cosine and step (:func:`_warmup` for ``n < W``), then
+    ``after`` of the update index."""
+    return pieces([w], [lambda k: _warmup(floats(k), start, rate), after])
 
 
 def _source(name: str) -> str:
@@ -162,7 +161,7 @@ def _schedule(name: str, fn: LRFn, call: LibraryCall, *, natural: int | None, lr
 
 def _build_inverse_sqrt(call: LibraryCall) -> Schedule:
     lr, notes = _lr(call, "inverse_sqrt", "refuse")
-    w = _count(call, "warmup_updates")
+    w = int(call.args["warmup_updates"])
     if w == 0:
         raise SpecError("is 0", path="args.warmup_updates", value=0,
                         hint="fairseq 0.12.2 divides by warmup_updates in the inverse_sqrt "
@@ -173,13 +172,10 @@ def _build_inverse_sqrt(call: LibraryCall) -> Schedule:
     rate = (lr - start) / w
     decay_factor = lr * w**0.5
 
-    def fn(k: IntArray) -> FloatArray:
-        n = floats(k)
-        warm = n < w
-        out = np.empty_like(n)
-        out[warm] = _warmup(n[warm], start, rate)
-        out[~warm] = decay_factor * np.power(n[~warm], -0.5)
-        return out
+    def decay(k: IntArray) -> FloatArray:
+        return decay_factor * np.power(floats(k), -0.5)
+
+    fn = _warm_then(w, start, rate, decay)
 
     first = f"update 0 gets LR {g(start)}"
     notes.insert(0, first + (" (fairseq inverse_sqrt warms up from warmup_init_lr, 0 by default)"
@@ -192,14 +188,12 @@ def _build_inverse_sqrt(call: LibraryCall) -> Schedule:
 register(LibrarySchedule(
     name="inverse_sqrt", library="fairseq", lr="optional",
     args=(
-        Arg("warmup_updates", 4000, kind="int", doc="linear warmup length in updates"),
+        Arg("warmup_updates", 4000, kind="int", minimum=0, doc="linear warmup length in updates"),
         Arg("warmup_init_lr", -1.0, doc="LR at update 0; negative: 0"),
         _LR,
     ),
-    build=_build_inverse_sqrt,
-    source=_source("inverse_sqrt"),
-    formula="n < W: init + n * (lr - init) / W; else lr * sqrt(W) * n ** -0.5",
-))
+    build=_build_inverse_sqrt, source=_source("inverse_sqrt"),
+    formula="n < W: init + n * (lr - init) / W; else lr * sqrt(W) * n ** -0.5"))
 
 
 # --------------------------------------------------------------------------- cosine
@@ -227,16 +221,11 @@ def _cycle(c: FloatArray, period: float, t_mult: float) -> FloatArray:
 
 def _cosine_fn(w: int, start: float, rate: float, lr: float, min_lr: float, period: float,
                t_mult: float, shrink: float) -> LRFn:
-    def fn(k: IntArray) -> FloatArray:
-        n = floats(k)
-        warm = n < w
-        out = np.empty_like(n)
-        out[warm] = _warmup(n[warm], start, rate)
-        with np.errstate(all="ignore"):  # updates where fairseq raises are NaN'd by the caller
-            out[~warm] = _cosine_tail(n[~warm] - w, lr, min_lr, period, t_mult, shrink)
-        return out
+    def tail(k: IntArray) -> FloatArray:
+        # updates where fairseq raises are NaN'd by the caller (pieces silences the warnings)
+        return _cosine_tail(floats(k) - w, lr, min_lr, period, t_mult, shrink)
 
-    return fn
+    return _warm_then(w, start, rate, tail)
 
 
 def _cosine_tail(c: FloatArray, lr: float, min_lr: float, period: float, t_mult: float,
@@ -282,7 +271,7 @@ def _build_cosine(call: LibraryCall) -> Schedule:
     a = call.args
     lr, notes = _lr(call, "cosine", "refuse")
     min_lr, t_mult, shrink = a["min_lr"], a["t_mult"], a["lr_shrink"]
-    w = _count(call, "warmup_updates")
+    w = int(call.args["warmup_updates"])
     if not lr > min_lr:
         raise SpecError(f"max_lr (={lr:g}) must be more than min_lr (={min_lr:g})",
                         path="args.min_lr", value=min_lr,
@@ -354,7 +343,7 @@ def _build_cosine(call: LibraryCall) -> Schedule:
 register(LibrarySchedule(
     name="cosine", library="fairseq", lr="optional",
     args=(
-        Arg("warmup_updates", 0, kind="int", doc="linear warmup length in updates"),
+        Arg("warmup_updates", 0, kind="int", minimum=0, doc="linear warmup length in updates"),
         Arg("warmup_init_lr", -1.0, doc="LR at update 0; negative: min_lr"),
         _LR,
         Arg("min_lr", 0.0, doc="bottom of the first cosine"),
@@ -363,12 +352,10 @@ register(LibrarySchedule(
         Arg("lr_shrink", 0.1, doc="min and max shrink by this at each restart"),
         _MAX_UPDATE,
     ),
-    build=_build_cosine,
-    source=_source("cosine"),
+    build=_build_cosine, source=_source("cosine"),
     formula="n < W: init + n * (lr - init) / W; else cycle i of period P * t_mult**i: "
-    "s = lr_shrink**i; min*s + 0.5 * (lr*s - min*s) * (1 + cos(pi * t_curr / t_i)); "
-    "restarts forever",
-))
+             "s = lr_shrink**i; min*s + 0.5 * (lr*s - min*s) * (1 + cos(pi * t_curr / t_i)); "
+             "restarts forever"))
 
 
 # --------------------------------------------------------------------------- polynomial_decay
@@ -378,7 +365,7 @@ def _build_polynomial(call: LibraryCall) -> Schedule:
     a = call.args
     lr, notes = _lr(call, "polynomial_decay", "epochs")
     _refuse_force_anneal(call, "polynomial_decay")
-    w = _count(call, "warmup_updates")
+    w = int(call.args["warmup_updates"])
     end, power, max_update = a["end_learning_rate"], a["power"], a["max_update"]
     total_num_update = a["total_num_update"] if a["total_num_update"] is not None else max_update
     if not total_num_update > 0:
@@ -412,7 +399,7 @@ def _build_polynomial(call: LibraryCall) -> Schedule:
 register(LibrarySchedule(
     name="polynomial_decay", library="fairseq", lr="optional",
     args=(
-        Arg("warmup_updates", 0, kind="int", doc="linear warmup from 0, peak at this update"),
+        Arg("warmup_updates", 0, kind="int", minimum=0, doc="linear warmup from 0, peak at this update"),
         Arg("force_anneal", None, kind="int", nullable=True,
             doc="epoch-based annealing; not modelled (must stay null)"),
         Arg("end_learning_rate", 0.0, doc="LR from total_num_update on"),
@@ -421,11 +408,9 @@ register(LibrarySchedule(
         _LR,
         _MAX_UPDATE,
     ),
-    build=_build_polynomial,
-    source=_source("polynomial_decay"),
+    build=_build_polynomial, source=_source("polynomial_decay"),
     formula="W > 0 and n <= W: lr * n / W; n >= T: end; "
-    "else (lr - end) * (1 - (n - W) / (T - W)) ** power + end",
-))
+             "else (lr - end) * (1 - (n - W) / (T - W)) ** power + end"))
 
 
 # --------------------------------------------------------------------------- tri_stage
@@ -453,7 +438,7 @@ def _build_tri_stage(call: LibraryCall) -> Schedule:
                          f"{decay} updates (fairseq uses int())")
         where = "args.phase_ratio"
     else:
-        w, hold, decay = (_count(call, n) for n in ("warmup_steps", "hold_steps", "decay_steps"))
+        w, hold, decay = (int(call.args[n]) for n in ("warmup_steps", "hold_steps", "decay_steps"))
         where = "args.decay_steps"
     if not w + hold + decay > 0:
         raise SpecError("please specify steps or phase_ratio", path="args.warmup_steps", value=0,
@@ -472,16 +457,14 @@ def _build_tri_stage(call: LibraryCall) -> Schedule:
     rate = (peak - start) / w if w != 0 else 0
     factor = -math.log(final_scale) / decay
 
-    def fn(k: IntArray) -> FloatArray:
-        n = floats(k)
-        out = np.full(n.shape, final)
-        warm = n < w
-        held = ~warm & (n < w + hold)
-        falling = ~warm & ~held & (n <= w + hold + decay)
-        out[warm] = _warmup(n[warm], start, rate)
-        out[held] = peak
-        out[falling] = peak * np.exp(-factor * (n[falling] - (w + hold)))
-        return out
+    def warm(k: IntArray) -> FloatArray:
+        return _warmup(floats(k), start, rate)
+
+    def falling(k: IntArray) -> FloatArray:
+        return peak * np.exp(-factor * (floats(k) - (w + hold)))
+
+    fn = pieces([w, w + hold, w + hold + decay + 1],
+                [warm, lambda k: np.full(k.shape, peak), falling, lambda k: np.full(k.shape, final)])
 
     if w > 0:
         notes.insert(0, f"update 0 gets LR {g(start)} (lr * init_lr_scale); the peak lands at "
@@ -497,9 +480,9 @@ def _build_tri_stage(call: LibraryCall) -> Schedule:
 register(LibrarySchedule(
     name="tri_stage", library="fairseq", lr="optional",
     args=(
-        Arg("warmup_steps", 0, kind="int", doc="linear warmup from lr * init_lr_scale"),
-        Arg("hold_steps", 0, kind="int", doc="updates held at lr"),
-        Arg("decay_steps", 0, kind="int", doc="exponential decay to lr * final_lr_scale"),
+        Arg("warmup_steps", 0, kind="int", minimum=0, doc="linear warmup from lr * init_lr_scale"),
+        Arg("hold_steps", 0, kind="int", minimum=0, doc="updates held at lr"),
+        Arg("decay_steps", 0, kind="int", minimum=0, doc="exponential decay to lr * final_lr_scale"),
         Arg("phase_ratio", None, kind="floats", nullable=True,
             doc="three fractions of max_update (floored); must add up to exactly 1"),
         Arg("init_lr_scale", 0.01, doc="warmup starts at lr * init_lr_scale"),
@@ -507,11 +490,9 @@ register(LibrarySchedule(
         _MAX_UPDATE,
         _LR,
     ),
-    build=_build_tri_stage,
-    source=_source("tri_stage"),
+    build=_build_tri_stage, source=_source("tri_stage"),
     formula="n < W: init + n * (lr - init) / W; n < W+H: lr; n <= W+H+D: "
-    "lr * exp(-(n - W - H) * -ln(final_scale) / D); else lr * final_scale",
-))
+             "lr * exp(-(n - W - H) * -ln(final_scale) / D); else lr * final_scale"))
 
 
 # --------------------------------------------------------------------------- step
@@ -521,7 +502,7 @@ def _build_step(call: LibraryCall) -> Schedule:
     a = call.args
     lr, notes = _lr(call, "step", "first")
     min_lr, period, decay = a["min_lr"], a["lr_deacy_period"], a["lr_decay"]
-    w = _count(call, "warmup_updates")
+    w = int(call.args["warmup_updates"])
     start = a["warmup_init_lr"] if a["warmup_init_lr"] >= 0 else min_lr
     for ok, path, value, hint in (
         (period > 0, "args.lr_deacy_period", period, "fairseq asserts lr_deacy_period > 0"),
@@ -533,15 +514,11 @@ def _build_step(call: LibraryCall) -> Schedule:
             raise SpecError("fails fairseq's assertion", path=path, value=value, hint=hint)
     rate = (lr - start) / w if w > 0 else 1.0
 
-    def fn(k: IntArray) -> FloatArray:
-        steps = np.asarray(k, dtype=np.int64)
-        n = steps.astype(np.float64)
-        warm = n < w
-        out = np.empty_like(n)
-        out[warm] = _warmup(n[warm], start, rate)
-        drops = ((steps[~warm] - w) // period).astype(np.float64)
-        out[~warm] = np.maximum(lr * np.power(decay, drops), min_lr)
-        return out
+    def decayed(k: IntArray) -> FloatArray:
+        drops = ((k - w) // period).astype(np.float64)
+        return np.maximum(lr * np.power(decay, drops), min_lr)
+
+    fn = _warm_then(w, start, rate, decayed)
 
     if w > 0:
         why = ", which defaults to min_lr" if a["warmup_init_lr"] < 0 else ""
@@ -558,7 +535,7 @@ def _build_step(call: LibraryCall) -> Schedule:
 register(LibrarySchedule(
     name="step", library="fairseq", lr="optional",
     args=(
-        Arg("warmup_updates", 0, kind="int", doc="linear warmup length in updates"),
+        Arg("warmup_updates", 0, kind="int", minimum=0, doc="linear warmup length in updates"),
         Arg("warmup_init_lr", -1.0, doc="LR at update 0; negative: min_lr"),
         _LR,
         Arg("min_lr", 0.0, doc="floor"),
@@ -566,11 +543,9 @@ register(LibrarySchedule(
             doc="updates between decays (fairseq's spelling, sic)"),
         Arg("lr_decay", 0.5, doc="factor at each decay"),
     ),
-    build=_build_step,
-    source=_source("step"),
+    build=_build_step, source=_source("step"),
     formula="n < W: init + n * (lr - init) / W; else max(lr * lr_decay ** ((n - W) // period), "
-    "min_lr)",
-))
+             "min_lr)"))
 
 
 # --------------------------------------------------------------------------- triangular
@@ -616,11 +591,9 @@ register(LibrarySchedule(
         Arg("shrink_min", False, kind="bool", doc="shrink the bottom (lr) too"),
         _LR,
     ),
-    build=_build_triangular,
-    source=_source("triangular"),
+    build=_build_triangular, source=_source("triangular"),
     formula="s = period // 2; c = floor(n / 2s); x = |n/s - 2(c+1) + 1|; "
-    "lr + (max_lr * shrink**c - lr) * max(0, 1 - x)",
-))
+             "lr + (max_lr * shrink**c - lr) * max(0, 1 - x)"))
 
 
 # --------------------------------------------------------------------------- fixed
@@ -629,15 +602,12 @@ register(LibrarySchedule(
 def _build_fixed(call: LibraryCall) -> Schedule:
     lr, notes = _lr(call, "fixed", "epochs")
     _refuse_force_anneal(call, "fixed")
-    w = _count(call, "warmup_updates")
+    w = int(call.args["warmup_updates"])
 
-    def fn(k: IntArray) -> FloatArray:
-        n = floats(k)
-        out = np.full(n.shape, lr)
-        if w > 0:
-            warm = n < w
-            out[warm] = ((n[warm] + 1) / float(w)) * lr
-        return out
+    def warm(k: IntArray) -> FloatArray:
+        return ((floats(k) + 1) / float(w)) * lr
+
+    fn = pieces([w], [warm, lambda k: np.full(k.shape, lr)])
 
     if w > 0:
         notes.insert(0, f"update 0 gets lr / {w} = {g(lr / w)} and the peak lands at update "
@@ -652,10 +622,8 @@ register(LibrarySchedule(
         Arg("force_anneal", None, kind="int", nullable=True,
             doc="epoch-based annealing; not modelled (must stay null)"),
         Arg("lr_shrink", 0.1, doc="used only with force_anneal"),
-        Arg("warmup_updates", 0, kind="int", doc="warmup length; peak at update W - 1"),
+        Arg("warmup_updates", 0, kind="int", minimum=0, doc="warmup length; peak at update W - 1"),
         _LR,
     ),
-    build=_build_fixed,
-    source=_source("fixed"),
-    formula="W > 0 and n < W: lr * (n + 1) / W; else lr",
-))
+    build=_build_fixed, source=_source("fixed"),
+    formula="W > 0 and n < W: lr * (n + 1) / W; else lr"))

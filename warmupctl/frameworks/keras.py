@@ -23,7 +23,8 @@ form, vectorized over the update indices.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -33,7 +34,6 @@ from warmupctl.frameworks._float32 import (
     F32,
     ONE32,
     PI32,
-    Counts,
     Curve,
     F32Array,
     cos32,
@@ -44,6 +44,7 @@ from warmupctl.frameworks._float32 import (
     log32,
     pow32,
 )
+from warmupctl.frameworks._kit import IntArray
 from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
 
 VERSION = "3.15.1"
@@ -60,13 +61,9 @@ def _build(make: Callable[[LibraryCall], Curve]) -> Callable[[LibraryCall], Sche
     return curve_build(make, computed_by="Keras (JAX backend)", count_max=None)
 
 
-def _positive(call: LibraryCall, name: str) -> int:
-    """Keras raises ValueError in the constructor for a step count <= 0."""
-    steps = int(call.args[name])
-    if steps <= 0:
-        raise SpecError(f"Keras requires {name} > 0 (ValueError)", path=f"args.{name}", value=steps,
-                        hint="the number of updates per decay period, at least 1")
-    return steps
+def _steps(name: str, doc: str = "") -> Arg:
+    """A step count, which Keras' constructor refuses unless positive."""
+    return Arg(name, kind="int", doc=doc, minimum=0, above=True, why="Keras raises ValueError")
 
 
 def _name(default: str) -> Arg:
@@ -81,33 +78,39 @@ def _cosine_factor(fraction: F32Array) -> F32Array:
 # --------------------------------------------------------------------------------------------------
 
 
+def _progress(a: Mapping[str, Any]) -> Callable[[IntArray], F32Array]:
+    """``step / decay_steps`` in float32, floored when ``staircase`` (ExponentialDecay and
+    InverseTimeDecay count their decays the same way)."""
+    steps32, staircase = F32(int(a["decay_steps"])), bool(a["staircase"])
+
+    def progress(k: IntArray) -> F32Array:
+        p = f32(k) / steps32
+        return np.floor(p) if staircase else p
+
+    return progress
+
+
 def _make_exponential(call: LibraryCall) -> Curve:
     """``init * rate ** (step / T)``, the exponent floored when ``staircase``; no floor, no end."""
     a = call.args
-    steps = _positive(call, "decay_steps")
-    init32, steps32, rate32 = F32(a["initial_learning_rate"]), F32(steps), F32(a["decay_rate"])
+    init32, rate32 = F32(a["initial_learning_rate"]), F32(a["decay_rate"])
+    progress = _progress(a)
 
-    def fn(k: Counts) -> F32Array:
-        p = f32(k) / steps32
-        if a["staircase"]:
-            p = np.floor(p)
-        return init32 * pow32(rate32, p)
+    def fn(k: IntArray) -> F32Array:
+        return init32 * pow32(rate32, progress(k))
 
-    notes = ()
+    notes: tuple[str, ...] = ()
     if a["decay_rate"] > 1:
         notes = (f"decay_rate {a['decay_rate']:g} > 1: the LR grows without bound",)
     return Curve(fn, None, notes=notes)
 
 
 register(LibrarySchedule(
-    name="ExponentialDecay", library="keras",
-    args=(Arg("initial_learning_rate"), Arg("decay_steps", kind="int", doc="updates per factor of rate"),
-     Arg("decay_rate"), Arg("staircase", False, kind="bool"), _name("ExponentialDecay")),
-    build=_build(_make_exponential),
-    source=_source("ExponentialDecay"),
-    formula="init * rate ** (k / T) (floor(k / T) when staircase); no end (give total_steps)",
-    lr="unused",
-))
+    name="ExponentialDecay", library="keras", lr="unused",
+    args=(Arg("initial_learning_rate"), _steps("decay_steps", doc="updates per factor of rate"),
+          Arg("decay_rate"), Arg("staircase", False, kind="bool"), _name("ExponentialDecay")),
+    build=_build(_make_exponential), source=_source("ExponentialDecay"),
+    formula="init * rate ** (k / T) (floor(k / T) when staircase); no end (give total_steps)"))
 
 
 def _make_piecewise(call: LibraryCall) -> Curve:
@@ -132,7 +135,7 @@ def _make_piecewise(call: LibraryCall) -> Curve:
                         path="args.boundaries", value=bounds, hint="e.g. boundaries: [1000]")
     levels = f32(values)
 
-    def fn(k: Counts) -> F32Array:
+    def fn(k: IntArray) -> F32Array:
         out = np.zeros(k.shape, dtype=np.float32)
         out = out + (k <= bounds[0]) * levels[0]
         out = out + (k > bounds[-1]) * levels[-1]
@@ -152,14 +155,11 @@ def _make_piecewise(call: LibraryCall) -> Curve:
 
 
 register(LibrarySchedule(
-    name="PiecewiseConstantDecay", library="keras",
+    name="PiecewiseConstantDecay", library="keras", lr="unused",
     args=(Arg("boundaries", kind="ints", doc="updates after which the next value starts"),
-     Arg("values", kind="floats", doc="one more than boundaries"), _name("PiecewiseConstant")),
-    build=_build(_make_piecewise),
-    source=_source("PiecewiseConstantDecay"),
-    formula="values[0] while k <= b0; values[i] while b_{i-1} < k <= b_i; values[-1] when k > b_last",
-    lr="unused",
-))
+          Arg("values", kind="floats", doc="one more than boundaries"), _name("PiecewiseConstant")),
+    build=_build(_make_piecewise), source=_source("PiecewiseConstantDecay"),
+    formula="values[0] while k <= b0; values[i] while b_{i-1} < k <= b_i; values[-1] when k > b_last"))
 
 
 def _make_polynomial(call: LibraryCall) -> Curve:
@@ -170,13 +170,14 @@ def _make_polynomial(call: LibraryCall) -> Curve:
     back up. ``init - end`` is a float32 subtraction (both are cast first).
     """
     a = call.args
-    steps = _positive(call, "decay_steps")
+    steps = int(call.args["decay_steps"])
     init32, end32 = F32(a["initial_learning_rate"]), F32(a["end_learning_rate"])
     power32, steps32 = F32(a["power"]), F32(steps)
     cycle = a["cycle"]
 
-    def fn(k: Counts) -> F32Array:
+    def fn(k: IntArray) -> F32Array:
         step = f32(k)
+        span: Any
         if cycle:
             span = steps32 * np.where(step == 0, ONE32, np.ceil(step / steps32))
         else:
@@ -198,41 +199,32 @@ def _make_polynomial(call: LibraryCall) -> Curve:
 
 
 register(LibrarySchedule(
-    name="PolynomialDecay", library="keras",
-    args=(Arg("initial_learning_rate"), Arg("decay_steps", kind="int", doc="updates of the decay"),
-     Arg("end_learning_rate", 0.0001), Arg("power", 1.0), Arg("cycle", False, kind="bool"),
-     _name("PolynomialDecay")),
-    build=_build(_make_polynomial),
-    source=_source("PolynomialDecay"),
-    formula="(init - end) * (1 - min(k, T)/T) ** power + end; with cycle T grows to T * ceil(k/T)",
-    lr="unused",
-))
+    name="PolynomialDecay", library="keras", lr="unused",
+    args=(Arg("initial_learning_rate"), _steps("decay_steps", doc="updates of the decay"),
+          Arg("end_learning_rate", 0.0001), Arg("power", 1.0), Arg("cycle", False, kind="bool"),
+          _name("PolynomialDecay")),
+    build=_build(_make_polynomial), source=_source("PolynomialDecay"),
+    formula="(init - end) * (1 - min(k, T)/T) ** power + end; with cycle T grows to T * ceil(k/T)"))
 
 
 def _make_inverse_time(call: LibraryCall) -> Curve:
     """``init / (1 + rate * step / T)``, ``step / T`` floored when ``staircase``."""
     a = call.args
-    steps = _positive(call, "decay_steps")
-    init32, steps32, rate32 = F32(a["initial_learning_rate"]), F32(steps), F32(a["decay_rate"])
+    init32, rate32 = F32(a["initial_learning_rate"]), F32(a["decay_rate"])
+    progress = _progress(a)
 
-    def fn(k: Counts) -> F32Array:
-        p = f32(k) / steps32
-        if a["staircase"]:
-            p = np.floor(p)
-        return init32 / (ONE32 + rate32 * p)
+    def fn(k: IntArray) -> F32Array:
+        return init32 / (ONE32 + rate32 * progress(k))
 
     return Curve(fn, None)
 
 
 register(LibrarySchedule(
-    name="InverseTimeDecay", library="keras",
-    args=(Arg("initial_learning_rate"), Arg("decay_steps", kind="int"), Arg("decay_rate"),
-     Arg("staircase", False, kind="bool"), _name("InverseTimeDecay")),
-    build=_build(_make_inverse_time),
-    source=_source("InverseTimeDecay"),
-    formula="init / (1 + rate * k / T) (floor(k / T) when staircase): 1/t, not 1/sqrt(t); no end",
-    lr="unused",
-))
+    name="InverseTimeDecay", library="keras", lr="unused",
+    args=(Arg("initial_learning_rate"), _steps("decay_steps"), Arg("decay_rate"),
+          Arg("staircase", False, kind="bool"), _name("InverseTimeDecay")),
+    build=_build(_make_inverse_time), source=_source("InverseTimeDecay"),
+    formula="init / (1 + rate * k / T) (floor(k / T) when staircase): 1/t, not 1/sqrt(t); no end"))
 
 
 def _make_cosine(call: LibraryCall) -> Curve:
@@ -246,7 +238,7 @@ def _make_cosine(call: LibraryCall) -> Curve:
     update W + T and the floor is ``alpha * warmup_target``.
     """
     a = call.args
-    steps = _positive(call, "decay_steps")
+    steps = int(call.args["decay_steps"])
     alpha, target, warmup = a["alpha"], a["warmup_target"], a["warmup_steps"]
     init32, steps32 = F32(a["initial_learning_rate"]), F32(steps)
     # alpha stays a Python number in Keras: 1 - alpha is computed in float64, then rounded
@@ -266,7 +258,7 @@ def _make_cosine(call: LibraryCall) -> Curve:
     target32, warmup32 = F32(target), F32(warmup)
     rise = target32 - init32
 
-    def fn(k: Counts) -> F32Array:
+    def fn(k: IntArray) -> F32Array:
         s = np.minimum(f32(k), steps32 + warmup32)
         warming = s < warmup32
         out = np.empty(s.shape, dtype=np.float32)
@@ -290,18 +282,15 @@ def _make_cosine(call: LibraryCall) -> Curve:
 
 
 register(LibrarySchedule(
-    name="CosineDecay", library="keras",
-    args=(Arg("initial_learning_rate"), Arg("decay_steps", kind="int", doc="updates of the cosine, "
-                                       "after the warmup"),
-     Arg("alpha", 0.0, doc="floor as a fraction of the cosine's start"), _name("CosineDecay"),
-     Arg("warmup_target", None, nullable=True, doc="LR at the end of the warmup; None: no warmup"),
-     Arg("warmup_steps", 0, kind="int", doc="updates of linear warmup (only with warmup_target)")),
-    build=_build(_make_cosine),
-    source=_source("CosineDecay"),
+    name="CosineDecay", library="keras", lr="unused",
+    args=(Arg("initial_learning_rate"), _steps("decay_steps", doc="updates of the cosine, "
+                                            "after the warmup"),
+          Arg("alpha", 0.0, doc="floor as a fraction of the cosine's start"), _name("CosineDecay"),
+          Arg("warmup_target", None, nullable=True, doc="LR at the end of the warmup; None: no warmup"),
+          Arg("warmup_steps", 0, kind="int", doc="updates of linear warmup (only with warmup_target)")),
+    build=_build(_make_cosine), source=_source("CosineDecay"),
     formula="warmup init -> warmup_target over W (only with warmup_target); then "
-    "from * ((1 - alpha) * 0.5 * (1 + cos(pi * s/T)) + alpha) for T more updates",
-    lr="unused",
-))
+             "from * ((1 - alpha) * 0.5 * (1 + cos(pi * s/T)) + alpha) for T more updates"))
 
 
 def _make_restarts(call: LibraryCall) -> Curve:
@@ -316,11 +305,11 @@ def _make_restarts(call: LibraryCall) -> Curve:
     a multiplication by ``t_mul ** -i``, as XLA compiles it.
     """
     a = call.args
-    first = _positive(call, "first_decay_steps")
+    first = int(call.args["first_decay_steps"])
     init32, first32 = F32(a["initial_learning_rate"]), F32(first)
     alpha32, t_mul32, m_mul32 = F32(a["alpha"]), F32(a["t_mul"]), F32(a["m_mul"])
 
-    def fn(k: Counts) -> F32Array:
+    def fn(k: IntArray) -> F32Array:
         f = f32(k) / first32
         if t_mul32 == ONE32:
             i = np.floor(f)
@@ -354,13 +343,10 @@ def _restart_marks(first: int, t_mul: float, limit: int = 64) -> tuple[Boundary,
 
 
 register(LibrarySchedule(
-    name="CosineDecayRestarts", library="keras",
-    args=(Arg("initial_learning_rate"), Arg("first_decay_steps", kind="int", doc="first period"),
-     Arg("t_mul", 2.0, doc="period growth"), Arg("m_mul", 1.0, doc="amplitude factor per period"),
-     Arg("alpha", 0.0, doc="floor as a fraction of initial_learning_rate"), _name("SGDRDecay")),
-    build=_build(_make_restarts),
-    source=_source("CosineDecayRestarts"),
+    name="CosineDecayRestarts", library="keras", lr="unused",
+    args=(Arg("initial_learning_rate"), _steps("first_decay_steps", doc="first period"),
+          Arg("t_mul", 2.0, doc="period growth"), Arg("m_mul", 1.0, doc="amplitude factor per period"),
+          Arg("alpha", 0.0, doc="floor as a fraction of initial_learning_rate"), _name("SGDRDecay")),
+    build=_build(_make_restarts), source=_source("CosineDecayRestarts"),
     formula="period i of T0 * t_mul^i updates: init * ((1 - alpha) * m_mul^i * 0.5 * (1 + cos(pi f)) + "
-    "alpha); restarts forever (give total_steps)",
-    lr="unused",
-))
+             "alpha); restarts forever (give total_steps)"))

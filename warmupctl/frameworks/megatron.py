@@ -13,8 +13,8 @@ Two entries:
 * ``megatron.OptimizerParamScheduler`` takes the constructor's keywords verbatim (lengths in
   samples, like the constructor). ``max_lr`` is an argument, so the spec's top-level ``lr`` is not
   used. The weight-decay keywords (``start_wd``, ``end_wd``, ``wd_incr_steps``, ``wd_incr_style``)
-  and the checkpoint flags are accepted and checked as the constructor checks them, and otherwise
-  ignored: they do not change the LR of a fresh run.
+  and the checkpoint flags are accepted and checked as the constructor checks them; they do not
+  change the LR of a fresh run (the weight decay is the series ``weight_decay``, at the end).
 * ``megatron.get_optimizer_param_scheduler`` takes the training arguments that
   ``megatron/training/training.py: get_optimizer_param_scheduler`` turns into constructor values
   (``train_iters``/``train_samples``, ``lr_warmup_iters``/``lr_warmup_samples``/
@@ -305,8 +305,7 @@ _LR_ARGS = (
 )
 
 register(LibrarySchedule(
-    name="OptimizerParamScheduler",
-    library="megatron",
+    name="OptimizerParamScheduler", library="megatron", lr="unused", extra=(_GLOBAL_BATCH_SIZE,),
     args=(
         Arg("init_lr", 0.0, doc="LR at sample 0, where the warmup starts (--lr-warmup-init, 0.0)"),
         Arg("max_lr", REQUIRED, doc="peak LR, reached at the end of the warmup (--lr)"),
@@ -315,12 +314,12 @@ register(LibrarySchedule(
         Arg("lr_decay_steps", REQUIRED, kind="int",
             doc="samples until min_lr, warmup included"),
         *_LR_ARGS,
-        Arg("start_wd", None, nullable=True, doc="weight decay schedule; checked, then ignored"),
-        Arg("end_wd", None, nullable=True, doc="weight decay schedule; checked, then ignored"),
+        Arg("start_wd", None, nullable=True, doc="weight decay schedule: the series weight_decay"),
+        Arg("end_wd", None, nullable=True, doc="weight decay schedule: the series weight_decay"),
         Arg("wd_incr_steps", None, kind="int", nullable=True,
-            doc="weight decay schedule; checked, then ignored"),
+            doc="weight decay schedule: the series weight_decay"),
         Arg("wd_incr_style", "constant", kind="str", choices=WD_STYLES,
-            doc="weight decay schedule; checked, then ignored"),
+            doc="weight decay schedule: the series weight_decay"),
         Arg("use_checkpoint_opt_param_scheduler", True, kind="bool",
             doc="checkpoint handling; no effect on a fresh run"),
         Arg("override_opt_param_scheduler", False, kind="bool",
@@ -330,19 +329,23 @@ register(LibrarySchedule(
         Arg("lr_wsd_decay_style", "exponential", kind="str", choices=WSD_STYLES, nullable=True,
             doc="WSD decay shape (SchedulerConfig default exponential; the constructor's is None)"),
     ),
-    build=_build_scheduler,
-    source=f"{VERSION}, {CORE_FILE}, OptimizerParamScheduler",
+    build=_build_scheduler, source=f"{VERSION}, {CORE_FILE}, OptimizerParamScheduler",
     formula="n = update * global_batch_size; n <= W: init + (max - init) * n / W; constant: max; "
-    "n > D: min; else min + coeff * (max - min) with coeff by style (see module docs)",
-    lr="unused",
-    extra=(_GLOBAL_BATCH_SIZE,),
-))
+             "n > D: min; else min + coeff * (max - min) with coeff by style (see module docs)"))
 
 
 # --------------------------------------------------------------------------- training arguments
 
 
 def _build_training(call: LibraryCall) -> Schedule:
+    sched, batches, natural, notes, source = _training(call)
+    return _schedule(sched, batches, call, "megatron.get_optimizer_param_scheduler", source,
+                     dict(call.args), call.lr, max(1, natural), notes)
+
+
+def _training(call: LibraryCall) -> tuple[_Scheduler, Batches, int, tuple[str, ...], str]:
+    """What ``get_optimizer_param_scheduler`` builds from the training arguments: the scheduler,
+    the samples per update, the run length in updates, notes and the source."""
     a = dict(call.args)
     gbs = _gbs(call)
     iters, samples = a["train_iters"], a["train_samples"]
@@ -354,47 +357,32 @@ def _build_training(call: LibraryCall) -> Schedule:
                         path="args.rampup_batch_size", value=list(rampup),
                         hint="Megatron's validate_args asserts this with train_iters; give "
                         "train_samples (and lengths in samples) for a ramped run")
-    if iters:
-        for name, bad in (("train_samples", a["train_samples"] is not None),
-                          ("lr_decay_samples", a["lr_decay_samples"] is not None),
-                          ("lr_warmup_samples", a["lr_warmup_samples"] != 0)):
-            _check(not bad, "expected iteration-based training", f"args.{name}", a[name],
-                   "Megatron's argument check: with train_iters, give lengths in iterations")
-        if fraction is not None:
-            _check(a["lr_warmup_iters"] == 0,
-                   "can only specify one of lr-warmup-fraction and lr-warmup-iters",
-                   "args.lr_warmup_iters", a["lr_warmup_iters"], "drop one of them")
-        decay_iters = a["lr_decay_iters"] if a["lr_decay_iters"] is not None else iters
-        decay = decay_iters * gbs
-        wsd = a["lr_wsd_decay_iters"] * gbs if a["lr_wsd_decay_iters"] is not None else None
-        warmup = fraction * decay if fraction is not None else a["lr_warmup_iters"] * gbs
-        natural = iters
-        names = {"lr_decay_steps": "lr_decay_iters", "wsd_decay_steps": "lr_wsd_decay_iters",
-                 "lr_warmup_steps": "lr_warmup_fraction" if fraction is not None
-                 else "lr_warmup_iters"}
-    elif samples:
-        for name, bad in (("lr_decay_iters", a["lr_decay_iters"] is not None),
-                          ("lr_warmup_iters", a["lr_warmup_iters"] != 0)):
-            _check(not bad, "expected sample-based training", f"args.{name}", a[name],
-                   "Megatron's argument check: with train_samples, give lengths in samples")
-        if fraction is not None:
-            _check(a["lr_warmup_samples"] == 0,
-                   "can only specify one of lr-warmup-fraction and lr-warmup-samples",
-                   "args.lr_warmup_samples", a["lr_warmup_samples"], "drop one of them")
-        decay = a["lr_decay_samples"] if a["lr_decay_samples"] is not None else samples
-        wsd = a["lr_wsd_decay_samples"]
-        warmup = fraction * decay if fraction is not None else a["lr_warmup_samples"]
-        natural = samples // gbs
-        if rampup is not None:
-            batches = _ramp_of(a, gbs)
-            natural = batches.train_iters(samples)
-        names = {"lr_decay_steps": "lr_decay_samples", "wsd_decay_steps": "lr_wsd_decay_samples",
-                 "lr_warmup_steps": "lr_warmup_fraction" if fraction is not None
-                 else "lr_warmup_samples"}
-    else:
+    if not (iters or samples):
         raise SpecError("either train_iters or train_samples should be provided",
                         path="args.train_iters", hint="Megatron needs the run length: add "
                         "train_iters (updates) or train_samples")
+    # Megatron counts in samples: lengths given in iterations are multiplied by the batch size.
+    unit, other, scale = ("iters", "samples", gbs) if iters else ("samples", "iters", 1)
+    kind, words = ("iteration", "iterations") if iters else ("sample", "samples")
+    for name in (["train_samples"] if iters else []) + [f"lr_decay_{other}", f"lr_warmup_{other}"]:
+        bad = a[name] != 0 if name.startswith("lr_warmup_") else a[name] is not None
+        _check(not bad, f"expected {kind}-based training", f"args.{name}", a[name],
+               f"Megatron's argument check: with train_{unit}, give lengths in {words}")
+    if fraction is not None:
+        _check(a[f"lr_warmup_{unit}"] == 0,
+               f"can only specify one of lr-warmup-fraction and lr-warmup-{unit}",
+               f"args.lr_warmup_{unit}", a[f"lr_warmup_{unit}"], "drop one of them")
+    given_decay, given_wsd = a[f"lr_decay_{unit}"], a[f"lr_wsd_decay_{unit}"]
+    decay = (given_decay if given_decay is not None else (iters or samples)) * scale
+    wsd = given_wsd * scale if given_wsd is not None else None
+    warmup = fraction * decay if fraction is not None else a[f"lr_warmup_{unit}"] * scale
+    natural = iters if iters else samples // gbs
+    if rampup is not None:  # sample-based only (refused above with train_iters)
+        batches = _ramp_of(a, gbs)
+        natural = batches.train_iters(samples)
+    names = {"lr_decay_steps": f"lr_decay_{unit}", "wsd_decay_steps": f"lr_wsd_decay_{unit}",
+             "lr_warmup_steps": "lr_warmup_fraction" if fraction is not None
+             else f"lr_warmup_{unit}"}
     assert call.lr is not None
     values = {"init_lr": a["lr_warmup_init"], "max_lr": call.lr, "min_lr": a["min_lr"],
               "lr_warmup_steps": _whole(warmup), "lr_decay_steps": decay,
@@ -415,8 +403,7 @@ def _build_training(call: LibraryCall) -> Schedule:
     if isinstance(batches, RampedBatches):
         notes = (*notes, *_ramp_notes(batches, sched, a["seq_length"]))
         source += f" + {RAMP_SOURCE}"
-    return _schedule(sched, batches, call, "megatron.get_optimizer_param_scheduler", source,
-                     a, call.lr, max(1, natural), notes)
+    return sched, batches, natural, notes, source
 
 
 def _ramp_of(a: dict[str, Any], gbs: int) -> RampedBatches:
@@ -458,8 +445,7 @@ def _ramp_notes(batches: RampedBatches, sched: _Scheduler, seq_length: int | Non
 
 
 register(LibrarySchedule(
-    name="get_optimizer_param_scheduler",
-    library="megatron",
+    name="get_optimizer_param_scheduler", library="megatron", lr="required", extra=(_GLOBAL_BATCH_SIZE,),
     args=(
         Arg("min_lr", 0.0, doc="--min-lr"),
         Arg("lr_warmup_init", 0.0, doc="--lr-warmup-init: LR at the start of the warmup"),
@@ -490,13 +476,9 @@ register(LibrarySchedule(
         Arg("seq_length", None, kind="int", nullable=True,
             doc="--seq-length: tokens per sample, for the notes in tokens"),
     ),
-    build=_build_training,
-    source=f"{VERSION}, {TRAINING_FILE}, get_optimizer_param_scheduler",
+    build=_build_training, source=f"{VERSION}, {TRAINING_FILE}, get_optimizer_param_scheduler",
     formula="D = lr_decay_iters * GBS (or samples), W = lr_warmup_iters * GBS, or "
-    "lr_warmup_fraction * D; then megatron.OptimizerParamScheduler with max_lr = lr",
-    lr="required",
-    extra=(_GLOBAL_BATCH_SIZE,),
-))
+             "lr_warmup_fraction * D; then megatron.OptimizerParamScheduler with max_lr = lr"))
 
 
 # --------------------------------------------------------------------------- series besides the LR
@@ -541,6 +523,9 @@ def _groups(call: LibraryCall) -> list[dict[str, Any]] | None:
     if not isinstance(raw, list) or not raw:
         raise SpecError("must be a non-empty list of param groups", path="param_groups",
                         value=raw, hint="e.g. [{}, {wd_mult: 0.0}, {max_lr: 1e-4, min_lr: 1e-5}]")
+    if len(raw) > 1000:  # a typo'd generator, not an optimizer: each group is a column
+        raise SpecError("more than 1000 param groups", path="param_groups", value=len(raw),
+                        hint="one entry per optimizer param group")
     groups = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict):
@@ -571,7 +556,7 @@ def _groups(call: LibraryCall) -> list[dict[str, Any]] | None:
     return groups
 
 
-def _series(call: LibraryCall, lr: Schedule, sched: _Scheduler, gbs: int,
+def _series(call: LibraryCall, lr: Schedule, sched: _Scheduler, batches: Batches,
             wd: tuple[float | None, float | None, int | None, str]) -> tuple[dict[str, Schedule],
                                                                           tuple[str, ...]]:
     """Per-group LRs and weight decays, named ``lr/<group>`` and ``weight_decay[/<group>]``."""
@@ -585,8 +570,8 @@ def _series(call: LibraryCall, lr: Schedule, sched: _Scheduler, gbs: int,
     notes: list[str] = []
     total = lr.total_steps
 
-    def updates(k: IntArray) -> FloatArray:
-        return floats(np.asarray(k, dtype=np.int64) * gbs)
+    def updates(k: IntArray) -> FloatArray:  # num_steps (samples) at update k
+        return floats(batches.samples(np.asarray(k, dtype=np.int64)))
 
     def wd_series(group: dict[str, Any], path: str) -> Schedule | None:
         g_start, g_end = group.get("start_wd", start), group.get("end_wd", end)
@@ -622,7 +607,7 @@ def _series(call: LibraryCall, lr: Schedule, sched: _Scheduler, gbs: int,
                           min_lr=group.get("min_lr", sched.min_lr))
 
         def lr_fn(k: IntArray, own: _Scheduler = own) -> FloatArray:
-            return own.lr(np.asarray(k, dtype=np.int64) * gbs)
+            return own.lr(batches.samples(np.asarray(k, dtype=np.int64)))
 
         out[f"lr/{name}"] = from_function(nan_where_lr_is(lr_fn, lr), total, f"lr/{name}")
         member = wd_series(group, f"param_groups[{i}].")
@@ -638,12 +623,59 @@ def _scheduler_series(call: LibraryCall, lr: Schedule) -> tuple[dict[str, Schedu
                                                                tuple[str, ...]]:
     args = dict(call.args)
     args["lr_warmup_steps"] = _whole(args["lr_warmup_steps"])
-    return _series(call, lr, _scheduler(args), _gbs(call),
+    return _series(call, lr, _scheduler(args), ConstantBatches(_gbs(call)),
                    (args["start_wd"], args["end_wd"], args["wd_incr_steps"], args["wd_incr_style"]))
+
+
+#: ``get_optimizer_param_scheduler``'s weight-decay arguments (top-level keys beside ``args``).
+_WD_ARGS = (
+    Arg("weight_decay", None, nullable=True,
+        doc="--weight-decay: start and end of a constant weight_decay_incr_style"),
+    Arg("start_weight_decay", None, nullable=True, doc="--start-weight-decay (linear, cosine)"),
+    Arg("end_weight_decay", None, nullable=True, doc="--end-weight-decay (linear, cosine)"),
+    Arg("weight_decay_incr_style", "constant", kind="str", choices=WD_STYLES,
+        doc="--weight-decay-incr-style"),
+)
+
+
+def _training_series(call: LibraryCall, lr: Schedule) -> tuple[dict[str, Schedule],
+                                                              tuple[str, ...]]:
+    """``get_optimizer_param_scheduler`` passes ``start_wd=args.start_weight_decay``,
+    ``end_wd=args.end_weight_decay``, ``wd_incr_style=args.weight_decay_incr_style`` and
+    ``wd_incr_steps`` = ``train_iters * global_batch_size`` (or ``train_samples``); ``validate_args``
+    (megatron/training/arguments.py) sets start and end to ``--weight-decay`` for the constant
+    style, where it asserts that neither is given, and asserts both for the others."""
+    e = call.extra
+    style = e["weight_decay_incr_style"]
+    start, end = e["start_weight_decay"], e["end_weight_decay"]
+    if style == "constant":
+        for key, value in (("start_weight_decay", start), ("end_weight_decay", end)):
+            if value is not None:
+                raise SpecError("is set with a constant weight_decay_incr_style", path=key,
+                                value=value, hint="Megatron's validate_args asserts it is not; "
+                                "give weight_decay, or a linear/cosine style")
+        start = end = e["weight_decay"]
+    else:
+        for key, value in (("start_weight_decay", start), ("end_weight_decay", end)):
+            if value is None:
+                raise SpecError(f"a {style} weight_decay_incr_style needs it", path=key,
+                                hint="Megatron's validate_args asserts it is given")
+    sched, batches, _, _, _ = _training(call)
+    a = call.args
+    incr = a["train_iters"] * _gbs(call) if a["train_iters"] else a["train_samples"]
+    return _series(call, lr, sched, batches, (start, end, incr, style))
 
 
 def _register_series() -> None:
     from warmupctl.frameworks._series import LibrarySeries, register_series
+
+    register_series(LibrarySeries(
+        qualname="megatron.get_optimizer_param_scheduler", build=_training_series,
+        extra=(*_WD_ARGS, _PARAM_GROUPS),
+        source=f"{VERSION}, {TRAINING_FILE}, get_optimizer_param_scheduler + {CORE_FILE}, "
+               "OptimizerParamScheduler.step / get_lr / get_wd",
+        what="weight_decay (start_weight_decay -> end_weight_decay); with param_groups: "
+             "lr/<group> and weight_decay/<group>"))
 
     register_series(LibrarySeries(
         qualname="megatron.OptimizerParamScheduler", build=_scheduler_series,

@@ -89,6 +89,19 @@ def _min_lr(default: float = 0.0) -> Arg:
     return Arg("min_lr", default, doc="floor / LR after max_steps")
 
 
+def _source(name: str) -> str:
+    return f"{SOURCE}, {name}"
+
+
+def _plan_build(make: Callable[[LibraryCall], _Plan]) -> Callable[[LibraryCall], Schedule]:
+    """The ``build`` of a NeMo scheduler: ``make`` gives the plan, :func:`_finish` wraps it."""
+    return lambda call: _finish(make(call), call)
+
+
+_POLY = (Arg("power", 1.0, doc="decay exponent"),
+         Arg("cycle", False, kind="bool", doc="stretch the decay span by ceil(s / span)"))
+
+
 def _count(args: dict[str, Any], steps: str, ratio: str, notes: list[str]) -> int:
     """NeMo's ``steps if given else int(ratio * max_steps) else 0``, with its asserts."""
     count, fraction, total = args.get(steps), args.get(ratio), args.get("max_steps")
@@ -255,10 +268,60 @@ def _base(call: LibraryCall) -> float:
     return float(call.lr)
 
 
+#: What NeMo raises when an annealing divides by ``max_steps - W`` and that is 0.
+_ZERO_SPAN = "ZeroDivisionError: max_steps - warmup_steps is 0"
+
+
+@dataclass(frozen=True)
+class _Annealing:
+    """What every NeMo annealing (max_steps required) starts from.
+
+    Attributes:
+        args: the scheduler's arguments.
+        w: the warmup's update count W.
+        notes: the notes collected so far (counts derived from ratios).
+        base: the optimizer's LR.
+        low: ``min_lr``.
+        top: ``max_steps``.
+    """
+
+    args: dict[str, Any]
+    w: int
+    notes: list[str]
+    base: float
+    low: float
+    top: int
+
+    @property
+    def span(self) -> int:
+        """``max_steps - W``: the decay's length, which most annealings divide by."""
+        return self.top - self.w
+
+    def plan(self, decay: Decay, *, over_span: bool = False) -> _Plan:
+        """The plan of warmup then ``decay``; ``over_span``: ``decay`` divides by :attr:`span`, so
+        NeMo raises ZeroDivisionError at the first decayed update when it is 0."""
+        plan = _Plan(self.base, self.low, self.w, decay, self.top, notes=self.notes)
+        if over_span and self.span == 0:
+            plan.fail_in_decay(_ZERO_SPAN)
+        return plan
+
+
+def _annealing(call: LibraryCall) -> _Annealing:
+    args, w, _, notes = _plan_common(call)
+    return _Annealing(args, w, notes, _base(call), args["min_lr"], args["max_steps"])
+
+
 def _warmup_policy(call: LibraryCall) -> _Plan:
     args, w, _, notes = _plan_common(call)
     base = _base(call)
     return _Plan(base, args["min_lr"], w, _constant(base), args["max_steps"], notes=notes)
+
+
+register(LibrarySchedule(
+    name="WarmupPolicy", library="nemo",
+    args=(*_WARMUP, _max_steps(None), _min_lr()),
+    build=_plan_build(_warmup_policy), source=_source("WarmupPolicy"),
+    formula="t <= W: lr (t+1)/(W+1); t > max_steps: min_lr; else lr"))
 
 
 def _hold_policy(call: LibraryCall) -> _Plan:
@@ -272,78 +335,109 @@ def _hold_policy(call: LibraryCall) -> _Plan:
     return plan
 
 
+register(LibrarySchedule(
+    name="WarmupHoldPolicy", library="nemo",
+    args=(*_WARMUP, *_HOLD, _max_steps(None), _min_lr()),
+    build=_plan_build(_hold_policy), source=_source("WarmupHoldPolicy"),
+    formula="warmup lr (t+1)/(W+1); lr until hold_end; t > max_steps: min_lr; else lr"))
+
+
 def _square(call: LibraryCall) -> _Plan:
-    args, w, _, notes = _plan_common(call)
-    base, low, top = _base(call), args["min_lr"], args["max_steps"]
-    span = top - w
+    a = _annealing(call)
+    base, low, w, span = a.base, a.low, a.w, a.span
 
     def decay(t: FloatArray) -> FloatArray:
         return np.maximum(base * (((span - (t - w)) / span) ** 2), low)
 
-    plan = _Plan(base, low, w, decay, top, notes=notes)
-    if span == 0:
-        plan.fail_in_decay("ZeroDivisionError: max_steps - warmup_steps is 0")
-    return plan
+    return a.plan(decay, over_span=True)
+
+
+register(LibrarySchedule(
+    name="SquareAnnealing", library="nemo",
+    args=(_max_steps(), _min_lr(1e-5), *_WARMUP),
+    build=_plan_build(_square), source=_source("SquareAnnealing"),
+    formula="warmup; max(min_lr, lr ((M - s) / M)**2), s = t - W, M = max_steps - W"))
 
 
 def _square_root(call: LibraryCall) -> _Plan:
-    args, w, _, notes = _plan_common(call)
-    base, low, top = _base(call), args["min_lr"], args["max_steps"]
+    a = _annealing(call)
+    base, low, w, top = a.base, a.low, a.w, a.top
 
     def decay(t: FloatArray) -> FloatArray:
         return np.maximum(base * np.power((top - t) / top, 0.5), low)
 
-    plan = _Plan(base, low, w, decay, top, notes=notes)
+    plan = a.plan(decay)
     if top == 0:
         plan.fail_in_decay("ZeroDivisionError: max_steps is 0")
     elif w > 0 and w < top:
         after = float(plan.lr(np.array([w + 1]))[0])
-        notes.append(f"the LR drops from {g(base)} at update {w} to {g(after)} at update "
+        a.notes.append(f"the LR drops from {g(base)} at update {w} to {g(after)} at update "
                      f"{w + 1}: SquareRootAnnealing decays over t / max_steps from update 0, "
                      "not from the warmup end")
     return plan
 
 
+register(LibrarySchedule(
+    name="SquareRootAnnealing", library="nemo",
+    args=(_max_steps(), _min_lr(), *_WARMUP),
+    build=_plan_build(_square_root), source=_source("SquareRootAnnealing"),
+    formula="warmup; max(min_lr, lr sqrt((max_steps - t) / max_steps))"))
+
+
 def _warmup_annealing(call: LibraryCall) -> _Plan:
-    args, w, _, notes = _plan_common(call)
-    base, low, top = _base(call), args["min_lr"], args["max_steps"]
-    span = top - w
+    a = _annealing(call)
+    base, low, w, span = a.base, a.low, a.w, a.span
 
     def decay(t: FloatArray) -> FloatArray:
         return low + (1 - (t - w) / span) * (base - low)
 
-    plan = _Plan(base, low, w, decay, top, notes=notes)
-    if span == 0:
-        plan.fail_in_decay("ZeroDivisionError: max_steps - warmup_steps is 0")
-    return plan
+    return a.plan(decay, over_span=True)
+
+
+register(LibrarySchedule(
+    name="WarmupAnnealing", library="nemo",
+    args=(_max_steps(), _min_lr(), *_WARMUP),
+    build=_plan_build(_warmup_annealing), source=_source("WarmupAnnealing"),
+    formula="warmup; min_lr + (1 - s / M) (lr - min_lr)"))
 
 
 def _inverse_sqrt(call: LibraryCall) -> _Plan:
-    args, w, _, notes = _plan_common(call)
-    base, low, top = _base(call), args["min_lr"], args["max_steps"]
+    a = _annealing(call)
+    base, w = a.base, a.w
 
     def decay(t: FloatArray) -> FloatArray:
         return base / np.power((t + 1) / (w + 1), 0.5)
 
-    return _Plan(base, low, w, decay, top, notes=notes)
+    return a.plan(decay)
+
+
+register(LibrarySchedule(
+    name="InverseSquareRootAnnealing", library="nemo",
+    args=(_max_steps(), _min_lr(), *_WARMUP),
+    build=_plan_build(_inverse_sqrt), source=_source("InverseSquareRootAnnealing"),
+    formula="warmup; lr / sqrt((t + 1) / (W + 1)); t > max_steps: min_lr"))
 
 
 def _polynomial(call: LibraryCall) -> _Plan:
-    args, w, _, notes = _plan_common(call)
-    base, low, top = _base(call), args["min_lr"], args["max_steps"]
-    power, cycle = args["power"], args["cycle"]
-    span = top - w
+    a = _annealing(call)
+    base, low, w, top, span = a.base, a.low, a.w, a.top, a.span
+    power, cycle = a.args["power"], a.args["cycle"]
 
     def decay(t: FloatArray) -> FloatArray:
         return _poly(base, low, t - w, span, power, cycle)
 
-    plan = _Plan(base, low, w, decay, top, notes=notes)
-    if span == 0:
-        plan.fail_in_decay("ZeroDivisionError: max_steps - warmup_steps is 0")
-    elif power < 0 and plan.decay_start() <= top:
+    plan = a.plan(decay, over_span=True)
+    if span != 0 and power < 0 and plan.decay_start() <= top:
         plan.fail(max(plan.decay_start(), top), "ValueError: math.pow(0, power < 0) at the end "
                   "of the decay", "args.power")
     return plan
+
+
+register(LibrarySchedule(
+    name="PolynomialDecayAnnealing", library="nemo",
+    args=(_max_steps(), _min_lr(), *_POLY, *_WARMUP),
+    build=_plan_build(_polynomial), source=_source("PolynomialDecayAnnealing"),
+    formula="warmup; (lr - min) (1 - min(s, M) / M)**power + min"))
 
 
 def _hold_plan(call: LibraryCall) -> tuple[_Plan, dict[str, Any]]:
@@ -391,6 +485,14 @@ def _polynomial_hold(call: LibraryCall) -> _Plan:
     return plan
 
 
+register(LibrarySchedule(
+    name="PolynomialHoldDecayAnnealing", library="nemo",
+    args=(_max_steps(), _min_lr(), *_POLY, *_WARMUP, *_HOLD),
+    build=_plan_build(_polynomial_hold), source=_source("PolynomialHoldDecayAnnealing"),
+    formula="warmup; hold; (lr - min) (1 - s / M)**power + min, s = t - hold_end, "
+             "M = max_steps - max(W, hold_end)"))
+
+
 def _noam_hold(call: LibraryCall) -> _Plan:
     plan, args = _hold_plan(call)
     w, rate = plan.warmup, args["decay_rate"]
@@ -408,51 +510,67 @@ def _noam_hold(call: LibraryCall) -> _Plan:
     return plan
 
 
-def _one_minus_sqrt(call: LibraryCall) -> _Plan:
+register(LibrarySchedule(
+    name="NoamHoldAnnealing", library="nemo",
+    args=(_max_steps(), Arg("decay_rate", 0.5, doc="decay exponent after the hold"), _min_lr(),
+          *_WARMUP, *_HOLD),
+    build=_plan_build(_noam_hold), source=_source("NoamHoldAnnealing"),
+    formula="warmup; hold; max(min_lr, lr max(1, W**r) / max(1, (t - hold)**r))"))
+
+
+def _hold_anneal(call: LibraryCall, name: str,
+                 shape: Callable[[_Plan, FloatArray], FloatArray]) -> _Plan:
+    """The WarmupHoldAnneal schedulers: after the hold, ``shape(plan, p)`` with
+    ``p = (t - hold_end) / (max_steps - hold_end)``."""
     plan, args = _hold_plan(call)
     hold_end, span = plan.hold_end, args["max_steps"] - plan.hold_end
-
-    def decay(t: FloatArray) -> FloatArray:
-        mult = 1 - np.power((t - hold_end) / span, 0.5)
-        return np.maximum(plan.min_lr, plan.base * mult)
-
-    plan.decay = decay
+    plan.decay = lambda t: shape(plan, (t - hold_end) / span)
     if span == 0:
         plan.fail_in_decay("ZeroDivisionError: max_steps equals the hold end")
-    _from_zero_note(plan, "WarmupHoldAnnealOneMinusSquareRoot")
+    _from_zero_note(plan, name)
     return plan
+
+
+def _one_minus_sqrt(call: LibraryCall) -> _Plan:
+    return _hold_anneal(call, "WarmupHoldAnnealOneMinusSquareRoot",
+                        lambda plan, p: np.maximum(plan.min_lr, plan.base * (1 - np.power(p, 0.5))))
+
+
+register(LibrarySchedule(
+    name="WarmupHoldAnnealOneMinusSquareRoot", library="nemo",
+    args=(_max_steps(), _min_lr(), *_WARMUP, *_HOLD),
+    build=_plan_build(_one_minus_sqrt), source=_source("WarmupHoldAnnealOneMinusSquareRoot"),
+    formula="warmup; hold; max(min_lr, lr (1 - sqrt((t - hold_end) / (max_steps - hold_end))))"))
 
 
 def _hold_linear(call: LibraryCall) -> _Plan:
-    plan, args = _hold_plan(call)
-    hold_end, span = plan.hold_end, args["max_steps"] - plan.hold_end
+    return _hold_anneal(call, "WarmupHoldAnnealLinear",
+                        lambda plan, p: plan.base - (plan.base - plan.min_lr) * p)
 
-    def decay(t: FloatArray) -> FloatArray:
-        return plan.base - (plan.base - plan.min_lr) * ((t - hold_end) / span)
 
-    plan.decay = decay
-    if span == 0:
-        plan.fail_in_decay("ZeroDivisionError: max_steps equals the hold end")
-    _from_zero_note(plan, "WarmupHoldAnnealLinear")
-    return plan
+register(LibrarySchedule(
+    name="WarmupHoldAnnealLinear", library="nemo",
+    args=(_max_steps(), _min_lr(), *_WARMUP, *_HOLD),
+    build=_plan_build(_hold_linear), source=_source("WarmupHoldAnnealLinear"),
+    formula="warmup; hold; lr - (lr - min_lr) (t - hold_end) / (max_steps - hold_end)"))
 
 
 def _cosine(call: LibraryCall) -> _Plan:
-    args, w, _, notes = _plan_common(call)
-    base, low, top = _base(call), args["min_lr"], args["max_steps"]
-    constant = _count(args, "constant_steps", "constant_ratio", notes)
+    a = _annealing(call)
+    base, low, w, top, notes = a.base, a.low, a.w, a.top, a.notes
+    constant = _count(a.args, "constant_steps", "constant_ratio", notes)
     if constant == 0:
-        span = top - w
+        span = a.span
 
         def decay(t: FloatArray) -> FloatArray:
             mult = 0.5 * (1 + np.cos(np.pi * (t - w) / span))
             return (base - low) * mult + low
 
-        plan = _Plan(base, low, w, decay, top, notes=notes)
+        plan = a.plan(decay)
         if base < low:
             plan.fail_in_decay("ValueError: the optimizer's LR is below min_lr", "lr")
         elif span == 0:
-            plan.fail_in_decay("ZeroDivisionError: max_steps - warmup_steps is 0")
+            plan.fail_in_decay(_ZERO_SPAN)
         return plan
 
     # constant_steps > 0: Megatron's warmup and cosine, then min_lr to max_steps.
@@ -487,6 +605,14 @@ def _cosine(call: LibraryCall) -> _Plan:
     return plan
 
 
+register(LibrarySchedule(
+    name="CosineAnnealing", library="nemo",
+    args=(_max_steps(), _min_lr(), *_WARMUP, *_CONSTANT),
+    build=_plan_build(_cosine), source=_source("CosineAnnealing"),
+    formula="warmup; (lr - min) 0.5 (1 + cos(pi s / M)) + min; constant_steps > 0: Megatron warmup "
+             "lr t / W, cosine, then min_lr for the last constant_steps"))
+
+
 def _noam(call: LibraryCall) -> _Plan:
     args, w, _, notes = _plan_common(call)
     base, low, d_model = _base(call), args["min_lr"], args["d_model"]
@@ -513,6 +639,14 @@ def _noam(call: LibraryCall) -> _Plan:
     notes.append("no cut at max_steps: NoamAnnealing keeps decaying as 1/sqrt(t)")
     return _Plan(base, low, 0, decay, None, notes=notes,
                  boundaries=[Boundary(w, "warmup end")] if w > 0 else [])
+
+
+register(LibrarySchedule(
+    name="NoamAnnealing", library="nemo",
+    args=(Arg("d_model", REQUIRED, doc="model width; scales by d_model ** -0.5"), *_WARMUP,
+          _max_steps(None), _min_lr()),
+    build=_plan_build(_noam), source=_source("NoamAnnealing"),
+    formula="t' = max(1, t); lr d**-0.5 min(t'**-0.5, t' W**-1.5); min_lr floor after W"))
 
 
 def _t5(call: LibraryCall) -> _Plan:
@@ -544,6 +678,13 @@ def _t5(call: LibraryCall) -> _Plan:
                  f"{constant}, then 1/sqrt(t)")
     return _Plan(0.0, low, constant, decay, top, warm=_constant(plateau), notes=notes,
                  warm_label="constant end")
+
+
+register(LibrarySchedule(
+    name="T5InverseSquareRootAnnealing", library="nemo", lr="optional",
+    args=(_max_steps(), _min_lr(), *_CONSTANT),
+    build=_plan_build(_t5), source=_source("T5InverseSquareRootAnnealing"),
+    formula="t <= C: 1/sqrt(C); else 1/sqrt(t); t > max_steps: min_lr (ignores lr)"))
 
 
 # --------------------------------------------------------------------------- schedule assembly
@@ -584,143 +725,3 @@ def _finish(plan: _Plan, call: LibraryCall) -> Schedule:
                   detail=detail)
 
 
-def _source(name: str) -> str:
-    return f"{SOURCE}, {name}"
-
-
-def _plan_build(make: Callable[[LibraryCall], _Plan]) -> Callable[[LibraryCall], Schedule]:
-    """The ``build`` of a NeMo scheduler: ``make`` gives the plan, :func:`_finish` wraps it."""
-    return lambda call: _finish(make(call), call)
-
-
-_POLY = (Arg("power", 1.0, doc="decay exponent"),
-         Arg("cycle", False, kind="bool", doc="stretch the decay span by ceil(s / span)"))
-
-register(LibrarySchedule(
-    name="WarmupPolicy", library="nemo",
-    args=(*_WARMUP, _max_steps(None), _min_lr()),
-    build=_plan_build(_warmup_policy),
-    source=_source("WarmupPolicy"),
-    formula="t <= W: lr (t+1)/(W+1); t > max_steps: min_lr; else lr",
-))
-
-
-register(LibrarySchedule(
-    name="WarmupHoldPolicy", library="nemo",
-    args=(*_WARMUP, *_HOLD, _max_steps(None), _min_lr()),
-    build=_plan_build(_hold_policy),
-    source=_source("WarmupHoldPolicy"),
-    formula="warmup lr (t+1)/(W+1); lr until hold_end; t > max_steps: min_lr; else lr",
-))
-
-
-register(LibrarySchedule(
-    name="SquareAnnealing", library="nemo",
-    args=(_max_steps(), _min_lr(1e-5), *_WARMUP),
-    build=_plan_build(_square),
-    source=_source("SquareAnnealing"),
-    formula="warmup; max(min_lr, lr ((M - s) / M)**2), s = t - W, M = max_steps - W",
-))
-
-
-register(LibrarySchedule(
-    name="SquareRootAnnealing", library="nemo",
-    args=(_max_steps(), _min_lr(), *_WARMUP),
-    build=_plan_build(_square_root),
-    source=_source("SquareRootAnnealing"),
-    formula="warmup; max(min_lr, lr sqrt((max_steps - t) / max_steps))",
-))
-
-
-register(LibrarySchedule(
-    name="CosineAnnealing", library="nemo",
-    args=(_max_steps(), _min_lr(), *_WARMUP, *_CONSTANT),
-    build=_plan_build(_cosine),
-    source=_source("CosineAnnealing"),
-    formula="warmup; (lr - min) 0.5 (1 + cos(pi s / M)) + min; constant_steps > 0: Megatron warmup "
-       "lr t / W, cosine, then min_lr for the last constant_steps",
-))
-
-
-register(LibrarySchedule(
-    name="NoamAnnealing", library="nemo",
-    args=(Arg("d_model", REQUIRED, doc="model width; scales by d_model ** -0.5"), *_WARMUP,
-        _max_steps(None), _min_lr()),
-    build=_plan_build(_noam),
-    source=_source("NoamAnnealing"),
-    formula="t' = max(1, t); lr d**-0.5 min(t'**-0.5, t' W**-1.5); min_lr floor after W",
-))
-
-
-register(LibrarySchedule(
-    name="NoamHoldAnnealing", library="nemo",
-    args=(_max_steps(), Arg("decay_rate", 0.5, doc="decay exponent after the hold"), _min_lr(),
-        *_WARMUP, *_HOLD),
-    build=_plan_build(_noam_hold),
-    source=_source("NoamHoldAnnealing"),
-    formula="warmup; hold; max(min_lr, lr max(1, W**r) / max(1, (t - hold)**r))",
-))
-
-
-register(LibrarySchedule(
-    name="WarmupHoldAnnealOneMinusSquareRoot", library="nemo",
-    args=(_max_steps(), _min_lr(), *_WARMUP, *_HOLD),
-    build=_plan_build(_one_minus_sqrt),
-    source=_source("WarmupHoldAnnealOneMinusSquareRoot"),
-    formula="warmup; hold; max(min_lr, lr (1 - sqrt((t - hold_end) / (max_steps - hold_end))))",
-))
-
-
-register(LibrarySchedule(
-    name="WarmupHoldAnnealLinear", library="nemo",
-    args=(_max_steps(), _min_lr(), *_WARMUP, *_HOLD),
-    build=_plan_build(_hold_linear),
-    source=_source("WarmupHoldAnnealLinear"),
-    formula="warmup; hold; lr - (lr - min_lr) (t - hold_end) / (max_steps - hold_end)",
-))
-
-
-register(LibrarySchedule(
-    name="WarmupAnnealing", library="nemo",
-    args=(_max_steps(), _min_lr(), *_WARMUP),
-    build=_plan_build(_warmup_annealing),
-    source=_source("WarmupAnnealing"),
-    formula="warmup; min_lr + (1 - s / M) (lr - min_lr)",
-))
-
-
-register(LibrarySchedule(
-    name="InverseSquareRootAnnealing", library="nemo",
-    args=(_max_steps(), _min_lr(), *_WARMUP),
-    build=_plan_build(_inverse_sqrt),
-    source=_source("InverseSquareRootAnnealing"),
-    formula="warmup; lr / sqrt((t + 1) / (W + 1)); t > max_steps: min_lr",
-))
-
-
-register(LibrarySchedule(
-    name="T5InverseSquareRootAnnealing", library="nemo", lr="optional",
-    args=(_max_steps(), _min_lr(), *_CONSTANT),
-    build=_plan_build(_t5),
-    source=_source("T5InverseSquareRootAnnealing"),
-    formula="t <= C: 1/sqrt(C); else 1/sqrt(t); t > max_steps: min_lr (ignores lr)",
-))
-
-
-register(LibrarySchedule(
-    name="PolynomialDecayAnnealing", library="nemo",
-    args=(_max_steps(), _min_lr(), *_POLY, *_WARMUP),
-    build=_plan_build(_polynomial),
-    source=_source("PolynomialDecayAnnealing"),
-    formula="warmup; (lr - min) (1 - min(s, M) / M)**power + min",
-))
-
-
-register(LibrarySchedule(
-    name="PolynomialHoldDecayAnnealing", library="nemo",
-    args=(_max_steps(), _min_lr(), *_POLY, *_WARMUP, *_HOLD),
-    build=_plan_build(_polynomial_hold),
-    source=_source("PolynomialHoldDecayAnnealing"),
-    formula="warmup; hold; (lr - min) (1 - s / M)**power + min, s = t - hold_end, "
-       "M = max_steps - max(W, hold_end)",
-))

@@ -366,13 +366,10 @@ def _make_constant(call: LibraryCall) -> Curve:
 
 
 register(LibrarySchedule(
-    name="constant_schedule", library="optax",
+    name="constant_schedule", library="optax", lr="unused",
     args=(Arg("value", kind="float", doc="the value held"),),
-    build=_build(_make_constant),
-    source=_source("constant_schedule"),
-    formula="value at every update (no natural end: give total_steps)",
-    lr="unused",
-))
+    build=_build(_make_constant), source=_source("constant_schedule"),
+    formula="value at every update (no natural end: give total_steps)"))
 
 
 def _make_polynomial(call: LibraryCall, power: float | None = None) -> Curve:
@@ -391,23 +388,17 @@ _TRANSITION = (
 )
 
 register(LibrarySchedule(
-    name="polynomial_schedule", library="optax",
+    name="polynomial_schedule", library="optax", lr="unused",
     args=(Arg("init_value"), Arg("end_value"), Arg("power", doc="exponent of the polynomial"),
-     *_TRANSITION),
-    build=_build(_make_polynomial),
-    source=_source("polynomial_schedule"),
-    formula="c = clip(k - transition_begin, 0, T); (init - end) * (1 - c/T)**power + end",
-    lr="unused",
-))
+          *_TRANSITION),
+    build=_build(_make_polynomial), source=_source("polynomial_schedule"),
+    formula="c = clip(k - transition_begin, 0, T); (init - end) * (1 - c/T)**power + end"))
 
 register(LibrarySchedule(
-    name="linear_schedule", library="optax",
+    name="linear_schedule", library="optax", lr="unused",
     args=(Arg("init_value"), Arg("end_value"), *_TRANSITION),
-    build=_build(lambda call: _make_polynomial(call, power=1)),
-    source=_source("linear_schedule"),
-    formula="c = clip(k - transition_begin, 0, T); (init - end) * (1 - c/T) + end",
-    lr="unused",
-))
+    build=_build(lambda call: _make_polynomial(call, power=1)), source=_source("linear_schedule"),
+    formula="c = clip(k - transition_begin, 0, T); (init - end) * (1 - c/T) + end"))
 
 
 def _make_cosine(call: LibraryCall) -> Curve:
@@ -421,15 +412,12 @@ def _make_cosine(call: LibraryCall) -> Curve:
 
 
 register(LibrarySchedule(
-    name="cosine_decay_schedule", library="optax",
+    name="cosine_decay_schedule", library="optax", lr="unused",
     args=(Arg("init_value"), Arg("decay_steps", kind="int", doc="updates of the decay (> 0)"),
-     Arg("alpha", 0.0, doc="floor as a fraction of init_value"),
-     Arg("exponent", 1.0, doc="power of the cosine factor")),
-    build=_build(_make_cosine),
-    source=_source("cosine_decay_schedule"),
-    formula="c = min(k, T); init * ((1 - alpha) * (0.5 * (1 + cos(pi c / T)))**exponent + alpha)",
-    lr="unused",
-))
+          Arg("alpha", 0.0, doc="floor as a fraction of init_value"),
+          Arg("exponent", 1.0, doc="power of the cosine factor")),
+    build=_build(_make_cosine), source=_source("cosine_decay_schedule"),
+    formula="c = min(k, T); init * ((1 - alpha) * (0.5 * (1 + cos(pi c / T)))**exponent + alpha)"))
 
 
 def _make_exponential(call: LibraryCall, prefix: Curve | None = None) -> Curve:
@@ -439,7 +427,7 @@ def _make_exponential(call: LibraryCall, prefix: Curve | None = None) -> Curve:
                                   a["transition_begin"], a["staircase"], a["end_value"])
     begin = max(0, a["transition_begin"]) if a["transition_steps"] > 0 and a["decay_rate"] else 0
     if prefix is None:
-        marks = (Boundary(begin, "decay begin"),) if begin > 0 else ()
+        marks: tuple[Boundary, ...] = (Boundary(begin, "decay begin"),) if begin > 0 else ()
         return Curve(fn, end, marks=marks, notes=notes)
     warmup = a["warmup_steps"]
     marks = (Boundary(warmup, "warmup end"),) if warmup > 0 else ()
@@ -458,14 +446,11 @@ _EXPONENTIAL = (
 )
 
 register(LibrarySchedule(
-    name="exponential_decay", library="optax",
+    name="exponential_decay", library="optax", lr="unused",
     args=(Arg("init_value"), *_EXPONENTIAL),
-    build=_build(_make_exponential),
-    source=_source("exponential_decay"),
+    build=_build(_make_exponential), source=_source("exponential_decay"),
     formula="d = k - begin; init * rate**(d/T) (floor(d/T) when staircase), init while d <= 0; "
-    "clipped at end_value",
-    lr="unused",
-))
+             "clipped at end_value"))
 
 
 def _make_piecewise_constant(call: LibraryCall) -> Curve:
@@ -482,13 +467,10 @@ _SCALES = Arg("boundaries_and_scales", None, kind="any", nullable=True,
               doc="{step: scale} or [[step, scale], ...]; scales multiply cumulatively")
 
 register(LibrarySchedule(
-    name="piecewise_constant_schedule", library="optax",
+    name="piecewise_constant_schedule", library="optax", lr="unused",
     args=(Arg("init_value"), _SCALES),
-    build=_build(_make_piecewise_constant),
-    source=_source("piecewise_constant_schedule"),
-    formula="init times the product of every scale whose boundary b <= k",
-    lr="unused",
-))
+    build=_build(_make_piecewise_constant), source=_source("piecewise_constant_schedule"),
+    formula="init times the product of every scale whose boundary b <= k"))
 
 
 def _make_interpolate(call: LibraryCall) -> Curve:
@@ -502,14 +484,11 @@ def _make_interpolate(call: LibraryCall) -> Curve:
 
 
 register(LibrarySchedule(
-    name="piecewise_interpolate_schedule", library="optax",
+    name="piecewise_interpolate_schedule", library="optax", lr="unused",
     args=(Arg("interpolate_type", kind="str", choices=("linear", "cosine")),
-     Arg("init_value"), _SCALES),
-    build=_build(_make_interpolate),
-    source=_source("piecewise_interpolate_schedule"),
-    formula="linear or cosine interpolation between init x cumulative scales, from boundary to boundary",
-    lr="unused",
-))
+          Arg("init_value"), _SCALES),
+    build=_build(_make_interpolate), source=_source("piecewise_interpolate_schedule"),
+    formula="linear or cosine interpolation between init x cumulative scales, from boundary to boundary"))
 
 
 def _onecycle(call: LibraryCall, kind: str) -> Curve:
@@ -566,24 +545,18 @@ _ONECYCLE_TAIL = (
 )
 
 register(LibrarySchedule(
-    name="linear_onecycle_schedule", library="optax",
+    name="linear_onecycle_schedule", library="optax", lr="unused",
     args=(*_ONECYCLE_HEAD, Arg("pct_final", 0.85, doc="fraction of the cycle at which the fall ends"),
-     *_ONECYCLE_TAIL),
-    build=_build(lambda call: _onecycle(call, "linear")),
-    source=_source("linear_onecycle_schedule"),
+          *_ONECYCLE_TAIL),
+    build=_build(lambda call: _onecycle(call, "linear")), source=_source("linear_onecycle_schedule"),
     formula="linear peak/div -> peak at int(pct_start T) -> peak/div at int(pct_final T) "
-    "-> peak/(div final_div) at T, then held",
-    lr="unused",
-))
+             "-> peak/(div final_div) at T, then held"))
 
 register(LibrarySchedule(
-    name="cosine_onecycle_schedule", library="optax",
+    name="cosine_onecycle_schedule", library="optax", lr="unused",
     args=(*_ONECYCLE_HEAD, *_ONECYCLE_TAIL),
-    build=_build(lambda call: _onecycle(call, "cosine")),
-    source=_source("cosine_onecycle_schedule"),
-    formula="cosine peak/div -> peak at int(pct_start T) -> peak/(div final_div) at T, then held",
-    lr="unused",
-))
+    build=_build(lambda call: _onecycle(call, "cosine")), source=_source("cosine_onecycle_schedule"),
+    formula="cosine peak/div -> peak at int(pct_start T) -> peak/(div final_div) at T, then held"))
 
 
 def _make_warmup_constant(call: LibraryCall) -> Curve:
@@ -604,13 +577,10 @@ _WARMUP = (
 )
 
 register(LibrarySchedule(
-    name="warmup_constant_schedule", library="optax",
+    name="warmup_constant_schedule", library="optax", lr="unused",
     args=_WARMUP,
-    build=_build(_make_warmup_constant),
-    source=_source("warmup_constant_schedule"),
-    formula="init + (peak - init) * k/W until W, then peak",
-    lr="unused",
-))
+    build=_build(_make_warmup_constant), source=_source("warmup_constant_schedule"),
+    formula="init + (peak - init) * k/W until W, then peak"))
 
 _WARMUP_COSINE = (
     *_WARMUP,
@@ -620,14 +590,12 @@ _WARMUP_COSINE = (
 )
 
 register(LibrarySchedule(
-    name="warmup_cosine_decay_schedule", library="optax",
+    name="warmup_cosine_decay_schedule", library="optax", lr="unused",
     args=_WARMUP_COSINE,
     build=_build(lambda call: _warmup_cosine(call.args, "args")),
     source=_source("warmup_cosine_decay_schedule"),
     formula="linear init -> peak over W; then cosine peak -> end over decay_steps - W (decay_steps "
-    "includes the warmup)",
-    lr="unused",
-))
+             "includes the warmup)"))
 
 
 def _make_warmup_exponential(call: LibraryCall) -> Curve:
@@ -637,13 +605,10 @@ def _make_warmup_exponential(call: LibraryCall) -> Curve:
 
 
 register(LibrarySchedule(
-    name="warmup_exponential_decay_schedule", library="optax",
+    name="warmup_exponential_decay_schedule", library="optax", lr="unused",
     args=(*_WARMUP, *_EXPONENTIAL),
-    build=_build(_make_warmup_exponential),
-    source=_source("warmup_exponential_decay_schedule"),
-    formula="linear init -> peak over W; then exponential_decay(peak, ...) counted from W",
-    lr="unused",
-))
+    build=_build(_make_warmup_exponential), source=_source("warmup_exponential_decay_schedule"),
+    formula="linear init -> peak over W; then exponential_decay(peak, ...) counted from W"))
 
 _SGDR_KEYS = {arg.name: arg for arg in _WARMUP_COSINE}
 
@@ -698,15 +663,12 @@ def _cycle_kwargs(item: Any, where: str) -> dict[str, Any]:
 
 
 register(LibrarySchedule(
-    name="sgdr_schedule", library="optax",
+    name="sgdr_schedule", library="optax", lr="unused",
     args=(Arg("cosine_kwargs", kind="any",
-         doc="list of warmup_cosine_decay_schedule arguments, one mapping per cycle"),),
-    build=_build(_make_sgdr),
-    source=_source("sgdr_schedule"),
+          doc="list of warmup_cosine_decay_schedule arguments, one mapping per cycle"),),
+    build=_build(_make_sgdr), source=_source("sgdr_schedule"),
     formula="warmup_cosine_decay_schedule cycles one after another; cycle i starts at the sum of the "
-    "earlier decay_steps and counts from 0 there",
-    lr="unused",
-))
+             "earlier decay_steps and counts from 0 there"))
 
 
 def _make_join(call: LibraryCall) -> Curve:
@@ -779,12 +741,9 @@ def _as_fn32(part: Schedule) -> Fn32:
 
 
 register(LibrarySchedule(
-    name="join_schedules", library="optax",
+    name="join_schedules", library="optax", lr="unused",
     args=(Arg("schedules", kind="specs", doc="optax specs: [{schedule: optax.X, args: {...}}, ...]"),
-     Arg("boundaries", kind="ints", doc="absolute updates at which the next schedule takes over")),
-    build=_build(_make_join),
-    source=_source("join_schedules", "_join.py"),
-    formula="schedule 0 before boundary 0; from boundary i on, schedule i+1 at (k - boundary_i)",
-    lr="unused",
-))
+          Arg("boundaries", kind="ints", doc="absolute updates at which the next schedule takes over")),
+    build=_build(_make_join), source=_source("join_schedules", "_join.py"),
+    formula="schedule 0 before boundary 0; from boundary i on, schedule i+1 at (k - boundary_i)"))
 

@@ -55,7 +55,7 @@ import numpy as np
 
 from warmupctl.core.errors import EngineError, SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._kit import FloatArray, IntArray, finish, no_end_error
+from warmupctl.frameworks._kit import FloatArray, IntArray, finish, no_end_error, pieces
 from warmupctl.frameworks._registry import (
     LIBRARY_SCHEDULES,
     Arg,
@@ -89,20 +89,7 @@ def _saturating(rising: Factor, full_from: int) -> Factor:
     are the library's; it only spares computing ones (a chunk usually lies on one side).
     """
 
-    def factor(t: IntArray) -> FloatArray:
-        if t.size == 0:
-            return np.empty(0)
-        with np.errstate(all="ignore"):
-            if t.min() >= full_from:
-                return np.ones(t.shape)
-            if t.max() < full_from:
-                return rising(t)
-            out = np.ones(t.shape)
-            below = t < full_from
-            out[below] = rising(t[below])
-            return out
-
-    return factor
+    return pieces([full_from], [rising, lambda t: np.ones(t.shape)])
 
 
 def linear_factor(period: int) -> Factor:
@@ -259,12 +246,7 @@ class _Warmup:
 
 
 def _period(call: LibraryCall) -> int:
-    period = call.args["warmup_period"]
-    if period <= 0:
-        raise SpecError("must be a positive integer", path="args.warmup_period", value=period,
-                        hint="pytorch_warmup raises ValueError: warmup_period must be a positive "
-                             "integer")
-    return int(period)
+    return int(call.args["warmup_period"])  # at least 1: a bound of its Arg
 
 
 def _betas(call: LibraryCall) -> tuple[tuple[float, float], str]:
@@ -422,11 +404,7 @@ def _resolve_base(call: LibraryCall, qualname: str) -> tuple[Schedule | None, fl
 
 def _build(call: LibraryCall, name: str, make: Callable[[LibraryCall], _Warmup]) -> Schedule:
     qualname = f"{LIBRARY}.{name}"
-    last_step = call.args["last_step"]
-    if last_step < -1:
-        raise SpecError("must be -1 (a fresh run) or the last step done before resuming",
-                        path="args.last_step", value=last_step,
-                        hint="pytorch_warmup's first factor is that of step last_step + 1")
+    last_step = call.args["last_step"]  # at least -1: a bound of its Arg
     shift = int(last_step) + 1
     warmup = make(call)
     base, lr = _resolve_base(call, qualname)
@@ -494,8 +472,11 @@ def _build(call: LibraryCall, name: str, make: Callable[[LibraryCall], _Warmup])
 # --------------------------------------------------------------------------------------------------
 
 _LAST = Arg("last_step", -1, kind="int",
-            doc="-1 for a fresh run; when resuming, update k uses the factor of step k + last_step + 1")
-_PERIOD = Arg("warmup_period", kind="int", doc="τ, in updates (one param group: an int)")
+            doc="-1 for a fresh run; when resuming, update k uses the factor of step k + last_step + 1",
+            minimum=-1, why="pytorch_warmup's first factor is that of step last_step + 1")
+_PERIOD = Arg("warmup_period", kind="int", doc="τ, in updates (one param group: an int)",
+              minimum=1, why="pytorch_warmup raises ValueError: warmup_period must be a positive "
+                             "integer")
 _BETAS = Arg("betas", None, kind="floats", nullable=True,
              doc="the optimizer's betas, which pytorch_warmup reads (betas[1]); None: Adam's "
                  "default (0.9, 0.999). May be given at the top level instead, beside lr")
@@ -525,51 +506,36 @@ def _warmup_build(make: Callable[[LibraryCall], _Warmup]) -> Callable[[LibraryCa
 _DAMPENS = "base_lr(k)·ω(k) (base_lr = lr without a base)"
 
 register(LibrarySchedule(
-    name="LinearWarmup", library=LIBRARY, lr="optional",
+    name="LinearWarmup", library=LIBRARY, lr="optional", extra=(_BASE,),
     args=(_PERIOD, _LAST),
-    extra=(_BASE,),
-    build=_warmup_build(_warmup_linear),
-    source=_source("LinearWarmup"),
-    formula=f"{_DAMPENS}, ω(k) = min(1, (k + 1)/warmup_period)",
-))
+    build=_warmup_build(_warmup_linear), source=_source("LinearWarmup"),
+    formula=f"{_DAMPENS}, ω(k) = min(1, (k + 1)/warmup_period)"))
 
 
 register(LibrarySchedule(
-    name="ExponentialWarmup", library=LIBRARY, lr="optional",
+    name="ExponentialWarmup", library=LIBRARY, lr="optional", extra=(_BASE,),
     args=(_PERIOD, _LAST),
-    extra=(_BASE,),
-    build=_warmup_build(_warmup_exponential),
-    source=_source("ExponentialWarmup"),
-    formula=f"{_DAMPENS}, ω(k) = 1 - exp(-(k + 1)/warmup_period)",
-))
+    build=_warmup_build(_warmup_exponential), source=_source("ExponentialWarmup"),
+    formula=f"{_DAMPENS}, ω(k) = 1 - exp(-(k + 1)/warmup_period)"))
 
 
 register(LibrarySchedule(
-    name="UntunedLinearWarmup", library=LIBRARY, lr="optional",
+    name="UntunedLinearWarmup", library=LIBRARY, lr="optional", extra=(_BASE, _TOP_BETAS),
     args=(_BETAS, _LAST),
-    extra=(_BASE, _TOP_BETAS),
-    build=_warmup_build(_warmup_untuned_linear),
-    source=_source("UntunedLinearWarmup"),
-    formula=f"{_DAMPENS}, LinearWarmup with warmup_period = int(2/(1 - betas[1])) (1999 for 0.999)",
-))
+    build=_warmup_build(_warmup_untuned_linear), source=_source("UntunedLinearWarmup"),
+    formula=f"{_DAMPENS}, LinearWarmup with warmup_period = int(2/(1 - betas[1])) (1999 for 0.999)"))
 
 
 register(LibrarySchedule(
-    name="UntunedExponentialWarmup", library=LIBRARY, lr="optional",
+    name="UntunedExponentialWarmup", library=LIBRARY, lr="optional", extra=(_BASE, _TOP_BETAS),
     args=(_BETAS, _LAST),
-    extra=(_BASE, _TOP_BETAS),
-    build=_warmup_build(_warmup_untuned_exponential),
-    source=_source("UntunedExponentialWarmup"),
-    formula=f"{_DAMPENS}, ExponentialWarmup with warmup_period = int(1/(1 - betas[1])) (999 for 0.999)",
-))
+    build=_warmup_build(_warmup_untuned_exponential), source=_source("UntunedExponentialWarmup"),
+    formula=f"{_DAMPENS}, ExponentialWarmup with warmup_period = int(1/(1 - betas[1])) (999 for 0.999)"))
 
 
 register(LibrarySchedule(
-    name="RAdamWarmup", library=LIBRARY, lr="optional",
+    name="RAdamWarmup", library=LIBRARY, lr="optional", extra=(_BASE, _TOP_BETAS),
     args=(_BETAS, _LAST),
-    extra=(_BASE, _TOP_BETAS),
-    build=_warmup_build(_warmup_radam),
-    source=_source("RAdamWarmup"),
+    build=_warmup_build(_warmup_radam), source=_source("RAdamWarmup"),
     formula=f"{_DAMPENS}, ω(k) = sqrt((ρ - 4)(ρ - 2)ρ∞/((ρ∞ - 4)(ρ∞ - 2)ρ)), ρ = ρ(k + δ), "
-       "ρ(t) = ρ∞ - 2t·β2^t/(1 - β2^t), ρ∞ = 2/(1 - β2) - 1, δ = first t with ρ(t) > 4",
-))
+             "ρ(t) = ρ∞ - 2t·β2^t/(1 - β2^t), ρ∞ = 2/(1 - β2) - 1, δ = first t with ρ(t) > 4"))

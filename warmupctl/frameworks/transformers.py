@@ -300,34 +300,22 @@ def _m_wsd(
 # --------------------------------------------------------------------------------------------------
 
 
-def _count(call: LibraryCall, name: str, *, minimum: int = 0, why: str = "") -> int:
-    """An integer argument that must be at least ``minimum`` (transformers itself does not check)."""
-    value = call.args[name]
-    if value < minimum:
-        problem = "must not be negative" if minimum == 0 else f"must be at least {minimum}"
-        raise SpecError(problem, path=f"args.{name}", value=value,
-                        hint=why or "a number of optimizer updates")
-    return int(value)
+def _lr(call: LibraryCall) -> float:
+    assert call.lr is not None  # lr="required": the spec layer enforces it
+    return float(call.lr)
 
 
 def _warmup(call: LibraryCall) -> int:
-    return _count(call, "num_warmup_steps",
-                  why="a warmup is a number of optimizer updates (Trainer rejects a negative warmup)")
+    return int(call.args["num_warmup_steps"])  # at least 0: a bound of its Arg
 
 
 def _total(call: LibraryCall) -> int:
-    return _count(call, "num_training_steps", minimum=1,
-                  why="the number of optimizer updates of the run (Trainer's max_steps)")
+    return int(call.args["num_training_steps"])  # at least 1: a bound of its Arg
 
 
 def _shift(call: LibraryCall) -> int:
     """``last_epoch + 1``: how far a resumed LambdaLR's counter is ahead of the update index."""
-    last = call.args["last_epoch"]
-    if last < -1:
-        raise SpecError("must be -1 (a fresh run) or the last update done before resuming",
-                        path="args.last_epoch", value=last,
-                        hint="torch's LambdaLR counts from last_epoch + 1")
-    return int(last) + 1
+    return int(call.args["last_epoch"]) + 1  # at least -1: a bound of its Arg
 
 
 def _note_peak(m: Multiplier, shift: int, lr: float, candidates: Sequence[int], why: str) -> list[str]:
@@ -385,6 +373,31 @@ def _schedule(
 
 
 # --------------------------------------------------------------------------------------------------
+# The arguments, shared by the registrations beside each build
+# --------------------------------------------------------------------------------------------------
+
+_W = Arg("num_warmup_steps", kind="int", doc="updates of warmup (Trainer: get_warmup_steps)",
+         minimum=0, why="Trainer rejects a negative warmup")
+_T = Arg("num_training_steps", kind="int", doc="updates of the whole run (Trainer: max_steps)",
+         minimum=1)
+_LAST = Arg("last_epoch", -1, kind="int",
+            doc="-1 for a fresh run; when resuming, update k uses the lambda at k + last_epoch + 1",
+            minimum=-1, why="torch's LambdaLR counts from last_epoch + 1")
+_T_IGNORED = Arg("num_training_steps", None, kind="int", nullable=True,
+                 doc="get_scheduler takes it and ignores it here; warmupctl tabulates that many "
+                     "updates", minimum=1)
+_CYCLES = Arg("num_cycles", 0.5, doc="cosine waves over the decay (0.5: one half-wave down)")
+_MIN_LR = Arg("min_lr", None, nullable=True, doc="floor, absolute (divided by the optimizer's lr)")
+_MIN_RATE = Arg("min_lr_rate", None, nullable=True, doc="floor as a fraction of lr")
+
+_WARMUP_FROM_0 = "t/max(1,W) for t < W"
+
+
+def _source(symbol: str) -> str:
+    return f"transformers {VERSION}, {_FILE}, {symbol}"
+
+
+# --------------------------------------------------------------------------------------------------
 # The entries
 # --------------------------------------------------------------------------------------------------
 
@@ -404,6 +417,14 @@ def _build_constant(call: LibraryCall) -> Schedule:
                      end=_ignored_total(call), warmup=0, notes=notes)
 
 
+register(LibrarySchedule(
+    name="constant", library=LIBRARY, aliases=("get_constant_schedule",),
+    args=(Arg("num_warmup_steps", None, kind="int", nullable=True,
+          doc="get_scheduler ignores it for constant: there is no warmup"), _T_IGNORED, _LAST),
+    build=_build_constant, source=_source("get_constant_schedule"),
+    formula="lr"))
+
+
 def _build_constant_with_warmup(call: LibraryCall) -> Schedule:
     w = _warmup(call)
     m = _m_constant_with_warmup(w)
@@ -412,15 +433,29 @@ def _build_constant_with_warmup(call: LibraryCall) -> Schedule:
                      notes=_note_zero_start(m, _shift(call), w))
 
 
+register(LibrarySchedule(
+    name="constant_with_warmup", library=LIBRARY, aliases=("get_constant_schedule_with_warmup",),
+    args=(_W, _T_IGNORED, _LAST),
+    build=_build_constant_with_warmup, source=_source("get_constant_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 1"))
+
+
 def _build_linear(call: LibraryCall) -> Schedule:
     w, n, shift = _warmup(call), _total(call), _shift(call)
     m = _m_linear(w, n)
     notes = _note_zero_start(m, shift, w)
     if w >= n:
-        notes += _note_peak(m, shift, float(call.lr), [w - 1, w],
+        notes += _note_peak(m, shift, _lr(call), [w - 1, w],
                             f"num_warmup_steps >= num_training_steps: update {w - shift} gets 0")
     return _schedule(call, m, end=n, warmup=w,
                      marks=[(w, "warmup end"), (n, "decay end (LR 0)")], notes=notes)
+
+
+register(LibrarySchedule(
+    name="linear", library=LIBRARY, aliases=("get_linear_schedule_with_warmup",),
+    args=(_W, _T, _LAST),
+    build=_build_linear, source=_source("get_linear_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, (T - t)/max(1, T - W))"))
 
 
 def _oscillation_note(w: int, shift: int) -> list[str]:
@@ -444,6 +479,14 @@ def _build_cosine(call: LibraryCall) -> Schedule:
     return _build_cosine_family(call, 0.0)
 
 
+register(LibrarySchedule(
+    name="cosine", library=LIBRARY, aliases=("get_cosine_schedule_with_warmup",),
+    args=(_W, _T, _CYCLES, _LAST),
+    build=_build_cosine, source=_source("get_cosine_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, (1 + cos(2π·num_cycles·p))/2), "
+             "p = (t - W)/max(1, T - W) unclamped (rises again after T)"))
+
+
 def _min_lr_rate(call: LibraryCall) -> float:
     """``min_lr_rate``, or ``min_lr / optimizer.defaults["lr"]``; exactly one must be set."""
     min_lr, rate = call.args["min_lr"], call.args["min_lr_rate"]
@@ -456,7 +499,7 @@ def _min_lr_rate(call: LibraryCall) -> float:
             raise SpecError("min_lr is divided by the optimizer's LR, which is 0", path="lr",
                             value=call.lr, hint="transformers raises ZeroDivisionError; set lr > 0 "
                                                 "or give min_lr_rate instead of min_lr")
-        return float(min_lr) / float(call.lr)
+        return float(min_lr) / _lr(call)
     if rate is None:
         raise SpecError("needs min_lr or min_lr_rate", path="args.min_lr",
                         hint="transformers raises ValueError: 'One of min_lr or min_lr_rate should "
@@ -466,6 +509,14 @@ def _min_lr_rate(call: LibraryCall) -> float:
 
 def _build_cosine_with_min_lr(call: LibraryCall) -> Schedule:
     return _build_cosine_family(call, _min_lr_rate(call))
+
+
+register(LibrarySchedule(
+    name="cosine_with_min_lr", library=LIBRARY, aliases=("get_cosine_with_min_lr_schedule_with_warmup",),
+    args=(_W, _T, _CYCLES, _LAST, _MIN_LR, _MIN_RATE),
+    build=_build_cosine_with_min_lr, source=_source("get_cosine_with_min_lr_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, c(1 - r) + r), c = (1 + cos(2π·num_cycles·p))/2, "
+             "r = min_lr_rate or min_lr/lr, p unclamped"))
 
 
 def _build_cosine_with_restarts(call: LibraryCall) -> Schedule:
@@ -485,9 +536,18 @@ def _build_cosine_with_restarts(call: LibraryCall) -> Schedule:
                      marks=[(w, "warmup end"), (n, "decay end (LR 0)")], notes=notes)
 
 
+register(LibrarySchedule(
+    name="cosine_with_restarts", library=LIBRARY,
+    aliases=("get_cosine_with_hard_restarts_schedule_with_warmup",),
+    args=(_W, _T, Arg("num_cycles", 1, doc="hard restarts inside [W, T)"), _LAST),
+    build=_build_cosine_with_restarts, source=_source("get_cosine_with_hard_restarts_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 0 if p >= 1 else "
+            "max(0, (1 + cos(π·((num_cycles·p) mod 1)))/2)"))
+
+
 def _build_polynomial(call: LibraryCall) -> Schedule:
     w, n, shift = _warmup(call), _total(call), _shift(call)
-    lr_init = float(call.lr)
+    lr_init = _lr(call)
     lr_end, power = call.args["lr_end"], call.args["power"]
     if not lr_init > lr_end:
         raise SpecError("lr_end must be smaller than the optimizer's lr", path="args.lr_end",
@@ -511,14 +571,17 @@ def _build_polynomial(call: LibraryCall) -> Schedule:
                      notes=notes)
 
 
+register(LibrarySchedule(
+    name="polynomial", library=LIBRARY, aliases=("get_polynomial_decay_schedule_with_warmup",),
+    args=(_W, _T, Arg("lr_end", 1e-7, doc="end LR, absolute"), Arg("power", 1.0), _LAST),
+    build=_build_polynomial, source=_source("get_polynomial_decay_schedule_with_warmup"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; W <= t <= T: ((lr - lr_end)(1 - (t - W)/(T - W))^power + "
+             "lr_end)/lr; t > T: lr_end/lr"))
+
+
 def _build_inverse_sqrt(call: LibraryCall) -> Schedule:
     w, shift = _warmup(call), _shift(call)
     given = call.args["timescale"]
-    if given is not None and given <= 0:
-        raise SpecError("must be positive", path="args.timescale", value=given,
-                        hint="transformers accepts it and then raises ZeroDivisionError or "
-                             "ValueError (math domain error) after the warmup; leave it out to use "
-                             "num_warmup_steps")
     timescale = given if given is not None else (w or 10_000)
     m = _m_inverse_sqrt(w, timescale)
     notes = _note_zero_start(m, shift, w)
@@ -530,11 +593,23 @@ def _build_inverse_sqrt(call: LibraryCall) -> Schedule:
                      marks=[(w, "warmup end")], notes=notes)
 
 
+register(LibrarySchedule(
+    name="inverse_sqrt", library=LIBRARY, aliases=("get_inverse_sqrt_schedule",),
+    args=(_W, Arg("timescale", None, kind="int", nullable=True,
+                  doc="decay time scale; default num_warmup_steps, or 10000 if that is 0",
+                  minimum=0, above=True,
+                  why="transformers accepts it and then raises ZeroDivisionError or ValueError "
+                      "(math domain error) after the warmup; leave it out to use num_warmup_steps"),
+          _T_IGNORED, _LAST),
+    build=_build_inverse_sqrt, source=_source("get_inverse_sqrt_schedule"),
+    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 1/sqrt((t + timescale - W)/timescale)"))
+
+
 def _build_cosine_warmup_with_min_lr(call: LibraryCall) -> Schedule:
     w, n, shift = _warmup(call), _total(call), _shift(call)
     rate, wr = _min_lr_rate(call), call.args["warmup_lr_rate"]
     m = _m_cosine_lr_rate(w, n, call.args["num_cycles"], rate, wr)
-    lr = float(call.lr)
+    lr = _lr(call)
     notes: list[str] = []
     if w > shift:
         first = lr * float(m(np.asarray([shift], dtype=np.int64))[0])
@@ -555,9 +630,20 @@ def _build_cosine_warmup_with_min_lr(call: LibraryCall) -> Schedule:
                      marks=[(w, "decay start"), (n - 1, "floor")], notes=notes)
 
 
+register(LibrarySchedule(
+    name="cosine_warmup_with_min_lr", library=LIBRARY,
+    aliases=("get_cosine_with_min_lr_schedule_with_warmup_lr_rate",),
+    args=(_W, _T, _CYCLES, _LAST, _MIN_LR, _MIN_RATE,
+          Arg("warmup_lr_rate", None, nullable=True, doc="warmup start as a fraction of lr")),
+    build=_build_cosine_warmup_with_min_lr,
+    source=_source("get_cosine_with_min_lr_schedule_with_warmup_lr_rate"),
+    formula="lr·m(t): t < W: (t + 1)/max(1, W) or wr + (1 - wr)·t/max(1, W - 1); then max(0, c(1 - r) "
+             "+ r) with p = (t - W + 1)/max(1, T - W) (peak at W - 1, floor at T - 1)"))
+
+
 def _build_wsd(call: LibraryCall) -> Schedule:
     w, shift = _warmup(call), _shift(call)
-    d = _count(call, "num_decay_steps")
+    d = int(call.args["num_decay_steps"])
     given_total, given_stable = call.args["num_training_steps"], call.args["num_stable_steps"]
     if given_total is None and given_stable is None:
         raise SpecError("needs num_training_steps or num_stable_steps", path="args.num_training_steps",
@@ -567,7 +653,7 @@ def _build_wsd(call: LibraryCall) -> Schedule:
     if given_total is not None:
         _total(call)
     if given_stable is not None:
-        s = _count(call, "num_stable_steps")
+        s = int(given_stable)
         if given_total is not None and w + s + d != given_total:
             notes.append(f"num_stable_steps wins over num_training_steps (transformers warns): the "
                          f"decay ends at update {w + s + d - shift}, not {given_total - shift}")
@@ -576,7 +662,7 @@ def _build_wsd(call: LibraryCall) -> Schedule:
     mr = call.args["min_lr_ratio"]
     m = _m_wsd(w, s, d, call.args["warmup_type"], call.args["decay_type"], mr,
                call.args["num_cycles"])
-    lr = float(call.lr)
+    lr = _lr(call)
     if w > shift:
         notes += (_note_zero_start(m, shift, w) if mr == 0 else
                   [f"update 0 gets min_lr_ratio·lr = {lr * mr:.6g} (the WSD warmup starts from "
@@ -598,141 +684,19 @@ def _build_wsd(call: LibraryCall) -> Schedule:
                      notes=notes)
 
 
-# --------------------------------------------------------------------------------------------------
-# Registration
-# --------------------------------------------------------------------------------------------------
-
-_W = Arg("num_warmup_steps", kind="int", doc="updates of warmup (Trainer: get_warmup_steps)")
-_T = Arg("num_training_steps", kind="int", doc="updates of the whole run (Trainer: max_steps)")
-_LAST = Arg("last_epoch", -1, kind="int",
-            doc="-1 for a fresh run; when resuming, update k uses the lambda at k + last_epoch + 1")
-_T_IGNORED = Arg("num_training_steps", None, kind="int", nullable=True,
-                 doc="get_scheduler takes it and ignores it here; warmupctl tabulates that many "
-                     "updates")
-_CYCLES = Arg("num_cycles", 0.5, doc="cosine waves over the decay (0.5: one half-wave down)")
-_MIN_LR = Arg("min_lr", None, nullable=True, doc="floor, absolute (divided by the optimizer's lr)")
-_MIN_RATE = Arg("min_lr_rate", None, nullable=True, doc="floor as a fraction of lr")
-
-_WARMUP_FROM_0 = "t/max(1,W) for t < W"
-
-
-def _source(symbol: str) -> str:
-    return f"transformers {VERSION}, {_FILE}, {symbol}"
-
-
-
-
 register(LibrarySchedule(
-    name="linear", library=LIBRARY,
-    aliases=("get_linear_schedule_with_warmup",),
-    args=(_W, _T, _LAST),
-    build=_build_linear,
-    source=_source("get_linear_schedule_with_warmup"),
-    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, (T - t)/max(1, T - W))",
-))
-
-
-register(LibrarySchedule(
-    name="cosine", library=LIBRARY,
-    aliases=("get_cosine_schedule_with_warmup",),
-    args=(_W, _T, _CYCLES, _LAST),
-    build=_build_cosine,
-    source=_source("get_cosine_schedule_with_warmup"),
-    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, (1 + cos(2π·num_cycles·p))/2), "
-       "p = (t - W)/max(1, T - W) unclamped (rises again after T)",
-))
-
-
-register(LibrarySchedule(
-    name="cosine_with_restarts", library=LIBRARY,
-    aliases=("get_cosine_with_hard_restarts_schedule_with_warmup",),
-    args=(_W, _T, Arg("num_cycles", 1, doc="hard restarts inside [W, T)"), _LAST),
-    build=_build_cosine_with_restarts,
-    source=_source("get_cosine_with_hard_restarts_schedule_with_warmup"),
-    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 0 if p >= 1 else max(0, (1 + cos(π·((num_cycles·p) mod 1)))/2)",
-))
-
-
-register(LibrarySchedule(
-    name="polynomial", library=LIBRARY,
-    aliases=("get_polynomial_decay_schedule_with_warmup",),
-    args=(_W, _T, Arg("lr_end", 1e-7, doc="end LR, absolute"), Arg("power", 1.0), _LAST),
-    build=_build_polynomial,
-    source=_source("get_polynomial_decay_schedule_with_warmup"),
-    formula=f"lr·m(t): {_WARMUP_FROM_0}; W <= t <= T: ((lr - lr_end)(1 - (t - W)/(T - W))^power + "
-       "lr_end)/lr; t > T: lr_end/lr",
-))
-
-
-register(LibrarySchedule(
-    name="constant", library=LIBRARY,
-    aliases=("get_constant_schedule",),
-    args=(Arg("num_warmup_steps", None, kind="int", nullable=True,
-            doc="get_scheduler ignores it for constant: there is no warmup"), _T_IGNORED, _LAST),
-    build=_build_constant,
-    source=_source("get_constant_schedule"),
-    formula="lr",
-))
-
-
-register(LibrarySchedule(
-    name="constant_with_warmup", library=LIBRARY,
-    aliases=("get_constant_schedule_with_warmup",),
-    args=(_W, _T_IGNORED, _LAST),
-    build=_build_constant_with_warmup,
-    source=_source("get_constant_schedule_with_warmup"),
-    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 1",
-))
-
-
-register(LibrarySchedule(
-    name="inverse_sqrt", library=LIBRARY,
-    aliases=("get_inverse_sqrt_schedule",),
-    args=(_W, Arg("timescale", None, kind="int", nullable=True,
-                doc="decay time scale; default num_warmup_steps, or 10000 if that is 0"),
-        _T_IGNORED, _LAST),
-    build=_build_inverse_sqrt,
-    source=_source("get_inverse_sqrt_schedule"),
-    formula=f"lr·m(t): {_WARMUP_FROM_0}; then 1/sqrt((t + timescale - W)/timescale)",
-))
-
-
-register(LibrarySchedule(
-    name="cosine_with_min_lr", library=LIBRARY,
-    aliases=("get_cosine_with_min_lr_schedule_with_warmup",),
-    args=(_W, _T, _CYCLES, _LAST, _MIN_LR, _MIN_RATE),
-    build=_build_cosine_with_min_lr,
-    source=_source("get_cosine_with_min_lr_schedule_with_warmup"),
-    formula=f"lr·m(t): {_WARMUP_FROM_0}; then max(0, c(1 - r) + r), c = (1 + cos(2π·num_cycles·p))/2, "
-       "r = min_lr_rate or min_lr/lr, p unclamped",
-))
-
-
-register(LibrarySchedule(
-    name="cosine_warmup_with_min_lr", library=LIBRARY,
-    aliases=("get_cosine_with_min_lr_schedule_with_warmup_lr_rate",),
-    args=(_W, _T, _CYCLES, _LAST, _MIN_LR, _MIN_RATE,
-        Arg("warmup_lr_rate", None, nullable=True, doc="warmup start as a fraction of lr")),
-    build=_build_cosine_warmup_with_min_lr,
-    source=_source("get_cosine_with_min_lr_schedule_with_warmup_lr_rate"),
-    formula="lr·m(t): t < W: (t + 1)/max(1, W) or wr + (1 - wr)·t/max(1, W - 1); then max(0, c(1 - r) "
-       "+ r) with p = (t - W + 1)/max(1, T - W) (peak at W - 1, floor at T - 1)",
-))
-
-
-register(LibrarySchedule(
-    name="warmup_stable_decay", library=LIBRARY,
-    aliases=("get_wsd_schedule",),
-    args=(_W, Arg("num_decay_steps", kind="int", doc="updates of the decay"),
-        Arg("num_training_steps", None, kind="int", nullable=True,
-            doc="W + S + D; gives S when num_stable_steps is not set"),
-        Arg("num_stable_steps", None, kind="int", nullable=True, doc="updates at the peak; wins"),
-        Arg("warmup_type", "linear", kind="str", choices=_WARMUP_TYPES),
-        Arg("decay_type", "cosine", kind="str", choices=_WARMUP_TYPES),
-        Arg("min_lr_ratio", 0, doc="start of the warmup and end of the decay, as a fraction of lr"),
-        _CYCLES, _LAST),
-    build=_build_wsd,
-    source=_source("get_wsd_schedule"),
+    name="warmup_stable_decay", library=LIBRARY, aliases=("get_wsd_schedule",),
+    args=(_W, Arg("num_decay_steps", kind="int", doc="updates of the decay", minimum=0),
+          Arg("num_training_steps", None, kind="int", nullable=True,
+              doc="W + S + D; gives S when num_stable_steps is not set", minimum=1),
+          Arg("num_stable_steps", None, kind="int", nullable=True, doc="updates at the peak; wins",
+              minimum=0),
+          Arg("warmup_type", "linear", kind="str", choices=_WARMUP_TYPES),
+          Arg("decay_type", "cosine", kind="str", choices=_WARMUP_TYPES),
+          Arg("min_lr_ratio", 0, doc="start of the warmup and end of the decay, as a fraction of lr"),
+          _CYCLES, _LAST),
+    build=_build_wsd, source=_source("get_wsd_schedule"),
     formula="lr·m(t): warmup f(t/max(1,W))·(1 - mr) + mr; 1 for S updates; decay "
-       "f(p)·(1 - mr) + mr, p = (t - W - S)/max(1, D); then mr",
-))
+             "f(p)·(1 - mr) + mr, p = (t - W - S)/max(1, D); then mr"))
+
+

@@ -9,7 +9,8 @@
 2. each label, most important first, goes to the nearest free spot around its anchor
    (:mod:`warmupctl.render.layout`: inside its panel, clear of curves, labels and the legend);
 3. a label that finds no spot is folded into the legend, on its curve's line (a mark shared by all
-   curves on a line of its own), and the layout is done again with the grown legend.
+   curves on a line of its own), and the layout is done again with the grown legend — at most
+   :data:`ROUNDS` times; the last round folds every label into a legend below the panels.
 
 The layout engine runs before labels are measured and is switched off afterwards, so the file shows
 exactly the positions measured here.
@@ -28,12 +29,18 @@ from warmupctl.render.layout import Box, Placer, along_vertical, around, densify
 #: Where an inside legend may go, tried in this order.
 LEGEND_SPOTS = ("upper right", "upper left", "lower right", "lower left", "center right",
                 "center left", "upper center", "lower center", "center")
+#: Positions per side of the grid an inside legend tries when no named spot is free.
+LEGEND_GRID = 9
 #: Farther than this (pixels) from its anchor, a label gets an arrow to it.
 ARROW_BEYOND = 14.0
-#: Characters of a legend line that folded labels fill before starting another.
+#: Characters of an inside legend's line that folded labels fill before starting another.
 FOLD_WIDTH = 60
+#: Width of a character, in font sizes (DejaVu Sans averages a bit under 0.6 em).
+EM = 0.6
+#: A label may sit at most this fraction of its panel's smaller side from its anchor.
+MAX_REACH = 0.5
 #: Rounds of layout before giving up on placing a label (each folds at least one more).
-ROUNDS = 6
+ROUNDS = 8
 
 
 @dataclass(frozen=True)
@@ -57,17 +64,18 @@ class Entry:
     text: str
     folded: list[str] = field(default_factory=list)
 
-    def label(self) -> str:
+    def label(self, width: int = 60) -> str:
+        """The text, then the folded labels filling lines of about ``width`` characters."""
         lines: list[str] = []
         for text in self.folded:  # a label is never split: lines break between labels
-            if lines and len(lines[-1]) + 3 + len(text) <= FOLD_WIDTH:
+            if lines and len(lines[-1]) + 3 + len(text) <= width:
                 lines[-1] += " · " + text
             else:
                 lines.append(text)
         return "\n".join([self.text, *lines])
 
 
-def display_points(panel, lines: Sequence[Any]) -> np.ndarray:
+def display_points(panel: Any, lines: Sequence[Any]) -> np.ndarray:
     """The display pixels of ``lines`` (Line2D artists), resampled along each segment when drawn
     as a line."""
     arrays = []
@@ -80,11 +88,11 @@ def display_points(panel, lines: Sequence[Any]) -> np.ndarray:
     return np.vstack(arrays) if arrays else np.empty((0, 2))
 
 
-def box_of(extent) -> Box:
+def box_of(extent: Any) -> Box:
     return Box(float(extent.x0), float(extent.y0), float(extent.x1), float(extent.y1))
 
 
-def lay_out(figure, panels: Sequence[Any], labels: Sequence[Label], entries: Sequence[Entry],
+def lay_out(figure: Any, panels: Sequence[Any], labels: Sequence[Label], entries: Sequence[Entry],
             obstacles: Sequence[Sequence[Any]], *, extra_legends: Sequence[tuple[int, Any]] = (),
             legend_fontsize: float = 9, label_fontsize: float = 8) -> None:
     """Place the legend and every label (see the module docstring), then freeze the layout.
@@ -100,16 +108,25 @@ def lay_out(figure, panels: Sequence[Any], labels: Sequence[Label], entries: Seq
     """
     folded: set[int] = set()
     outside = False
+    most_columns = 3
     shared = Entry(_invisible_handle(), "all curves")
-    for _ in range(ROUNDS):
+    for round_ in range(ROUNDS):
+        if round_ == ROUNDS - 1:  # the last round: every label in the legend, below the panels
+            folded, outside, most_columns = set(range(len(labels))), True, 1
         for entry in (*entries, shared):
             entry.folded = [labels[i].text for i in sorted(folded)
                             if any(home is entry for home in _homes(labels[i], entries, shared))]
         shown = [e for e in entries if e.handle is not None] + ([shared] if shared.folded else [])
-        legend = _legend(figure, panels[0], shown, outside, legend_fontsize)
+        legend, columns = _legend(figure, panels[0], shown, outside, legend_fontsize, most_columns)
         figure.get_layout_engine().execute(figure)
         renderer = figure.canvas.get_renderer()
         points = [display_points(panel, lines) for panel, lines in zip(panels, obstacles)]
+        if legend is not None and outside and most_columns > 1 and round_ < ROUNDS - 1:
+            box = box_of(legend.get_window_extent(renderer))
+            if box.x0 < 0 or box.x1 > figure.bbox.width:  # too wide for the figure: fewer columns
+                most_columns = columns - 1
+                legend.remove()
+                continue
         if legend is not None and not outside:
             anchors = np.array([_anchor(panels[lb.panel], lb) for lb in labels if lb.panel == 0
                                 and lb.y is not None], dtype=np.float64).reshape(-1, 2)
@@ -143,42 +160,65 @@ def _homes(label: Label, entries: Sequence[Entry], shared: Entry) -> list[Entry]
     return homes or [shared]
 
 
-def _invisible_handle():
+def _invisible_handle() -> Any:
     from matplotlib.lines import Line2D
 
     return Line2D([], [], linestyle="none")
 
 
-def _legend(figure, axes, entries: Sequence[Entry], outside: bool, fontsize: float):
+def _legend(figure: Any, axes: Any, entries: Sequence[Entry], outside: bool, fontsize: float,
+            most_columns: int = 3) -> tuple[Any, int]:
+    """The legend (None without entries) and its number of columns: inside ``axes`` (placed later
+    by :func:`_seat_legend`), or outside below the panels in up to ``most_columns`` columns."""
     if not entries:
-        return None
+        return None, 0
     handles = [e.handle for e in entries]
-    texts = [e.label() for e in entries]
     if outside:
-        columns = 2 if len(entries) > 2 and max(len(t.split("\n")[0]) for t in texts) < 48 else 1
+        # Folded labels wrap at the width of a column, so that the legend table grows in height
+        # only as much as it must.
+        characters = figure.bbox.width / (fontsize * EM * figure.dpi / 72.0)
+        titles = max(len(e.text) for e in entries)
+        columns = min(len(entries), most_columns, 3 if titles < 32 else 2 if titles < 48 else 1)
+        texts = [e.label(max(24, int(characters / columns) - 8)) for e in entries]
         return figure.legend(handles, texts, loc="outside lower center", fontsize=fontsize,
-                             ncols=columns, frameon=False)
-    return axes.legend(handles, texts, loc=LEGEND_SPOTS[0], fontsize=fontsize)
+                             ncols=columns, frameon=False), columns
+    texts = [e.label(FOLD_WIDTH) for e in entries]
+    return axes.legend(handles, texts, loc=LEGEND_SPOTS[0], fontsize=fontsize), 1
 
 
-def _seat_legend(legend, renderer, points: np.ndarray, axes) -> bool:
-    """Move the inside legend to the first of :data:`LEGEND_SPOTS` that covers none of ``points``."""
+def _seat_legend(legend: Any, renderer: Any, points: np.ndarray, axes: Any) -> bool:
+    """Move the inside legend to the first of :data:`LEGEND_SPOTS` that covers none of ``points``,
+    else to the free place nearest the top right on a grid over the panel; False when none is free."""
     area = box_of(axes.get_window_extent(renderer))
     for spot in LEGEND_SPOTS:
         legend.set_loc(spot)
         box = box_of(legend.get_window_extent(renderer))
-        if box.inside(area) and box.covers(points, 3.0) == 0:
+        if box.inside(area, 2.0) and box.covers(points, 3.0) == 0:
             return True
+    legend.set_loc("upper right")
+    width, height = (float(v) for v in legend.get_window_extent(renderer).size)
+    steps = np.linspace(0.0, 1.0, LEGEND_GRID)
+    grid = sorted(((x, y) for x in steps for y in steps), key=lambda p: (1 - p[0]) ** 2 + (1 - p[1]) ** 2)
+    for fx, fy in grid:
+        # The legend's upper right corner at (fx, fy) of the room it can move in.
+        right = area.x0 + 4 + width + fx * (area.x1 - area.x0 - width - 8)
+        top = area.y0 + 4 + height + fy * (area.y1 - area.y0 - height - 8)
+        box = Box(right - width, top - height, right, top)
+        if box.covers(points, 3.0) == 0:
+            anchor = axes.transAxes.inverted().transform((right, top))
+            legend.set_bbox_to_anchor((float(anchor[0]), float(anchor[1])), transform=axes.transAxes)
+            legend.borderaxespad = 0.0
+            return box_of(legend.get_window_extent(renderer)).covers(points, 3.0) == 0
     return False
 
 
-def _anchor(axes, label: Label) -> tuple[float, float]:
+def _anchor(axes: Any, label: Label) -> tuple[float, float]:
     x, y = axes.transData.transform((label.x, 0.0 if label.y is None else label.y))
     return float(x), float(y)
 
 
-def _place_labels(figure, panels, labels: Sequence[Label], folded: set[int], placers: list[Placer],
-                  renderer, fontsize: float) -> list[int]:
+def _place_labels(figure: Any, panels: Sequence[Any], labels: Sequence[Label], folded: set[int],
+                  placers: list[Placer], renderer: Any, fontsize: float) -> list[int]:
     """Draw each label not folded at its spot; the indices of those that found none."""
     failed = []
     points_per_pixel = 72.0 / figure.dpi
@@ -194,8 +234,9 @@ def _place_labels(figure, panels, labels: Sequence[Label], folded: set[int], pla
         anchor = _anchor(axes, label)
         if label.y is None:
             spot = placer.place(along_vertical(anchor[0], placer.area, size))
-        else:
-            spot = placer.place(around(anchor, size))
+        else:  # in a small panel a far label (a long arrow across it) is worse than a folded one
+            reach = MAX_REACH * min(placer.area.x1 - placer.area.x0, placer.area.y1 - placer.area.y0)
+            spot = placer.place([s for s in around(anchor, size) if s.distance <= reach])
         if spot is None:
             failed.append(index)
             continue
@@ -216,14 +257,14 @@ def _place_labels(figure, panels, labels: Sequence[Label], folded: set[int], pla
     return failed
 
 
-def _remove_labels(panels) -> None:
+def _remove_labels(panels: Sequence[Any]) -> None:
     for axes in panels:
         for text in list(axes.texts):
             if text.get_gid() == "warmupctl-label":
                 text.remove()
 
 
-def text_boxes(figure) -> list[tuple[str, Box]]:
+def text_boxes(figure: Any) -> list[tuple[str, Box]]:
     """Every text a drawn figure shows and its box in display pixels (an annotation's text only, not
     its arrow; tick labels of the ticks inside the axis' view only): what the layout tests check."""
     from matplotlib.axis import Axis
@@ -233,12 +274,14 @@ def text_boxes(figure) -> list[tuple[str, Box]]:
     ticks: set[int] = set()
     shown: list[Any] = []
     for axis in figure.findobj(Axis):
-        low, high = sorted(axis.get_view_interval())
+        scale = axis.get_transform()  # compared on the axis' scale (log, symlog), as matplotlib does
+        low, high = sorted(float(v) for v in scale.transform(np.asarray(axis.get_view_interval(), float)))
         slack = (high - low) * 1e-10  # matplotlib's own tolerance for a tick at the view's edge
         for tick in axis.get_major_ticks() + axis.get_minor_ticks():
             labels = (tick.label1, tick.label2)
             ticks.update(id(label) for label in labels)
-            if low - slack <= tick.get_loc() <= high + slack and tick.get_visible():
+            where = float(scale.transform(np.array([tick.get_loc()], dtype=float))[0])
+            if low - slack <= where <= high + slack and tick.get_visible():
                 shown.extend(label for label in labels if label.get_visible())
     shown += [t for t in figure.findobj(Text) if id(t) not in ticks and t.get_visible()]
     boxes = []

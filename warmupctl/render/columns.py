@@ -113,19 +113,43 @@ def build_table(title: str, steps: NDArray[np.int64], names: list[str],
     """A Rich table: step, the columns, the events; an ellipsis row where updates are skipped."""
     table = Table(title=Text(title), caption=Text(CONVENTION, style="dim"), caption_justify="left")
     table.add_column("step", justify="right", style="cyan")
-    for name in names:
+    texts = [_terminal(name, values[name]) for name in names]
+    for name, column in zip(names, texts):
         header = "lr (effective)" if name == "lr" and "intended" in names else TITLES.get(name, name)
-        table.add_column(header, justify="right" if KINDS.get(name, "float") == "float" else "center",
+        # A number is never cut ("0.000…") nor wrapped ("0.0001" over "65"): its column is as wide
+        # as its longest cell; a long header wraps instead.
+        table.add_column(header, overflow="fold", min_width=max(map(len, column), default=1),
+                         justify="right" if KINDS.get(name, "float") == "float" else "center",
                          style="red" if name == "unstable" else None)
     table.add_column("event", style="magenta")
     previous = None
-    texts = [_terminal(name, values[name]) for name in names]
     for i, step in enumerate(steps.tolist()):
         if gaps and previous is not None and step > previous + 1:
             table.add_row("⋮", *([""] * len(names)), "", style="dim")
         table.add_row(str(step), *(column[i] for column in texts), marks.get(step, ""))
         previous = step
     return table
+
+
+def fitting(names: list[str], values: Mapping[str, NDArray[Any]], steps: NDArray[np.int64],
+            marks: Mapping[int, str], width: int) -> list[list[str]]:
+    """``names`` cut into runs of columns whose table fits ``width`` terminal columns (each run
+    becomes a table of its own, with the steps and events), so that no number is ever cropped."""
+    def needed(name: str) -> int:
+        return max(len(name) // 2, *(len(cell) for cell in _terminal(name, values[name])), 1) + 3
+
+    fixed = 4 + max((len(str(s)) for s in steps.tolist()), default=4) + 3 + max(
+        (len(text) for text in marks.values()), default=5) + 3
+    runs: list[list[str]] = [[]]
+    used = fixed
+    for name in names:
+        cost = needed(name)
+        if runs[-1] and used + cost > width:
+            runs.append([])
+            used = fixed
+        runs[-1].append(name)
+        used += cost
+    return runs
 
 
 def _terminal(name: str, values: NDArray[Any]) -> list[str]:

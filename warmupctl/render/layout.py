@@ -103,7 +103,7 @@ def along_vertical(x: float, area: Box, size: tuple[float, float], gap: float = 
     """Spots beside a vertical line at ``x``: right of it, then left, from the bottom of ``area`` up."""
     width, height = size
     spots = []
-    usable = area.y1 - area.y0 - height - 2 * PAD
+    usable = area.y1 - area.y0 - height - 2 * (PAD + 1)  # PAD + 1 from the bottom and the top
     for row in range(rows):
         y = area.y0 + PAD + 1 + usable * row / max(rows - 1, 1)
         for dx in (gap, -gap - width):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from rich.console import RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.segment import Segment
 from rich.text import Text
 
 from warmupctl.calc.lints import Finding
@@ -17,6 +18,8 @@ STYLES = {"warning": "yellow", "advice": "cyan", "info": "blue"}
 #: annotation, so a pull request shows what needs a look).
 GITHUB_COMMANDS = {"warning": "warning", "advice": "notice"}
 TITLE = "warmupctl check"
+#: Columns of indent of a finding's message and hint under its code line.
+INDENT = 6
 
 
 def build_lint_report(results: Sequence[tuple[Schedule, Sequence[Finding]]],
@@ -30,16 +33,44 @@ def build_lint_report(results: Sequence[tuple[Schedule, Sequence[Finding]]],
         if not findings:
             out.append(Text("  no findings", style="green"))
         for finding in findings:
-            line = Text("  ")
+            line = Text()
             line.append(f"{finding.id} {finding.name}", style="magenta")
             line.append(f"  {finding.severity}", style=STYLES[finding.severity])
             where = f"update {finding.step}: " if finding.step is not None else ""
             line.append(f"  {where}{finding.message}")
-            out.append(line)
+            out.append(Hanging(line, first=2, rest=INDENT))
             if finding.hint:
-                out.append(Text(f"      hint: {finding.hint}", style="dim"))
+                out.append(Hanging(Text(f"hint: {finding.hint}", style="dim"), first=INDENT, rest=INDENT))
     out.append(Text(tally(total), style="bold"))
     return out
+
+
+class Hanging:
+    """``text`` with a hanging indent: its first line ``first`` columns in, the lines it wraps onto
+    ``rest`` columns in, so a finding's code line stays one line where it fits and its message wraps
+    under itself rather than at column 0."""
+
+    def __init__(self, text: Text, first: int, rest: int) -> None:
+        self.text, self.first, self.rest = text, first, rest
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        plain = self.text.plain
+        first = self.text.wrap(console, max(options.max_width - self.first, 20))[0]
+        first.rstrip()
+        cut = len(first.plain)
+        while cut < len(plain) and plain[cut] == " ":
+            cut += 1
+        yield Segment(" " * self.first)
+        yield from first.render(console)
+        yield Segment.line()
+        if cut >= len(plain):
+            return
+        rest = self.text.divide([cut])[-1]
+        for line in rest.wrap(console, max(options.max_width - self.rest, 20)):
+            line.rstrip()
+            yield Segment(" " * self.rest)
+            yield from line.render(console)
+            yield Segment.line()
 
 
 def tally(total: Mapping[str, int]) -> str:

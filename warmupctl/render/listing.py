@@ -57,3 +57,48 @@ def _libraries(name: str | None) -> tuple[str, tuple[str, ...], Rows]:
         entries = {q: e for q, e in entries.items() if e.library == name}
     rows = [(q, describe_args(e), e.source) for q, e in sorted(entries.items())]
     return "library schedules (schedule: library.Name)", ("schedule", "args", "source"), rows
+
+
+#: Columns of indent of a record's fields under its name (the narrow layout of :func:`build_listing`).
+RECORD_INDENT = 4
+
+
+def build_listing(title: str, columns: tuple[str, ...], rows: Rows, width: int):  # -> RenderableType
+    """The listing for a console ``width`` columns wide: a table where its columns fit without
+    breaking a word, else one record per row (the first cell, then ``column: value`` lines wrapping
+    under themselves), so a schedule name or a flag is never split over two lines."""
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(str(cell)) for cell in row))
+    if _fits(columns, rows, width):
+        return table
+    out: list = [Text(title, style="bold")]
+    for row in rows:
+        out.append(Text(str(row[0]), style="cyan"))
+        for column, cell in zip(columns[1:], row[1:]):
+            if str(cell):
+                out.append(Padding(Text(f"{column}: {cell}"), (0, 0, 0, RECORD_INDENT), expand=False))
+    return Group(*out)
+
+
+def _fits(columns: tuple[str, ...], rows: Rows, width: int) -> bool:
+    """Whether a table of ``rows`` fits ``width`` with each column at least as wide as its longest
+    word (and the first column, the name, whole)."""
+    longest_word = [max([len(w) for w in column.split()] or [0]) for column in columns]
+    first = len(columns[0])
+    for row in rows:
+        first = max(first, len(str(row[0])))
+        for index, cell in enumerate(row):
+            words = str(cell).split() or [""]
+            longest_word[index] = max(longest_word[index], *(len(w) for w in words))
+    longest_word[0] = first
+    # Rich's heavy-head table: a border before each column and after the last, one space each side.
+    return sum(longest_word) + 3 * len(columns) + 1 <= width
+

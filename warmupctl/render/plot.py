@@ -21,6 +21,7 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -213,7 +214,7 @@ def walk_curves(schedules: Sequence[Schedule], options: PlotOptions) -> list[tup
 
 def build_figure(schedules: Sequence[Schedule], options: PlotOptions,
                  curves: Sequence[tuple[Summary, Envelope]] | None = None,
-                 logged: tuple[Overlay, str] | None = None):  # -> Figure
+                 logged: tuple[Overlay, str] | None = None) -> Any:  # a matplotlib Figure
     """The annotated figure (a ``matplotlib.figure.Figure``, no pyplot); ``curves`` are the schedules'
     :func:`walk_curves`, walked here when not given; ``logged`` as :func:`render_plot` takes it.
 
@@ -250,10 +251,12 @@ def build_figure(schedules: Sequence[Schedule], options: PlotOptions,
         panels = [axes]
     obstacles: list[list] = [[] for _ in panels]
     entries: list[Entry] = []
-    for i, (schedule, (_, envelope)) in enumerate(zip(schedules, curves)):
+    for i, (schedule, (_, envelope), count) in enumerate(zip(schedules, curves, counts)):
         color = COLORS[i % len(COLORS)]
         x, y = envelope.points()
         for n, panel in enumerate(panels):
+            if n == 1 and zoom is not None and not envelope.exact:  # the zoom: its own walk, so
+                x, y = curve_points(schedule, min(count, zoom + 1))  # the warmup is drawn exactly
             (line,) = panel.plot(x, y, color=color, linewidth=1.6)
             obstacles[n].append(line)
             if n == 0:
@@ -342,7 +345,7 @@ def warmup_zoom(schedules: Sequence[Schedule], summaries: Sequence[Summary], las
 ZOOM_BELOW = 0.01
 
 
-def _scale_axes(panel, options: PlotOptions, summaries: Sequence[Summary], top: float) -> None:
+def _scale_axes(panel: Any, options: PlotOptions, summaries: Sequence[Summary], top: float) -> None:
     from matplotlib.ticker import FuncFormatter
 
     if options.log_y:
@@ -360,7 +363,7 @@ def _wrapped_title(title: str, width_inches: float) -> str:
     return "\n".join(textwrap.wrap(title, max(20, int(width_inches * 11)))) or title
 
 
-def _second_axis(axes, options: PlotOptions) -> None:
+def _second_axis(axes: Any, options: PlotOptions) -> None:
     """A top axis in epochs, tokens or samples when the spec's batch facts give them."""
     if options.per_update is None:
         return
@@ -381,7 +384,7 @@ def log_y_advice(summaries: Sequence[Summary]) -> str | None:
             "--log-y shows the lower curves too")
 
 
-def _draw_differences(axes, panel: int, schedules: Sequence[Schedule], options: PlotOptions,
+def _draw_differences(axes: Any, panel: int, schedules: Sequence[Schedule], options: PlotOptions,
                       obstacles: list) -> list[tuple[str, Label]]:
     """The lower panel: ``lr_i[k] − lr_0[k]`` for each later schedule, in its colour (min/max
     envelope on long runs), a zero line, and the largest ``|Δ|`` marked as ``warmupctl diff``
@@ -396,7 +399,7 @@ def _draw_differences(axes, panel: int, schedules: Sequence[Schedule], options: 
     for i, other in enumerate(schedules[1:], start=1):
         color = COLORS[i % len(COLORS)]
         count = options.steps or max(base.total_steps, other.total_steps)
-        delta = Schedule(fn=lambda k, other=other: other(k) - base(k), total_steps=count,
+        delta = Schedule(fn=_Difference(other, base), total_steps=count,
                          label=f"{other.label} − {base.label}")
         x, y = curve_points(delta, count)
         (line,) = axes.plot(x, y, color=color, linewidth=1.2, label=delta.label)
@@ -412,6 +415,31 @@ def _draw_differences(axes, panel: int, schedules: Sequence[Schedule], options: 
     axes.grid(True, alpha=0.3)
     axes.legend(loc="upper right", fontsize=8)
     return labels
+
+
+@dataclass(frozen=True)
+class _Difference:
+    """``other(k) − base(k)``: the curve of the difference panel."""
+
+    other: Schedule
+    base: Schedule
+
+    def __call__(self, k: NDArray[np.int64]) -> NDArray[np.float64]:
+        return np.asarray(self.other(k), dtype=np.float64) - np.asarray(self.base(k), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class _NoiseBatch:
+    """``B0 / (lr(k) / peak)²``: the noise-equivalent batch of a curve (:func:`noise_batch`)."""
+
+    schedule: Schedule
+    peak: float
+    batch: float
+
+    def __call__(self, k: NDArray[np.int64]) -> NDArray[np.float64]:
+        from warmupctl.calc.theory import noise_batch
+
+        return np.asarray(noise_batch(self.schedule(k), self.peak, self.batch), dtype=np.float64)
 
 
 #: Colour of a run's logged LR, and of its largest deviation.
@@ -470,7 +498,7 @@ UNSTABLE = "#b22222"
 NOISE_TOP = 1e6
 
 
-def _draw_theory(axes, schedules: Sequence[Schedule], summaries: Sequence[Summary],
+def _draw_theory(axes: Any, schedules: Sequence[Schedule], summaries: Sequence[Summary],
                  options: PlotOptions, labels: list, entries: list[Entry], obstacles: list) -> None:
     """Warmup theory (:mod:`warmupctl.calc.theory`) over the LR panel: the stability bound and the
     noise-equivalent batch, when asked for."""
@@ -481,7 +509,7 @@ def _draw_theory(axes, schedules: Sequence[Schedule], summaries: Sequence[Summar
         _draw_noise_batch(axes, schedules, summaries, options, entries, obstacles)
 
 
-def _draw_stability(axes, schedules: Sequence[Schedule], options: PlotOptions, top: float,
+def _draw_stability(axes: Any, schedules: Sequence[Schedule], options: PlotOptions, top: float,
                     labels: list, entries: list[Entry], obstacles: list) -> None:
     """``2/λmax`` as a dash-dot line (or a legend line when it lies far above every curve), each
     curve's updates above it shaded in its colour, and its first crossing marked."""
@@ -510,12 +538,10 @@ def _draw_stability(axes, schedules: Sequence[Schedule], options: PlotOptions, t
                                            color, 0, float(report.first), value, (i,))))
 
 
-def _draw_noise_batch(axes, schedules: Sequence[Schedule], summaries: Sequence[Summary],
+def _draw_noise_batch(axes: Any, schedules: Sequence[Schedule], summaries: Sequence[Summary],
                       options: PlotOptions, entries: list[Entry], obstacles: list) -> None:
     """B0/α² of each curve, dotted in its colour, on a logarithmic axis at the right (B0 dotted in
     grey); infinite where the LR is 0, so the line starts after such updates."""
-    from warmupctl.calc.theory import noise_batch
-
     batch = float(options.noise_batch or 0.0)
     right = axes.twinx()
     highest = batch
@@ -524,7 +550,7 @@ def _draw_noise_batch(axes, schedules: Sequence[Schedule], summaries: Sequence[S
         if not peak > 0:
             continue
         count = options.steps or schedule.total_steps
-        noise = Schedule(fn=lambda k, s=schedule, p=peak: noise_batch(s(k), p, batch), total_steps=count,
+        noise = Schedule(fn=_NoiseBatch(schedule, peak, batch), total_steps=count,
                          label=f"B0/α²: {schedule.label}")
         x, y = curve_points(noise, count)
         y = np.where(np.isfinite(y), y, np.nan)  # inf (LR 0) breaks the line rather than the scale
@@ -547,7 +573,8 @@ def _mark_labels(schedules: Sequence[Schedule], summaries: Sequence[Summary], co
     found: dict[tuple[str, str], list[int]] = {}
     marks: dict[tuple[str, str], tuple[str, int, float | None]] = {}
     for i, (schedule, summary, count) in enumerate(zip(schedules, summaries, counts)):
-        own = [(b.label, b.step, None, f"{b.label} @ {b.step}") for b in schedule.boundaries
+        own: list[tuple[str, int, float | None, str]] = [
+            (b.label, b.step, None, f"{b.label} @ {b.step}") for b in schedule.boundaries
                if 0 < b.step < count]
         own += [("start", 0, summary.first_lr, f"start {summary.first_lr:.4g}"),
                 ("peak", summary.peak_step, summary.peak_lr,

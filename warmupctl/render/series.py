@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 
 from warmupctl.calc.compare import Comparison, SeriesComparison
@@ -13,17 +12,17 @@ from warmupctl.calc.summary import Summary
 from warmupctl.render.table import fmt
 
 
-def build_series_summary_table(summaries: Mapping[str, Summary]) -> Table:
-    """One row per series: its value at update 0, its largest and smallest (with the update), its
-    final value and its mean."""
-    table = Table(title=Text("series besides lr"), caption_justify="left")
-    table.add_column("series", style="cyan")
-    for header in ("at update 0", "max", "@", "min", "@", "final", "mean"):
-        table.add_column(header, justify="right")
+def build_series_summary_table(summaries: Mapping[str, Summary]) -> Text:
+    """One line per series: its value at update 0, its largest and smallest (with the update), its
+    final value and its mean. Lines of words, not a grid: a narrow terminal wraps between values,
+    never inside a name or a number."""
+    out = Text("series besides lr\n", style="bold")
     for name, s in summaries.items():
-        table.add_row(Text(name), fmt(s.first_lr), fmt(s.peak_lr), str(s.peak_step), fmt(s.min_lr),
-                      str(s.min_step), fmt(s.final_lr), fmt(s.mean_lr))
-    return table
+        out.append(f"{name}", style="cyan")
+        out.append(f": at update 0 {fmt(s.first_lr)}, max {fmt(s.peak_lr)} @ {s.peak_step}, "
+                   f"min {fmt(s.min_lr)} @ {s.min_step}, final {fmt(s.final_lr)} @ "
+                   f"{s.final_step}, mean {fmt(s.mean_lr)}\n")
+    return out
 
 
 def series_verdicts(sc: SeriesComparison, a: str, b: str) -> list[str]:

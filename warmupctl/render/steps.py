@@ -25,14 +25,14 @@ def build_steps_tables(report: StepsReport) -> list[RenderableType]:
     if report.loops is not None:
         epochs = fmt(float(report.epochs))
         drop = ", drop_last" if facts.drop_last else ""
-        table = Table(title=Text(f"{facts.dataset_size} samples, {epochs} epochs{drop}: updates by loop"),
-                      caption_justify="left")
+        table = Table(title=Text(f"{facts.dataset_size} samples, {epochs} epochs{drop}: updates by loop"))
         show_warmup = any(row.warmup is not None for row in report.loops)
         show_decay = any(row.decay is not None for row in report.loops)
-        table.add_column("loop")
-        table.add_column("batches/epoch", justify="right")
-        table.add_column("updates/epoch", justify="right")
-        table.add_column("last window", justify="right")
+        # Two-line headers and an unwrapped loop column: the table fits 80 columns whole.
+        table.add_column("loop", no_wrap=True)
+        table.add_column("batches\nper epoch", justify="right")
+        table.add_column("updates\nper epoch", justify="right")
+        table.add_column("last\nwindow", justify="right")
         table.add_column("total", justify="right")
         if show_warmup:
             table.add_column("warmup", justify="right")
@@ -53,9 +53,9 @@ def build_steps_tables(report: StepsReport) -> list[RenderableType]:
             table.add_row(*cells)
         caption = [f"→ the loop a spec uses (loop: {report.loop}); last window: micro-batches after the "
                    "last full accumulation window"]
-        table.caption = Text("\n".join(caption + [f"[{i}] {n}" for i, n in enumerate(notes, 1)]),
-                             style="dim")
         out.append(table)
+        # Under the table, as wide as the console (a caption would wrap at the table's width).
+        out.append(Text("\n".join(caption + [f"[{i}] {n}" for i, n in enumerate(notes, 1)]), style="dim"))
     if report.lengths:
         table = Table(title=Text(f"lengths in updates (loop {report.loop})"), show_header=False)
         table.add_column("key", style="cyan")
@@ -73,19 +73,19 @@ def build_steps_tables(report: StepsReport) -> list[RenderableType]:
             table.add_row(rule.library, rule.formula, _count(value))
         out.append(table)
     if report.conversions:
-        table = Table(title=Text("tokens and samples in updates"),
-                      caption=Text("ceil: at least the amount (warmupctl); floor: int(), //; "
-                                   "round: Python's, half to even; unrounded: Megatron (samples)",
-                                   style="dim"), caption_justify="left")
-        for name, justify in (("key", "left"), ("amount", "right"), ("per update", "right"),
+        # No vertical rules: seven columns of exact numbers fit 80 columns without folding one.
+        table = Table(title=Text("tokens and samples in updates"), box=None, header_style="bold")
+        for name, justify in (("key", "left"), ("amount", "right"), ("per\nupdate", "right"),
                               ("ceil", "right"), ("floor", "right"), ("round", "right"),
                               ("unrounded", "right")):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+            table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
         for c in report.conversions:
             amount = f"{c.amount.numerator:,}" if c.amount.denominator == 1 else f"{float(c.amount):g}"
             table.add_row(c.key, amount, str(c.per_update), str(c.updates.ceil),
                           str(c.updates.floor), str(c.updates.round), repr(c.updates.unrounded))
         out.append(table)
+        out.append(Text("ceil: at least the amount (warmupctl); floor: int(), //; round: Python's, half to "
+                        "even; unrounded: Megatron (samples)", style="dim"))
     if report.untuned is not None:
         u = report.untuned
         table = Table(title=Text(f"untuned Adam warmup, beta2 {u.beta2:g} (Ma & Yarats 2021)"))

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import NDArray
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -38,13 +39,18 @@ def events(schedule: Schedule, summary: Summary) -> dict[int, str]:
     return {step: ", ".join(texts) for step, texts in marks.items()}
 
 
+def captioned(table: Table, caption: str = CONVENTION) -> RenderableType:
+    """``table`` with ``caption`` on the lines under it, as wide as the console (a Rich caption wraps
+    at the table's width: under a narrow table, a sentence became four lines of three words)."""
+    return Group(table, Text(caption, style="dim"))
+
+
 def build_lr_table(
     schedule: Schedule, steps: NDArray[np.int64], lrs: NDArray[np.float64],
     marks: Mapping[int, str], gaps: bool = True,
-) -> Table:
-    """One row per chosen update; an ellipsis row where updates are skipped."""
-    table = Table(title=Text(schedule.label), caption=Text(CONVENTION, style="dim"),
-                  caption_justify="left")
+) -> RenderableType:
+    """One row per chosen update; an ellipsis row where updates are skipped; the convention under it."""
+    table = Table(title=Text(schedule.label))
     table.add_column("step", justify="right", style="cyan")
     table.add_column("lr", justify="right")
     table.add_column("event", style="magenta")
@@ -54,14 +60,14 @@ def build_lr_table(
             table.add_row("⋮", "", "", style="dim")
         table.add_row(str(step), fmt(lr), marks.get(step, ""))
         previous = step
-    return table
+    return captioned(table)
 
 
-def build_summary_table(summary: Summary) -> Table:
-    table = Table(title=Text(summary.label), caption=Text(CONVENTION, style="dim"), caption_justify="left",
-                  show_header=False)
-    table.add_column("what", style="cyan")
-    table.add_column("value", justify="right")
+def build_summary_table(summary: Summary) -> RenderableType:
+    """The key events, a header row over them, and the convention under the table."""
+    table = Table(title=Text(summary.label))
+    table.add_column("event", style="cyan")
+    table.add_column("lr", justify="right")
     table.add_column("at update", justify="right")
     table.add_row("LR at update 0", fmt(summary.first_lr), "0")
     if summary.warmup_steps:
@@ -71,14 +77,15 @@ def build_summary_table(summary: Summary) -> Table:
     table.add_row("minimum", fmt(summary.min_lr), str(summary.min_step))
     table.add_row("mean LR", fmt(summary.mean_lr), "")
     table.add_row("sum of LR", fmt(summary.lr_sum), f"{summary.total_steps} updates")
-    return table
+    return captioned(table)
 
 
 def build_side_by_side(labels: list[str], steps: NDArray[np.int64],
-                       columns: list[NDArray[np.float64]], totals: list[int] | None = None) -> Table:
+                       columns: list[NDArray[np.float64]], totals: list[int] | None = None
+                       ) -> RenderableType:
     """One row per update, one LR column per schedule; a value at or beyond its schedule's
     ``totals`` entry (the run's length) is marked ``past end``."""
-    table = Table(caption=Text(CONVENTION, style="dim"), caption_justify="left")
+    table = Table()
     table.add_column("step", justify="right", style="cyan")
     for label in labels:
         table.add_column(Text(label), justify="right")
@@ -87,4 +94,4 @@ def build_side_by_side(labels: list[str], steps: NDArray[np.int64],
         if totals is not None:
             cells = [f"{cell} (past end)" if step >= total else cell for cell, total in zip(cells, totals)]
         table.add_row(str(step), *cells)
-    return table
+    return captioned(table)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -173,7 +174,7 @@ def _log10(values):
         return np.where(array > 0, np.log10(np.where(array > 0, array, 1.0)), np.nan)
 
 
-def _y_range(curves, overlay: Overlay | None, transform) -> tuple[float, float]:
+def _y_range(curves: Any, overlay: Overlay | None, transform: Any) -> tuple[float, float]:
     """Bottom and top of the LR axis: every curve's (and the log's) lowest and highest value; 0 is
     kept in view on a linear axis, as the image plot does."""
     values = [v for summary, _ in curves for v in (summary.min_lr, summary.peak_lr)]
@@ -323,7 +324,7 @@ def _x_axis(text: Text, plot: TerminalPlot, warmups: dict[int, str]) -> None:
     text.append("".join(below).rstrip() + "\n", style=NEUTRAL_STYLE)
 
 
-def _legend(text: Text, schedules: Sequence[Schedule], curves, counts: Sequence[int],
+def _legend(text: Text, schedules: Sequence[Schedule], curves: Any, counts: Sequence[int],
             overlay: Overlay | None, overlay_name: str, plot: TerminalPlot, width: int) -> None:
     """One entry per curve (its label, peak and warmup end), then the log's; an entry longer than
     ``width`` continues on indented lines, so nothing is cut."""

@@ -17,10 +17,6 @@ from warmupctl.core.errors import SpecError
 from warmupctl.core.values import as_mapping, kind_of
 from warmupctl.spec.files import SPEC, Input, read_input
 
-#: Spec files larger than this are refused before parsing (:data:`warmupctl.spec.files.SPEC`).
-MAX_SPEC_BYTES = SPEC.limit
-
-
 #: Deepest nesting of lists and mappings a spec may have. Sixteen nested library specs need about
 #: fifty levels; deeper input is refused as it is read, before PyYAML's recursion meets Python's
 #: limit (which, at about 900 levels, takes seconds to unwind).
@@ -90,18 +86,17 @@ _UniqueKeyLoader.add_constructor(
 _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
-def read_text(path: str) -> tuple[str, str]:
-    """Return ``(display name, text)`` of a spec file or of standard input (``-``)."""
-    source = read_input(path, SPEC)
-    return source.name, source.text
-
-
 def parse_text(text: str, source: str) -> dict[str, Any]:
     """Parse YAML or JSON text into a mapping with string keys."""
     if not text.strip():
         raise SpecError("empty file", source=source,
                         hint="write keys such as 'kind: cosine' and 'warmup_steps: 100'")
     stripped = text.lstrip()
+    if source.endswith(".py"):
+        # A Python config (nanoGPT's config/*.py): its literal assignments, never executed.
+        from warmupctl.spec.configs.pyconfig import literal_assignments
+
+        return literal_assignments(text, source)
     if source.endswith(".json") or stripped.startswith("{"):
         data = _parse_json(text, source)
     else:

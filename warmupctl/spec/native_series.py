@@ -82,6 +82,9 @@ def _param_groups(raw: Any, schedule: Schedule, lr_keys: Mapping[str, Any],
     if not items:
         raise SpecError("is empty", path="param_groups",
                         hint="list the groups, e.g. [{lr_mult: 1}, {name: head, lr_mult: 10}]")
+    if len(items) > MAX_DEPTH:
+        raise SpecError(f"more than {MAX_DEPTH} param groups", path="param_groups",
+                        value=len(items), hint="one entry per optimizer param group")
     out: dict[str, Schedule] = {}
     resolved: list[dict[str, Any]] = []
     for i, item in enumerate(items):

@@ -41,6 +41,8 @@ def merge_flags(mapping: Mapping[str, Any], flags: Mapping[str, Any]) -> dict[st
     """The file's mapping with the given flags (None = not given) laid over it."""
     given = {k: val for k, val in flags.items() if val is not None}
     merged = dict(mapping)
+    if isinstance(given.get("args"), Mapping) and isinstance(merged.get("args"), Mapping):
+        given["args"] = {**merged["args"], **given["args"]}  # --arg NAME=VALUE changes one argument
     for group in EXCLUSIVE_GROUPS:
         if group & given.keys():
             for key in group - given.keys():

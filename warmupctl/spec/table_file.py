@@ -11,8 +11,9 @@ Rules (each broken one is a :class:`~warmupctl.core.errors.SpecError` naming the
   strictly increasing (gaps are fine: ``--every`` and ``--at`` tables); every line ends with a
   newline (a last line without one is a truncated file). ``\\r\\n`` endings and a UTF-8 byte order
   mark are accepted, so a golden checked out on Windows still reads.
-* JSON: an object with ``format_version`` (1, or 2 when rows also hold series) and ``rows``, a non-empty list of ``{"step", "lr"}``
-  objects under the same rules; other keys (``label``, ``spec``, ``summary``, ...) are not checked.
+* JSON: an object with ``format_version`` (1, or 2 when rows also hold series) and ``rows``, a
+  non-empty list of ``{"step", "lr"}`` objects under the same rules; other keys (``label``, ``spec``,
+  ``summary``, ...) are not checked.
 
 CSV rows are streamed: a golden of 10^8 updates is read in blocks, twice (key events, then values),
 in bounded memory. A JSON table is parsed whole, as the JSON module needs; for long goldens use CSV.
@@ -36,7 +37,7 @@ from numpy.typing import NDArray
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Schedule
-from warmupctl.spec.files import HEAD_BYTES, OPERAND, SPEC, Input, Stream, open_input
+from warmupctl.spec.files import HEAD_BYTES, OPERAND, SPEC, Input, Stream, open_input, read_input
 from warmupctl.spec.load import json_problem
 from warmupctl.spec.resolve import spec_from
 
@@ -127,7 +128,9 @@ def load_operand(path: str, bound: RunBound | None = None) -> Schedule | TableFi
     kind = table_kind(file.name, file.head)
     if kind is not None:
         return _table(file, kind)
-    return spec_from(file.whole() if isinstance(file, Stream) else file.expect(SPEC), bound=bound)
+    # Read as a spec: a spec's size limit, checked before a file on disk is read.
+    return spec_from(read_input(file.name, SPEC) if isinstance(file, Stream) else file.expect(SPEC),
+                     bound=bound)
 
 
 def read_table(path: str, kind: str | None = None) -> TableFile:
@@ -403,12 +406,9 @@ def _parse_json(text: str, name: str) -> tuple[str | None, _Rows]:
             else:
                 value, pos = value_at(skip(pos))
                 top[key] = (value, key_line)
-            pos = skip(pos)
-            if text.startswith(",", pos):
-                pos += 1
-                continue
-            pos = expect(pos, "}", "',' or '}'")
-            break
+            pos, more = _comma_or_close(text, pos, "}", skip, expect)
+            if not more:
+                break
     else:
         pos += 1
     pos = skip(pos)
@@ -431,6 +431,16 @@ def _parse_json(text: str, name: str) -> tuple[str | None, _Rows]:
         raise _error(name, rows_line, "'rows' is empty", hint=HINT_REGENERATE.replace("csv", "json"))
     label = top.get("label", (None, 0))[0]
     return (label if isinstance(label, str) else None), rows
+
+
+def _comma_or_close(text: str, pos: int, closer: str, skip: Callable[[int], int],
+                    expect: Callable[[int, str, str], int]) -> tuple[int, bool]:
+    """After an item of a JSON object or array: the position past a ``,`` and True (another item
+    follows), or past ``closer`` and False; anything else is the syntax error ``expect`` raises."""
+    pos = skip(pos)
+    if text.startswith(",", pos):
+        return pos + 1, True
+    return expect(pos, closer, f"',' or '{closer}'"), False
 
 
 def _json_rows(text: str, pos: int, name: str, lines: _Lines,
@@ -476,12 +486,9 @@ def _json_rows(text: str, pos: int, name: str, lines: _Lines,
             steps.append(step)
             lrs.append(float(lr))
             where.append(line)
-            pos = skip(pos)
-            if text.startswith(",", pos):
-                pos += 1
-                continue
-            pos = expect(pos, "]", "',' or ']'")
-            break
+            pos, more = _comma_or_close(text, pos, "]", skip, expect)
+            if not more:
+                break
     arrays = (np.frombuffer(steps, dtype=np.int64), np.frombuffer(lrs, dtype=np.float64),
               np.frombuffer(where, dtype=np.int64))
     return arrays, pos

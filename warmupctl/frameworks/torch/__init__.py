@@ -334,10 +334,9 @@ register(LibrarySchedule(
           Arg("end_factor", 1.0, doc="factor from total_iters on", minimum=0.0, maximum=1.0,
               why="torch raises ValueError"),
           Arg("total_iters", 5, "int", doc="updates of the linear ramp")),
-    build=_build_leaf("LinearLR", length_hint=_NEEDS_TOTAL.format("total_iters")),
-    source=_source("LinearLR"),
+    build=_build_leaf("LinearLR", length_hint=_NEEDS_TOTAL.format("total_iters")), source=_source("LinearLR"),
     formula="lr·start_factor at 0, then recursively lr·(1 + (e−s)/(total·s + (t−1)(e−s))) "
-            "up to total_iters (replayed), constant after"))
+             "up to total_iters (replayed), constant after"))
 
 register(LibrarySchedule(
     name="ConstantLR", library=LIBRARY,
@@ -379,7 +378,7 @@ register(LibrarySchedule(
           Arg("eta_min", 0.0, doc="minimum LR")),
     build=_build_leaf("CosineAnnealingLR"), source=_source("CosineAnnealingLR"),
     formula="recursively η + (lr − η)·(1 + cos(πt/T))/(1 + cos(π(t−1)/T)) (replayed), "
-            "periodic with period 2·T_max"))
+             "periodic with period 2·T_max"))
 
 register(LibrarySchedule(
     name="CosineAnnealingWarmRestarts", library=LIBRARY,
@@ -388,12 +387,11 @@ register(LibrarySchedule(
           Arg("T_mult", 1, "int", doc="cycle length multiplier after each restart", minimum=1,
               why="torch raises ValueError"),
           Arg("eta_min", 0.0, doc="minimum LR")),
-    build=_build_leaf("CosineAnnealingWarmRestarts"),
-    source=_source("CosineAnnealingWarmRestarts"),
+    build=_build_leaf("CosineAnnealingWarmRestarts"), source=_source("CosineAnnealingWarmRestarts"),
     formula="η + (lr − η)·(1 + cos(π·T_cur/T_i))/2, T_cur restarting at T_i, T_i ·= T_mult"))
 
 register(LibrarySchedule(
-    name="CyclicLR", library=LIBRARY,
+    name="CyclicLR", library=LIBRARY, lr="optional",
     args=(Arg("base_lr", REQUIRED, doc="lower boundary (overwrites the optimizer's lr)"),
           Arg("max_lr", REQUIRED, doc="upper boundary"),
           Arg("step_size_up", 2000, "int", doc="updates of the rising half"),
@@ -409,11 +407,10 @@ register(LibrarySchedule(
           Arg("max_momentum", 0.9, doc="momentum only")),
     build=_build_leaf("CyclicLR", _check_cyclic), source=_source("CyclicLR"),
     formula="base_lr + (max_lr − base_lr)·triangle(t)·scale, scale 1, 1/2**(cycle−1) or "
-            "gamma**t",
-    lr="optional"))
+             "gamma**t"))
 
 register(LibrarySchedule(
-    name="OneCycleLR", library=LIBRARY,
+    name="OneCycleLR", library=LIBRARY, lr="optional",
     args=(Arg("max_lr", REQUIRED, doc="peak LR (the optimizer's lr is overwritten)"),
           Arg("total_steps", None, "int", nullable=True, doc="cycle length N", minimum=0,
               above=True, why="torch raises ValueError"),
@@ -432,8 +429,7 @@ register(LibrarySchedule(
           Arg("three_phase", False, "bool", doc="rise, fall back to initial, annihilate")),
     build=_build_leaf("OneCycleLR", _check_onecycle), source=_source("OneCycleLR"),
     formula="max_lr/div → max_lr by update pct·N − 1, then → min by N − 1 (cos or linear); "
-            "update N past the end; ValueError after",
-    lr="optional"))
+             "update N past the end; ValueError after"))
 
 register(LibrarySchedule(
     name="SequentialLR", library=LIBRARY,
@@ -441,7 +437,7 @@ register(LibrarySchedule(
           Arg("milestones", REQUIRED, "ints", doc="updates where the next scheduler starts")),
     build=_build_sequential, source=_source("SequentialLR"),
     formula="scheduler bisect_right(milestones, t); each restarts at its own step 0 at its "
-            "milestone"))
+             "milestone"))
 
 register(LibrarySchedule(
     name="ChainedScheduler", library=LIBRARY,

@@ -9,7 +9,7 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -142,9 +142,10 @@ def _run_aff(lr: float, a: FloatArray, b: float | FloatArray) -> FloatArray:
     # r * (lr - eta) + eta rounds three times per step: only a sequential loop reproduces it. A
     # generator over a memoryview feeding np.fromiter is the fastest plain-CPython form measured.
     if isinstance(b, np.ndarray) and not np.all(b == b[0]):
-        return np.fromiter(_affine_steps(lr, memoryview(a), memoryview(b)), np.float64, a.size)
+        return np.fromiter(_affine_steps(lr, memoryview(cast(Any, a)), memoryview(cast(Any, b))),
+                           np.float64, a.size)
     e = float(b[0]) if isinstance(b, np.ndarray) else float(b)
-    return np.fromiter(_affine_steps(lr, memoryview(a), repeat(e)), np.float64, a.size)
+    return np.fromiter(_affine_steps(lr, memoryview(cast(Any, a)), repeat(e)), np.float64, a.size)
 
 
 def _affine_steps(y: float, ratios: Any, etas: Any) -> Iterator[float]:

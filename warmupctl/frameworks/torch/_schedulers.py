@@ -475,7 +475,8 @@ class _CosineAnnealingWarmRestarts(_Leaf):
         return _Ops(SET, eta + (self.base - eta) * (1 + _cos(np.pi * t_cur / t_i)) / 2)
 
     def restarts(self, total: int) -> list[int]:
-        out, start, length = [], 0, self.args["T_0"]
+        out: list[int] = []
+        start, length = 0, self.args["T_0"]
         while start + length < total and len(out) < _MAX_MARKS:
             start += length
             length *= self.args["T_mult"]

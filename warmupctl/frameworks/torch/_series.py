@@ -127,7 +127,25 @@ def _cyclic_series(call: LibraryCall, lr: Schedule) -> tuple[dict[str, Schedule]
     return _momentum_series(call, lr, "CyclicLR", _cyclic_momentum(call.args))
 
 
+def _nested_series(call: LibraryCall, lr: Schedule) -> tuple[dict[str, Schedule], tuple[str, ...]]:
+    """SequentialLR/ChainedScheduler: a OneCycleLR or CyclicLR inside still writes the momentum,
+    which warmupctl does not compose; say so rather than leave it out in silence."""
+    notes = []
+    for i, child in enumerate(call.args.get("schedulers") or []):
+        name = str(child.get("schedule", "")) if isinstance(child, Mapping) else ""
+        args = child.get("args") or {} if isinstance(child, Mapping) else {}
+        if name in ("torch.OneCycleLR", "torch.CyclicLR") and args.get("cycle_momentum", True):
+            notes.append(f"schedulers[{i}] ({name}) also cycles the momentum (or betas[0]); "
+                         "warmupctl shows that series for a top-level OneCycleLR or CyclicLR only")
+    return {}, tuple(notes)
+
+
 def _register_series() -> None:
+    for name in ("SequentialLR", "ChainedScheduler"):
+        register_series(LibrarySeries(
+            qualname=f"{LIBRARY}.{name}", build=_nested_series,
+            source=f"torch {VERSION}, {_FILE}, {name}",
+            what="none: names a nested OneCycleLR/CyclicLR whose momentum is not composed"))
     for name, build in (("OneCycleLR", _onecycle_series), ("CyclicLR", _cyclic_series)):
         register_series(LibrarySeries(
             qualname=f"{LIBRARY}.{name}", build=build, extra=(OPTIMIZER_ARG,),

@@ -58,7 +58,7 @@ class ConfigFormat:
         shared: warmupctl's own spec keys this format also uses (``warmup_steps`` in
             TrainingArguments); any OTHER native key next to a claim is a mix of vocabularies.
         facts: the command-line facts it takes (``dataset_size``, ``devices``).
-        refines: the format whose vocabulary this one extends (LLaMA-Factory YAML holds
+        outranks: formats whose keys this one's files also hold (LLaMA-Factory YAML holds
             TrainingArguments keys): when both claim a file, this one wins.
         overrides: the override flags (:attr:`Request.overrides`) its translate applies itself.
         with_deepspeed: whether the trainer reads a DeepSpeed config next to it (``--deepspeed``).
@@ -72,7 +72,7 @@ class ConfigFormat:
     markers: frozenset[str] = frozenset()
     shared: frozenset[str] = frozenset()
     facts: tuple[str, ...] = ()
-    refines: str | None = None
+    outranks: tuple[str, ...] = ()
     overrides: tuple[str, ...] = ()
     with_deepspeed: bool = False
     refusals: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))

@@ -35,8 +35,6 @@ def register(fmt: ConfigFormat) -> ConfigFormat:
     native = fmt.markers & set(KEYS)
     if native:
         raise ValueError(f"config format {fmt.name!r} claims on native keys {sorted(native)}")
-    if fmt.refines is not None and fmt.refines not in FORMATS:
-        raise ValueError(f"config format {fmt.name!r} refines unknown {fmt.refines!r}")
     FORMATS[fmt.name] = fmt
     return fmt
 
@@ -51,12 +49,14 @@ def claims(mapping: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def _ancestors(name: str) -> set[str]:
-    found = set()
-    parent = FORMATS[name].refines
-    while parent is not None:
-        found.add(parent)
-        parent = FORMATS[parent].refines
+def _outranked(name: str) -> set[str]:
+    found: set[str] = set()
+    todo = list(FORMATS[name].outranks)
+    while todo:
+        other = todo.pop()
+        if other not in found and other in FORMATS:
+            found.add(other)
+            todo.extend(FORMATS[other].outranks)
     return found
 
 
@@ -73,16 +73,20 @@ def detect(mapping: Mapping[str, Any]) -> str | None:
     if not found:
         return None
     # A dialect outranks the format it refines (its claim implies the other's keys).
-    refined = set().union(*(_ancestors(name) for name in found))
+    refined = set().union(*(_outranked(name) for name in found))
     leaders = [name for name in found if name not in refined]
     if len(leaders) > 1:
         first, second = leaders[:2]
         raise SpecError(
-            f"looks like both a {FORMATS[first].title} ({found[first]}) and a {FORMATS[second].title} "
-            f"({found[second]})",
+            f"looks like both {_article(FORMATS[first].title)} ({found[first]}) and "
+            f"{_article(FORMATS[second].title)} ({found[second]})",
             hint="keep one kind of config per file (a DeepSpeed config goes in its own file, named by "
                  "deepspeed: or --deepspeed)")
     return leaders[0]
+
+
+def _article(title: str) -> str:
+    return ("an " if title[0].lower() in "aeiou" else "a ") + title
 
 
 def config_kind(mapping: Mapping[str, Any]) -> str | None:
@@ -109,7 +113,7 @@ def config_kind(mapping: Mapping[str, Any]) -> str | None:
     raise SpecError(
         "neither a warmupctl spec nor a training config warmupctl knows", value=sorted(map(str, mapping)),
         hint="warmupctl reads native specs (kind:, lr:, total_steps: ...), library specs "
-             "(schedule: library.Name) and " + ", ".join(f.title for f in FORMATS.values()),
+             "(schedule: library.Name) and training configs (docs/configs.md lists the formats)",
     )
 
 
@@ -120,9 +124,9 @@ def _refuse_mixed(mapping: Mapping[str, Any], fmt: ConfigFormat) -> None:
         return
     evidence = fmt.claim(mapping)
     raise SpecError(
-        f"mixes warmupctl's own keys ({', '.join(native)}) with a {fmt.title} ({evidence})",
+        f"mixes warmupctl's own keys ({', '.join(native)}) with {_article(fmt.title)} ({evidence})",
         path=native[0],
-        hint=f"a warmupctl spec says total_steps, not the trainer's keys; a {fmt.title} has no "
+        hint=f"a warmupctl spec says total_steps, not the trainer's keys; {_article(fmt.title)} has no "
              f"{native[0]}: keep one vocabulary per file")
 
 

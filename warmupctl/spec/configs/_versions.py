@@ -95,9 +95,10 @@ def installed(library: str) -> str | None:
         return None
 
 
-def version_of(library: str, flags: Mapping[str, str], spec: Mapping[str, str], source: str) -> Version:
-    """The version a reader uses: the flag, the config's ``library_version``, the installed one, or
-    :data:`CURRENT`."""
+def version_of(library: str, flags: Mapping[str, str], spec: Mapping[str, str], source: str,
+               fallback: tuple[str, str] | None = None) -> Version:
+    """The version a reader uses: the flag, the config's ``library_version``, the installed one, the
+    ``fallback`` (``(version, why)``: the newest a trainer's pins allow), or :data:`CURRENT`."""
     if library in flags:
         return Version(library, flags[library], parse_version(flags[library], "--library-version"),
                        "--library-version")
@@ -110,6 +111,9 @@ def version_of(library: str, flags: Mapping[str, str], spec: Mapping[str, str], 
             return Version(library, found, parse_version(found, library), "installed here")
         except SpecError:
             pass  # an unreadable local version: fall back to the current release
+    if fallback is not None:
+        return Version(library, fallback[0], parse_version(fallback[0], library),
+                       f"{fallback[1]}; pass --library-version {library}=VERSION for another")
     return Version(library, CURRENT[library], parse_version(CURRENT[library], library),
                    "the current release; pass --library-version " f"{library}=VERSION for another")
 

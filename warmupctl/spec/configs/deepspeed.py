@@ -79,14 +79,31 @@ def named_config(raw: Mapping[str, Any], spelled: Mapping[str, str], source: str
     text = v.as_str(named, key)
     if text.lstrip().startswith("{"):
         return block_of(parse_text(text, f"{source}: {key}"), source, key + ".")
-    # Relative to the arguments file, which is where a user reads it from; stdin: the working folder.
-    folder = os.path.dirname(path) if path and path != "-" else ""
-    where = text if os.path.isabs(text) else os.path.join(folder, text)
-    if not os.path.isfile(where):
-        raise SpecError("names a DeepSpeed config that does not exist", source=source, path=key,
-                        value=text, hint=f"looked for {where} (relative to the arguments file)")
+    where = locate_file(text, path, source, key, "DeepSpeed config", notes)
     ds_source, mapping = load_mapping(where)
     return block_of(mapping, ds_source, "")
+
+
+def locate_file(text: str, path: str | None, source: str, key: str, what: str, notes: list[str]) -> str:
+    """A file a config names, found as its trainer finds it: ``open(name)`` reads it from the working
+    directory; failing that, next to the config (where it is when the config was copied with it).
+    The note says which file was read."""
+    if os.path.isabs(text):
+        candidates = [text]
+    else:
+        folder = os.path.dirname(path) if path and path != "-" else ""
+        candidates = [text] + ([os.path.join(folder, text)] if folder else [])
+    for index, where in enumerate(candidates):
+        if os.path.isfile(where):
+            if index == 0 and not os.path.isabs(text):
+                notes.append(f"{key}: {text} read from the working directory (as the trainer opens it)")
+            elif index:
+                notes.append(f"{key}: {text} is not in the working directory, where the trainer opens "
+                             f"it; read {where}, next to {source}")
+            return where
+    raise SpecError(f"names a {what} that does not exist", source=source, path=key, value=text,
+                    hint=f"looked for {' and '.join(candidates)} (the trainer opens it from the directory "
+                         "it runs in); run warmupctl there, or pass --deepspeed FILE")
 
 
 def block_of(config: Mapping[str, Any], source: str, prefix: str) -> DeepSpeedConfig:

@@ -164,7 +164,11 @@ def _training_steps(t: _Trainer, notes: list[str]) -> tuple[int, str]:
                              "per_device_train_batch_size, gradient_accumulation_steps and world_size), "
                              "or pass --dataset-size N or --total-steps N")
     epochs = v.as_positive(t.epochs, "num_train_epochs")
-    world = t.world or 1
+    if t.world is None:
+        raise SpecError("the Trainer counts each process's share of the dataset", path="num_train_epochs",
+                        value=t.epochs, hint="pass --devices N (the processes training together; 1 for one "
+                                             "GPU) or add world_size")
+    world = t.world
     facts = arithmetic.BatchFacts(micro_batch_size=t.per_device, devices=world, grad_accum=t.grad_accum,
                                   dataset_size=t.dataset, drop_last=t.drop_last)
     amount = arithmetic.exact(epochs)
@@ -175,8 +179,6 @@ def _training_steps(t: _Trainer, notes: list[str]) -> tuple[int, str]:
         how += f"; {count.note}"
     notes.append(f"num_training_steps {count.total}: num_train_epochs {number(epochs)} give "
                  f"{count.total} updates ({how})")
-    if t.world is None:
-        notes.append("world_size not given: one process assumed (add world_size, or --devices N)")
     return count.total, "num_train_epochs"
 
 
@@ -273,13 +275,15 @@ def _ratio(ratio: float, n: int, key: str, notes: list[str]) -> int:
     return steps
 
 
-def _transformers(raw_mapping: Mapping[str, Any], request: Request) -> Translation:
+def _transformers(raw_mapping: Mapping[str, Any], request: Request,
+                  fallback: tuple[str, str] | None = None, title: str = TITLE,
+                  kind: str = "transformers") -> Translation:
     source = request.source
     raw, spelled = unique_keys(raw_mapping, source)
     notes: list[str] = []
     raw = _apply_overrides(raw, request, notes)
     version = version_of("transformers", request.versions,
-                         parse_pairs(raw.get("library_version"), "library_version"), source)
+                         parse_pairs(raw.get("library_version"), "library_version"), source, fallback)
     t = _trainer_facts(raw, request.facts, version.parts)
     path, deepspeed = request.path, request.deepspeed
     ds = named_config(raw, spelled, source, path, deepspeed, notes)
@@ -301,17 +305,16 @@ def _transformers(raw_mapping: Mapping[str, Any], request: Request) -> Translati
                "args.num_warmup_steps": at(w_key), "args": at("lr_scheduler_kwargs")}
     if ds is not None and ds.block is not None:
         spec = _deepspeed_with_trainer(ds, t, optimizer_lr, n, w, notes, origins)
-        title = f"{TITLE} + {DS_TITLE}"
+        title = f"{title} + {DS_TITLE}"
     else:
         spec = _trainer_spec(t, n, w, notes, origins, at)
-        title = TITLE
         if ds is not None:
             notes.append(f"{ds.name} has no scheduler block: the Trainer's lr_scheduler_type "
                          f"{t.scheduler} runs (DeepSpeed's engine steps it after each update, as the "
                          "Trainer would)")
     notes.insert(0, f"{source} read as {title}: {spec['schedule']}")
     applied = frozenset(key for key in FORMAT_OVERRIDES if request.overrides.get(key) is not None)
-    return Translation("transformers", title, source, spec, tuple(notes), MappingProxyType(origins),
+    return Translation(kind, title, source, spec, tuple(notes), MappingProxyType(origins),
                        applied=applied)
 
 

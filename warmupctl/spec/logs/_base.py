@@ -186,6 +186,12 @@ class Values:
     def __len__(self) -> int:
         return len(self.steps)
 
+    def extend(self, steps: NDArray[np.int64], lrs: NDArray[np.float64], lines: NDArray[np.int64]) -> None:
+        """Many values at once (a column parsed whole)."""
+        self.steps.frombytes(np.ascontiguousarray(steps, dtype=np.int64).tobytes())
+        self.lrs.frombytes(np.ascontiguousarray(lrs, dtype=np.float64).tobytes())
+        self.lines.frombytes(np.ascontiguousarray(lines, dtype=np.int64).tobytes())
+
     def finish(self, name: str, kind: str, step_field: str, lr_field: str, *, float32: bool = False,
                skipped: int = 0, **extra: Any) -> RunLog:
         steps = np.frombuffer(self.steps, dtype=np.int64).copy()

@@ -1,11 +1,11 @@
 """JSON Lines logs: LLaMA-Factory's ``trainer_log.jsonl`` and MMEngine's ``vis_data/*.json`` scalars.
 
-* **LLaMA-Factory** (``src/llamafactory/train/callbacks.py``, ``LogCallback.on_log``; read at
-  v0.9.x): one object a line, written on each of the Trainer's log events, with ``current_steps``
-  (``state.global_step``), ``total_steps`` (``state.max_steps``) and ``lr`` (the Trainer's logged
-  ``learning_rate``, so the Trainer's convention). Falsy values are dropped before writing
-  (``{k: v for k, v in logs.items() if v}``): an LR of exactly 0 (the first update of a warmup) leaves
-  no ``lr`` in its line. ``total_steps`` is a fact (the run's length).
+* **LLaMA-Factory** (``src/llamafactory/train/callbacks.py``, ``LogCallback.on_log``): one object a
+  line, written on each of the Trainer's log events, with ``current_steps`` (``state.global_step``),
+  ``total_steps`` (``state.max_steps``, a fact: the run's length) and the Trainer's logged LR (so
+  the Trainer's convention), as ``lr`` in recent versions and ``learning_rate`` in older ones (the
+  log of tests/data/logs/public, LLaMA-Factory on transformers 4.41). A line without it (the final
+  summary) is skipped.
 * **MMEngine** (``mmengine/visualization/vis_backend.py``, ``LocalVisBackend.add_scalars``, and
   ``mmengine/hooks/runtime_info_hook.py``, which logs ``lr`` — or ``<optimizer>.lr`` for several
   optimizers — of the first param group; read at v0.10): one object a line with ``step`` (the
@@ -80,8 +80,11 @@ def detect_llamafactory(source: Source) -> bool:
 
 
 def read_llamafactory(source: Source, series: str | None) -> RunLog:
+    # ``lr`` since LLaMA-Factory 0.8.x; ``learning_rate`` (the Trainer's own key) before.
+    head = source.text or ""
+    keys = [key for key in ("lr", "learning_rate") if f'"{key}"' in head]
     values, chosen, found, skipped, last = _read_lines(source, series, "llamafactory",
-                                                       "current_steps", ["lr"])
+                                                       "current_steps", keys or ["lr"])
     facts = {}
     total = last.get("total_steps")
     if isinstance(total, int) and not isinstance(total, bool) and total > 0:

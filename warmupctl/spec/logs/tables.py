@@ -24,7 +24,11 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 from typing import Any
+
+import numpy as np
 
 from warmupctl.core.errors import SpecError
 from warmupctl.spec.logs._base import (
@@ -63,6 +67,42 @@ def _header(source: Source) -> list[str] | None:
         return None
 
 
+def _columns(text: str, step_at: int, lr_at: int,
+             width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The step and LR columns of a plain CSV (no quotes, no blank lines or empty cells, every step a
+    whole number >= 0 and every LR finite) parsed whole; None for anything else, which the
+    row-by-row reader then reads and, where a rule is broken, names the line. A log of 10^6 rows is
+    read in about a second instead of several."""
+    text = text.lstrip("\ufeff")
+    if '"' in text or "\r" in text or "\n" not in text:
+        return None
+    body = text[text.index("\n") + 1:]
+    if body.endswith("\n"):
+        body = body[:-1]
+    if not body:
+        return None
+    cell = "[^,\n]+"
+    row = cell + ("(?:," + cell + ")") * (width - 1)
+    if re.fullmatch(f"(?:{row}\n)*{row}", body) is None:  # every row: width non-empty cells
+        return None
+    flat = body.replace("\n", ",").split(",")
+    try:
+        steps = np.array(list(map(int, flat[step_at::width])), dtype=np.int64)
+        lrs = np.array(list(map(float, flat[lr_at::width])), dtype=np.float64)
+    except (ValueError, OverflowError):
+        return None
+    if (steps < 0).any() or (steps >= 2**62).any() or not np.isfinite(lrs).all():
+        return None
+    return steps, lrs, np.arange(2, len(steps) + 2, dtype=np.int64)
+
+
+def _fail(name: str, line: int):
+    def fail(message: str, value: Any) -> SpecError:
+        return SpecError(message, source=name, path=f"line {line}", value=value)
+
+    return fail
+
+
 def _read(source: Source, series: str | None, kind: str, step_column: str, lr_columns: list[str],
           **extra: Any) -> RunLog:
     name = source.name
@@ -78,6 +118,10 @@ def _read(source: Source, series: str | None, kind: str, step_column: str, lr_co
     line = 1
     width = len(header)
     digits = 1
+    fast = None if kind == "ultralytics" else _columns(source.text or "", step_at, lr_at, width)
+    if fast is not None:
+        values.extend(*fast)
+        return values.finish(name, kind, header[step_at], chosen, series=tuple(lr_columns), **extra)
     try:
         for cells in rows:
             line = rows.line_num
@@ -86,18 +130,22 @@ def _read(source: Source, series: str | None, kind: str, step_column: str, lr_co
             if len(cells) != width:
                 raise SpecError(f"{len(cells)} cells, the header has {width}", source=name,
                                 path=f"line {line}", value=",".join(cells))
-
-            def fail(message: str, value: Any, line: int = line) -> SpecError:
-                return SpecError(message, source=name, path=f"line {line}", value=value)
-
             lr_cell, step_cell = cells[lr_at].strip(), cells[step_at].strip()
             if not lr_cell:
                 skipped += 1  # this row logged other metrics
                 continue
-            lr = text_lr(lr_cell, fail, header[lr_at])
-            if not step_cell:
-                raise fail(f"an LR with no {header[step_at]!r}", ",".join(cells))
-            values.add(text_step(step_cell, fail, header[step_at]), lr, line)
+            # The common row (a whole step, a finite LR) is read without building an error.
+            try:
+                step, lr = int(step_cell), float(lr_cell)
+                if step < 0 or step >= 2**62 or not math.isfinite(lr):
+                    raise ValueError
+            except ValueError:
+                fail = _fail(name, line)
+                lr = text_lr(lr_cell, fail, header[lr_at])
+                if not step_cell:
+                    raise fail(f"an LR with no {header[step_at]!r}", ",".join(cells)) from None
+                step = text_step(step_cell, fail, header[step_at])
+            values.add(step, lr, line)
             if kind in ("ultralytics",):
                 digits = max(digits, significant_digits(lr_cell))
     except csv.Error as exc:

@@ -44,6 +44,8 @@ FAIRSEQ_LR = re.compile(r"(?<![\w/])lr[\"']?\s*[=: ]\s*[\"']?(" + _NUMBER + ")")
 
 def detect_megatron(source: Source) -> bool:
     text = source.text or ""
+    if "learning rate" not in text:
+        return False
     for match in MEGATRON_LINE.finditer(text):
         return bool(MEGATRON_LR.search(match.group(3)))
     return False
@@ -84,11 +86,14 @@ def read_megatron(source: Source, series: str | None) -> RunLog:
                          series=("learning rate",), facts=facts)
 
 
+#: A line holding both ``num_updates`` and ``lr`` (one pass of the regex engine over the whole text).
+FAIRSEQ_LINE = re.compile(r"^(?=[^\n]*\bnum_updates[\"']?\s*[=: ]\s*[\"']?\d)"
+                          r"(?=[^\n]*(?<![\w/])lr[\"']?\s*[=: ]\s*[\"']?[-+.\d])", re.MULTILINE)
+
+
 def detect_fairseq(source: Source) -> bool:
-    for line in (source.text or "").splitlines():
-        if FAIRSEQ_UPDATES.search(line) and FAIRSEQ_LR.search(line):
-            return True
-    return False
+    text = source.text or ""
+    return "num_updates" in text and FAIRSEQ_LINE.search(text) is not None
 
 
 def read_fairseq(source: Source, series: str | None) -> RunLog:

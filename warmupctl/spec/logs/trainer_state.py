@@ -8,8 +8,10 @@ The Trainer (``transformers/trainer.py``, ``Trainer._maybe_log_save_evaluate`` a
 ``global_step`` are facts about the run (the length the scheduler was built for, the logging period,
 how far the run got): they are kept in ``RunLog.facts`` and used instead of any guess.
 
-Which update a value belongs to changed in 4.51 (see :mod:`warmupctl.calc.actual`): the file does not
-say which version wrote it, so the offset is left to the alignment.
+Which update a value belongs to changed in 4.51 (see :mod:`warmupctl.calc.actual`). The file does not
+name the version that wrote it, but a state without ``stateful_callbacks`` (a field of TrainerState
+since 4.41, ``trainer_callback.py``) predates 4.51: its convention is offset 0. A later one is left to
+the alignment (offset 1 from 4.51).
 """
 
 from __future__ import annotations
@@ -66,16 +68,20 @@ def read(source: Source, series: str | None) -> RunLog:
         facts = {key: data[key] for key in FACT_KEYS
                  if isinstance(data.get(key), int) and not isinstance(data.get(key), bool)
                  and data[key] > 0}
-        return _from_history(history, item_lines(text, "log_history"), name, "log_history", facts)
+        # ``stateful_callbacks`` entered TrainerState in 4.41 and is written by every later version; a
+        # state without it was written before 4.51, which logged the LR after lr_scheduler.step().
+        convention = None if "stateful_callbacks" in data else 0
+        return _from_history(history, item_lines(text, "log_history"), name, "log_history", facts,
+                             convention)
     if isinstance(data, list) and all(isinstance(item, dict) for item in data):
-        return _from_history(data, item_lines(text, None), name, "", {})
+        return _from_history(data, item_lines(text, None), name, "", {}, None)
     raise SpecError("a JSON list that is neither log_history entries nor TensorBoard's "
                     "[wall_time, step, value] rows", source=name,
                     hint="give trainer_state.json, or TensorBoard's JSON or CSV export")
 
 
 def _from_history(history: list[Any], lines: list[int], name: str, prefix: str,
-                  facts: dict[str, int]) -> RunLog:
+                  facts: dict[str, int], convention: int | None) -> RunLog:
     values = Values()
     seen: set[str] = set()
     skipped = 0
@@ -110,7 +116,7 @@ def _from_history(history: list[Any], lines: list[int], name: str, prefix: str,
                         f"entr{'ies' if len(history) != 1 else 'y'} with {fields_text(sorted(seen))})",
                         source=name, path=prefix or None, hint=HINT_TRAINER)
     return values.finish(name, "trainer_state", "step", "learning_rate", skipped=skipped,
-                         series=("learning_rate",), facts=facts)
+                         series=("learning_rate",), facts=facts, offset=convention)
 
 
 FORMAT = register(LogFormat("trainer_state", "transformers trainer_state.json", detect, read,

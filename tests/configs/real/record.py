@@ -1,0 +1,111 @@
+"""Record the LR each real config's trainer gives at a few updates (expected.json), from its own code.
+
+Run from the repository root with a Python that has torch and transformers (and warmupctl)::
+
+    python tests/configs/real/record.py NANOGPT_TRAIN_PY TORCHTUNE_LR_SCHEDULERS_PY > tests/configs/real/expected.json
+
+For each case of cases.yaml with a schedule, warmupctl's translation gives the scheduler's arguments
+(whose N and W cases.yaml checks against the hand derivation); the values come from the trainer's own
+code: transformers' ``get_scheduler`` stepped as the Trainer steps it (tests/goldens/record.py), the
+same stepped ``num_processes`` times per update as accelerate's ``AcceleratedScheduler.step`` does
+(open-instruct), nanoGPT's ``get_lr`` taken out of its train.py with ``ast`` and called, and torchtune's
+``get_cosine_schedule_with_warmup`` taken out of its lr_schedulers.py the same way and stepped.
+"""
+
+import ast
+import json
+import math
+import pathlib
+import sys
+
+import yaml
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1] / "goldens"))
+import record as goldens  # noqa: E402
+
+from warmupctl.spec.configs import _versions  # noqa: E402
+from warmupctl.spec.resolve import import_config  # noqa: E402
+
+# The cases say the versions they run under, or none: then the trainer's pin (or the current release)
+# decides, as on a machine without the library, whatever this Python has installed.
+_versions.installed = lambda library: None
+
+
+def flags(args):
+    out, versions, pairs = {}, [], list(zip(args[::2], args[1::2]))
+    for flag, value in pairs:
+        key = flag.lstrip("-").replace("-", "_")
+        if key == "library_version":
+            versions.append(value)
+        else:
+            out[key] = value
+    return out, versions
+
+
+def nanogpt(train_py):
+    tree = ast.parse(pathlib.Path(train_py).read_text())
+    definition = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "get_lr")
+    code = compile(ast.Module(body=[definition], type_ignores=[]), "train.py", "exec")
+
+    def values(args, steps):
+        scope = {"math": math, **args}
+        exec(code, scope)
+        return [scope["get_lr"](it) if args["decay_lr"] else args["learning_rate"] for it in range(steps)]
+
+    return values
+
+
+def torchtune(path):
+    import torch
+    from torch.optim.lr_scheduler import LambdaLR
+
+    tree = ast.parse(pathlib.Path(path).read_text())
+    definition = next(n for n in tree.body
+                      if isinstance(n, ast.FunctionDef) and n.name == "get_cosine_schedule_with_warmup")
+    scope = {"math": math, "torch": torch, "LambdaLR": LambdaLR,
+             "_ensure_step_is_bound_like_method": lambda optimizer: None}
+    exec(compile(ast.Module(body=[definition], type_ignores=[]), "lr_schedulers.py", "exec"), scope)
+
+    def values(spec, steps):
+        optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=spec["lr"])
+        scheduler = scope["get_cosine_schedule_with_warmup"](optimizer, **spec["args"])
+        out = []
+        for _ in range(steps):
+            out.append(float(optimizer.param_groups[0]["lr"]))
+            optimizer.step()
+            scheduler.step()
+        return out
+
+    return values
+
+
+def main():
+    get_lr = nanogpt(sys.argv[1])
+    cosine = torchtune(sys.argv[2])
+    out = {}
+    for index, case in enumerate(yaml.safe_load((HERE / "cases.yaml").read_text())):
+        if "schedule" not in case:
+            continue
+        given, versions = flags(case["args"])
+        translation, schedule = import_config(str(HERE / case["file"]), given, library_version=versions or None)
+        spec = dict(translation.spec)
+        n, w = case["total_steps"], case["warmup_steps"]
+        ks = sorted({k for k in (0, 1, w - 1, w, w + 1, n // 2, n - 1) if 0 <= k < n})
+        if spec["schedule"] == "nanogpt.get_lr":
+            lr = get_lr(spec["args"], n)
+        elif spec["schedule"] == "torchtune.get_cosine_schedule_with_warmup":
+            lr = cosine(spec, n)
+        elif spec["schedule"] == "accelerate.AcceleratedScheduler":
+            stride = spec["args"]["num_processes"]
+            inner = goldens.live_values(spec["args"]["scheduler"], n * stride)
+            lr = [inner[k * stride] for k in range(n)]
+        else:
+            lr = goldens.live_values({k: val for k, val in spec.items() if k != "total_steps"}, n)
+        out[f"{index}:{case['file']}"] = {str(k): lr[k] for k in ks}
+    json.dump(out, sys.stdout, indent=1, sort_keys=True)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
