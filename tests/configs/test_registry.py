@@ -117,6 +117,21 @@ def test_a_bad_library_version_flag_is_one_line(cli, tmp_path):
                                      "(got 'transformers'); e.g. transformers=4.51.3")
 
 
+@pytest.mark.parametrize("pairs,line", [
+    (["transformer=4.51.3"], "error: command line: --library-version: no reader depends on this library's "
+                             "version (got 'transformer'); did you mean 'transformers'?"),
+    (["transformers=4.51.3", "transformers=5.0"],
+     "error: command line: --library-version: transformers is given twice (4.51.3 and 5.0) "
+     "(got 'transformers=5.0'); keep one version per library"),
+])
+def test_a_misspelt_or_repeated_library_version_is_refused(cli, tmp_path, pairs, line):
+    # Ignoring either would count the run under another release than the user named.
+    words = [word for pair in pairs for word in ("--library-version", pair)]
+    result = cli("table", _args(tmp_path), *words)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == line
+
+
 def test_deepspeed_auto_is_filled_from_flags(cli):
     import pathlib
 

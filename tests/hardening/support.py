@@ -94,9 +94,9 @@ def nonfinite_explained(values: list[float], notes: str, what: str) -> None:
 
 
 def csv_values(stdout: str) -> list[float]:
-    """The ``lr`` column of ``warmupctl table --format csv`` output."""
+    """The ``lr`` column of ``warmupctl table --format csv`` output (series columns may follow it)."""
     lines = stdout.splitlines()
-    assert lines and lines[0] == "step,lr", stdout[:200]
+    assert lines and lines[0].split(",")[:2] == ["step", "lr"], stdout[:200]
     return [float(line.split(",")[1]) for line in lines[1:]]
 
 

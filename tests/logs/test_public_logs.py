@@ -39,3 +39,10 @@ def test_llamafactory_log_follows_its_schedule_and_the_schedule_is_inferred():
     assert found.spec == {"schedule": "transformers.cosine", "lr": 5e-05,
                           "args": {"num_warmup_steps": 866, "num_training_steps": 8660}}
     assert found.offset == 0 and found.residual == 0
+
+
+def test_a_lagging_log_is_inferred_with_its_skipped_steps():
+    log = read_log(str(PUBLIC / "whisper_fp16_trainer_state.json"))
+    found = infer(log.steps, log.lrs, rounding=log.rounding, convention=log.offset, facts=log.facts)[0]
+    assert found.spec == {"schedule": "transformers.linear", "lr": 1e-05,
+                          "args": {"num_warmup_steps": 500, "num_training_steps": 5000}}

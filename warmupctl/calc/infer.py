@@ -157,4 +157,70 @@ def infer(steps: Any, lrs: Any, *, rounding: float = 0.0, convention: int | None
             found.append(((*key, rank),
                           Inferred(spec, schedule, offset, residual, family.name)))
     found.sort(key=lambda item: item[0])
-    return [item[1] for item in found]
+    fits = [item[1] for item in found]
+    if fits and found[0][0][0]:  # no family explains the log as it is: perhaps with a lag
+        decaying = [f for f in fits if "num_training_steps" in f.spec.get("args", {})]
+        for candidate in decaying[:2]:
+            lagged = _with_lag(candidate, log)
+            if lagged is not None:
+                return [lagged, *fits]
+    return fits
+
+
+def _position(schedule: Schedule, y: float, low: int, high: int) -> int:
+    """The first step in ``low..high`` where a decaying schedule is at or below ``y``."""
+    while low < high:
+        mid = (low + high) // 2
+        if float(schedule(np.array([mid]))[0]) <= y:
+            high = mid
+        else:
+            low = mid + 1
+    return low
+
+
+def _with_lag(fit: Inferred, log: Any) -> Inferred | None:
+    """A fit that a lag (skipped steps) turns into an explanation: the run length is found from two
+    values of the decay — the number of updates between them does not change when skipped steps
+    shift both —, then the lag model of :mod:`warmupctl.calc.explain` is checked on the subsample."""
+    from warmupctl.calc.explain import _finish, _Log, _skipped
+
+    family = next((f for f in FAMILIES if f.name == fit.family), None)
+    args = fit.spec.get("args", {})
+    if family is None or "num_training_steps" not in args:
+        return None
+    warmup, peak = int(args["num_warmup_steps"]), float(fit.spec["lr"])
+    k = log.steps - fit.offset
+    decay = np.flatnonzero((k > warmup) & (log.lrs < peak * 0.95) & (log.lrs > peak * 0.05))
+    if len(decay) < 2:
+        return None
+    j1, j2 = int(decay[len(decay) // 4]), int(decay[-1])
+    span = int(k[j2] - k[j1])
+
+    def gap(total: int) -> int | None:
+        schedule = _resolve(family.build(warmup, total, peak))
+        if schedule is None:
+            return None
+        return (_position(schedule, float(log.lrs[j2]), warmup, total)
+                - _position(schedule, float(log.lrs[j1]), warmup, total))
+
+    low, high = int(k[j2]) + 1, max(int(k[j2]) + 2, 2 * int(args["num_training_steps"]))
+    while low < high:  # the gap between the two values' positions grows with the run length
+        mid = (low + high) // 2
+        g = gap(mid)
+        if g is None:
+            return None
+        if g >= span:
+            high = mid
+        else:
+            low = mid + 1
+    sub = _Log(log.steps[log.sub], log.lrs[log.sub], 0.0)
+    sub.tol = log.tol
+    for total in (low, low - 1, low + 1):
+        spec = family.build(warmup, total, peak)
+        schedule = _resolve(spec)
+        if schedule is None:
+            continue
+        candidate = _skipped(schedule, sub, fit.offset)
+        if candidate is not None and _finish(sub, candidate).explained:
+            return Inferred(spec, schedule, fit.offset, 0.0, family.name)
+    return None

@@ -245,6 +245,15 @@ class SummaryFormat(str, Enum):
     json = "json"
 
 
+class ReportFormat(str, Enum):
+    """The formats of a verdict CI reads (``check``, ``diff``): a terminal table, JSON, or GitHub
+    workflow annotations."""
+
+    table = "table"
+    json = "json"
+    github = "github"
+
+
 OutputOpt = Annotated[
     Optional[str],  # noqa: UP045 - evaluated at runtime by Typer
     typer.Option("--output", "-o", help="write to this file (atomically) instead of stdout",

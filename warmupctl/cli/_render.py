@@ -21,3 +21,25 @@ def print_or_write(ctx: typer.Context, renderable: Any, output: str | None, *, w
 
     write_text(output, lambda out: Console(file=out, no_color=True, width=width,
                                            color_system=None).print(renderable))
+
+
+#: The most rows a terminal table shows; more are refused with a hint to write CSV or JSON.
+MAX_TERMINAL_ROWS = 100_000
+
+
+def terminal_rows(rows: Any, count: int, max_rows: int = MAX_TERMINAL_ROWS) -> Any:
+    """The updates a terminal table shows: ``rows`` (picked by --every / --at), else all ``count``.
+
+    Raises:
+        SpecError: more than ``max_rows`` rows (a table that size is unreadable; CSV or JSON is not).
+    """
+    import numpy as np
+
+    from warmupctl.core.errors import SpecError
+
+    shown = count if rows is None else len(rows)
+    if shown > max_rows:
+        raise SpecError(f"{shown} rows are too many for a terminal table", source="command line",
+                        path="--format", value="table",
+                        hint="use --format csv (or json), or pick rows with --every / --at")
+    return rows if rows is not None else np.arange(count, dtype=np.int64)

@@ -18,23 +18,18 @@ from warmupctl.cli._common import app_context
 def series_table(ctx: typer.Context, schedule: Any, chosen: str, output: str | None,
                  rows: Any, count: int, gaps: bool, max_rows: int) -> None:
     """``warmupctl table`` of a schedule with series: ``step, lr, <series>...``."""
-    import numpy as np
 
     from warmupctl.calc.summary import summarize
     from warmupctl.cli._output import write_text
-    from warmupctl.core.errors import SpecError
     from warmupctl.engine.series import names as series_names
     from warmupctl.render import columns as cols
 
     names = list(series_names(schedule))
     context = app_context(ctx)
     if chosen == "table":
-        shown = rows if rows is not None else np.arange(count, dtype=np.int64)
-        if len(shown) > max_rows:
-            raise SpecError(f"{len(shown)} rows are too many for a terminal table",
-                            source="command line", path="--format", value="table",
-                            hint="use --format csv (or json), or pick rows with --every / --at")
-        from warmupctl.cli._render import print_or_write
+        from warmupctl.cli._render import print_or_write, terminal_rows
+
+        shown = terminal_rows(rows, count, max_rows)
         from warmupctl.render.table import events
 
         values = cols.gather(cols.series_blocks(schedule, names, shown, count), names)

@@ -6,14 +6,8 @@ from typing import Annotated, Optional
 import typer
 
 from warmupctl.cli._common import app_context, load_schedules
-from warmupctl.cli._options import OutputOpt, with_spec_flags
+from warmupctl.cli._options import OutputOpt, ReportFormat, with_spec_flags
 from warmupctl.core.errors import ExitCode, SpecError
-
-
-class CheckFormat(str, Enum):
-    table = "table"
-    json = "json"
-    github = "github"
 
 
 class Purpose(str, Enum):
@@ -26,9 +20,9 @@ def check(
     ctx: typer.Context,
     specs: Annotated[Optional[list[str]], typer.Argument(  # noqa: UP045
         help="spec files to check; none: the flags alone", metavar="[SPEC]...")] = None,
-    fmt: Annotated[CheckFormat, typer.Option(
+    fmt: Annotated[ReportFormat, typer.Option(
         "--format", "-f", help="table, json, or github (workflow annotations: ::warning per warning, "
-                               "::notice per advice)")] = CheckFormat.table,
+                               "::notice per advice)")] = ReportFormat.table,
     output: OutputOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="exit 1 when any warning fires")] = False,
     purpose: Annotated[Optional[Purpose], typer.Option(  # noqa: UP045
@@ -61,12 +55,12 @@ def check(
     total = counts(everything)
 
     context = app_context(ctx)
-    if fmt == CheckFormat.github:
+    if fmt == ReportFormat.github:
         from warmupctl.render.lints import github_annotations
 
         files = [None if path == "-" else path for path in (specs or [None])]
         write_text(output, lambda out: out.write(github_annotations(results, files, total)))
-    elif fmt == CheckFormat.json:
+    elif fmt == ReportFormat.json:
         from warmupctl.render.text import FORMAT_VERSION, dumps
 
         document = {

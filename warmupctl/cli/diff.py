@@ -1,12 +1,11 @@
 """``warmupctl diff A B``: are two schedules the same, update by update? For CI, like diff(1)."""
 
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from warmupctl.cli._common import app_context, run_bound
-from warmupctl.cli._options import ActualOffsetOpt, ActualOpt, OutputOpt, with_spec_flags
+from warmupctl.cli._options import ActualOffsetOpt, ActualOpt, OutputOpt, ReportFormat, with_spec_flags
 from warmupctl.core.errors import ExitCode, SpecError
 
 if TYPE_CHECKING:
@@ -16,12 +15,6 @@ if TYPE_CHECKING:
 
 _OPERAND_HELP = ("a spec (YAML/JSON: native, library or a training config) or a table saved by "
                  "'warmupctl table' (CSV, or JSON with format_version and rows); - for stdin")
-
-
-class DiffFormat(str, Enum):
-    table = "table"
-    json = "json"
-    github = "github"
 
 
 def diff(
@@ -39,9 +32,9 @@ def diff(
         "--steps", min=1, metavar="N",
         help="compare a spec over updates 0..N-1 [default: its total_steps]; a table keeps its rows",
     )] = None,
-    fmt: Annotated[DiffFormat, typer.Option(
+    fmt: Annotated[ReportFormat, typer.Option(
         "--format", "-f", help="table (a report), json, or github (workflow annotations)",
-    )] = DiffFormat.table,
+    )] = ReportFormat.table,
     output: OutputOpt = None,
     actual: ActualOpt = None,
     actual_offset: ActualOffsetOpt = None,
@@ -161,7 +154,7 @@ RTOL_FLOAT32 = 1e-7
 
 def _against_log(ctx: typer.Context, a: str, actual: str, offset: Optional[str],  # noqa: UP045
                  steps: Optional[int], rel: Optional[float], absolute: Optional[float],  # noqa: UP045
-                 fmt: DiffFormat, output: Optional[str], flags: dict) -> int:  # noqa: UP045
+                 fmt: ReportFormat, output: Optional[str], flags: dict) -> int:  # noqa: UP045
     """``diff SPEC --actual LOG``: the log placed on the spec's updates (the spec flags laid over
     SPEC), compared there like a table."""
     import os
@@ -198,7 +191,7 @@ def _against_log(ctx: typer.Context, a: str, actual: str, offset: Optional[str],
     return int(ExitCode.OK if result.same else ExitCode.DIFFERENT)
 
 
-def _write(ctx: typer.Context, result: "Comparison", fmt: DiffFormat,
+def _write(ctx: typer.Context, result: "Comparison", fmt: ReportFormat,
            output: Optional[str], series: "SeriesComparison | None" = None) -> None:  # noqa: UP045
     from warmupctl.cli._output import write_text
     from warmupctl.render import diff as render
@@ -206,25 +199,20 @@ def _write(ctx: typer.Context, result: "Comparison", fmt: DiffFormat,
     if series is not None:  # the series besides lr: named in every format
         _write_with_series(ctx, result, series, fmt, output)
         return
-    if fmt == DiffFormat.json:
+    if fmt == ReportFormat.json:
         write_text(output, lambda out: out.write(render.report_json(result)))
-    elif fmt == DiffFormat.github:
+    elif fmt == ReportFormat.github:
         write_text(output, lambda out: out.write(render.github_annotations(result)))
     else:
-        report = render.build_report(result)
-        if output is None or output == "-":
-            app_context(ctx).out_console().print(report)
-        else:
-            from rich.console import Console
+        from warmupctl.cli._render import print_or_write
 
-            write_text(output, lambda out: Console(file=out, no_color=True, width=120,
-                                                   color_system=None).print(report))
+        print_or_write(ctx, render.build_report(result), output)
     if output and output != "-":
         app_context(ctx).info(f"wrote {output}")
 
 
 def _write_with_series(ctx: typer.Context, result: "Comparison", series: "SeriesComparison",
-                       fmt: DiffFormat,
+                       fmt: ReportFormat,
                        output: Optional[str]) -> None:  # noqa: UP045
     """The report of the LR with one verdict per series: JSON ``series``, a GitHub ``::error`` per
     changed series, a line per series under the terminal report."""
@@ -234,12 +222,12 @@ def _write_with_series(ctx: typer.Context, result: "Comparison", series: "Series
     from warmupctl.render.text import dumps
 
     a, b = result.a.name, result.b.name
-    if fmt == DiffFormat.json:
+    if fmt == ReportFormat.json:
         document = render.report_document(result)
         document["series"] = series_render.series_document(series)
         document["same"] = result.same and series.same
         write_text(output, lambda out: out.write(dumps(document) + "\n"))
-    elif fmt == DiffFormat.github:
+    elif fmt == ReportFormat.github:
         lines = [f"::error title=warmupctl diff%3A series {name} changed::"
                  f"{line.replace('%', '%25').replace(chr(13), '%0D').replace(chr(10), '%0A')}"
                  for name, line in zip(series.changed, [
@@ -250,14 +238,10 @@ def _write_with_series(ctx: typer.Context, result: "Comparison", series: "Series
     else:
         from rich.console import Group
 
-        report = Group(render.build_report(result), series_render.series_report(series, a, b))
-        if output is None or output == "-":
-            app_context(ctx).out_console().print(report)
-        else:
-            from rich.console import Console
+        from warmupctl.cli._render import print_or_write
 
-            write_text(output, lambda out: Console(file=out, no_color=True, width=120,
-                                                   color_system=None).print(report))
+        print_or_write(ctx, Group(render.build_report(result),
+                                  series_render.series_report(series, a, b)), output)
         if output and output != "-":
             app_context(ctx).info(f"wrote {output}")
 

@@ -71,13 +71,9 @@ def summary(
             from warmupctl.render.terminal import build_overlay_table
 
             rendered = Group(rendered, build_overlay_table(overlay, actual))
-        if output is None or output == "-":
-            context.out_console().print(rendered)
-        else:
-            from rich.console import Console
+        from warmupctl.cli._render import print_or_write
 
-            write_text(output, lambda out: Console(file=out, no_color=True, width=100,
-                                                   color_system=None).print(rendered))
+        print_or_write(ctx, rendered, output, width=100)
     if output and output != "-":
         context.info(f"wrote {output}")
 

@@ -8,10 +8,9 @@ from warmupctl.cli import _policies as pol
 from warmupctl.cli._at import complete_at, parse_at, past_end_marks, resolve_at
 from warmupctl.cli._common import app_context, format_from_suffix, load_schedules
 from warmupctl.cli._options import OutputOpt, StepsOpt, TableFormat, with_spec_flags
+from warmupctl.cli._render import MAX_TERMINAL_ROWS, terminal_rows
 from warmupctl.core.errors import SpecError
 
-#: A terminal table with more rows than this is refused in favour of a machine format.
-MAX_TERMINAL_ROWS = 100_000
 SUFFIXES = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown": "markdown"}
 
 
@@ -85,12 +84,7 @@ def table(
                      gaps=not (every or at_steps is not None), max_rows=MAX_TERMINAL_ROWS)
         return
     if chosen == "table":
-        shown = count if rows is None else len(rows)
-        if shown > MAX_TERMINAL_ROWS:
-            raise SpecError(f"{shown} rows are too many for a terminal table", source="command line",
-                            path="--format", value="table",
-                            hint="use --format csv (or json), or pick rows with --every / --at")
-        _terminal_table(ctx, schedule, rows if rows is not None else np.arange(count), count, output,
+        _terminal_table(ctx, schedule, terminal_rows(rows, count), count, output,
                         gaps=not (every or at_steps is not None))
         return
 
@@ -243,11 +237,7 @@ def _with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict, opt
 
     summary = summarize(shown, count)
     if chosen == "table":
-        shown_rows = rows if rows is not None else np.arange(count, dtype=np.int64)
-        if len(shown_rows) > MAX_TERMINAL_ROWS:
-            raise SpecError(f"{len(shown_rows)} rows are too many for a terminal table",
-                            source="command line", path="--format", value="table",
-                            hint="use --format csv (or json), or pick rows with --every / --at")
+        shown_rows = terminal_rows(rows, count)
         values = cols.gather(cols.iter_blocks(shown, shown_rows, count, beside, derive), names)
         from warmupctl.render.table import events
 

@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from warmupctl.core.errors import EngineError
+from warmupctl.core.registry import add_once
 
 FloatArray = NDArray[np.float64]
 FractionFn = Callable[[FloatArray, int, Mapping[str, Any]], FloatArray]
@@ -66,10 +67,7 @@ SHAPES: dict[str, Shape] = {}
 
 def register_shape(shape: Shape) -> Shape:
     """Add ``shape`` to :data:`SHAPES`; names are unique."""
-    if shape.name in SHAPES:
-        raise EngineError(f"shape {shape.name!r} registered twice")
-    SHAPES[shape.name] = shape
-    return shape
+    return add_once(SHAPES, shape.name, shape, "shape")
 
 
 def _linear_rise(k: FloatArray, n: int, p: Mapping[str, Any]) -> FloatArray:

@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 from warmupctl.core.errors import EngineError
+from warmupctl.core.registry import add_once
 from warmupctl.engine import Schedule
 
 
@@ -204,9 +205,7 @@ LIBRARY_MODULES: tuple[str, ...] = (
 def register(entry: LibrarySchedule) -> LibrarySchedule:
     """Add ``entry`` (and its aliases) to :data:`LIBRARY_SCHEDULES`."""
     for key in (entry.qualname, *(f"{entry.library}.{a}" for a in entry.aliases)):
-        if key in LIBRARY_SCHEDULES and LIBRARY_SCHEDULES[key] is not entry:
-            raise EngineError(f"library schedule {key!r} registered twice")
-        LIBRARY_SCHEDULES[key] = entry
+        add_once(LIBRARY_SCHEDULES, key, entry, "library schedule")
     return entry
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from warmupctl.core.errors import EngineError
+from warmupctl.core.registry import add_once
 from warmupctl.engine import Schedule
 from warmupctl.engine.schedule import LRFunction
 from warmupctl.engine.series import with_series
@@ -52,10 +52,7 @@ LIBRARY_SERIES: dict[str, LibrarySeries] = {}
 
 
 def register_series(entry: LibrarySeries) -> LibrarySeries:
-    if entry.qualname in LIBRARY_SERIES and LIBRARY_SERIES[entry.qualname] is not entry:
-        raise EngineError(f"series of {entry.qualname!r} registered twice")
-    LIBRARY_SERIES[entry.qualname] = entry
-    return entry
+    return add_once(LIBRARY_SERIES, entry.qualname, entry, "series of")
 
 
 def attach(qualname: str, call: LibraryCall, schedule: Schedule) -> Schedule:

@@ -24,6 +24,7 @@ A LambdaLR's counter is 0 at construction and the Trainer steps it after every u
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -57,17 +58,31 @@ def _schedule(call: LibraryCall, name: str, fn, warmup: int, total: int,
     return finish(call, fn, natural=total, warmup=warmup, boundaries=marks, notes=notes or ())
 
 
-def _build_min_lr(call: LibraryCall) -> Schedule:
-    w, n = _counts(call)
-    rate = float(call.args["min_lr_ratio"])
+def _progress(t: FloatArray, start: int, end: int) -> FloatArray:
+    """The decay's progress ``(t - start) / max(1, end - start)``, unclamped as in axolotl."""
+    return (t - start) / float(max(1, end - start))
+
+
+def _lambda(call: LibraryCall, w: int, decay: Callable[[FloatArray], FloatArray],
+            warm: Callable[[FloatArray, int], FloatArray] = _ramp) -> Callable[[IntArray], FloatArray]:
+    """axolotl's LambdaLRs: ``lr · warm(t, W)`` for ``t < W``, else ``lr · decay(t)``."""
     lr = float(call.lr or 0.0)
 
     def fn(k: IntArray) -> FloatArray:
         t = floats(k)
-        progress = (t - w) / float(max(1, n - w))
-        decay = (1 - rate) * (0.5 * (1.0 + np.cos(math.pi * progress))) + rate
-        return np.where(t < w, _ramp(t, w), decay) * lr
+        return np.where(t < w, warm(t, w), decay(t)) * lr
 
+    return fn
+
+
+def _build_min_lr(call: LibraryCall) -> Schedule:
+    w, n = _counts(call)
+    rate = float(call.args["min_lr_ratio"])
+
+    def decay(t: FloatArray) -> FloatArray:
+        return (1 - rate) * (0.5 * (1.0 + np.cos(math.pi * _progress(t, w, n)))) + rate
+
+    fn = _lambda(call, w, decay)
     notes = [f"the cosine rises again after update {n} (axolotl does not clamp progress)"] \
         if call.total_steps is not None and call.total_steps > n + 1 else []
     return _schedule(call, "cosine_with_min_lr", fn, w, n,
@@ -79,16 +94,12 @@ def _build_decay_constant(call: LibraryCall) -> Schedule:
     rate, ratio = float(call.args["min_lr_ratio"]), float(call.args["constant_lr_ratio"])
     cycles = float(call.args["num_cycles"])
     constant = int(n * ratio)
-    lr = float(call.lr or 0.0)
 
-    def fn(k: IntArray) -> FloatArray:
-        t = floats(k)
-        held = np.minimum(t, float(constant))
-        progress = (held - w) / float(max(1, constant - w))
-        decay = np.maximum(0.0, (1 - rate) * 0.5 * (1.0 + np.cos(math.pi * cycles * 2.0 * progress))) + rate
-        return np.where(t < w, _ramp(t, w), decay) * lr
+    def decay(t: FloatArray) -> FloatArray:
+        progress = _progress(np.minimum(t, float(constant)), w, constant)
+        return np.maximum(0.0, (1 - rate) * 0.5 * (1.0 + np.cos(math.pi * cycles * 2.0 * progress))) + rate
 
-    return _schedule(call, "cosine_with_warmup_decay_constant", fn, w, n,
+    return _schedule(call, "cosine_with_warmup_decay_constant", _lambda(call, w, decay), w, n,
                      [Boundary(w, "warmup end"), Boundary(constant, "constant from here")],
                      [f"the LR holds min_lr_ratio {rate:g} from update {constant} = int({n} × {ratio:g})"])
 
@@ -96,15 +107,14 @@ def _build_decay_constant(call: LibraryCall) -> Schedule:
 def _build_quadratic(call: LibraryCall) -> Schedule:
     w, n = _counts(call)
     cycles = float(call.args["num_cycles"])
-    lr = float(call.lr or 0.0)
 
-    def fn(k: IntArray) -> FloatArray:
-        t = floats(k)
-        progress = (t - w) / float(max(1, n - w))
-        decay = np.maximum(0.0, 0.5 * (1.0 + np.cos(math.pi * cycles * 2.0 * progress)))
-        return np.where(t < w, _ramp(t, w) ** 2, decay) * lr
+    def decay(t: FloatArray) -> FloatArray:
+        return np.maximum(0.0, 0.5 * (1.0 + np.cos(math.pi * cycles * 2.0 * _progress(t, w, n))))
 
-    return _schedule(call, "cosine_with_quadratic_warmup", fn, w, n,
+    def warm(t: FloatArray, warmup: int) -> FloatArray:
+        return _ramp(t, warmup) ** 2
+
+    return _schedule(call, "cosine_with_quadratic_warmup", _lambda(call, w, decay, warm), w, n,
                      [Boundary(w, "warmup end"), Boundary(n, "decay end")])
 
 

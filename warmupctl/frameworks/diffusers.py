@@ -13,6 +13,8 @@ with ``step < s``, else ``last``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from warmupctl.core.errors import SpecError
@@ -37,7 +39,7 @@ _SAME: dict[str, tuple[str, tuple[Arg, ...], dict[str, object]]] = {
 }
 
 
-def _delegate(name: str):
+def _delegate(name: str) -> Callable[[LibraryCall], Schedule]:
     target, _, fixed = _SAME[name]
 
     def build(call: LibraryCall) -> Schedule:

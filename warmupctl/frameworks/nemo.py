@@ -268,6 +268,49 @@ def _base(call: LibraryCall) -> float:
     return float(call.lr)
 
 
+#: What NeMo raises when an annealing divides by ``max_steps - W`` and that is 0.
+_ZERO_SPAN = "ZeroDivisionError: max_steps - warmup_steps is 0"
+
+
+@dataclass(frozen=True)
+class _Annealing:
+    """What every NeMo annealing (max_steps required) starts from.
+
+    Attributes:
+        args: the scheduler's arguments.
+        w: the warmup's update count W.
+        notes: the notes collected so far (counts derived from ratios).
+        base: the optimizer's LR.
+        low: ``min_lr``.
+        top: ``max_steps``.
+    """
+
+    args: dict[str, Any]
+    w: int
+    notes: list[str]
+    base: float
+    low: float
+    top: int
+
+    @property
+    def span(self) -> int:
+        """``max_steps - W``: the decay's length, which most annealings divide by."""
+        return self.top - self.w
+
+    def plan(self, decay: Decay, *, over_span: bool = False) -> _Plan:
+        """The plan of warmup then ``decay``; ``over_span``: ``decay`` divides by :attr:`span`, so
+        NeMo raises ZeroDivisionError at the first decayed update when it is 0."""
+        plan = _Plan(self.base, self.low, self.w, decay, self.top, notes=self.notes)
+        if over_span and self.span == 0:
+            plan.fail_in_decay(_ZERO_SPAN)
+        return plan
+
+
+def _annealing(call: LibraryCall) -> _Annealing:
+    args, w, _, notes = _plan_common(call)
+    return _Annealing(args, w, notes, _base(call), args["min_lr"], args["max_steps"])
+
+
 def _warmup_policy(call: LibraryCall) -> _Plan:
     args, w, _, notes = _plan_common(call)
     base = _base(call)
@@ -300,17 +343,13 @@ register(LibrarySchedule(
 
 
 def _square(call: LibraryCall) -> _Plan:
-    args, w, _, notes = _plan_common(call)
-    base, low, top = _base(call), args["min_lr"], args["max_steps"]
-    span = top - w
+    a = _annealing(call)
+    base, low, w, span = a.base, a.low, a.w, a.span
 
     def decay(t: FloatArray) -> FloatArray:
         return np.maximum(base * (((span - (t - w)) / span) ** 2), low)
 
-    plan = _Plan(base, low, w, decay, top, notes=notes)
-    if span == 0:
-        plan.fail_in_decay("ZeroDivisionError: max_steps - warmup_steps is 0")
-    return plan
+    return a.plan(decay, over_span=True)
 
 
 register(LibrarySchedule(
@@ -321,18 +360,18 @@ register(LibrarySchedule(
 
 
 def _square_root(call: LibraryCall) -> _Plan:
-    args, w, _, notes = _plan_common(call)
-    base, low, top = _base(call), args["min_lr"], args["max_steps"]
+    a = _annealing(call)
+    base, low, w, top = a.base, a.low, a.w, a.top
 
     def decay(t: FloatArray) -> FloatArray:
         return np.maximum(base * np.power((top - t) / top, 0.5), low)
 
-    plan = _Plan(base, low, w, decay, top, notes=notes)
+    plan = a.plan(decay)
     if top == 0:
         plan.fail_in_decay("ZeroDivisionError: max_steps is 0")
     elif w > 0 and w < top:
         after = float(plan.lr(np.array([w + 1]))[0])
-        notes.append(f"the LR drops from {g(base)} at update {w} to {g(after)} at update "
+        a.notes.append(f"the LR drops from {g(base)} at update {w} to {g(after)} at update "
                      f"{w + 1}: SquareRootAnnealing decays over t / max_steps from update 0, "
                      "not from the warmup end")
     return plan
@@ -346,17 +385,13 @@ register(LibrarySchedule(
 
 
 def _warmup_annealing(call: LibraryCall) -> _Plan:
-    args, w, _, notes = _plan_common(call)
-    base, low, top = _base(call), args["min_lr"], args["max_steps"]
-    span = top - w
+    a = _annealing(call)
+    base, low, w, span = a.base, a.low, a.w, a.span
 
     def decay(t: FloatArray) -> FloatArray:
         return low + (1 - (t - w) / span) * (base - low)
 
-    plan = _Plan(base, low, w, decay, top, notes=notes)
-    if span == 0:
-        plan.fail_in_decay("ZeroDivisionError: max_steps - warmup_steps is 0")
-    return plan
+    return a.plan(decay, over_span=True)
 
 
 register(LibrarySchedule(
@@ -367,13 +402,13 @@ register(LibrarySchedule(
 
 
 def _inverse_sqrt(call: LibraryCall) -> _Plan:
-    args, w, _, notes = _plan_common(call)
-    base, low, top = _base(call), args["min_lr"], args["max_steps"]
+    a = _annealing(call)
+    base, w = a.base, a.w
 
     def decay(t: FloatArray) -> FloatArray:
         return base / np.power((t + 1) / (w + 1), 0.5)
 
-    return _Plan(base, low, w, decay, top, notes=notes)
+    return a.plan(decay)
 
 
 register(LibrarySchedule(
@@ -384,18 +419,15 @@ register(LibrarySchedule(
 
 
 def _polynomial(call: LibraryCall) -> _Plan:
-    args, w, _, notes = _plan_common(call)
-    base, low, top = _base(call), args["min_lr"], args["max_steps"]
-    power, cycle = args["power"], args["cycle"]
-    span = top - w
+    a = _annealing(call)
+    base, low, w, top, span = a.base, a.low, a.w, a.top, a.span
+    power, cycle = a.args["power"], a.args["cycle"]
 
     def decay(t: FloatArray) -> FloatArray:
         return _poly(base, low, t - w, span, power, cycle)
 
-    plan = _Plan(base, low, w, decay, top, notes=notes)
-    if span == 0:
-        plan.fail_in_decay("ZeroDivisionError: max_steps - warmup_steps is 0")
-    elif power < 0 and plan.decay_start() <= top:
+    plan = a.plan(decay, over_span=True)
+    if span != 0 and power < 0 and plan.decay_start() <= top:
         plan.fail(max(plan.decay_start(), top), "ValueError: math.pow(0, power < 0) at the end "
                   "of the decay", "args.power")
     return plan
@@ -524,21 +556,21 @@ register(LibrarySchedule(
 
 
 def _cosine(call: LibraryCall) -> _Plan:
-    args, w, _, notes = _plan_common(call)
-    base, low, top = _base(call), args["min_lr"], args["max_steps"]
-    constant = _count(args, "constant_steps", "constant_ratio", notes)
+    a = _annealing(call)
+    base, low, w, top, notes = a.base, a.low, a.w, a.top, a.notes
+    constant = _count(a.args, "constant_steps", "constant_ratio", notes)
     if constant == 0:
-        span = top - w
+        span = a.span
 
         def decay(t: FloatArray) -> FloatArray:
             mult = 0.5 * (1 + np.cos(np.pi * (t - w) / span))
             return (base - low) * mult + low
 
-        plan = _Plan(base, low, w, decay, top, notes=notes)
+        plan = a.plan(decay)
         if base < low:
             plan.fail_in_decay("ValueError: the optimizer's LR is below min_lr", "lr")
         elif span == 0:
-            plan.fail_in_decay("ZeroDivisionError: max_steps - warmup_steps is 0")
+            plan.fail_in_decay(_ZERO_SPAN)
         return plan
 
     # constant_steps > 0: Megatron's warmup and cosine, then min_lr to max_steps.

@@ -70,26 +70,25 @@ def _one_value(lrs: NDArray[np.float64]) -> float | None:
     return float(lrs[0]) if bits[0] == bits[-1] and bool((bits == bits[0]).all()) else None
 
 
-def write_csv(out: TextIO, rows: Rows) -> None:
-    out.write(CSV_HEADER + "\n")
+def _write_lines(out: TextIO, header: str, line: str, rows: Rows) -> None:
+    """Write ``header``, then ``line`` (a ``str.format`` template of the update and the LR's repr)
+    for each row; a block of one repeated LR formats that value once."""
+    out.write(header)
     for steps, lrs in rows:
         same = _one_value(lrs)
         if same is not None:
             text = repr(same)
-            out.write("".join([f"{s},{text}\n" for s in _ints(steps)]))
+            out.write("".join([line.format(s, text) for s in _ints(steps)]))
         else:
-            out.write("".join([f"{s},{x!r}\n" for s, x in zip(_ints(steps), lrs.tolist())]))
+            out.write("".join([line.format(s, repr(x)) for s, x in zip(_ints(steps), lrs.tolist())]))
+
+
+def write_csv(out: TextIO, rows: Rows) -> None:
+    _write_lines(out, CSV_HEADER + "\n", "{},{}\n", rows)
 
 
 def write_markdown(out: TextIO, rows: Rows) -> None:
-    out.write("| step | lr |\n|---:|---:|\n")
-    for steps, lrs in rows:
-        same = _one_value(lrs)
-        if same is not None:
-            text = repr(same)
-            out.write("".join([f"| {s} | {text} |\n" for s in _ints(steps)]))
-        else:
-            out.write("".join([f"| {s} | {x!r} |\n" for s, x in zip(_ints(steps), lrs.tolist())]))
+    _write_lines(out, "| step | lr |\n|---:|---:|\n", "| {} | {} |\n", rows)
 
 
 def write_markdown_columns(out: TextIO, labels: list[str], steps: NDArray[np.int64],

@@ -453,12 +453,9 @@ def _parse_json(text: str, name: str) -> tuple[str | None, _Rows]:
             else:
                 value, pos = value_at(skip(pos))
                 top[key] = (value, key_line)
-            pos = skip(pos)
-            if text.startswith(",", pos):
-                pos += 1
-                continue
-            pos = expect(pos, "}", "',' or '}'")
-            break
+            pos, more = _comma_or_close(text, pos, "}", skip, expect)
+            if not more:
+                break
     else:
         pos += 1
     pos = skip(pos)
@@ -481,6 +478,16 @@ def _parse_json(text: str, name: str) -> tuple[str | None, _Rows]:
         raise _error(name, rows_line, "'rows' is empty", hint=HINT_REGENERATE.replace("csv", "json"))
     label = top.get("label", (None, 0))[0]
     return (label if isinstance(label, str) else None), rows
+
+
+def _comma_or_close(text: str, pos: int, closer: str, skip: Callable[[int], int],
+                    expect: Callable[[int, str, str], int]) -> tuple[int, bool]:
+    """After an item of a JSON object or array: the position past a ``,`` and True (another item
+    follows), or past ``closer`` and False; anything else is the syntax error ``expect`` raises."""
+    pos = skip(pos)
+    if text.startswith(",", pos):
+        return pos + 1, True
+    return expect(pos, closer, f"',' or '{closer}'"), False
 
 
 def _json_rows(text: str, pos: int, name: str, lines: _Lines,
@@ -537,12 +544,9 @@ def _json_rows(text: str, pos: int, name: str, lines: _Lines,
             previous = step
             steps.append(step)
             where.append(line)
-            pos = skip(pos)
-            if text.startswith(",", pos):
-                pos += 1
-                continue
-            pos = expect(pos, "]", "',' or ']'")
-            break
+            pos, more = _comma_or_close(text, pos, "]", skip, expect)
+            if not more:
+                break
     arrays = (np.frombuffer(steps, dtype=np.int64),
               {key: np.frombuffer(values, dtype=np.float64) for key, values in columns.items()}
               or {LR: np.empty(0)}, np.frombuffer(where, dtype=np.int64))

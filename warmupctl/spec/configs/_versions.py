@@ -21,6 +21,8 @@ from warmupctl.core.errors import SpecError
 #: The newest release of each library whose version a reader asks for, as of this warmupctl release
 #: (``pip index versions``).
 CURRENT: dict[str, str] = {"transformers": "5.25.0"}
+#: The libraries whose version changes what a reader computes (``--library-version NAME=...``).
+VERSIONED: tuple[str, ...] = ("transformers", "ultralytics")
 
 _VERSION = re.compile(r"^\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?([0-9A-Za-z.+-]*)\s*$")
 
@@ -78,10 +80,20 @@ def parse_pairs(items: Any, path: str) -> dict[str, str]:
             if not sep or not name.strip() or not version.strip():
                 raise SpecError("not NAME=VERSION", path=path, value=text, hint="e.g. transformers=4.51.3")
             pairs.append((name.strip(), version.strip()))
-    out = {}
+    out: dict[str, str] = {}
     for name, version in pairs:
-        parse_version(version, f"{path}.{name}" if isinstance(items, Mapping) else path)
-        out[name.lower()] = str(version)
+        where = f"{path}.{name}" if isinstance(items, Mapping) else path
+        library = name.lower()
+        if library not in VERSIONED:
+            # A misspelt name would silently leave the version to the installed or current release.
+            near = v.did_you_mean(library, VERSIONED)
+            raise SpecError("no reader depends on this library's version", path=where, value=name,
+                            hint=near or "versions matter for " + ", ".join(VERSIONED))
+        if library in out and out[library] != str(version):
+            raise SpecError(f"{library} is given twice ({out[library]} and {version})", path=where,
+                            value=f"{name}={version}", hint="keep one version per library")
+        parse_version(version, where)
+        out[library] = str(version)
     return out
 
 

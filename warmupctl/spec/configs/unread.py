@@ -8,7 +8,7 @@ never read as another trainer's config.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from warmupctl.core.errors import SpecError
@@ -16,7 +16,7 @@ from warmupctl.core.vocabulary import KEYS
 from warmupctl.spec.configs._base import ConfigFormat, Request, Translation, marker_claim
 from warmupctl.spec.configs._registry import register
 
-_OTHERS = ("transformers", "deepspeed", "megatron", "timm")
+_OTHERS = ("transformers", "deepspeed", "megatron", "timm", "lightning")
 
 
 _LITGPT_TRAIN = frozenset({"lr_warmup_steps", "lr_warmup_fraction", "global_batch_size", "micro_batch_size",
@@ -36,7 +36,7 @@ _DIFFUSERS = frozenset({"lr_warmup_steps", "lr_num_cycles", "lr_power", "pretrai
                         "train_text_encoder", "max_train_steps_per_epoch"})
 
 
-def _refuse(title: str, what: str):
+def _refuse(title: str, what: str) -> Callable[[Mapping[str, Any], Request], Translation]:
     def translate(mapping: Mapping[str, Any], request: Request) -> Translation:
         raise SpecError(f"is {title}: warmupctl does not read its schedule yet",
                         hint=f"{what}; no table rather than one read as another trainer's config")
@@ -49,7 +49,8 @@ for name, title, claim, what in (
     ("composer", "a Composer/llm-foundry config", marker_claim(_COMPOSER),
      "Composer converts the scheduler's time strings (ba, ep, dur, tok, sp) with max_duration"),
     ("diffusers", "a diffusers training-script argument file", marker_claim(_DIFFUSERS),
-     "the script calls diffusers' get_scheduler with lr_warmup_steps × num_processes"),
+     "the scripts differ in how they scale lr_warmup_steps and the length by num_processes (diffusers PR "
+     "#8312); tabulate the schedule itself, e.g. warmupctl table --schedule diffusers.cosine"),
 ):
     register(ConfigFormat(name, title.split(" ", 1)[1], claim, _refuse(title, what), outranks=_OTHERS,
                           shared=frozenset(KEYS)))  # refused anyway: its own words
