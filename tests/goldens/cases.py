@@ -55,6 +55,7 @@ LIBRARIES = (
     "mmengine",
     "fvcore",
     "detectron2",
+    "paddle",
 )
 
 MAX_STEPS = 301
@@ -992,6 +993,65 @@ FVCORE: list[Case] = [
                                      "args": {"base_value": 1.0, "num_decays": 2, "gamma": 0.1,
                                               "num_updates": 24}},
                        "warmup_factor": 0.001, "warmup_length": 5 / 24}}}),
+]
+
+
+# --------------------------------------------------------------------------------------------------
+# PaddlePaddle (paddle.optimizer.lr; the LR comes from the scheduler's args)
+
+_P = "paddle."
+
+
+def _pd(case_id: str, name: str, steps: int, raises: str | None = None, note: str | None = None,
+        **args: Any) -> Case:
+    return _case(case_id, _P + name, steps, args=args, raises=raises, note=note)
+
+
+#: Recorded into pending/paddle.json; not in CASES while warmupctl.frameworks.paddle is not registered
+#: (its step-by-step replay is too slow for the hardening suite's far updates).
+PADDLE: list[Case] = [
+    _pd("paddle-noam", "NoamDecay", 23, d_model=512, warmup_steps=10, learning_rate=1.0,
+        note="0 at step 0"),
+    _pd("paddle-piecewise", "PiecewiseDecay", 13, boundaries=[3, 8], values=[0.1, 0.05, 0.01]),
+    _pd("paddle-natural-exp", "NaturalExpDecay", 11, learning_rate=0.5, gamma=0.1),
+    _pd("paddle-inverse-time", "InverseTimeDecay", 11, learning_rate=0.5, gamma=0.1),
+    _pd("paddle-poly", "PolynomialDecay", 15, learning_rate=0.5, decay_steps=10, power=2.0),
+    _pd("paddle-poly-cycle", "PolynomialDecay", 31, learning_rate=0.5, decay_steps=10,
+        end_lr=0.01, cycle=True, note="holds end_lr at decay_steps, restarts after"),
+    _pd("paddle-exponential", "ExponentialDecay", 11, learning_rate=0.5, gamma=0.9),
+    _pd("paddle-multistep", "MultiStepDecay", 15, learning_rate=0.5, milestones=[3, 6, 10]),
+    _pd("paddle-step", "StepDecay", 15, learning_rate=0.5, step_size=4, gamma=0.5),
+    _pd("paddle-cosine", "CosineAnnealingDecay", 45, learning_rate=0.5, T_max=10, eta_min=0.01,
+        note="recursive; rises again after T_max"),
+    _pd("paddle-onecycle", "OneCycleLR", 21, max_learning_rate=0.5, total_steps=20,
+        note="accepts one step past total_steps"),
+    _pd("paddle-onecycle-three-linear", "OneCycleLR", 21, max_learning_rate=0.5, total_steps=20,
+        three_phase=True, anneal_strategy="linear", phase_pct=0.25),
+    _pd("paddle-onecycle-past-end-raises", "OneCycleLR", 22, max_learning_rate=0.5,
+        total_steps=20, raises="ValueError"),
+    _pd("paddle-cyclic", "CyclicLR", 31, base_learning_rate=0.01, max_learning_rate=0.1,
+        step_size_up=4, step_size_down=6),
+    _pd("paddle-cyclic-triangular2", "CyclicLR", 31, base_learning_rate=0.01,
+        max_learning_rate=0.1, step_size_up=5, mode="triangular2"),
+    _pd("paddle-cyclic-exp-range", "CyclicLR", 31, base_learning_rate=0.01, max_learning_rate=0.1,
+        step_size_up=5, mode="exp_range", exp_gamma=0.9),
+    _pd("paddle-linear", "LinearLR", 13, learning_rate=0.5, total_steps=8, start_factor=0.1),
+    _pd("paddle-warm-restarts", "CosineAnnealingWarmRestarts", 37, learning_rate=0.5, T_0=5,
+        T_mult=2, eta_min=0.01),
+    _pd("paddle-linear-warmup-number", "LinearWarmup", 13, learning_rate=0.5, warmup_steps=5,
+        start_lr=0.0, end_lr=0.5),
+    _pd("paddle-linear-warmup-cosine", "LinearWarmup", 31, warmup_steps=5, start_lr=0.0,
+        end_lr=0.5, learning_rate={"schedule": "paddle.CosineAnnealingDecay",
+                                   "args": {"learning_rate": 0.5, "T_max": 20}},
+        note="the wrapped cosine restarts at its own step 0 (closed form)"),
+    _pd("paddle-linear-warmup-multistep", "LinearWarmup", 21, warmup_steps=4, start_lr=0.01,
+        end_lr=0.1, learning_rate={"schedule": "paddle.MultiStepDecay",
+                                   "args": {"learning_rate": 0.1, "milestones": [5, 10]}}),
+    _pd("paddle-linear-warmup-linearlr", "LinearWarmup", 17, warmup_steps=3, start_lr=0.0,
+        end_lr=0.2, learning_rate={"schedule": "paddle.LinearLR",
+                                   "args": {"learning_rate": 0.2, "total_steps": 6,
+                                            "start_factor": 0.5}},
+        note="a recursive scheduler stepped to explicit epochs"),
 ]
 
 

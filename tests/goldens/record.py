@@ -624,6 +624,34 @@ def run_fvcore(spec: Spec, steps: int) -> list[float]:
 
 
 # --------------------------------------------------------------------------------------------------
+# PaddlePaddle: paddle.optimizer.lr
+
+
+def _paddle_scheduler(spec: Spec) -> Any:
+    """A ``paddle.optimizer.lr`` scheduler; ``LinearWarmup``'s ``learning_rate`` may be a nested spec."""
+    import paddle
+
+    _, name = _split_name(spec)
+    args = _args(spec)
+    if name == "LinearWarmup" and isinstance(args.get("learning_rate"), dict):
+        args["learning_rate"] = _paddle_scheduler(args["learning_rate"])
+    return getattr(paddle.optimizer.lr, name)(**args)
+
+
+def run_paddle(spec: Spec, steps: int) -> list[float]:
+    """paddle: update ``k`` reads ``scheduler()`` after ``k`` calls of ``scheduler.step()`` (the loop
+    steps it after every ``optimizer.step()``; the constructor already stepped once)."""
+    with _quiet():
+        scheduler = _paddle_scheduler(spec)
+        values: list[float] = []
+        for k in range(steps):
+            values.append(float(scheduler()))
+            if k + 1 < steps:
+                scheduler.step()
+        return values
+
+
+# --------------------------------------------------------------------------------------------------
 # dispatch
 
 
@@ -639,6 +667,7 @@ RUNNERS: dict[str, Runner] = {
     "mmengine": run_mmengine,
     "fvcore": run_fvcore,
     "detectron2": run_fvcore,
+    "paddle": run_paddle,
 }
 
 #: Distribution name of each library, for the version recorded in its golden file.
@@ -654,6 +683,7 @@ DISTRIBUTIONS: dict[str, str] = {
     "mmengine": "mmengine",
     "fvcore": "fvcore",
     "detectron2": "fvcore",
+    "paddle": "paddlepaddle",
 }
 
 #: Other distributions whose version can change a library's numbers.

@@ -360,6 +360,13 @@ class _Replay:
             out.append(lr)
         self.values = out
 
+    def chunks(self, count: int, size: int) -> Iterator[FloatArray]:
+        """Updates ``0 .. count-1`` in blocks of ``size`` (the replay is a walk from update 0)."""
+        self.upto(count)
+        values = np.asarray(self.values[:count], dtype=np.float64)
+        for first in range(0, count, max(size, 1)):
+            yield values[first:first + size].copy()
+
     def fn(self, k: IntArray) -> FloatArray:
         k = np.asarray(k, dtype=np.int64)
         if k.size == 0:
@@ -508,7 +515,8 @@ def _resolve(call: LibraryCall, entries: tuple[_Entry, ...],
     first = float(fn(np.array([0]))[0])
     notes.append(f"update 0 gets LR {g(first)}")
     return finish(call, fn, natural=natural, warmup=warmup, boundaries=boundaries, notes=notes,
-                  raise_at=raise_at, source=f"{VERSION}, {FILE}, {RUNNER}")
+                  raise_at=raise_at, source=f"{VERSION}, {FILE}, {RUNNER}",
+                  chunks=replay.chunks if accumulate == 1 else None)
 
 
 # ------------------------------------------------------------------------------- registration

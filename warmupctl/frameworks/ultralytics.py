@@ -147,9 +147,10 @@ class Run:
     def lr_at(self, ni: IntArray) -> FloatArray:
         ni = np.asarray(ni, dtype=np.int64)
         epochs = ni // self.nb
-        table = np.array([self.lr0 * lambda_factor(e, self.epochs, self.lrf, self.cos_lr)
-                          for e in range(int(epochs.max()) + 1 if ni.size else 0)], dtype=np.float64)
-        target = table[epochs]
+        unique, where = np.unique(epochs, return_inverse=True)
+        table = np.array([self.lr0 * lambda_factor(int(e), self.epochs, self.lrf, self.cos_lr)
+                          for e in unique.tolist()], dtype=np.float64)
+        target = table[where.reshape(epochs.shape)]
         if self.warmup <= 0:
             return target
         warm = ni <= self.warmup if self.regime.inclusive else ni < self.warmup
