@@ -74,9 +74,10 @@ def test_gpt3_175b_made_sample_based_follows_the_ramp(tmp_path, cli):
     assert schedule.total_steps == 515987
     table = cli("table", str(script), "--at", "0,1,11539,11540", "-f", "csv")
     assert table.exit_code == 0, table.stderr
-    rows = table.stdout.strip().splitlines()[1:]
+    lines = table.stdout.strip().splitlines()
+    assert lines[0] == "step,lr,weight_decay"  # the script's --weight-decay 0.1 is its series
     # update 1 runs at 16 samples (the ramp's first batch): 6e-5 × 16 / (0.001 × 660480000)
-    assert rows[:2] == ["0,0.0", f"1,{6.0e-5 * 16 / (0.001 * 660480000)!r}"]
+    assert lines[1:3] == ["0,0.0,0.1", f"1,{6.0e-5 * 16 / (0.001 * 660480000)!r},0.1"]
     assert "ends at update 11540 under the ramp (430 at a constant batch of 1536)" in table.stderr
     imported = cli("import", str(script))
     assert imported.exit_code == 0, imported.stderr
@@ -94,3 +95,19 @@ def test_unknown_variable_in_a_schedule_flag_is_named(tmp_path):
     assert str(info.value) == (
         f"{script}: --lr: holds $LR, which the script does not set to a literal value (got '${{LR}}'); "
         "set LR=... in the script (or write the value after --lr); warmupctl does not run the script")
+
+
+def test_a_scripts_weight_decay_schedule_is_its_series(tmp_path, cli):
+    """--start/--end-weight-decay with a linear style are applied, never dropped: Megatron's
+    weight decay grows over train_iters × global_batch_size samples (megatron-core 0.16.1
+    OptimizerParamScheduler.get_wd)."""
+    script = tmp_path / "wd.sh"
+    script.write_text("python pretrain_gpt.py --lr 6e-4 --min-lr 6e-5 --lr-decay-style cosine "
+                      "--train-iters 1000 --lr-warmup-iters 100 --global-batch-size 8 "
+                      "--weight-decay-incr-style linear --start-weight-decay 0.01 "
+                      "--end-weight-decay 0.1\n")
+    table = cli("table", str(script), "--series", "weight_decay", "--at", "0,500,999", "-f", "csv")
+    assert table.exit_code == 0, table.stderr
+    values = [float(line.split(",")[1]) for line in table.stdout.strip().splitlines()[1:]]
+    # get_wd: start + (consumed / wd_incr_steps) × (end - start), in that order
+    assert values == [0.01, 0.01 + (4000 / 8000) * (0.1 - 0.01), 0.01 + (7992 / 8000) * (0.1 - 0.01)]

@@ -39,6 +39,9 @@ MEGATRON_ARGS = (
 )
 
 
+#: The weight-decay schedule (the series ``weight_decay``): top-level keys of the library spec.
+WD_ARGS = ("weight_decay", "start_weight_decay", "end_weight_decay", "weight_decay_incr_style")
+
 #: Arguments that shape the batch ramp-up (megatron-core 0.16.1's RampupBatchsizeNumMicroBatchesCalculator).
 RAMP_ARGS = ("rampup_batch_size", "micro_batch_size", "decrease_batch_size_if_needed", "seq_length")
 #: Functional-test YAMLs of Megatron-LM hold the flags under this key.
@@ -119,11 +122,16 @@ def _megatron(raw_mapping: Mapping[str, Any], source: str, overrides: Mapping[st
     if raw.get("decoupled_lr") is not None:
         notes.append(f"decoupled_lr {show(raw['decoupled_lr'])} applies to the embedding and output "
                      "layers only; the table shows the LR of every other parameter")
+    for name in WD_ARGS:  # schedule-bearing too: the series weight_decay (never dropped in silence)
+        if raw.get(name) is not None:
+            spec[name] = raw[name]
     spec["args"] = args
     origins = {"lr": at("lr", more="Megatron's --lr, the peak"), "args": Origin(source, ""),
                "global_batch_size": at("global_batch_size"), "total_steps": at("train_iters")}
     for name in (*MEGATRON_ARGS, *RAMP_ARGS):
         origins[f"args.{name}"] = at(name)
+    for name in WD_ARGS:
+        origins[name] = at(name)
     return Translation("megatron", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
                        applied=frozenset(k for k in ("total_steps", "lr") if overrides.get(k) is not None))
 
