@@ -48,6 +48,13 @@ def _python_words(exc: SpecError, function: str) -> SpecError:
         name = match.group(1).replace("-", "_")
         return name if name in KEYS or name == "preset" else match.group(0)
 
+    from warmupctl.frameworks._kit import NO_END_HINT  # here: a native spec never loads the frameworks
+
+    if exc.hint and exc.hint.startswith(NO_END_HINT):
+        # The command's --steps/--at bound a CLI run; in Python the run's length is a keyword.
+        exc = SpecError(exc.message, source=exc.source, path=exc.path, value=exc.value,
+                        hint=f"pass total_steps=N (the updates of the run) to warmupctl.{function}(), "
+                             f"or add total_steps: N to the file{exc.hint[len(NO_END_HINT):]}")
     flag_path = (exc.path or "").startswith("--")
     if exc.source != _FLAGS_SOURCE and not flag_path:
         return exc  # a file's own key: the file and the key are the caller's words already

@@ -150,13 +150,13 @@ def test_check_json_and_several_specs(cli, tmp_path):
     native = tmp_path / "native.yaml"
     native.write_text("kind: cosine\ninit_lr: 1e-6\nratio: 0.1\n")
     result = cli("check", str(hf), str(native), "--format", "json", "--strict")
-    assert result.exit_code == 1
+    assert result.exit_code == 0  # the Trainer stops at num_training_steps: the re-rise is info
     document = json.loads(result.stdout)
     first, second = document["schedules"]
     assert [f["id"] for f in first["findings"]] == ["W001", "W005"]
-    assert [f["severity"] for f in first["findings"]] == ["info", "warning"]
+    assert [f["severity"] for f in first["findings"]] == ["info", "info"]
     assert first["findings"][1]["step"] == 1002 and second["findings"] == []
-    assert document["counts"] == {"info": 1, "advice": 0, "warning": 1}
+    assert document["counts"] == {"info": 2, "advice": 0, "warning": 0}
 
 
 def test_check_bad_input(cli):

@@ -114,6 +114,10 @@ class WarmupctlGroup(TyperGroup):
             hint = f"; did you mean {' or '.join(close)}?" if close else ""
             error_line(f"{_sentence(exc.message)}{hint}; see '{_help_of(exc, command)}'")
             code = ExitCode.USAGE
+        except click_errors.BadParameter as exc:
+            bound = _bound_error(exc)
+            error_line(bound or f"{_sentence(exc.format_message())}; see '{_help_of(exc, command)}'")
+            code = ExitCode.USAGE
         except click_errors.UsageError as exc:
             error_line(f"{_sentence(exc.format_message())}; see '{_help_of(exc, command)}'")
             code = ExitCode.USAGE
@@ -201,6 +205,31 @@ ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.E
 def _sentence(text: str) -> str:
     """Click's message as a clause of our line: no final period, no pydantic-style prefix."""
     return one_line(text.replace("Value error, ", "").rstrip(".").strip())
+
+
+#: pydantic's bound checks (Typer's ``min=``/``max=``) in the house's words.
+_BOUND_WORDS = {"greater_than_equal": ("ge", "must be at least"), "greater_than": ("gt", "must be above"),
+                "less_than_equal": ("le", "must be at most"), "less_than": ("lt", "must be below")}
+
+
+def _bound_error(exc: click_errors.BadParameter) -> str | None:
+    """``command line: --steps: must be at least 1 (got 0)`` for a number outside an option's
+    ``min``/``max`` (Typer says "Input should be greater than or equal to 1"), else None."""
+    errors = getattr(exc.__cause__, "errors", None)
+    opts = getattr(exc.param, "opts", None)
+    if not callable(errors) or not opts:
+        return None
+    try:
+        first = errors()[0]
+        key, words = _BOUND_WORDS[first["type"]]
+        limit = first["ctx"][key]
+    except (LookupError, TypeError):
+        return None
+    long_name = max(opts, key=len)
+    given = first.get("input")
+    with contextlib.suppress(TypeError, ValueError):
+        given = int(given)  # the flag's text "0" is the number 0 to the user
+    return str(SpecError(f"{words} {limit}", source="command line", path=long_name, value=given))
 
 
 def _help_of(exc: click_errors.UsageError, command: str) -> str:

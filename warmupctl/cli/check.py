@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from warmupctl.cli._common import app_context, load_schedules
-from warmupctl.cli._options import OutputOpt, ReportFormat, with_spec_flags
+from warmupctl.cli._options import OutputOpt, ReportFormat, StepsOpt, with_spec_flags
 from warmupctl.core.errors import ExitCode, SpecError
 
 
@@ -24,6 +24,7 @@ def check(
         "--format", "-f", help="table, json, or github (workflow annotations: ::warning per warning, "
                                "::notice per advice)")] = ReportFormat.table,
     output: OutputOpt = None,
+    steps: StepsOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="exit 1 when any warning fires")] = False,
     purpose: Annotated[Optional[Purpose], typer.Option(  # noqa: UP045
         "--purpose", help="compare the warmup with the usual lengths for: general 5-20 %, "
@@ -41,6 +42,9 @@ def check(
     warmup). Info: LR 0 at update 0 of a warmup from 0 (every stock transformers, DeepSpeed and
     native warmup does this). Exit 0, or 1 with --strict when a warning fires (advice and info never
     fail). In CI: `warmupctl check spec.yaml --strict --format github`.
+
+    `--steps N` lints the run as N updates: the length of a schedule with no end of its own
+    (`torch.StepLR`), or another length for one that has it, as in table, plot and summary.
     """
     from warmupctl.calc.lints import LINTS, counts, find_lint, run_lints
     from warmupctl.cli._output import check_destination, write_text
@@ -49,6 +53,11 @@ def check(
     if output and output != "-":
         check_destination(output)
     schedules = load_schedules(ctx, specs, flags or {})
+    if steps is not None:
+        from dataclasses import replace
+
+        # The lints read the run's length from total_steps: --steps is the run they check.
+        schedules = [s if s.total_steps == steps else replace(s, total_steps=steps) for s in schedules]
     chosen = purpose.value if purpose is not None else None
     results = [(schedule, run_lints(schedule, chosen, skipped)) for schedule in schedules]
     everything = [f for _, findings in results for f in findings]

@@ -9,9 +9,8 @@ from warmupctl.cli._options import ActualOffsetOpt, ActualOpt, OutputOpt, Report
 from warmupctl.core.errors import ExitCode, SpecError
 
 if TYPE_CHECKING:
-    from warmupctl.calc.compare import Comparison, SeriesComparison
+    from warmupctl.calc.compare import Comparison, RowSource, SeriesComparison
     from warmupctl.engine import Schedule
-    from warmupctl.spec.table_file import TableFile
 
 _OPERAND_HELP = ("a spec (YAML/JSON: native, library or a training config) or a table saved by "
                  "'warmupctl table' (CSV, or JSON with format_version and rows); - for stdin")
@@ -93,14 +92,14 @@ def diff(
 
     from warmupctl.calc.compare import RTOL, compare, compare_series, series_names
     from warmupctl.engine import Schedule
-    from warmupctl.spec.table_file import load_operand
+    from warmupctl.spec.table_file import TableFile, load_operand
 
     context = app_context(ctx)
     other: Schedule | TableFile = (_spec_side(b, flags, ctx) if flags or b is None
                                    else load_operand(b, run_bound(ctx)))
-    operands = [load_operand(a, run_bound(ctx)), other]
+    operands: list[Schedule | TableFile | RowSource] = [load_operand(a, run_bound(ctx)), other]
     if series is None:  # a table of one series (table SPEC --series momentum) pairs with that series
-        series = next((x.value for x in operands if not isinstance(x, Schedule) and x.value != "lr"),
+        series = next((x.value for x in operands if isinstance(x, TableFile) and x.value != "lr"),
                       None)
         if series is not None:
             context.note(f"comparing the series {series} (a table of that series alone)")

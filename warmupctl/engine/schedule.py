@@ -40,6 +40,31 @@ WORKERS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaf
 _THREADED_CHUNKS = 16
 
 
+def _update_indices(steps: ArrayLike) -> NDArray[np.int64]:
+    """``steps`` as int64 update indices, refusing what is not a whole number >= 0 (see ``__call__``)."""
+    raw = np.asarray(steps)
+    if raw.dtype.kind in "iub":
+        updates = raw.astype(np.int64, copy=False)
+    elif raw.dtype.kind == "f":
+        whole = np.isfinite(raw) & (raw == np.floor(raw))
+        if not whole.all():
+            bad = raw[~whole].flat[0] if raw.ndim else raw
+            raise ValueError(
+                f"update index must be a whole number >= 0 (got {float(bad)!r}); lr[k] is the LR of "
+                "optimizer update k, counted from 0")
+        updates = raw.astype(np.int64)
+    else:
+        raise ValueError(
+            f"update index must be a whole number >= 0 (got {steps!r}); lr[k] is the LR of "
+            "optimizer update k, counted from 0")
+    if updates.size and updates.min() < 0:
+        bad_index = int(updates[updates < 0].flat[0]) if updates.ndim else int(updates)
+        raise ValueError(
+            f"update index must be a whole number >= 0 (got {bad_index}); for the last update of the "
+            "run use s(s.total_steps - 1)")
+    return updates
+
+
 @dataclass(frozen=True)
 class Boundary:
     """An update index worth marking: a phase starts there (the warmup end is one of them)."""
@@ -97,8 +122,18 @@ class Schedule:
 
     def __call__(self, steps: ArrayLike) -> float | NDArray[np.float64]:
         """LR of update ``steps``: a Python ``float`` for one update (an int), an array of the same
-        shape for an array or a list of them (scalars in, floats out: ``json.dumps(s(5))`` works)."""
-        updates = np.asarray(steps, dtype=np.int64)
+        shape for an array or a list of them (scalars in, floats out: ``json.dumps(s(5))`` works).
+
+        An update index is a whole number >= 0. Integers (Python or numpy) and floats that are whole
+        numbers (``s(5.0)``, ``s(np.arange(3.0))``) are accepted; a negative index, a fraction, NaN or
+        infinity raises :class:`ValueError` rather than returning another update's LR (numpy's
+        ``-1`` means "last", but the LR of update -1 is not the LR of the last update, and ``s(2.5)``
+        has no meaning in a loop of whole updates).
+
+        Raises:
+            ValueError: an index that is negative or not a whole number.
+        """
+        updates = _update_indices(steps)
         values = np.asarray(self.fn(updates.ravel()), dtype=np.float64)
         if updates.ndim == 0 and not isinstance(steps, np.ndarray):
             return float(values[0])
