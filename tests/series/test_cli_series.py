@@ -73,6 +73,8 @@ def test_series_flag_picks_one_everywhere(cli, spec, tmp_path) -> None:
     assert (document["format_version"], document["series"]) == (2, ["momentum"])
     plain = cli("table", spec, "--series", "lr", "--format", "csv", "--at", "2").stdout
     assert plain == "step,lr\n2,1.0\n"  # the LR's own table keeps its header
+    terminal = cli("table", spec, "--series", "momentum", "--at", "2").stdout
+    assert "momentum" in terminal.splitlines()[2] and " lr " not in terminal
     summary = json.loads(cli("summary", spec, "--series", "lr/head", "--format", "json").stdout)
     assert summary["summary"]["peak_lr"] == 0.5
     assert summary["label"].endswith("[lr/head]")

@@ -85,7 +85,8 @@ def table(
         return
     if chosen == "table":
         _terminal_table(ctx, schedule, terminal_rows(rows, count), count, output,
-                        gaps=not (every or at_steps is not None))
+                        gaps=not (every or at_steps is not None),
+                        column=str((flags or {}).get("series") or "lr"))
         return
 
     from warmupctl.cli._output import write_text
@@ -119,7 +120,7 @@ def table(
 
 
 def _terminal_table(ctx: typer.Context, schedule, rows, count: int, output: str | None,
-                    gaps: bool) -> None:
+                    gaps: bool, column: str = "lr") -> None:
     from warmupctl.calc.summary import summarize
     from warmupctl.cli._render import print_or_write
     from warmupctl.render.table import build_lr_table, events
@@ -127,7 +128,7 @@ def _terminal_table(ctx: typer.Context, schedule, rows, count: int, output: str 
     summary = summarize(schedule, count)
     marks = events(schedule, summary)
     marks.update(past_end_marks(schedule, rows, marks))
-    rendered = build_lr_table(schedule, rows, schedule(rows), marks, gaps=gaps)
+    rendered = build_lr_table(schedule, rows, schedule(rows), marks, gaps=gaps, column=column)
     print_or_write(ctx, rendered, output, width=100)
     if output and output != "-":
         app_context(ctx).info(f"wrote {output}")

@@ -47,12 +47,13 @@ def captioned(table: Table, caption: str = CONVENTION) -> RenderableType:
 
 def build_lr_table(
     schedule: Schedule, steps: NDArray[np.int64], lrs: NDArray[np.float64],
-    marks: Mapping[int, str], gaps: bool = True,
+    marks: Mapping[int, str], gaps: bool = True, column: str = "lr",
 ) -> RenderableType:
-    """One row per chosen update; an ellipsis row where updates are skipped; the convention under it."""
+    """One row per chosen update; an ellipsis row where updates are skipped; the convention under it.
+    ``column`` heads the values: ``lr``, or the series shown in its place (``--series momentum``)."""
     table = Table(title=Text(schedule.label))
     table.add_column("step", justify="right", style="cyan")
-    table.add_column("lr", justify="right")
+    table.add_column(column, justify="right")
     table.add_column("event", style="magenta")
     previous = None
     for step, lr in zip(steps.tolist(), lrs.tolist()):
