@@ -68,28 +68,6 @@ def load_schedules(ctx: typer.Context, paths: list[str] | None, flags: dict[str,
     return schedules
 
 
-def parse_steps_list(text: str, option: str) -> list[int]:
-    """``0,10,100`` -> [0, 10, 100], each a non-negative update index."""
-    from warmupctl.core.values import as_count
-
-    items = [item.strip() for item in text.split(",") if item.strip()]
-    if not items:
-        raise SpecError("expected update indices such as 0,10,100", source="command line",
-                        path=option, value=text)
-    try:
-        steps = [as_count(item, option) for item in items]
-    except SpecError as exc:
-        raise exc.located(source="command line") from None
-    from warmupctl.spec.resolve import MAX_TOTAL_STEPS
-
-    for item, step in zip(items, steps):
-        # Bounded like a run's length, so that no index plus a step_offset wraps around int64.
-        if step > MAX_TOTAL_STEPS:
-            raise SpecError(f"update {step:.3g} is beyond {MAX_TOTAL_STEPS:.0e}, the longest run "
-                            "warmupctl evaluates", source="command line", path=option, value=item)
-    return steps
-
-
 def format_from_suffix(path: str | None, known: dict[str, str]) -> str | None:
     """The format a file name asks for (``out.csv`` -> ``csv``), or None."""
     if not path or path == "-":

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._common import FloatArray, IntArray
-from warmupctl.frameworks._kit import finish
+from warmupctl.frameworks._kit import FloatArray, IntArray, finish
 from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
 
 LIBRARY = "accelerate"

@@ -30,8 +30,7 @@ import numpy as np
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._common import FloatArray, IntArray, floats
-from warmupctl.frameworks._kit import finish
+from warmupctl.frameworks._kit import FloatArray, IntArray, finish, floats
 from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, register
 
 LIBRARY = "axolotl"

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from warmupctl.core.errors import SpecError
-from warmupctl.frameworks._common import IntArray
+from warmupctl.frameworks._kit import IntArray
 
 RAMP_SOURCE = ("megatron-core 0.16.1, megatron/core/num_microbatches_calculator.py, "
                "RampupBatchsizeNumMicroBatchesCalculator.update")
