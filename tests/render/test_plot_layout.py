@@ -9,7 +9,6 @@ updates (the two longest with their envelope sampled, not walked, to keep the te
 
 from __future__ import annotations
 
-import itertools
 import math
 import pathlib
 
@@ -17,29 +16,12 @@ import numpy as np
 import pytest
 
 import warmupctl
+from tests.render.geometry import assert_clean, texts
 from warmupctl.calc.summary import Summary
-from warmupctl.render.annotate import text_boxes
-from warmupctl.render.layout import Box
 from warmupctl.render.plot import Envelope, PlotOptions, build_figure, short_count, walk_curves
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_configs"
-
-
-def assert_clean(figure) -> list[tuple[str, Box]]:
-    """No two texts of the drawn figure overlap, and all lie inside it; returns the boxes."""
-    figure.canvas.draw()
-    boxes = text_boxes(figure)
-    whole = Box(0, 0, figure.bbox.width, figure.bbox.height)
-    for text, box in boxes:
-        assert box.inside(whole, -0.5), f"{text!r} leaves the figure: {box}"
-    for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
-        assert not box_a.overlaps(box_b, -0.5), f"{a!r} {box_a} overlaps {b!r} {box_b}"
-    return boxes
-
-
-def texts(boxes) -> str:
-    return "\n".join(text for text, _ in boxes)
 
 
 def load(*names: str):

@@ -7,13 +7,11 @@ and overlays of two such specs; then the bytes: the same input gives the same PN
 
 from __future__ import annotations
 
-import itertools
 import json
 
 import pytest
 
-from warmupctl.render.annotate import text_boxes
-from warmupctl.render.layout import Box
+from tests.render.geometry import assert_clean, texts
 from warmupctl.render.plot import PlotOptions
 from warmupctl.render.series_plot import build_series_figure, palette, render_series_plot, walk
 from warmupctl.spec.library import resolve_library
@@ -44,23 +42,6 @@ def onecycle():
 
 def megatron():
     return resolve_library(MEGATRON)
-
-
-def assert_clean(figure) -> list[tuple[str, Box]]:
-    """No two texts of the drawn figure overlap, and all lie inside it (as tests/render/
-    test_plot_layout.py checks the LR plot); returns the boxes."""
-    figure.canvas.draw()
-    boxes = text_boxes(figure)
-    whole = Box(0, 0, figure.bbox.width, figure.bbox.height)
-    for text, box in boxes:
-        assert box.inside(whole, -0.5), f"{text!r} leaves the figure: {box}"
-    for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
-        assert not box_a.overlaps(box_b, -0.5), f"{a!r} {box_a} overlaps {b!r} {box_b}"
-    return boxes
-
-
-def texts(boxes) -> str:
-    return "\n".join(text for text, _ in boxes)
 
 
 def legend_text(figure) -> str:
