@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from warmupctl.core import values as v
-from warmupctl.core.errors import SpecError
+from warmupctl.core.errors import EngineError, SpecError
+from warmupctl.core.registry import add_once
 from warmupctl.core.vocabulary import KEYS
 from warmupctl.spec.configs._base import ConfigFormat, normalized
 
@@ -30,13 +31,10 @@ LOG_MARKERS = frozenset({"log_history"})
 
 def register(fmt: ConfigFormat) -> ConfigFormat:
     """Add a format; its markers may not be warmupctl's own keys (they would claim native specs)."""
-    if fmt.name in FORMATS:
-        raise ValueError(f"config format {fmt.name!r} registered twice")
     native = fmt.markers & set(KEYS)
     if native:
-        raise ValueError(f"config format {fmt.name!r} claims on native keys {sorted(native)}")
-    FORMATS[fmt.name] = fmt
-    return fmt
+        raise EngineError(f"config format {fmt.name!r} claims on native keys {sorted(native)}")
+    return add_once(FORMATS, fmt.name, fmt, "config format")
 
 
 def claims(mapping: Mapping[str, Any]) -> dict[str, str]:

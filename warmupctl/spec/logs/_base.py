@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from warmupctl.core.errors import SpecError
+from warmupctl.core.registry import add_once
 from warmupctl.core.values import kind_of
 
 #: Logs larger than this are refused before reading: a run logged every update for 10^6 updates is
@@ -150,10 +151,7 @@ FORMATS: dict[str, LogFormat] = {}
 
 
 def register(fmt: LogFormat) -> LogFormat:
-    if fmt.name in FORMATS:
-        raise ValueError(f"log format {fmt.name!r} registered twice")
-    FORMATS[fmt.name] = fmt
-    return fmt
+    return add_once(FORMATS, fmt.name, fmt, "log format")
 
 
 def title_of(kind: str) -> str:
