@@ -139,7 +139,7 @@ def test_python_example_runs(where, code, scratch):
         import doctest
 
         test = doctest.DocTestParser().get_doctest(code, {}, where, where, 0)
-        runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+        runner = doctest.DocTestRunner(verbose=False, optionflags=doctest.ELLIPSIS)
         runner.run(test)
         assert runner.summarize(verbose=False).failed == 0, where
         return

@@ -47,7 +47,7 @@ def test_docstring_examples(name, tmp_path, monkeypatch):
         pytest.importorskip(OPTIONAL[name])
     monkeypatch.chdir(tmp_path)  # an example that writes a file writes it here
     module = importlib.import_module(name)
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner = doctest.DocTestRunner(verbose=False, optionflags=doctest.ELLIPSIS)
     failures = []
     for test in _examples(module):
         result = runner.run(test, out=failures.append, clear_globs=True)

@@ -20,7 +20,7 @@ def test_the_page_has_examples():
 def test_the_examples_run():
     globs: dict = {}
     parser = doctest.DocTestParser()
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner = doctest.DocTestRunner(verbose=False, optionflags=doctest.ELLIPSIS)
     ran = 0
     for index, block in enumerate(BLOCKS):
         if "# needs: torch" in block and not HAS_TORCH:

@@ -1,7 +1,6 @@
 """Stepping policies and resumes: hand-computed effective LRs, moved boundaries, the chunked walk, and
 (where torch is installed) the loops themselves run with torch, transformers and accelerate."""
 
-import doctest
 import warnings
 
 import numpy as np
@@ -38,8 +37,7 @@ def marks(schedule) -> dict[str, list[int]]:
     return out
 
 
-def test_doctests_and_registry():
-    assert doctest.testmod(stepping).failed == 0
+def test_registry():  # the module's doctests run in tests/test_docstrings.py
     assert set(stepping.POLICIES) == {"per-update", "per-micro-batch", "per-process", "per-epoch", "resume"}
     for word, cls in stepping.POLICIES.items():
         assert cls.word == word and cls.__doc__

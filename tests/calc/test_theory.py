@@ -1,13 +1,11 @@
 """Warmup theory as numbers: the noise-equivalent batch B0/α² and the stability bound 2/λmax."""
 
-import doctest
 import math
 
 import numpy as np
 import pytest
 
 import warmupctl
-from warmupctl.calc import theory
 from warmupctl.calc.theory import noise_batch, stability, stability_bound, unstable
 from warmupctl.core.errors import EngineError
 
@@ -17,10 +15,6 @@ LR = 1e-4
 def linear(total: int = 1000, warmup: int = 100):
     """lr(k) = k·1e-6 for k <= 100, then 1e-4·(1000 − k)/900."""
     return warmupctl.schedule(kind="linear", warmup_steps=warmup, total_steps=total, lr=LR)
-
-
-def test_doctests():
-    assert doctest.testmod(theory).failed == 0
 
 
 @pytest.mark.parametrize(("update", "batch"), [

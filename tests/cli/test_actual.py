@@ -210,11 +210,3 @@ def test_policy_curves_measure_the_effective_one(cli, tmp_path):
     result = cli("plot", SPEC, "--stepping", "x2", "--actual", str(path), "-o", str(tmp_path / "p.svg"))
     assert result.exit_code == 0, result.stderr
     assert "measured against effective" in result.stderr and "bit for bit" in result.stderr
-
-
-def test_doctests():
-    import doctest
-
-    from warmupctl.calc import actual
-
-    assert doctest.testmod(actual).failed == 0
