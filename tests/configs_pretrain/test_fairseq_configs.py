@@ -196,3 +196,14 @@ def test_import_table_summary(cli, name):
         assert imported.stdout.startswith(f"# {path} read as fairseq config: lr_scheduler ")
     assert table.exit_code == 0, table.stderr
     assert summary.exit_code == 0, summary.stderr
+
+
+def test_paddlenlp_trainer_arguments_are_refused_not_read_as_trainingarguments(tmp_path):
+    """A PaddleNLP argument file has TrainingArguments keys; PaddleNLP's own fields tell it apart."""
+    path = tmp_path / "sft_argument.json"
+    path.write_text('{"model_name_or_path": "x", "per_device_train_batch_size": 4, "learning_rate": 3e-5, '
+                    '"warmup_steps": 30, "max_steps": 100, "tensor_parallel_degree": 2}')
+    with pytest.raises(SpecError) as info:
+        load_spec(str(path))
+    assert str(info.value).startswith(f"{path}: is a PaddleNLP Trainer argument file: warmupctl does "
+                                      "not read its schedule yet")

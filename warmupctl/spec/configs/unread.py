@@ -1,7 +1,8 @@
-"""Formats warmupctl recognizes but does not read yet: litgpt, Composer/llm-foundry, diffusers.
+"""Formats warmupctl recognizes but does not read yet: litgpt, Composer/llm-foundry, diffusers, PaddleNLP.
 
 Their files share key names with formats warmupctl reads (a litgpt ``optimizer:`` mapping
-looks like a DeepSpeed block, a diffusers argument file has TrainingArguments' ``num_train_epochs``):
+looks like a DeepSpeed block, a diffusers argument file or PaddleNLP's ``PdArgumentParser`` JSON has
+TrainingArguments' ``num_train_epochs``):
 each is claimed here on keys of its own and refused with one line saying what it is, so that it is
 never read as another trainer's config.
 """
@@ -32,6 +33,9 @@ def _litgpt(mapping: Mapping[str, Any]) -> str | None:
 
 _COMPOSER = frozenset({"max_duration", "global_train_batch_size", "device_train_microbatch_size",
                        "device_train_batch_size", "eval_interval_ba"})
+#: PaddleNLP ``TrainingArguments`` fields transformers' has not (paddlenlp/trainer/training_args.py).
+_PADDLENLP = frozenset({"tensor_parallel_degree", "pipeline_parallel_degree", "sharding_parallel_degree",
+                        "unified_checkpoint", "amp_master_grad"})
 _DIFFUSERS = frozenset({"lr_warmup_steps", "lr_num_cycles", "lr_power", "pretrained_model_name_or_path",
                         "train_text_encoder", "max_train_steps_per_epoch"})
 
@@ -51,6 +55,10 @@ for name, title, claim, what in (
     ("diffusers", "a diffusers training-script argument file", marker_claim(_DIFFUSERS),
      "the scripts differ in how they scale lr_warmup_steps and the length by num_processes (diffusers PR "
      "#8312); tabulate the schedule itself, e.g. warmupctl table --schedule diffusers.cosine"),
+    ("paddlenlp", "a PaddleNLP Trainer argument file", marker_claim(_PADDLENLP),
+     "PaddleNLP's Trainer (paddlenlp/trainer) builds its own paddle LambdaDecay schedules and counts its "
+     "run its own way, not checked against transformers' rules; tabulate the schedule itself with the "
+     "paddle.<Class> library specs"),
 ):
     register(ConfigFormat(name, title.split(" ", 1)[1], claim, _refuse(title, what), outranks=_OTHERS,
                           shared=frozenset(KEYS)))  # refused anyway: its own words
