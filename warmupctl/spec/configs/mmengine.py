@@ -103,8 +103,10 @@ def _epoch_length(mapping: Mapping[str, Any], facts: Mapping[str, int], notes: l
                         f"{batch}): the config holds neither the dataset's size nor the GPU count")
     n, devices = facts["dataset_size"], facts["devices"]
     drop_last = bool(_get(mapping, "train_dataloader", "drop_last") or False)
+    # DefaultSampler pads each rank to ceil(N / devices) samples, as torch's DistributedSampler does.
+    length = arithmetic.sampled_batches(arithmetic.BatchFacts(micro_batch_size=batch, devices=devices,
+                                                              dataset_size=n, drop_last=drop_last))
     per_rank = arithmetic.ceil_div(n, devices)
-    length = per_rank // batch if drop_last else arithmetic.ceil_div(per_rank, batch)
     if length < 1:
         raise SpecError("gives no iteration per epoch", source="command line", path="--dataset-size",
                         value=n, hint=f"fewer samples per GPU ({per_rank}) than batch_size {batch}")
