@@ -28,8 +28,7 @@ from warmupctl.core import steps as arithmetic
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.frameworks._registry import LIBRARY_SCHEDULES, load_libraries
-from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translation
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 
 TITLE = "LightningCLI config"
 #: Lightning's default run when neither max_epochs nor max_steps is given.
@@ -133,7 +132,7 @@ def _updates_per_epoch(mapping: Mapping[str, Any], facts: Mapping[str, int], not
     return updates
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     source = request.source
     notes = [f"{source} read as {TITLE}: LightningCLI.configure_optimizers"]
     optimizer, scheduler = mapping.get("optimizer"), mapping.get("lr_scheduler")
@@ -179,14 +178,14 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
         "args": {"scheduler": {"schedule": f"torch.{name}", "args": args}, "interval": "epoch",
                  "frequency": 1},
     }
-    origins = {"lr": Origin(source, "optimizer.init_args.lr"),
-               "args.scheduler.args": Origin(source, "lr_scheduler.init_args"),
-               "args.scheduler": Origin(source, "lr_scheduler"),
-               "total_steps": Origin(source, "trainer.max_steps")}
-    return Translation("lightning", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
+    origins = {"lr": kit.Origin(source, "optimizer.init_args.lr"),
+               "args.scheduler.args": kit.Origin(source, "lr_scheduler.init_args"),
+               "args.scheduler": kit.Origin(source, "lr_scheduler"),
+               "total_steps": kit.Origin(source, "trainer.max_steps")}
+    return kit.Translation("lightning", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
 
 
-FORMAT = register(ConfigFormat(
+FORMAT = kit.register(kit.ConfigFormat(
     "lightning", TITLE, _claim, _translate,
     markers=frozenset({"lr_scheduler.class_path", "optimizer.class_path"}),
     facts=("dataset_size", "devices"),

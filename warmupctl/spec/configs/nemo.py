@@ -31,8 +31,7 @@ from warmupctl.core import steps as arithmetic
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.frameworks._registry import LIBRARY_SCHEDULES, load_libraries
-from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translation, show
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 from warmupctl.spec.configs.lightning import batch_limit, trainer_workers
 
 TITLE = "NeMo config"
@@ -108,7 +107,7 @@ def _steps_from_epochs(trainer: Mapping[str, Any], train_ds: Mapping[str, Any], 
                              "(the manifest's entries that pass its duration filters)")
     given = trainer.get("devices", trainer.get("gpus"))
     workers = trainer_workers(trainer, facts, given, "the GPU count is needed",
-                              hint=f"trainer.devices is {show(given)}; NeMo divides the dataset over "
+                              hint=f"trainer.devices is {kit.show(given)}; NeMo divides the dataset over "
                                    "devices × num_nodes workers")
     batch = v.as_count(train_ds.get("batch_size"), "model.train_ds.batch_size", minimum=1)
     accumulate = v.as_count(trainer.get("accumulate_grad_batches", 1), "trainer.accumulate_grad_batches",
@@ -125,7 +124,7 @@ def _steps_from_epochs(trainer: Mapping[str, Any], train_ds: Mapping[str, Any], 
     return total
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     source = request.source
     notes = [f"{source} read as {TITLE}: model.optim.sched, stepped every optimizer update"]
     optim = mapping["model"]["optim"]
@@ -178,13 +177,13 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
         notes.append(f"accumulate_grad_batches {accumulate}: the scheduler steps once per optimizer "
                      "update (every that many batches)")
     spec: dict[str, Any] = {"schedule": f"nemo.{name}", "lr": lr, "args": args, "total_steps": max_steps}
-    origins = {"lr": Origin(source, "model.optim.lr"), "args": Origin(source, "model.optim.sched"),
-               "args.max_steps": Origin(source if origin != "--dataset-size" else "command line", origin),
-               "total_steps": Origin(source, "trainer.max_steps")}
-    return Translation("nemo", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
+    origins = {"lr": kit.Origin(source, "model.optim.lr"), "args": kit.Origin(source, "model.optim.sched"),
+               "args.max_steps": kit.Origin(source if origin != "--dataset-size" else "command line", origin),
+               "total_steps": kit.Origin(source, "trainer.max_steps")}
+    return kit.Translation("nemo", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
 
 
-FORMAT = register(ConfigFormat(
+FORMAT = kit.register(kit.ConfigFormat(
     "nemo", TITLE, _claim, _translate, markers=frozenset({"trainer"}), shared=frozenset({"name"}),
     facts=("dataset_size", "devices"),
 ))

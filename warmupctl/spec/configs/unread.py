@@ -13,8 +13,7 @@ from typing import Any
 
 from warmupctl.core.errors import SpecError
 from warmupctl.core.vocabulary import KEYS
-from warmupctl.spec.configs._base import ConfigFormat, Request, Translation, marker_claim
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 
 _OTHERS = ("transformers", "deepspeed", "megatron", "timm", "lightning")
 
@@ -36,8 +35,8 @@ _DIFFUSERS = frozenset({"lr_warmup_steps", "lr_num_cycles", "lr_power", "pretrai
                         "train_text_encoder", "max_train_steps_per_epoch"})
 
 
-def _refuse(title: str, what: str) -> Callable[[Mapping[str, Any], Request], Translation]:
-    def translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _refuse(title: str, what: str) -> Callable[[Mapping[str, Any], kit.Request], kit.Translation]:
+    def translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
         raise SpecError(f"is {title}: warmupctl does not read its schedule yet",
                         hint=f"{what}; no table rather than one read as another trainer's config")
 
@@ -46,11 +45,11 @@ def _refuse(title: str, what: str) -> Callable[[Mapping[str, Any], Request], Tra
 
 for name, title, claim, what in (
     ("litgpt", "a litgpt config", _litgpt, "litgpt sets the LR per micro-batch from its train: section"),
-    ("composer", "a Composer/llm-foundry config", marker_claim(_COMPOSER),
+    ("composer", "a Composer/llm-foundry config", kit.marker_claim(_COMPOSER),
      "Composer converts the scheduler's time strings (ba, ep, dur, tok, sp) with max_duration"),
-    ("diffusers", "a diffusers training-script argument file", marker_claim(_DIFFUSERS),
+    ("diffusers", "a diffusers training-script argument file", kit.marker_claim(_DIFFUSERS),
      "the scripts differ in how they scale lr_warmup_steps and the length by num_processes (diffusers PR "
      "#8312); tabulate the schedule itself, e.g. warmupctl table --schedule diffusers.cosine"),
 ):
-    register(ConfigFormat(name, title.split(" ", 1)[1], claim, _refuse(title, what), outranks=_OTHERS,
-                          shared=frozenset(KEYS)))  # refused anyway: its own words
+    kit.register(kit.ConfigFormat(name, title.split(" ", 1)[1], claim, _refuse(title, what), outranks=_OTHERS,
+                                  shared=frozenset(KEYS)))  # refused anyway: its own words
