@@ -280,7 +280,7 @@ def _fit(offset: int, schedule: Schedule, steps: IntArray,
 
 
 def align(schedule: Schedule, steps: IntArray, logged: FloatArray, lines: IntArray | None = None, *,
-          offset: int | None = None, float32: bool = False) -> Overlay:
+          offset: int | None = None, float32: bool = False, convention: int | None = None) -> Overlay:
     """Place logged values on the schedule's updates (``update = step − offset``) and measure them.
 
     Args:
@@ -292,6 +292,8 @@ def align(schedule: Schedule, steps: IntArray, logged: FloatArray, lines: IntArr
         offset: ``update = step − offset``; None tries :data:`CANDIDATES` (those that put every value
             on an update >= 0) and keeps the best fit (see the module docstring).
         float32: the values were stored as float32: also count matches with ``float32(computed)``.
+        convention: the log's own offset when its format states it (``RunLog.offset``): it decides
+            between readings of the skipped steps as :func:`warmupctl.calc.explain.preference` does.
     """
     steps = np.asarray(steps, dtype=np.int64)
     logged = np.asarray(logged, dtype=np.float64)
@@ -317,7 +319,8 @@ def align(schedule: Schedule, steps: IntArray, logged: FloatArray, lines: IntArr
             rounded = computed.astype(np.float32).astype(np.float64)
         float32_exact = int(np.count_nonzero(logged == rounded))
     exact = int(np.count_nonzero(logged == computed))
-    skipped = _skipped_steps(schedule, steps, logged, tried, float32) if exact < len(steps) else None
+    skipped = (_skipped_steps(schedule, steps, logged, tried, float32, convention)
+               if exact < len(steps) else None)
     return Overlay(
         label=schedule.label, total_steps=schedule.total_steps, offset=fit.offset,
         automatic=offset is None, fits=fits, steps=steps, updates=updates, logged=logged,
@@ -328,26 +331,28 @@ def align(schedule: Schedule, steps: IntArray, logged: FloatArray, lines: IntArr
 
 
 def _skipped_steps(schedule: Schedule, steps: IntArray, logged: FloatArray, offsets: list[int],
-                   float32: bool) -> dict[str, Any] | None:
-    """The fewest skipped optimizer steps that explain the log exactly (within float32 for a float32
-    log), under any of the offsets tried; None when no lag explains it
-    (:func:`warmupctl.calc.explain.explain` fits the other causes)."""
-    from warmupctl.calc.explain import _finish, _Log, _skipped
+                   float32: bool, convention: int | None = None) -> dict[str, Any] | None:
+    """The skipped optimizer steps that explain the log exactly (within float32 for a float32 log),
+    under the offset :func:`warmupctl.calc.explain.preference` ranks first (the one ``explain``
+    chooses: the fewest steps, a hidden lag decided by the log's convention); None when no lag
+    explains it (:func:`warmupctl.calc.explain.explain` fits the other causes)."""
+    from warmupctl.calc.explain import _finish, _Log, _skipped, preference
 
     log = _Log(steps, logged, 2.0 ** -24 if float32 else 0.0)
-    best = None
+    found = []
     for offset in offsets:
         candidate = _skipped(schedule, log, offset)
         if candidate is None:
             continue
         explanation = _finish(log, candidate)
-        if not explanation.explained:
-            continue
-        params = explanation.causes[0].params
-        if best is None or params["count"] < best["count"]:
-            best = {"count": params["count"], "updates": params.get("updates"),
-                    "windows": params["windows"], "offset": offset}
-    return best
+        if explanation.explained:
+            found.append(explanation)
+    if not found:
+        return None
+    best = min(found, key=lambda e: preference(e, convention, offsets))
+    params = best.causes[0].params
+    return {"count": params["count"], "updates": params.get("updates"), "windows": params["windows"],
+            "offset": best.offset}
 
 
 def coverage(overlay: Overlay) -> str | None:

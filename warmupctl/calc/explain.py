@@ -5,7 +5,9 @@ happens in practice as a *model* of the log: a prediction of every logged value 
 whole-number parameters, fitted to the log. A model explains the log when every prediction equals the
 logged value within the log's own rounding (:attr:`warmupctl.spec.logs.RunLog.rounding`: exact for a
 JSON float, 2^-24 for TensorBoard's float32, the printed digits of a text log). Models are ranked:
-those that explain first, then the simplest (fewest parameters), then the smallest residual.
+by :func:`preference`: those that explain first; among them one under which the log starts on the
+schedule, then the log's own convention, then the simplest (fewest parameters: fewest skipped steps),
+then the smallest residual.
 
 Every model places the value logged at ``step`` on update ``k = step − offset`` (the logging
 convention, :mod:`warmupctl.calc.actual`) and reads ``s`` at the position the scheduler had reached:
@@ -47,7 +49,7 @@ value: a log of 10^6 updates is explained in about a second.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +104,8 @@ class Explanation:
         complexity: parameters fitted (ranking: the simplest explanation first).
         schedule: the schedule the model reads (a fitted or inferred one), when it is not the given one.
         curve: the LR the model gives any update (to draw the explanation).
+        hidden: skipped steps the model puts before the first logged value (a lag already there when
+            the log starts: the values cannot tell it from the logging convention).
     """
 
     causes: tuple[Cause, ...]
@@ -114,17 +118,11 @@ class Explanation:
     complexity: int
     schedule: Schedule | None = None
     curve: Callable[[IntArray], FloatArray] | None = None
+    hidden: int = 0
 
     @property
     def name(self) -> str:
         return self.causes[0].name if self.causes else "none"
-
-    @property
-    def key(self) -> tuple[bool, float, float]:
-        """Explanations first, the simplest of them first; the others by how close they come."""
-        if self.explained:
-            return (False, self.complexity, self.residual)
-        return (True, self.residual, self.complexity)
 
     def describe(self) -> str:
         if not self.causes:
@@ -276,6 +274,7 @@ class _Candidate:
     curve: Callable[[IntArray], FloatArray]  # any updates -> the LR the model says they used
     schedule: Schedule | None = None
     at_log: Callable[[], FloatArray] | None = None  # the predictions at the log's values, when cheaper
+    hidden: int = 0  # skipped steps before the first logged value
 
 
 def _finish(log: _Log, c: _Candidate) -> Explanation:
@@ -283,7 +282,7 @@ def _finish(log: _Log, c: _Candidate) -> Explanation:
     predicted = c.at_log() if c.at_log is not None else c.curve(updates)
     residual, residual_abs, ok = _measure(log, predicted)
     return Explanation(c.causes, c.offset, updates, predicted, residual, residual_abs, ok,
-                       c.complexity, c.schedule, c.curve)
+                       c.complexity, c.schedule, c.curve, c.hidden)
 
 
 def _screened(log: _Log, candidates: list[_Candidate]) -> list[Explanation]:
@@ -452,7 +451,7 @@ def _skipped(schedule: Schedule, log: _Log, offset: int) -> _Candidate | None:
         return _safe(schedule, np.asarray(u) - lags)
 
     return _Candidate((cause, *_offset_cause(offset)), offset, total + failures * 1000, curve,
-                      at_log=lambda: table[np.maximum(k - lag_final, 0)])
+                      at_log=lambda: table[np.maximum(k - lag_final, 0)], hidden=int(lag_final[0]))
 
 
 def _first_mismatch(schedule: Schedule, log: _Log, offset: int) -> int | None:
@@ -691,12 +690,7 @@ def explain(schedule: Schedule, steps: IntArray, lrs: FloatArray, *, rounding: f
             explanations.extend(_screened(log, refits))
     if families and not any(e.explained for e in explanations):
         explanations.extend(_other_types(schedule, log, steps, lrs, rounding, convention, facts))
-    # A convention tie goes to the earlier offset (the log's own first).
-    # The log's own convention, when its format states it, goes before a simpler fit: a lag that
-    # starts before the first logged value cannot be told from an offset by the values alone.
-    order = {o: i for i, o in enumerate(tried)}
-    explanations.sort(key=lambda e: (e.key[0], convention is not None and e.offset != convention,
-                                     *e.key[1:], order.get(e.offset, 99)))
+    explanations.sort(key=lambda e: preference(e, convention, tried))
     best = explanations[0]
     seen = {_signature(best)}
     others = []
@@ -714,6 +708,28 @@ def explain(schedule: Schedule, steps: IntArray, lrs: FloatArray, *, rounding: f
     notes = list(_stop_notes(facts, log, best))
     return Report(schedule.label, best, tuple(others), log.tol, len(log.steps), worst, tuple(notes),
                   None, facts)
+
+
+def preference(e: Explanation, convention: int | None, tried: Sequence[int] = ()) -> tuple[Any, ...]:
+    """The one ranking of explanations (``explain`` and ``summary --actual``'s ``skipped`` use it).
+
+    Those that explain the log first. Among them, at equal residual within the log's rounding:
+
+    1. a reading under which the log starts on the schedule: a lag already there at the first logged
+       value (skipped steps before it) is what another logging convention also gives, so the values
+       cannot prove it;
+    2. the log's own convention, when its format states it (when every reading needs such a hidden
+       lag, the convention is the only evidence of how much of it is offset);
+    3. the fewest causes and parameters (parsimony: the fewest skipped steps);
+    4. the smallest residual, then the earlier offset tried (the log's own first).
+
+    The others by how close they come, then the simplest.
+    """
+    order = tried.index(e.offset) if e.offset in tried else len(tried)
+    if not e.explained:
+        return (True, e.residual, e.complexity, order)
+    return (False, e.hidden > 0, convention is not None and e.offset != convention, e.complexity,
+            e.residual, order)
 
 
 def _other_types(schedule: Schedule, log: _Log, steps: IntArray, lrs: FloatArray, rounding: float,
