@@ -199,6 +199,7 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "detectron2",
     "torchtune",
     "diffusers",
+    "composer",
 )
 
 
