@@ -1,7 +1,7 @@
-"""Formats warmupctl recognizes but does not read yet: litgpt, Composer/llm-foundry, diffusers.
+"""Formats warmupctl recognizes but does not read yet: Composer/llm-foundry, diffusers.
 
-Their files share key names with formats warmupctl reads (a litgpt ``optimizer:`` mapping
-looks like a DeepSpeed block, a diffusers argument file has TrainingArguments' ``num_train_epochs``):
+Their files share key names with formats warmupctl reads (a diffusers argument file has
+TrainingArguments' ``num_train_epochs``):
 each is claimed here on keys of its own and refused with one line saying what it is, so that it is
 never read as another trainer's config.
 """
@@ -19,17 +19,6 @@ from warmupctl.spec.configs._registry import register
 _OTHERS = ("transformers", "deepspeed", "megatron", "timm", "lightning")
 
 
-_LITGPT_TRAIN = frozenset({"lr_warmup_steps", "lr_warmup_fraction", "global_batch_size", "micro_batch_size",
-                           "epochs", "max_tokens", "max_steps", "min_lr", "save_interval", "log_interval"})
-
-
-def _litgpt(mapping: Mapping[str, Any]) -> str | None:
-    train = mapping.get("train")
-    if isinstance(train, Mapping) and _LITGPT_TRAIN & {str(key) for key in train}:
-        return "train: " + ", ".join(sorted(_LITGPT_TRAIN & {str(key) for key in train}))
-    return None
-
-
 _COMPOSER = frozenset({"max_duration", "global_train_batch_size", "device_train_microbatch_size",
                        "device_train_batch_size", "eval_interval_ba"})
 _DIFFUSERS = frozenset({"lr_warmup_steps", "lr_num_cycles", "lr_power", "pretrained_model_name_or_path",
@@ -45,7 +34,6 @@ def _refuse(title: str, what: str) -> Callable[[Mapping[str, Any], Request], Tra
 
 
 for name, title, claim, what in (
-    ("litgpt", "a litgpt config", _litgpt, "litgpt sets the LR per micro-batch from its train: section"),
     ("composer", "a Composer/llm-foundry config", marker_claim(_COMPOSER),
      "Composer converts the scheduler's time strings (ba, ep, dur, tok, sp) with max_duration"),
     ("diffusers", "a diffusers training-script argument file", marker_claim(_DIFFUSERS),
