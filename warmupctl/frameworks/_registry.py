@@ -193,6 +193,7 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "mmengine",
     "accelerate",
     "nanogpt",
+    "litgpt",
     "lightning",
     "ultralytics",
     "fvcore",
