@@ -201,6 +201,7 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "torchtune",
     "diffusers",
     "composer",
+    "paddle",
 )
 
 
