@@ -105,3 +105,92 @@ def test_an_environment_variable_in_a_schedule_key_is_named(tmp_path, cli):
     assert result.stderr == (
         f"error: {path}: lr: holds ${{LR}}, which Megatron takes from the environment (got '${{LR}}'); "
         "write the value in the file; warmupctl does not read the environment of the run\n")
+
+
+# -- updates, samples and tokens: table, steps and plot read the same counts -------------------------
+
+MIXTRAL = REAL / "megatron_mixtral_8x7b.sh"  # --global-batch-size 256 --seq-length 4096, no ramp
+
+
+def test_a_ramped_table_shows_samples_and_tokens_in_every_format(cli):
+    steps = [0, 1, 680460, 680461, 1247510, 2835247]
+    at = ",".join(map(str, steps))
+    csv = cli("table", str(GPT_2024), "--at", at, "-f", "csv", "-q")
+    assert csv.exit_code == 0, csv.stderr
+    lines = csv.stdout.splitlines()
+    assert lines[0] == "step,lr,weight_decay,samples,tokens"
+    for k, line in zip(steps, lines[1:], strict=True):
+        step, lr, _, samples, tokens = line.split(",")
+        assert (int(step), int(samples), int(tokens)) == (k, consumed(k), consumed(k) * 4096)
+        assert float(lr) == pytest.approx(gpt_lr(k), rel=1e-12, abs=1e-18)
+    markdown = cli("table", str(GPT_2024), "--at", "680461", "-f", "markdown", "-q")
+    assert markdown.stdout.splitlines()[0] == "| step | lr | weight_decay | samples | tokens |"
+    assert markdown.stdout.splitlines()[2].endswith(f"| {consumed(680461)} | {consumed(680461) * 4096} |")
+    json_table = cli("table", str(GPT_2024), "--at", "680461", "-f", "json", "-q")
+    assert '"samples": 21774784, "step": 680461, "tokens": 89189515264' in json_table.stdout
+    terminal = cli("table", str(GPT_2024), "--at", "680461", "--columns", "samples", "-q")
+    assert "samples before" in terminal.stdout and "21,774,784" in terminal.stdout
+
+
+def test_columns_are_asked_for_without_a_ramp(cli):
+    default = cli("table", str(MIXTRAL), "--at", "0,3", "-f", "csv", "-q")
+    assert default.stdout.splitlines()[0] == "step,lr,weight_decay"
+    asked = cli("table", str(MIXTRAL), "--at", "0,3", "-f", "csv", "-q", "--columns", "tokens,samples")
+    assert asked.exit_code == 0, asked.stderr
+    assert asked.stdout.splitlines()[0] == "step,lr,weight_decay,tokens,samples"
+    assert asked.stdout.splitlines()[2].endswith(f",{3 * 256 * 4096},{3 * 256}")
+    hidden = cli("table", str(GPT_2024), "--at", "1", "-f", "csv", "-q", "--columns", "none")
+    assert hidden.stdout.splitlines()[0] == "step,lr,weight_decay"
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (["--kind", "cosine", "--total-steps", "10", "--columns", "samples"],
+     "error: command line: --columns: this schedule does not count samples (got 'samples'); Megatron "
+     "arguments with global_batch_size count them; other schedules count updates only\n"),
+    ([str(MIXTRAL), "--columns", "epochs"],
+     "error: command line: --columns: is not a column (got 'epochs'); samples, tokens, or none\n"),
+])
+def test_columns_the_schedule_cannot_give_are_refused(cli, args, line):
+    result = cli("table", *args)
+    assert result.exit_code == 2
+    assert result.stderr == line
+
+
+def test_tokens_need_the_sequence_length(tmp_path, cli):
+    script = tmp_path / "run.sh"
+    script.write_text("python pretrain_gpt.py --lr 1e-4 --train-iters 100 --global-batch-size 8\n")
+    result = cli("table", str(script), "--columns", "tokens")
+    assert result.exit_code == 2
+    assert result.stderr.endswith("\nerror: command line: --columns: tokens need the sequence length (got "
+                                  "'tokens'); add seq_length (--seq-length) to the Megatron arguments\n")
+
+
+def test_steps_counts_the_samples_and_tokens_of_the_run_and_its_warmup(cli):
+    result = cli("-q", "steps", str(GPT_2024))
+    assert result.exit_code == 0, result.stderr
+    # the run stops after 2835248 updates: consumed(2835248) of train_samples 268554688
+    assert result.stdout.splitlines()[4:] == [
+        f"total_samples: {consumed(2835248)}", f"warmup_samples: {consumed(2544)}",
+        f"total_tokens: {consumed(2835248) * 4096}", f"warmup_tokens: {consumed(2544) * 4096}"]
+
+
+def test_a_saved_table_with_counts_reads_back(tmp_path, cli):
+    saved = tmp_path / "gpt.csv"
+    written = cli("table", str(GPT_2024), "--at", "0,1,2", "-o", str(saved), "-q")
+    assert written.exit_code == 0, written.stderr
+    assert saved.read_text().splitlines()[0] == "step,lr,weight_decay,samples,tokens"
+    from warmupctl.spec.table_file import read_table
+
+    assert read_table(str(saved)).series == ("weight_decay",)
+
+
+def test_the_plot_axis_has_the_tables_counts():
+    from warmupctl.cli.plot import _count_axis
+
+    schedule = load_spec(str(GPT_2024))
+    name, grid, counts = _count_axis([schedule])
+    assert name == "tokens"
+    import numpy as np
+
+    for k in (0, 1, 680460, 680461, 1000000, 1247510, 2835247):
+        assert np.interp(k, grid, counts) == consumed(k) * 4096

@@ -123,6 +123,8 @@ def translate_arguments(raw_mapping: Mapping[str, Any], source: str, overrides: 
     for name in RAMP_ARGS:
         if raw.get("rampup_batch_size") is not None and raw.get(name) is not None:
             args[name] = raw[name]
+    if raw.get("seq_length") is not None:  # tokens per sample: the tokens column of tables and plots
+        args["seq_length"] = raw["seq_length"]
     if raw.get("decoupled_lr") is not None:
         notes.append(f"decoupled_lr {show(raw['decoupled_lr'])} applies to the embedding and output "
                      "layers only; the table shows the LR of every other parameter")
