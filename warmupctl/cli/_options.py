@@ -240,9 +240,16 @@ class TableFormat(str, Enum):
     markdown = "markdown"
 
 
-class SummaryFormat(str, Enum):
+class TableOrJson(str, Enum):
+    """The formats of the commands that print a table or the same content as JSON (``summary``,
+    ``steps``, ``explain``, ``list``)."""
+
     table = "table"
     json = "json"
+
+
+#: Their ``--format``.
+TableOrJsonOpt = Annotated[TableOrJson, typer.Option("--format", "-f", help="table or json")]
 
 
 class ReportFormat(str, Enum):

@@ -10,7 +10,8 @@ from warmupctl.cli._options import (
     LibraryVersionOpt,
     OutputOpt,
     SpecArg,
-    SummaryFormat,
+    TableOrJson,
+    TableOrJsonOpt,
     with_spec_flags,
 )
 from warmupctl.core.errors import SpecError
@@ -24,7 +25,7 @@ FLAGS_SOURCE = "command line"
 def steps(
     ctx: typer.Context,
     spec: SpecArg = None,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="table or json")] = SummaryFormat.table,
+    fmt: TableOrJsonOpt = TableOrJson.table,
     output: OutputOpt = None,
     beta2: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--beta2", metavar="NUMBER", help="Adam's beta2: the untuned warmup 2/(1-beta2), next to "
@@ -96,7 +97,7 @@ def steps(
                         "or --warmup-tokens 375e6 --micro-batch-size 512 --seq-len 1024, or --beta2 0.999")
 
     context = app_context(ctx)
-    if fmt == SummaryFormat.json:
+    if fmt == TableOrJson.json:
         from warmupctl.render.text import FORMAT_VERSION, dumps
 
         document = {"format_version": FORMAT_VERSION, **report.as_dict()}
@@ -126,7 +127,7 @@ def _is_config(mapping: dict[str, Any], source: str) -> bool:
 
 
 def _config_steps(ctx: typer.Context, spec: str, flags: dict[str, Any], library_version: Any,
-                  deepspeed: str | None, fmt: SummaryFormat, output: str | None) -> None:
+                  deepspeed: str | None, fmt: TableOrJson, output: str | None) -> None:
     """A training config's own counts: the run's updates and warmup as its trainer derives them."""
     from warmupctl.cli._output import write_text
     from warmupctl.spec.resolve import import_config
@@ -144,7 +145,7 @@ def _config_steps(ctx: typer.Context, spec: str, flags: dict[str, Any], library_
         context.note(note)
     counts = {"config": translation.title, "schedule": schedule.label, "total_steps": schedule.total_steps,
               "warmup_steps": schedule.warmup_steps}
-    if fmt == SummaryFormat.json:
+    if fmt == TableOrJson.json:
         from warmupctl.render.text import FORMAT_VERSION, dumps
 
         write_text(output, lambda out: out.write(dumps({"format_version": FORMAT_VERSION, **counts}) + "\n"))

@@ -1,6 +1,5 @@
 """``warmupctl summary``: the key events of a schedule."""
 
-from typing import Annotated
 
 import typer
 
@@ -11,7 +10,8 @@ from warmupctl.cli._options import (
     OutputOpt,
     SpecArg,
     StepsOpt,
-    SummaryFormat,
+    TableOrJson,
+    TableOrJsonOpt,
     with_spec_flags,
 )
 
@@ -19,7 +19,7 @@ from warmupctl.cli._options import (
 def summary(
     ctx: typer.Context,
     spec: SpecArg = None,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="table or json")] = SummaryFormat.table,
+    fmt: TableOrJsonOpt = TableOrJson.table,
     output: OutputOpt = None,
     steps: StepsOpt = None,
     actual: ActualOpt = None,
@@ -40,7 +40,7 @@ def summary(
     result = summarize(schedule, steps)
     context = app_context(ctx)
     overlay = place_actual(ctx, log, schedule)
-    if fmt == SummaryFormat.json:
+    if fmt == TableOrJson.json:
         from warmupctl.render.text import FORMAT_VERSION, dumps
 
         document = {"format_version": FORMAT_VERSION, "label": schedule.label,
