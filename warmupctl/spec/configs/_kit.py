@@ -19,6 +19,7 @@ from warmupctl.spec.configs._base import (
     Translation,
     library_names,
     marker_claim,
+    normalized,
     number,
     one_of,
     show,
@@ -27,6 +28,6 @@ from warmupctl.spec.configs._base import (
 from warmupctl.spec.configs._registry import register
 
 __all__ = [
-    "AUTO", "ConfigFormat", "Origin", "Request", "Translation", "library_names", "marker_claim", "number",
-    "one_of", "register", "show", "unique_keys",
+    "AUTO", "ConfigFormat", "Origin", "Request", "Translation", "library_names", "marker_claim",
+    "normalized", "number", "one_of", "register", "show", "unique_keys",
 ]

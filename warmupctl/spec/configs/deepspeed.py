@@ -176,8 +176,9 @@ def _translate_alone(mapping: Mapping[str, Any], request: kit.Request) -> kit.Tr
                     f"--deepspeed {source}, or name it in them (deepspeed: {os.path.basename(source)}); or "
                     "give it with --lr, --total-steps or --warmup-steps")
     if ds.block is None:
-        raise ds.error("has no scheduler block: the schedule comes from the training script", "scheduler",
-                       hint="with the transformers Trainer it is lr_scheduler_type: warmupctl import "
+        raise ds.error("has no scheduler block: the schedule comes from the client (e.g. the HF Trainer's "
+                       "lr_scheduler_type)", "scheduler",
+                       hint=f"give the trainer's arguments with --deepspeed {source}: warmupctl table "
                             f"ARGS.yaml --deepspeed {source}")
     entry, kind, params = scheduler_entry(ds)
     notes = [f"{source} read as a DeepSpeed config: its scheduler block {kind}"]

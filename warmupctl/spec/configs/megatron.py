@@ -18,7 +18,7 @@ TITLE = "Megatron-LM arguments"
 MARKERS = frozenset({"lr_decay_style", "lr_warmup_iters", "lr_warmup_samples", "lr_warmup_fraction",
                      "lr_warmup_init", "train_iters", "train_samples", "lr_decay_iters", "lr_decay_samples",
                      "global_batch_size", "lr_wsd_decay_style", "lr_wsd_decay_iters",
-                     "lr_wsd_decay_samples", "rampup_batch_size"})
+                     "lr_wsd_decay_samples", "rampup_batch_size", "yaml_cfg"})
 #: warmupctl's own keys that are Megatron arguments too.
 SHARED = frozenset({"lr", "min_lr", "micro_batch_size"})
 
@@ -39,7 +39,8 @@ RAMP_ARGS = ("rampup_batch_size", "micro_batch_size", "decrease_batch_size_if_ne
 NESTED = "MODEL_ARGS"
 
 
-def _claim(mapping: Mapping[str, Any]) -> str | None:
+def claim(mapping: Mapping[str, Any]) -> str | None:
+    """Megatron's argument names, at the top or under ``MODEL_ARGS:``."""
     flat = kit.marker_claim(MARKERS)(mapping)
     if flat:
         return flat
@@ -50,7 +51,9 @@ def _claim(mapping: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _megatron(raw_mapping: Mapping[str, Any], source: str, overrides: Mapping[str, Any]) -> kit.Translation:
+def translate_arguments(raw_mapping: Mapping[str, Any], source: str, overrides: Mapping[str, Any]
+                        ) -> kit.Translation:
+    """Megatron's training arguments (flags or their destinations) as its library spec."""
     notes = [f"{source} read as {TITLE}: get_optimizer_param_scheduler"]
     if not kit.marker_claim(MARKERS)(raw_mapping) and isinstance(raw_mapping.get(NESTED), Mapping):
         raw_mapping = raw_mapping[NESTED]
@@ -110,6 +113,8 @@ def _megatron(raw_mapping: Mapping[str, Any], source: str, overrides: Mapping[st
     for name in RAMP_ARGS:
         if raw.get("rampup_batch_size") is not None and raw.get(name) is not None:
             args[name] = raw[name]
+    if raw.get("seq_length") is not None:  # tokens per sample: the tokens column of tables and plots
+        args["seq_length"] = raw["seq_length"]
     if raw.get("decoupled_lr") is not None:
         notes.append(f"decoupled_lr {kit.show(raw['decoupled_lr'])} applies to the embedding and output "
                      "layers only; the table shows the LR of every other parameter")
@@ -129,11 +134,15 @@ def _megatron(raw_mapping: Mapping[str, Any], source: str, overrides: Mapping[st
 
 
 def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
-    return _megatron(mapping, request.source, request.overrides)
+    if any(kit.normalized(str(key)) == "yaml_cfg" for key in mapping):
+        from warmupctl.spec.configs.megatron_yaml import from_script  # --yaml-cfg replaces the rest
+
+        return from_script(mapping, request)
+    return translate_arguments(mapping, request.source, request.overrides)
 
 
 FORMAT = kit.register(kit.ConfigFormat(
-    "megatron", TITLE, _claim, _translate, markers=MARKERS, shared=SHARED,
+    "megatron", TITLE, claim, _translate, markers=MARKERS, shared=SHARED,
     overrides=("total_steps", "lr"),
     refusals=MappingProxyType({"warmup_steps": "Megatron's warmup is lr_warmup_iters (or samples, or "
                                                "lr_warmup_fraction): change it in the config"}),

@@ -1,7 +1,7 @@
-"""Formats warmupctl recognizes but does not read yet: litgpt, Composer/llm-foundry, diffusers.
+"""Formats warmupctl recognizes but does not read yet: Composer/llm-foundry, diffusers.
 
-Their files share key names with formats warmupctl reads (a litgpt ``optimizer:`` mapping
-looks like a DeepSpeed block, a diffusers argument file has TrainingArguments' ``num_train_epochs``):
+Their files share key names with formats warmupctl reads (a diffusers argument file has
+TrainingArguments' ``num_train_epochs``):
 each is claimed here on keys of its own and refused with one line saying what it is, so that it is
 never read as another trainer's config.
 """
@@ -16,17 +16,6 @@ from warmupctl.core.vocabulary import KEYS
 from warmupctl.spec.configs import _kit as kit
 
 _OTHERS = ("transformers", "deepspeed", "megatron", "timm", "lightning")
-
-
-_LITGPT_TRAIN = frozenset({"lr_warmup_steps", "lr_warmup_fraction", "global_batch_size", "micro_batch_size",
-                           "epochs", "max_tokens", "max_steps", "min_lr", "save_interval", "log_interval"})
-
-
-def _litgpt(mapping: Mapping[str, Any]) -> str | None:
-    train = mapping.get("train")
-    if isinstance(train, Mapping) and _LITGPT_TRAIN & {str(key) for key in train}:
-        return "train: " + ", ".join(sorted(_LITGPT_TRAIN & {str(key) for key in train}))
-    return None
 
 
 _COMPOSER = frozenset({"max_duration", "global_train_batch_size", "device_train_microbatch_size",
@@ -44,7 +33,6 @@ def _refuse(title: str, what: str) -> Callable[[Mapping[str, Any], kit.Request],
 
 
 for name, title, claim, what in (
-    ("litgpt", "a litgpt config", _litgpt, "litgpt sets the LR per micro-batch from its train: section"),
     ("composer", "a Composer/llm-foundry config", kit.marker_claim(_COMPOSER),
      "Composer converts the scheduler's time strings (ba, ep, dur, tok, sp) with max_duration"),
     ("diffusers", "a diffusers training-script argument file", kit.marker_claim(_DIFFUSERS),
