@@ -765,16 +765,19 @@ def preference(e: Explanation, convention: int | None, tried: Sequence[int] = ()
 def _other_types(schedule: Schedule, log: _Log, steps: IntArray, lrs: FloatArray, rounding: float,
                  convention: int | None, facts: Mapping[str, int]) -> list[Explanation]:
     """Another scheduler type (a family of :mod:`warmupctl.calc.infer` fitted to the log)."""
-    from warmupctl.calc.infer import infer
+    from warmupctl.calc.infer import infer, planned
 
     found = []
     for inferred in infer(steps, lrs, rounding=rounding, convention=convention, facts=facts)[:2]:
-        args = inferred.spec.get("args", {})
-        params = {"schedule": inferred.family, "warmup": args.get("num_warmup_steps"),
-                  "total": args.get("num_training_steps"), "peak": inferred.spec["lr"]}
-        params = {key: value for key, value in params.items() if value is not None}
-        text = (f"the scheduler was {inferred.family} (warmup {params.get('warmup')}, "
-                f"{params.get('total', 'no')} updates, peak {params['peak']:g}), not {schedule.label}")
+        stated = planned(inferred.spec)
+        params: dict[str, Any] = {"schedule": inferred.family, **stated}
+        extra = {key: value for key, value in inferred.spec.items()
+                 if key not in ("kind", "schedule", "lr", "args", "warmup_steps", "total_steps")}
+        params.update(extra)
+        text = (f"the scheduler was {inferred.family} (warmup {stated.get('warmup')}, "
+                f"{stated.get('total', 'no')} updates, peak {stated['peak']:g}"
+                + "".join(f", {key} {value}" for key, value in extra.items())
+                + f"), not {schedule.label}")
         cause = Cause("type", params, text)
         fitted = inferred.schedule
         found.append(_finish(log, _Candidate((cause, *_offset_cause(inferred.offset, log)),
