@@ -346,16 +346,12 @@ def _stepped(schedule: Schedule, log: _Log, offset: int) -> list[_Candidate]:
                      "floor(k / {}))",
     }
     for word, (_, policy, param) in best.items():
-        value = _factor(policy)
+        value = int(getattr(policy, "grad_accum", None) or getattr(policy, "times", None)
+                    or policy.updates_per_epoch)
         cause = Cause(word, {param: value}, texts[word].format(value, value))
         found.append(_Candidate((cause, *_offset_cause(offset, log)), offset, 1,
                                 lambda u, p=policy: _safe(schedule, p.position(u))))
     return found
-
-
-def _factor(policy: Any) -> int:
-    return int(getattr(policy, "grad_accum", None) or getattr(policy, "times", None)
-               or policy.updates_per_epoch)
 
 
 def _epoch_candidates(log: _Log, k: IntArray) -> list[int]:
@@ -712,6 +708,10 @@ def explain(schedule: Schedule, steps: IntArray, lrs: FloatArray, *, rounding: f
             extra.extend(_stepped(schedule, log, o))
             extra.extend(_resumes(schedule, log, o, rebuild))
         explanations.extend(_screened(log, extra))
+        if not any(e.explained for e in explanations):  # causes together: a resume with skips
+            from warmupctl.calc.explain_combos import resume_with_skips as combo
+
+            explanations.extend(_screened(log, [c for o in tried for c in combo(schedule, log, o)]))
         # A refit (warmup, length, peak) is tried unless a one-parameter cause explains the log, or
         # skipped steps do (a lag that grows step by step is not a schedule of another length).
         if not any(e.explained and (e.complexity <= 1 or e.name == "skipped") for e in explanations):
