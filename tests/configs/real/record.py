@@ -3,7 +3,7 @@
 Run from the repository root with a Python that has torch and transformers (and warmupctl)::
 
     python tests/configs/real/record.py NANOGPT_TRAIN_PY TORCHTUNE_LR_SCHEDULERS_PY \
-        LITGPT_PRETRAIN_PY LITGPT_FINETUNE_LORA_PY > tests/configs/real/expected.json
+        LITGPT_PRETRAIN_PY LITGPT_FINETUNE_LORA_PY DIFFUSERS_OPTIMIZATION_PY > tests/configs/real/expected.json
 
 ``--only PREFIX`` (first) records only the cases whose file starts with PREFIX, merged into the
 expected.json there is.
@@ -112,6 +112,31 @@ def litgpt(pretrain_py, lora_py):
     return values
 
 
+def diffusers(path):
+    """diffusers' get_scheduler from its optimization.py (tests/configs/goldens/record_diffusers.py)."""
+    import logging
+    import types
+
+    import torch
+
+    text = pathlib.Path(path).read_text().replace("from .utils import logging", "")
+    module = types.ModuleType("diffusers_optimization")
+    module.logging = types.SimpleNamespace(get_logger=logging.getLogger)
+    exec(compile(text, "optimization.py", "exec"), module.__dict__)
+
+    def values(spec, steps):
+        optimizer = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=spec["lr"])
+        scheduler = module.get_scheduler(spec["schedule"].partition(".")[2], optimizer, **spec["args"])
+        out = []
+        for _ in range(steps):
+            out.append(float(optimizer.param_groups[0]["lr"]))
+            optimizer.step()
+            scheduler.step()
+        return out
+
+    return values
+
+
 def main():
     argv = sys.argv[1:]
     only = None
@@ -120,6 +145,7 @@ def main():
     get_lr = nanogpt(argv[0]) if argv[0] != "-" else None
     cosine = torchtune(argv[1]) if argv[1] != "-" else None
     lit = litgpt(argv[2], argv[3])
+    diffusers_values = diffusers(argv[4])
     out = json.loads((HERE / "expected.json").read_text()) if only else {}
     for index, case in enumerate(yaml.safe_load((HERE / "cases.yaml").read_text())):
         if "schedule" not in case or (only and not case["file"].startswith(only)):
@@ -138,7 +164,9 @@ def main():
             lr = cosine(spec, n)
         elif spec["schedule"] == "accelerate.AcceleratedScheduler":
             stride = spec["args"]["num_processes"]
-            inner = goldens.live_values(spec["args"]["scheduler"], n * stride)
+            wrapped = spec["args"]["scheduler"]
+            inner = (diffusers_values(wrapped, n * stride) if wrapped["schedule"].startswith("diffusers.")
+                     else goldens.live_values(wrapped, n * stride))
             lr = [inner[k * stride] for k in range(n)]
         else:
             lr = goldens.live_values({k: val for k, val in spec.items() if k != "total_steps"}, n)
