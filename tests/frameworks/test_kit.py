@@ -21,6 +21,8 @@ from warmupctl.frameworks._registry import LibrarySchedule, RunBound
 from warmupctl.spec.library import resolve_library
 
 GOLDENS = pathlib.Path(__file__).resolve().parent.parent / "goldens"
+#: The trainers' schedulers recorded by tests/configs/goldens/record_<library>.py.
+CONFIG_GOLDENS = pathlib.Path(__file__).resolve().parent.parent / "configs" / "goldens"
 
 #: Specs for the schedules the goldens do not record (their libraries are not run live).
 EXTRA_SAMPLES: list[dict[str, Any]] = [
@@ -95,7 +97,7 @@ def _samples() -> dict[str, dict[str, Any]]:
     """One resolvable spec per registered schedule: the first golden case of each, or the above."""
     registry = load_libraries()
     out: dict[str, dict[str, Any]] = {}
-    for path in sorted(GOLDENS.glob("*.json")):
+    for path in [*sorted(GOLDENS.glob("*.json")), *sorted(CONFIG_GOLDENS.glob("*.json"))]:
         for case in json.loads(path.read_text())["cases"]:
             entry = registry.get(case["spec"]["schedule"])
             if entry is None or "raises" in case or entry.qualname in out:

@@ -144,6 +144,10 @@ def _config_steps(ctx: typer.Context, spec: str, flags: dict[str, Any], library_
         context.note(note)
     counts = {"config": translation.title, "schedule": schedule.label, "total_steps": schedule.total_steps,
               "warmup_steps": schedule.warmup_steps}
+    if schedule.progress is not None:  # what those updates consume (Megatron: along its batch ramp)
+        ends = schedule.progress.at([schedule.total_steps, schedule.warmup_steps])
+        for name, (total, warmup) in ends.items():
+            counts[f"total_{name}"], counts[f"warmup_{name}"] = int(total), int(warmup)
     if fmt == SummaryFormat.json:
         from warmupctl.render.text import FORMAT_VERSION, dumps
 

@@ -200,6 +200,8 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "detectron2",
     "torchtune",
     "diffusers",
+    "composer",
+    "paddle",
 )
 
 

@@ -39,16 +39,7 @@ from typing import Any, NamedTuple
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.core.vocabulary import KEYS
-from warmupctl.spec.configs._base import (
-    ConfigFormat,
-    Origin,
-    Request,
-    Translation,
-    marker_claim,
-    number,
-    unique_keys,
-)
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 from warmupctl.spec.configs.shell import LAUNCH_KEY, SCRIPT_KEY
 
 TITLE = "diffusers training-script arguments"
@@ -97,7 +88,7 @@ NAMES = ("linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "
 
 
 def _claim(mapping: Mapping[str, Any]) -> str | None:
-    return marker_claim(MARKERS)(mapping)
+    return kit.marker_claim(MARKERS)(mapping)
 
 
 def _count(raw: Mapping[str, Any], key: str, spelled: Mapping[str, str], default: int | None = None,
@@ -120,12 +111,12 @@ def _required(raw: Mapping[str, Any], key: str, spelled: Mapping[str, str]) -> i
     return value
 
 
-def _processes(raw: Mapping[str, Any], request: Request) -> tuple[int, str]:
+def _processes(raw: Mapping[str, Any], request: kit.Request) -> tuple[int, str]:
     if request.facts.get("devices") is not None:
         return request.facts["devices"], f"--devices {request.facts['devices']}"
     launch = raw.get(LAUNCH_KEY)
     if isinstance(launch, Mapping):
-        flags, _ = unique_keys(launch, "accelerate launch")
+        flags, _ = kit.unique_keys(launch, "accelerate launch")
         if flags.get("num_processes") is not None:
             count = v.as_count(flags["num_processes"], "accelerate launch --num_processes", minimum=1)
             return count, f"accelerate launch --num_processes {count}"
@@ -137,9 +128,9 @@ def _processes(raw: Mapping[str, Any], request: Request) -> tuple[int, str]:
                     hint="pass --devices N: the processes accelerate launches (1 for one GPU)")
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     source = request.source
-    raw, spelled = unique_keys(mapping, source)
+    raw, spelled = kit.unique_keys(mapping, source)
     script_name = raw.get(SCRIPT_KEY)
     processes, processes_how = _processes(raw, request)
     accum = _count(raw, "gradient_accumulation_steps", spelled, 1, minimum=1) or 1
@@ -214,8 +205,8 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
         batch = _required(raw, "train_batch_size", spelled)
         given_lr = lr
         lr = lr * accum * batch * processes
-        notes.append(f"scale_lr: learning_rate {number(given_lr)} × accumulation {accum} × train_batch_size "
-                     f"{batch} × {processes} processes = {number(lr)}")
+        notes.append(f"scale_lr: learning_rate {kit.number(given_lr)} × accumulation {accum} × "
+                     f"train_batch_size {batch} × {processes} processes = {kit.number(lr)}")
     inner_args: dict[str, Any] = {"num_training_steps": scheduler_total}
     if name != "constant":
         inner_args["num_warmup_steps"] = w_s
@@ -240,15 +231,13 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
     inner = {"schedule": f"diffusers.{name}", "lr": lr, "args": inner_args}
     spec = {"schedule": "accelerate.AcceleratedScheduler",
             "args": {"scheduler": inner, "num_processes": processes}, "total_steps": run}
-    origins = {"args.scheduler.lr": Origin(source, lr_path),
-               "args.scheduler": Origin(source, spelled.get("lr_scheduler", "lr_scheduler"))}
-    applied = frozenset(key for key in ("lr", "total_steps", "warmup_steps")
-                        if request.overrides.get(key) is not None)
-    return Translation("diffusers", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
-                       applied=applied)
+    origins = {"args.scheduler.lr": kit.Origin(source, lr_path),
+               "args.scheduler": kit.Origin(source, spelled.get("lr_scheduler", "lr_scheduler"))}
+    return kit.Translation("diffusers", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
+                           applied=request.given("lr", "total_steps", "warmup_steps"))
 
 
-FORMAT = register(ConfigFormat(
+FORMAT = kit.register(kit.ConfigFormat(
     "diffusers", TITLE, _claim, _translate, markers=MARKERS, shared=frozenset(KEYS),
     facts=("dataset_size", "devices"),
     outranks=("transformers", "deepspeed", "megatron", "timm", "lightning"),

@@ -12,8 +12,7 @@ from typing import Any
 
 from warmupctl.core.errors import SpecError
 from warmupctl.core.vocabulary import KEYS
-from warmupctl.spec.configs._base import ConfigFormat, Request, Translation, marker_claim
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 
 _OTHERS = ("transformers", "deepspeed", "megatron", "timm", "lightning")
 
@@ -22,8 +21,8 @@ _COMPOSER = frozenset({"max_duration", "global_train_batch_size", "device_train_
                        "device_train_batch_size", "eval_interval_ba"})
 
 
-def _refuse(title: str, what: str) -> Callable[[Mapping[str, Any], Request], Translation]:
-    def translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _refuse(title: str, what: str) -> Callable[[Mapping[str, Any], kit.Request], kit.Translation]:
+    def translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
         raise SpecError(f"is {title}: warmupctl does not read its schedule yet",
                         hint=f"{what}; no table rather than one read as another trainer's config")
 
@@ -31,8 +30,8 @@ def _refuse(title: str, what: str) -> Callable[[Mapping[str, Any], Request], Tra
 
 
 for name, title, claim, what in (
-    ("composer", "a Composer/llm-foundry config", marker_claim(_COMPOSER),
+    ("composer", "a Composer/llm-foundry config", kit.marker_claim(_COMPOSER),
      "Composer converts the scheduler's time strings (ba, ep, dur, tok, sp) with max_duration"),
 ):
-    register(ConfigFormat(name, title.split(" ", 1)[1], claim, _refuse(title, what), outranks=_OTHERS,
-                          shared=frozenset(KEYS)))  # refused anyway: its own words
+    kit.register(kit.ConfigFormat(name, title.split(" ", 1)[1], claim, _refuse(title, what), outranks=_OTHERS,
+                                  shared=frozenset(KEYS)))  # refused anyway: its own words
