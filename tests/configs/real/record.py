@@ -60,6 +60,16 @@ def nanogpt(train_py):
     return values
 
 
+def stepped(optimizer, scheduler, steps):
+    """The LR each of ``steps`` updates reads, the scheduler stepped after each (the recipes' loop)."""
+    out = []
+    for _ in range(steps):
+        out.append(float(optimizer.param_groups[0]["lr"]))
+        optimizer.step()
+        scheduler.step()
+    return out
+
+
 def torchtune(path):
     import torch
     from torch.optim.lr_scheduler import LambdaLR
@@ -74,12 +84,7 @@ def torchtune(path):
     def values(spec, steps):
         optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=spec["lr"])
         scheduler = scope["get_cosine_schedule_with_warmup"](optimizer, **spec["args"])
-        out = []
-        for _ in range(steps):
-            out.append(float(optimizer.param_groups[0]["lr"]))
-            optimizer.step()
-            scheduler.step()
-        return out
+        return stepped(optimizer, scheduler, steps)
 
     return values
 
@@ -102,11 +107,7 @@ def litgpt(pretrain_py, lora_py):
         optimizer = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=spec["lr"])
         scheduler = scope["get_lr_scheduler"](optimizer, warmup_steps=args["warmup_steps"],
                                               max_steps=args["max_steps"])
-        out = []
-        for _ in range(steps):
-            out.append(float(optimizer.param_groups[0]["lr"]))
-            optimizer.step()
-            scheduler.step()
+        out = stepped(optimizer, scheduler, steps)
         return {k: out[k] for k in ks}
 
     return values
@@ -127,12 +128,7 @@ def diffusers(path):
     def values(spec, steps):
         optimizer = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=spec["lr"])
         scheduler = module.get_scheduler(spec["schedule"].partition(".")[2], optimizer, **spec["args"])
-        out = []
-        for _ in range(steps):
-            out.append(float(optimizer.param_groups[0]["lr"]))
-            optimizer.step()
-            scheduler.step()
-        return out
+        return stepped(optimizer, scheduler, steps)
 
     return values
 
