@@ -130,6 +130,7 @@ class Overlay:
         largest: the value with the largest ``|logged − computed|`` (the first of equals).
         exact: values equal to the computed LR, bit for bit.
         float32_exact: values equal to the computed LR rounded to float32 (None: not a float32 log).
+        convention: why the offset is the log format's own (its logger's convention), else None.
         skipped: optimizer steps the log shows skipped (fp16 overflow: the scheduler was not stepped,
             so the log lags by a growing count): ``count``, ``updates`` (None when the log does not
             say which exactly), ``windows`` (``first``..``last`` updates holding ``count`` skips) and
@@ -150,6 +151,8 @@ class Overlay:
     exact: int
     float32_exact: int | None = None
     skipped: Mapping[str, Any] = field(default_factory=lambda: {"count": 0, "updates": []})
+    #: Why the offset was taken from the log's own format (its logger's convention), else None.
+    convention: str | None = None
 
     @property
     def count(self) -> int:
@@ -190,6 +193,8 @@ class Overlay:
     def alignment(self) -> str:
         """One line: the alignment, and why it was chosen."""
         text = meaning(self.offset)
+        if self.convention:
+            return f"{text} ({self.convention})"
         if not self.automatic:
             return f"{text} (--actual-offset {self.offset})"
         others = [f for f in self.fits if f.offset != self.offset]
@@ -209,6 +214,7 @@ class Overlay:
     def as_dict(self) -> dict[str, Any]:
         return {
             "offset": self.offset, "automatic": self.automatic, "alignment": meaning(self.offset),
+            "convention": self.convention,
             "fits": [{"offset": f.offset, "median": _finite(f.median), "total": _finite(f.total),
                       "largest": _finite(f.largest)} for f in self.fits],
             "count": self.count, "first_update": self.first_update, "last_update": self.last_update,
@@ -318,12 +324,13 @@ def align(schedule: Schedule, steps: IntArray, logged: FloatArray, lines: IntArr
         float32_exact = int(np.count_nonzero(logged == rounded))
     exact = int(np.count_nonzero(logged == computed))
     skipped = _skipped_steps(schedule, steps, logged, tried, float32) if exact < len(steps) else None
+    extra: dict[str, Any] = {"skipped": skipped} if skipped else {}
     return Overlay(
         label=schedule.label, total_steps=schedule.total_steps, offset=fit.offset,
         automatic=offset is None, fits=fits, steps=steps, updates=updates, logged=logged,
         computed=computed, lines=None if lines is None else np.asarray(lines, dtype=np.int64),
         largest=largest, exact=exact, float32_exact=float32_exact,
-        **({"skipped": skipped} if skipped else {}),
+        **extra,
     )
 
 

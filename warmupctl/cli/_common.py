@@ -77,18 +77,22 @@ def format_from_suffix(path: str | None, known: dict[str, str]) -> str | None:
 
 
 
-def read_actual(path: str | None, offset: str | None) -> tuple[Any, int | None] | None:
-    """``--actual LOG`` and ``--actual-offset``, checked before any spec is loaded: the run's log
-    (:func:`warmupctl.spec.logs.read_log`) and the offset (None: auto), or None without ``--actual``."""
+def read_actual(path: str | None, offset: str | None,
+                series: str | None = None) -> tuple[Any, int | None] | None:
+    """``--actual LOG``, ``--actual-offset`` and ``--actual-series``, checked before any spec is
+    loaded: the run's log (:func:`warmupctl.spec.logs.read_log`, the series named or the first) and
+    the offset (None: auto), or None without ``--actual``."""
     if path is None:
-        if offset is not None:
-            raise SpecError("needs --actual", source="command line", path="--actual-offset",
-                            value=offset, hint="e.g. --actual trainer_state.json --actual-offset 1")
+        for option, given in (("--actual-offset", offset), ("--actual-series", series)):
+            if given is not None:
+                raise SpecError("needs --actual", source="command line", path=option, value=given,
+                                hint=f"e.g. --actual trainer_state.json {option} "
+                                     f"{'1' if option == '--actual-offset' else 'lr/pg1'}")
         return None
     from warmupctl.spec.logs import check_offset, parse_offset, read_log  # only with --actual
 
     chosen = parse_offset(offset)
-    log = read_log(path)
+    log = read_log(path, series)
     if chosen is not None:
         check_offset(log, chosen)
     return log, chosen
@@ -103,7 +107,12 @@ def place_actual(ctx: typer.Context, actual: tuple[Any, int | None] | None,
     from warmupctl.calc.actual import align, coverage
 
     log, offset = actual
-    overlay = align(schedule, log.steps, log.lrs, log.lines, offset=offset, float32=log.float32)
+    if offset is None and log.offset is not None:  # the format fixes its logger's convention
+        overlay = replace(align(schedule, log.steps, log.lrs, log.lines, offset=log.offset,
+                                float32=log.float32), automatic=True,
+                          convention=log.convention or "the log's convention")
+    else:
+        overlay = align(schedule, log.steps, log.lrs, log.lines, offset=offset, float32=log.float32)
     context = app_context(ctx)
     context.note(log.describe())
     context.note(f"{log.name}: {overlay.alignment()}")

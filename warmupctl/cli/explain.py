@@ -23,8 +23,10 @@ def explain(
         help="the planned schedule: a spec or a training config; none: infer it from the log",
         metavar="[SPEC]", show_default=False)] = None,
     series: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--series", metavar="NAME", help="the LR series to read when the log has several "
-                                         "(param groups, optimizers, runs)")] = None,
+        "--actual-series", "--series", metavar="NAME",
+        help="the LR series of the log to read when it has several (param groups lr/pg0, lr/pg1, "
+             "..., optimizers, runs); default: the first, the others named. --series is the same "
+             "here: SPEC takes no flags")] = None,
     offset: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--offset", metavar="auto|N", help="update = step − N (default auto: the log's convention, "
                                            "then 1, 0, −1)")] = None,

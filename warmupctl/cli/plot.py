@@ -7,7 +7,14 @@ import typer
 
 from warmupctl.cli import _policies as pol
 from warmupctl.cli._common import app_context, format_from_suffix, load_schedules
-from warmupctl.cli._options import ActualOffsetOpt, ActualOpt, OutputOpt, StepsOpt, with_spec_flags
+from warmupctl.cli._options import (
+    ActualOffsetOpt,
+    ActualOpt,
+    ActualSeriesOpt,
+    OutputOpt,
+    StepsOpt,
+    with_spec_flags,
+)
 from warmupctl.core.errors import SpecError
 
 SUFFIXES = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
@@ -40,6 +47,7 @@ def plot(
         "--diff", help="a second panel: each spec minus the first, sharing the update axis")] = False,
     actual: ActualOpt = None,
     actual_offset: ActualOffsetOpt = None,
+    actual_series: ActualSeriesOpt = None,
     terminal: Annotated[bool, typer.Option(
         "--terminal", help="draw in the terminal (Unicode braille, the terminal's width, no image "
                            "viewer needed); -o writes that text to a file")] = False,
@@ -59,7 +67,7 @@ def plot(
     from warmupctl.cli._common import read_actual
 
     policy_flags = policy_flags or pol.PolicyFlags(pol.PolicyOptions())
-    log = read_actual(actual, actual_offset)
+    log = read_actual(actual, actual_offset, actual_series)
     if terminal:
         if size is not None:
             width, height = _size(size, integer=True)

@@ -173,7 +173,8 @@ def detect_ultralytics(source: Source) -> bool:
 def read_ultralytics(source: Source, series: str | None) -> RunLog:
     header = _header(source) or []
     return _read(source, series, "ultralytics", "epoch", _ultralytics_columns(header), unit="epoch",
-                 offset=1)
+                 offset=1, convention="the log's own: Ultralytics writes an epoch's LR at its end, "
+                 "epochs from 1")
 
 
 # --- timm ----------------------------------------------------------------------------------------------
@@ -202,7 +203,8 @@ def detect_lightning(source: Source) -> bool:
 
 def read_lightning(source: Source, series: str | None) -> RunLog:
     header = _header(source) or []
-    return _read(source, series, "lightning", "step", _lightning_columns(header), offset=0)
+    return _read(source, series, "lightning", "step", _lightning_columns(header), offset=0,
+                 convention="the log's own: LearningRateMonitor logs before the update")
 
 
 # --- any other CSV (W&B) -------------------------------------------------------------------------------
