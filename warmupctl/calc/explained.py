@@ -110,7 +110,13 @@ def cause_words(explanation: Explanation) -> str:
         if cause.name == "offset":
             continue
         if cause.name == "skipped":
-            parts.append(f"skipped {skipped_words(cause.params, limit=3)}")
+            windows = cause.params.get("windows") or ()
+            if cause.params.get("updates") or not windows:
+                parts.append(f"skipped {skipped_words(cause.params, limit=3)}")
+            else:  # where the log does not say which updates: the windows, shortest
+                spans = ", ".join(f"{w['first']}..{w['last']}" for w in windows[:3])
+                parts.append(f"skipped {cause.params['count']} (among updates {spans}"
+                             f"{', …' if len(windows) > 3 else ''})")
             continue
         numbers = [f"{key} {_number(value)}" for key, value in cause.params.items()
                    if isinstance(value, (int, float, str)) and not isinstance(value, bool)]

@@ -12,6 +12,7 @@ from warmupctl.core.errors import SpecError
 
 if TYPE_CHECKING:
     from warmupctl.calc.actual import Overlay
+    from warmupctl.calc.explained import ExplainedCurve
     from warmupctl.cli import AppContext
     from warmupctl.engine import Schedule
     from warmupctl.frameworks._registry import RunBound
@@ -120,3 +121,39 @@ def place_actual(ctx: typer.Context, actual: tuple[Any, int | None] | None,
     if remark:
         context.note(f"{log.name}: {remark}")
     return overlay
+
+
+def explain_actual(ctx: typer.Context, actual: tuple[Any, int | None], schedule: Schedule,
+                   overlay: Overlay) -> tuple[Overlay, ExplainedCurve | None]:
+    """``plot --actual``: when the log differs from ``schedule``, its best explanation
+    (:func:`warmupctl.calc.explained.explain_log`) as a curve to draw, and the log placed as that
+    explanation places it; said on stderr. ``(overlay, None)`` when the log follows the schedule or
+    nothing explains it."""
+    if overlay.exact == overlay.count or overlay.float32_exact == overlay.count:
+        return overlay, None
+    from warmupctl.calc.explained import explain_log, explained_curve
+
+    log, offset = actual
+    report = explain_log(schedule, log, offset)
+    context = app_context(ctx)
+    if not report.best.explained:
+        context.note(f"{log.name}: nothing explains the difference from {schedule.label} within the "
+                     f"log's rounding: 'warmupctl explain {log.name} SPEC' lists what is left")
+        return overlay, None
+    curve = explained_curve(schedule, report)
+    if curve is None:
+        return overlay, None
+    context.note(f"{log.name}: explained (drawn dashed): {report.best.describe()}")
+    return placed_as(overlay, schedule, log, curve.offset), curve
+
+
+def placed_as(overlay: Overlay, schedule: Schedule, log: Any, offset: int) -> Overlay:
+    """``overlay`` with the log placed at ``update = step − offset`` (the alignment of an
+    explanation), measured against ``schedule`` as before."""
+    if offset == overlay.offset:
+        return overlay
+    from warmupctl.calc.actual import align, meaning
+
+    placed = align(schedule, log.steps, log.lrs, log.lines, offset=offset, float32=log.float32)
+    return replace(placed, automatic=True, convention=f"{meaning(offset).split(':')[0]}: the "
+                                                      "explanation's")
