@@ -108,12 +108,16 @@ def place_actual(ctx: typer.Context, actual: tuple[Any, int | None] | None,
     from warmupctl.calc.actual import align, coverage
 
     log, offset = actual
-    if offset is None and log.offset is not None:  # the format fixes its logger's convention
-        overlay = replace(align(schedule, log.steps, log.lrs, log.lines, offset=log.offset,
-                                float32=log.float32), automatic=True,
-                          convention=log.convention or "the log's convention")
-    else:
-        overlay = align(schedule, log.steps, log.lrs, log.lines, offset=offset, float32=log.float32)
+    overlay = align(schedule, log.steps, log.lrs, log.lines, offset=offset, float32=log.float32,
+                    convention=log.offset, kind=log.kind)
+    lag = overlay.skipped.get("offset") if overlay.skipped.get("count") else None
+    if offset is None and lag is not None and lag != overlay.offset:
+        # Skipped steps explain the log under another alignment than the median's: say that one, so
+        # the alignment line and the skipped steps agree (a pre-4.51 trainer_state.json: update = step).
+        why = log.convention if lag == log.offset and log.convention else \
+            "the alignment under which the skipped steps explain the log"
+        overlay = replace(align(schedule, log.steps, log.lrs, log.lines, offset=lag, float32=log.float32,
+                                convention=log.offset, kind=log.kind), automatic=True, from_log=why)
     context = app_context(ctx)
     context.note(log.describe())
     context.note(f"{log.name}: {overlay.alignment()}")
@@ -154,6 +158,7 @@ def placed_as(overlay: Overlay, schedule: Schedule, log: Any, offset: int) -> Ov
         return overlay
     from warmupctl.calc.actual import align, meaning
 
-    placed = align(schedule, log.steps, log.lrs, log.lines, offset=offset, float32=log.float32)
-    return replace(placed, automatic=True, convention=f"{meaning(offset).split(':')[0]}: the "
-                                                      "explanation's")
+    placed = align(schedule, log.steps, log.lrs, log.lines, offset=offset, float32=log.float32,
+                   convention=log.offset, kind=log.kind)
+    return replace(placed, automatic=True,
+                   from_log=f"{meaning(offset, log.kind).split(':')[0]}: the explanation's")

@@ -75,7 +75,7 @@ def explain(
     report = run(schedule, run_log.steps, run_log.lrs, rounding=run_log.rounding,
                  convention=run_log.offset, offset=chosen, rebuild=rebuilder(schedule.spec),
                  planned=planned(schedule.spec), facts=run_log.facts, lines=run_log.lines,
-                 families=spec is not None)
+                 families=spec is not None, kind=run_log.kind)
     yaml_text = None
     if inferred_spec is not None:
         from warmupctl.render.explain import spec_yaml
@@ -130,7 +130,7 @@ def _plot(path: str, schedule, report, run_log) -> None:
                         value=path, hint="e.g. --plot explain.png")
     curve = explained_curve(schedule, report)
     overlay = align(schedule, run_log.steps, run_log.lrs, run_log.lines, offset=report.best.offset,
-                    float32=run_log.float32)
+                    float32=run_log.float32, kind=run_log.kind)
     data = render_plot([schedule], PlotOptions(), fmt, logged=(overlay, os.path.basename(run_log.name)),
                        explained=curve)
     write_bytes(path, data)

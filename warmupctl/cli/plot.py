@@ -107,7 +107,7 @@ def plot(
     overlay, explained = _overlay(ctx, schedules, policy.any, actual, log)
     options = PlotOptions(log_y=log_y, log_x=log_x, title=title, dpi=dpi, steps=steps, diff=diff,
                           width=figure_size[0], height=figure_size[1], per_update=_top_axis(specs, flags),
-                          **drawn)
+                          counts=_count_axis(schedules), **drawn)
     logged = None if overlay is None else (overlay, _log_name(actual))
     if any(s.series for s in schedules) and not drawn and logged is None and not diff:
         from warmupctl.render.series_plot import render_series_plot  # a panel per family of series
@@ -227,6 +227,16 @@ def _top_axis(specs: Optional[list[str]], flags: Optional[dict]) -> Optional[tup
     if facts.samples_per_update is not None:
         return "samples", float(facts.samples_per_update)
     return None
+
+
+def _count_axis(schedules: list) -> Optional[tuple[str, tuple[float, ...], tuple[float, ...]]]:  # noqa: UP045
+    """The top axis of one schedule that counts samples (Megatron): tokens when it knows the sequence
+    length, else samples — the same counts as ``table --columns``."""
+    if len(schedules) != 1 or schedules[0].progress is None:
+        return None
+    progress = schedules[0].progress
+    name = progress.names[-1]
+    return (name, *progress.axis(name, schedules[0].total_steps))
 
 
 def _size(text: str, integer: bool = False) -> tuple:

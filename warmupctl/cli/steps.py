@@ -113,7 +113,7 @@ def steps(
 
 
 #: The steps flags a training config takes (the facts it lacks, and what sets its trainer's arguments).
-CONFIG_STEP_KEYS = ("dataset_size", "devices", "total_steps", "warmup_steps", "lr")
+CONFIG_STEP_KEYS = ("dataset_size", "devices", "seq_len", "total_steps", "warmup_steps", "lr")
 
 
 def _is_config(mapping: dict[str, Any], source: str) -> bool:
@@ -144,6 +144,10 @@ def _config_steps(ctx: typer.Context, spec: str, flags: dict[str, Any], library_
         context.note(note)
     counts = {"config": translation.title, "schedule": schedule.label, "total_steps": schedule.total_steps,
               "warmup_steps": schedule.warmup_steps}
+    if schedule.progress is not None:  # what those updates consume (Megatron: along its batch ramp)
+        ends = schedule.progress.at([schedule.total_steps, schedule.warmup_steps])
+        for name, (total, warmup) in ends.items():
+            counts[f"total_{name}"], counts[f"warmup_{name}"] = int(total), int(warmup)
     if fmt == SummaryFormat.json:
         from warmupctl.render.text import FORMAT_VERSION, dumps
 

@@ -62,6 +62,10 @@ class PlotOptions:
     log_x: bool = False
     #: The top axis: its name and how many of that unit one update is (None: no top axis).
     per_update: tuple[str, float] | None = None
+    #: A top axis of counts that need not be proportional to updates (a batch ramp): its name, and
+    #: updates and counts between which it is linear (``engine.progress.Progress.axis``); wins over
+    #: ``per_update``.
+    counts: tuple[str, tuple[float, ...], tuple[float, ...]] | None = None
 
 
 def curve_points(
@@ -312,10 +316,11 @@ def build_figure(schedules: Sequence[Schedule], options: PlotOptions,
 
 
 def short_count(value: float) -> str:
-    """An update count for an axis: ``950``, ``12.5k``, ``3M``, ``1.2B`` (3 significant digits)."""
+    """An update count for an axis: ``950``, ``12.5k``, ``3M``, ``1.2B``, ``1T`` (tokens; 3 significant
+    digits)."""
     if abs(value) < 10_000:
         return f"{value:g}"
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(value) >= size:
             return f"{value / size:.3g}{suffix}"
     return f"{value:g}"  # pragma: no cover - every |value| >= 10 000 has a suffix
@@ -375,13 +380,19 @@ def _wrapped_title(title: str, width_inches: float) -> str:
 
 
 def _second_axis(axes: Any, options: PlotOptions) -> None:
-    """A top axis in epochs, tokens or samples when the spec's batch facts give them."""
-    if options.per_update is None:
-        return
+    """A top axis in epochs, tokens or samples when the spec's batch facts give them, or in the
+    samples or tokens the schedule counts (along a batch ramp)."""
     from matplotlib.ticker import FuncFormatter
 
-    unit, amount = options.per_update
-    second = axes.secondary_xaxis("top", functions=(lambda k: k * amount, lambda u: u / amount))
+    if options.counts is not None:
+        unit, grid, counts = options.counts
+        functions = (lambda k: np.interp(k, grid, counts), lambda u: np.interp(u, counts, grid))
+    elif options.per_update is not None:
+        unit, amount = options.per_update
+        functions = (lambda k: k * amount, lambda u: u / amount)
+    else:
+        return
+    second = axes.secondary_xaxis("top", functions=functions)
     second.set_xlabel(unit, fontsize=9)
     second.xaxis.set_major_formatter(FuncFormatter(lambda u, _: short_count(u)))
 

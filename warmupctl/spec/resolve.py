@@ -176,8 +176,8 @@ def _spec_from(
 CONFIG_FLAGS = ("lr", "total_steps", "warmup_steps", "name")
 #: Options only a training config takes: a DeepSpeed config beside it, the library versions it runs under.
 CONFIG_OPTIONS = ("deepspeed", "library_version")
-#: Flags that give a training config the facts it cannot hold (transformers, timm).
-CONFIG_FACTS = ("dataset_size", "devices")
+#: Flags that give a training config the facts it cannot hold (transformers, timm; litgpt's sequence length).
+CONFIG_FACTS = ("dataset_size", "devices", "seq_len")
 
 
 def import_config(

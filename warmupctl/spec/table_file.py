@@ -69,9 +69,9 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _MAX_STEP_DIGITS = len(str(2**63 - 1))
 #: steps, values by column name, lines
 _Rows = tuple[NDArray[np.int64], dict[str, NDArray[np.float64]], NDArray[np.int64]]
-#: Columns a table may carry besides its series (``table --stepping/--noise-batch``, written by
-#: ``warmupctl.render.columns``): derived from the LR, not series, not read.
-NOT_SERIES = frozenset({"intended", "noise_batch", "unstable"})
+#: Columns a table may carry besides its series (``table --stepping/--noise-batch``, the counts of
+#: ``--columns samples,tokens``; written by ``warmupctl.render.columns``): not series, not read.
+NOT_SERIES = frozenset({"intended", "noise_batch", "unstable", "samples", "tokens"})
 
 
 @dataclass(frozen=True, eq=False)
