@@ -274,6 +274,13 @@ ActualOpt = Annotated[
                  help="a run's logged LR to overlay and measure: transformers' trainer_state.json, or a "
                       "TensorBoard or W&B CSV export; reports the largest deviation and where"),
 ]
+ActualSeriesOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--actual-series", metavar="NAME",
+                 help="the LR series of --actual's log to read when it holds several (param groups "
+                      "lr/pg0, lr/pg1, ..., optimizers, runs); default: the first, the others named in "
+                      "a note. --series picks the schedule's"),
+]
 ActualOffsetOpt = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--actual-offset", metavar="auto|N",
