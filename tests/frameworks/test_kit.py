@@ -21,6 +21,8 @@ from warmupctl.frameworks._registry import LibrarySchedule, RunBound
 from warmupctl.spec.library import resolve_library
 
 GOLDENS = pathlib.Path(__file__).resolve().parent.parent / "goldens"
+#: The trainers' schedulers recorded by tests/configs/goldens/record_<library>.py.
+CONFIG_GOLDENS = pathlib.Path(__file__).resolve().parent.parent / "configs" / "goldens"
 
 #: Specs for the schedules the goldens do not record (their libraries are not run live).
 EXTRA_SAMPLES: list[dict[str, Any]] = [
@@ -30,6 +32,9 @@ EXTRA_SAMPLES: list[dict[str, Any]] = [
                                                          "num_training_steps": 20}}}},
     {"schedule": "nanogpt.get_lr", "args": {"learning_rate": 0.1, "warmup_iters": 3,
                                             "lr_decay_iters": 20, "min_lr": 0.01, "max_iters": 20}},
+    {"schedule": "litgpt.get_lr", "lr": 0.1,
+     "args": {"warmup_iters": 6, "max_iters": 40, "min_lr": 0.01, "gradient_accumulation_iters": 2}},
+    {"schedule": "litgpt.get_lr_scheduler", "lr": 0.1, "args": {"warmup_steps": 3, "max_steps": 20}},
     {"schedule": "axolotl.cosine_with_min_lr", "lr": 0.1,
      "args": {"num_warmup_steps": 3, "num_training_steps": 20, "min_lr_ratio": 0.1}},
     {"schedule": "axolotl.cosine_with_warmup_decay_constant", "lr": 0.1,
@@ -92,7 +97,7 @@ def _samples() -> dict[str, dict[str, Any]]:
     """One resolvable spec per registered schedule: the first golden case of each, or the above."""
     registry = load_libraries()
     out: dict[str, dict[str, Any]] = {}
-    for path in sorted(GOLDENS.glob("*.json")):
+    for path in [*sorted(GOLDENS.glob("*.json")), *sorted(CONFIG_GOLDENS.glob("*.json"))]:
         for case in json.loads(path.read_text())["cases"]:
             entry = registry.get(case["spec"]["schedule"])
             if entry is None or "raises" in case or entry.qualname in out:

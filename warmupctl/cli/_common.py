@@ -103,7 +103,8 @@ def place_actual(ctx: typer.Context, actual: tuple[Any, int | None] | None,
     from warmupctl.calc.actual import align, coverage
 
     log, offset = actual
-    overlay = align(schedule, log.steps, log.lrs, log.lines, offset=offset, float32=log.float32)
+    overlay = align(schedule, log.steps, log.lrs, log.lines, offset=offset, float32=log.float32,
+                    convention=log.offset, kind=log.kind)
     context = app_context(ctx)
     context.note(log.describe())
     context.note(f"{log.name}: {overlay.alignment()}")

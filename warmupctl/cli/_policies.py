@@ -31,31 +31,10 @@ class ResumeScheduler(str, Enum):
     restored = "restored"
 
 
-SteppingOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    "--stepping", metavar="POLICY", rich_help_panel=PANEL,
-    help="how often the loop steps the scheduler: per-update (the contract), per-micro-batch "
-         "(grad_accum times per update), per-process (devices times, accelerate), xN (N times), "
-         "per-epoch (Lightning's default interval); shows the effective LR next to the intended one")]
-UpdatesPerEpochOpt = Annotated[Optional[int], typer.Option(  # noqa: UP045
-    "--updates-per-epoch", min=1, metavar="U", rich_help_panel=PANEL,
-    help="per-epoch stepping: optimizer updates per epoch (default: counted from dataset_size, "
-         "micro_batch_size, devices, grad_accum)")]
-ResumeAtOpt = Annotated[Optional[int], typer.Option(  # noqa: UP045
-    "--resume-at", metavar="K", rich_help_panel=PANEL,
-    help="simulate a run resumed at update K (default: with a fresh scheduler)")]
-ResumeTotalOpt = Annotated[Optional[int], typer.Option(  # noqa: UP045
-    "--resume-total", metavar="T2", rich_help_panel=PANEL,
-    help="the resumed run's new length: the spec rebuilt with total_steps T2 (native specs)")]
-ResumeSchedulerOpt = Annotated[Optional[ResumeScheduler], typer.Option(  # noqa: UP045
-    "--resume-scheduler", rich_help_panel=PANEL,
-    help="after the resume the scheduler starts again from step 0 (fresh) or has its state loaded "
-         "(restored); default: restored with --resume-total, else fresh")]
-NoiseBatchOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    "--noise-batch", metavar="B0", rich_help_panel=PANEL,
-    help="the batch size B0 used at the peak LR: adds the noise-equivalent batch B0/α², α = lr/peak")]
-SharpnessOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    "--sharpness", metavar="LAMBDA", rich_help_panel=PANEL,
-    help="the loss's sharpness λmax: flags the updates whose LR exceeds the stability bound 2/λmax")]
+def _option(name: str, kind: Any, help: str, **extra: Any) -> tuple[str, Any]:
+    """The parameter ``name`` as the optional flag ``--name`` (dashes for underscores) of this panel."""
+    flag = typer.Option(f"--{name.replace('_', '-')}", rich_help_panel=PANEL, help=help, **extra)
+    return name, Annotated[Optional[kind], flag]  # noqa: UP045
 
 
 @dataclass(frozen=True)
@@ -76,13 +55,24 @@ class PolicyOptions:
 
 #: The options :func:`with_policy_flags` adds, with their Typer declarations.
 _POLICY_PARAMETERS: tuple[tuple[str, Any], ...] = (
-    ("stepping", SteppingOpt),
-    ("updates_per_epoch", UpdatesPerEpochOpt),
-    ("resume_at", ResumeAtOpt),
-    ("resume_total", ResumeTotalOpt),
-    ("resume_scheduler", ResumeSchedulerOpt),
-    ("noise_batch", NoiseBatchOpt),
-    ("sharpness", SharpnessOpt),
+    _option("stepping", str, metavar="POLICY",
+            help="how often the loop steps the scheduler: per-update (the contract), per-micro-batch "
+                 "(grad_accum times per update), per-process (devices times, accelerate), xN (N times), "
+                 "per-epoch (Lightning's default interval); shows the effective LR next to the intended one"),
+    _option("updates_per_epoch", int, min=1, metavar="U",
+            help="per-epoch stepping: optimizer updates per epoch (default: counted from dataset_size, "
+                 "micro_batch_size, devices, grad_accum)"),
+    _option("resume_at", int, metavar="K",
+            help="simulate a run resumed at update K (default: with a fresh scheduler)"),
+    _option("resume_total", int, metavar="T2",
+            help="the resumed run's new length: the spec rebuilt with total_steps T2 (native specs)"),
+    _option("resume_scheduler", ResumeScheduler,
+            help="after the resume the scheduler starts again from step 0 (fresh) or has its state loaded "
+                 "(restored); default: restored with --resume-total, else fresh"),
+    _option("noise_batch", str, metavar="B0",
+            help="the batch size B0 used at the peak LR: adds the noise-equivalent batch B0/α², α = lr/peak"),
+    _option("sharpness", str, metavar="LAMBDA",
+            help="the loss's sharpness λmax: flags the updates whose LR exceeds the stability bound 2/λmax"),
 )
 
 

@@ -73,7 +73,7 @@ def explain(
     report = run(schedule, run_log.steps, run_log.lrs, rounding=run_log.rounding,
                  convention=run_log.offset, offset=chosen, rebuild=rebuilder(schedule.spec),
                  planned=planned(schedule.spec), facts=run_log.facts, lines=run_log.lines,
-                 families=spec is not None)
+                 families=spec is not None, kind=run_log.kind)
     yaml_text = None
     if inferred_spec is not None:
         from warmupctl.render.explain import spec_yaml
@@ -138,7 +138,7 @@ def _plot(path: str, schedule, report, run_log) -> None:
     else:
         schedules = [replace(schedule)]
     overlay = align(target, run_log.steps, run_log.lrs, run_log.lines, offset=best.offset,
-                    float32=run_log.float32)
+                    float32=run_log.float32, kind=run_log.kind)
     import os
 
     data = render_plot(schedules, PlotOptions(), fmt, logged=(overlay, os.path.basename(run_log.name)))

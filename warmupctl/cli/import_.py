@@ -8,9 +8,10 @@ import typer
 from warmupctl.cli._common import app_context, format_from_suffix
 from warmupctl.cli._options import LibraryVersionOpt, NumClassesOpt, OutputOpt, with_spec_flags
 
-#: The command-line facts a config cannot hold (TrainingArguments and args.yaml have no dataset size),
+#: The command-line facts a config cannot hold (TrainingArguments and args.yaml have no dataset size,
+#: a litgpt pretrain config may leave the sequence length to the model),
 #: and the flags that set a trainer's own run length, LR and warmup (where its format applies them).
-FACT_FLAGS = ("dataset_size", "devices", "total_steps", "lr", "warmup_steps")
+FACT_FLAGS = ("dataset_size", "devices", "seq_len", "total_steps", "lr", "warmup_steps")
 SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
 

@@ -117,7 +117,7 @@ def steps(
 
 
 #: The steps flags a training config takes (the facts it lacks, and what sets its trainer's arguments).
-CONFIG_STEP_KEYS = ("dataset_size", "devices", "total_steps", "warmup_steps", "lr", "num_classes")
+CONFIG_STEP_KEYS = ("dataset_size", "devices", "seq_len", "total_steps", "warmup_steps", "lr", "num_classes")
 
 
 def _is_config(mapping: dict[str, Any], source: str) -> bool:

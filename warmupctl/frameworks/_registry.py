@@ -193,12 +193,15 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "mmengine",
     "accelerate",
     "nanogpt",
+    "litgpt",
     "lightning",
     "ultralytics",
     "fvcore",
     "detectron2",
     "torchtune",
     "diffusers",
+    "composer",
+    "paddle",
 )
 
 

@@ -152,8 +152,9 @@ CONFIG_FLAGS = ("lr", "total_steps", "warmup_steps", "name")
 #: Options only a training config takes: a DeepSpeed config beside it, the library versions it runs under,
 #: the data set's classes (a fact, refused on a native spec by the flag's name).
 CONFIG_OPTIONS = ("deepspeed", "library_version", "num_classes")
-#: Flags that give a training config the facts it cannot hold (transformers, timm).
-CONFIG_FACTS = ("dataset_size", "devices", "num_classes")
+#: Flags that give a training config the facts it cannot hold (transformers, timm; litgpt's sequence
+#: length; Ultralytics' classes).
+CONFIG_FACTS = ("dataset_size", "devices", "seq_len", "num_classes")
 
 
 def import_config(

@@ -33,8 +33,7 @@ from typing import Any
 
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translation, library_names, show
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 from warmupctl.spec.configs.deepspeed import block_of, locate_file
 from warmupctl.spec.load import load_mapping
 
@@ -57,13 +56,13 @@ def _claim(mapping: Mapping[str, Any]) -> str | None:
     return ", ".join(hits) if hits else None
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     raw = dict(mapping)
     source = request.source
     notes: list[str] = []
 
-    def at(key: str, **extra: Any) -> Origin:
-        return Origin(source, key, **extra)
+    def at(key: str, **extra: Any) -> kit.Origin:
+        return kit.Origin(source, key, **extra)
 
     for key in ("jagged_restart_steps", "relora_steps"):
         if raw.get(key):
@@ -80,15 +79,14 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
     _deepspeed(raw, request, notes)
     for key in _GROUP_KEYS:
         if raw.get(key) is not None:
-            notes.append(f"{key} {show(raw[key])} gives some parameters another LR: the table shows "
+            notes.append(f"{key} {kit.show(raw[key])} gives some parameters another LR: the table shows "
                          "learning_rate's group")
     spec, scheduler = _scheduler(raw, lr, n, w, notes)
     notes.insert(0, f"{source} read as {TITLE}: lr_scheduler {scheduler} -> {spec['schedule']}; "
                     f"{n} updates ({n_how}), warmup {w}")
     origins = {"lr": at("learning_rate"), "args": at("lr_scheduler_kwargs"), "schedule": at("lr_scheduler")}
-    applied = frozenset(k for k in ("lr", "total_steps") if request.overrides.get(k) is not None)
-    return Translation("axolotl", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
-                       applied=applied)
+    return kit.Translation("axolotl", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
+                           applied=request.given("lr", "total_steps"))
 
 
 def _count(raw: Mapping[str, Any], key: str, default: int) -> int:
@@ -96,7 +94,8 @@ def _count(raw: Mapping[str, Any], key: str, default: int) -> int:
     return default if value is None else v.as_count(value, key, minimum=1)
 
 
-def _total_steps(raw: Mapping[str, Any], request: Request, notes: list[str]) -> tuple[int, int | None, str]:
+def _total_steps(raw: Mapping[str, Any], request: kit.Request,
+                 notes: list[str]) -> tuple[int, int | None, str]:
     """``(N, total_num_steps, how)``: the Trainer's ``max_steps`` N, and the count axolotl derives the
     warmup from (``min(its count, max_steps)``; None when the dataset's size is unknown)."""
     flag = request.overrides.get("total_steps")
@@ -185,7 +184,7 @@ def _warmup(raw: Mapping[str, Any], n: int | None, notes: list[str]) -> int:
     return w
 
 
-def _deepspeed(raw: Mapping[str, Any], request: Request, notes: list[str]) -> None:
+def _deepspeed(raw: Mapping[str, Any], request: kit.Request, notes: list[str]) -> None:
     """A DeepSpeed scheduler block would replace axolotl's scheduler: refused; none: noted."""
     named = request.deepspeed or raw.get("deepspeed")
     if not named:
@@ -239,13 +238,13 @@ def _scheduler(raw: Mapping[str, Any], lr: float, n: int, w: int,
                {"min_lr_ratio": v.as_fraction(min_ratio, "cosine_min_lr_ratio")})
     if own is not None:
         if kwargs:
-            notes.append(f"lr_scheduler_kwargs {show(kwargs)} are not used by {own[0]}")
+            notes.append(f"lr_scheduler_kwargs {kit.show(kwargs)} are not used by {own[0]}")
         return {"schedule": own[0], "lr": lr,
                 "args": {"num_warmup_steps": w, "num_training_steps": n, **own[1]}}, name
     if min_ratio is not None or constant is not None:
         notes.append(f"cosine_min_lr_ratio/cosine_constant_lr_ratio are used only with lr_scheduler cosine "
                      f"(or rex); {name} ignores them")
-    names = library_names("transformers")
+    names = kit.library_names("transformers")
     if name not in names:
         raise SpecError("unknown lr_scheduler", path="lr_scheduler", value=name,
                         hint=v.did_you_mean(name, [*names, "one_cycle", "rex"])
@@ -256,13 +255,14 @@ def _scheduler(raw: Mapping[str, Any], lr: float, n: int, w: int,
         if w:
             notes.append(f"warmup {w} is not used: transformers' get_scheduler builds constant without one")
     if kwargs and name in ("constant", "constant_with_warmup", "inverse_sqrt"):
-        notes.append(f"lr_scheduler_kwargs {show(kwargs)} are not used: get_scheduler passes none to {name}")
+        notes.append(f"lr_scheduler_kwargs {kit.show(kwargs)} are not used: get_scheduler passes none "
+                     f"to {name}")
     else:
         args.update(kwargs)
     return {"schedule": f"transformers.{name}", "lr": lr, "args": args}, name
 
 
-FORMAT = register(ConfigFormat(
+FORMAT = kit.register(kit.ConfigFormat(
     "axolotl", TITLE, _claim, _translate, markers=MARKERS, shared=SHARED, facts=("dataset_size", "devices"),
     outranks=("transformers", "deepspeed"), overrides=("lr", "total_steps"), with_deepspeed=True,
     refusals=MappingProxyType({"warmup_steps": "set warmup_steps in the axolotl config"}),

@@ -12,17 +12,7 @@ from typing import Any
 
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.configs._base import (
-    ConfigFormat,
-    Origin,
-    Request,
-    Translation,
-    marker_claim,
-    normalized,
-    show,
-    unique_keys,
-)
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 
 TITLE = "Megatron-LM arguments"
 MARKERS = frozenset({"lr_decay_style", "lr_warmup_iters", "lr_warmup_samples", "lr_warmup_fraction",
@@ -51,24 +41,24 @@ NESTED = "MODEL_ARGS"
 
 def claim(mapping: Mapping[str, Any]) -> str | None:
     """Megatron's argument names, at the top or under ``MODEL_ARGS:``."""
-    flat = marker_claim(MARKERS)(mapping)
+    flat = kit.marker_claim(MARKERS)(mapping)
     if flat:
         return flat
     nested = mapping.get(NESTED)
     if isinstance(nested, Mapping):
-        inner = marker_claim(MARKERS)(nested)
+        inner = kit.marker_claim(MARKERS)(nested)
         return f"{NESTED}: {inner}" if inner else None
     return None
 
 
 def translate_arguments(raw_mapping: Mapping[str, Any], source: str, overrides: Mapping[str, Any]
-                        ) -> Translation:
+                        ) -> kit.Translation:
     """Megatron's training arguments (flags or their destinations) as its library spec."""
     notes = [f"{source} read as {TITLE}: get_optimizer_param_scheduler"]
-    if not marker_claim(MARKERS)(raw_mapping) and isinstance(raw_mapping.get(NESTED), Mapping):
+    if not kit.marker_claim(MARKERS)(raw_mapping) and isinstance(raw_mapping.get(NESTED), Mapping):
         raw_mapping = raw_mapping[NESTED]
         notes.append(f"the arguments are those under {NESTED}")
-    raw, spelled = unique_keys(raw_mapping, source)
+    raw, spelled = kit.unique_keys(raw_mapping, source)
     if overrides.get("total_steps") is not None:
         if raw.get("train_samples") is not None:
             raise SpecError("the run is counted in samples (train_samples)", source="command line",
@@ -100,8 +90,8 @@ def translate_arguments(raw_mapping: Mapping[str, Any], source: str, overrides: 
                              "Megatron-LM's step schedules (from 2026-04-21) move the LR in ways it "
                              "does not replay yet")
 
-    def at(key: str, **extra: Any) -> Origin:
-        return Origin(source, spelled.get(key, key), **extra)
+    def at(key: str, **extra: Any) -> kit.Origin:
+        return kit.Origin(source, spelled.get(key, key), **extra)
 
     spec: dict[str, Any] = {"schedule": "megatron.get_optimizer_param_scheduler"}
     if raw.get("lr") is not None:
@@ -126,31 +116,32 @@ def translate_arguments(raw_mapping: Mapping[str, Any], source: str, overrides: 
     if raw.get("seq_length") is not None:  # tokens per sample: the tokens column of tables and plots
         args["seq_length"] = raw["seq_length"]
     if raw.get("decoupled_lr") is not None:
-        notes.append(f"decoupled_lr {show(raw['decoupled_lr'])} applies to the embedding and output "
+        notes.append(f"decoupled_lr {kit.show(raw['decoupled_lr'])} applies to the embedding and output "
                      "layers only; the table shows the LR of every other parameter")
     for name in WD_ARGS:  # schedule-bearing too: the series weight_decay (never dropped in silence)
         if raw.get(name) is not None:
             spec[name] = raw[name]
     spec["args"] = args
-    origins = {"lr": at("lr", more="Megatron's --lr, the peak"), "args": Origin(source, ""),
+    origins = {"lr": at("lr", more="Megatron's --lr, the peak"), "args": kit.Origin(source, ""),
                "global_batch_size": at("global_batch_size"), "total_steps": at("train_iters")}
     for name in (*MEGATRON_ARGS, *RAMP_ARGS):
         origins[f"args.{name}"] = at(name)
     for name in WD_ARGS:
         origins[name] = at(name)
-    return Translation("megatron", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
-                       applied=frozenset(k for k in ("total_steps", "lr") if overrides.get(k) is not None))
+    applied = frozenset(k for k in ("total_steps", "lr") if overrides.get(k) is not None)
+    return kit.Translation("megatron", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
+                           applied=applied)
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
-    if any(normalized(str(key)) == "yaml_cfg" for key in mapping):
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
+    if any(kit.normalized(str(key)) == "yaml_cfg" for key in mapping):
         from warmupctl.spec.configs.megatron_yaml import from_script  # --yaml-cfg replaces the rest
 
         return from_script(mapping, request)
     return translate_arguments(mapping, request.source, request.overrides)
 
 
-FORMAT = register(ConfigFormat(
+FORMAT = kit.register(kit.ConfigFormat(
     "megatron", TITLE, claim, _translate, markers=MARKERS, shared=SHARED,
     overrides=("total_steps", "lr"),
     refusals=MappingProxyType({"warmup_steps": "Megatron's warmup is lr_warmup_iters (or samples, or "

@@ -35,6 +35,8 @@ _VAR = re.compile(r"\$\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?])(?P<inde
                   r"|\$(?P<plain>[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?])")
 _ASSIGN = re.compile(r"^(?:export\s+|declare\s+(?:-\w+\s+)?|local\s+|readonly\s+)?"
                      r"([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
+#: An environment assignment before a command (``CUDA_VISIBLE_DEVICES=0 fairseq-train ...``).
+_ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 #: How an unknown variable stays in a value, so that a schedule argument holding it can be refused.
 UNKNOWN = "${%s}"
 
@@ -164,7 +166,7 @@ def find_command(text: str, source: str) -> Command | None:
             is_trainer = base in TRAINER_COMMANDS or (
                 base.endswith(".py") and base.startswith(("pretrain", "train")))
             launched = i == 0 or any(w.rsplit("/", 1)[-1] in LAUNCHERS or w == "torch.distributed.run"
-                                     for w in words[:i])
+                                     for w in words[:i]) or all(_ENV.match(w) for w in words[:i])
             if is_trainer and launched:
                 used = {name for name in unknown if any(UNKNOWN % name in w for w in words[i + 1:])}
                 found.append(Command(base, line, tuple(words[i + 1:]), frozenset(used)))

@@ -27,8 +27,7 @@ from typing import Any
 
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translation
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 
 TITLE = "Ultralytics args.yaml"
 MARKERS = frozenset({"lr0", "lrf", "warmup_bias_lr", "warmup_momentum", "nbs", "cos_lr", "close_mosaic"})
@@ -71,7 +70,7 @@ def _classes(raw: Mapping[str, Any], path: str | None, source: str, given: int |
                     "or set optimizer and lr0 explicitly")
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     source = request.source
     raw = {**DEFAULTS, **{k: x for k, x in mapping.items() if x is not None}}
     notes = [f"{source} read as {TITLE}: BaseTrainer's warmup and per-epoch lambda"]
@@ -118,14 +117,14 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
             "dataset_size": n, "devices": devices, "compile": _compiled(raw.get("compile")),
             "param_group": "weight", "version": str(version)}
     spec = {"schedule": "ultralytics.BaseTrainer", "args": args}
-    origins = {f"args.{k}": Origin(source, k) for k in ("lrf", "cos_lr", "epochs", "batch", "nbs",
+    origins = {f"args.{k}": kit.Origin(source, k) for k in ("lrf", "cos_lr", "epochs", "batch", "nbs",
                                                          "warmup_epochs", "warmup_bias_lr")}
-    origins["args.lr0"] = Origin(source, "lr0")
-    origins["args.dataset_size"] = Origin("command line", "--dataset-size")
-    origins["args.devices"] = Origin(source, "device")
-    origins["args.compile"] = Origin(source, "compile")
-    origins["args.version"] = Origin("command line", "--library-version")
-    return Translation("ultralytics", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
+    origins["args.lr0"] = kit.Origin(source, "lr0")
+    origins["args.dataset_size"] = kit.Origin("command line", "--dataset-size")
+    origins["args.devices"] = kit.Origin(source, "device")
+    origins["args.compile"] = kit.Origin(source, "compile")
+    origins["args.version"] = kit.Origin("command line", "--library-version")
+    return kit.Translation("ultralytics", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
 
 
 def _devices(device: Any, flag: int | None, notes: list[str]) -> int:
@@ -150,7 +149,7 @@ def _compiled(value: Any) -> bool:
     return bool(value) and str(value).lower() not in ("false", "none", "0")
 
 
-FORMAT = register(ConfigFormat(
+FORMAT = kit.register(kit.ConfigFormat(
     "ultralytics", TITLE, _claim, _translate, markers=MARKERS, shared=SHARED,
     facts=("dataset_size", "devices", "num_classes"),
 ))
