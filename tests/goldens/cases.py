@@ -957,6 +957,8 @@ FVCORE: list[Case] = [
     _fv("fvcore-linear", "LinearParamScheduler", 11, 10, start_value=0.1, end_value=1.0),
     _fv("fvcore-exponential", "ExponentialParamScheduler", 11, 10, start_value=1.0, decay=0.02),
     _fv("fvcore-poly", "PolynomialDecayParamScheduler", 11, 10, base_value=1.0, power=0.9),
+    _fv("fvcore-poly-negative-power-raises", "PolynomialDecayParamScheduler", 11, 10, base_value=1.0,
+        power=-1.0, raises="ZeroDivisionError", note="0.0 ** -1.0 at where = 1"),
     _fv("fvcore-multistep-milestones", "MultiStepParamScheduler", 21, 20,
         values=[1.0, 0.1, 0.01], milestones=[12, 16], num_updates=20),
     _fv("fvcore-multistep-equispaced", "MultiStepParamScheduler", 21, 20, values=[1.0, 0.5, 0.25],

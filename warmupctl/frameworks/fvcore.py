@@ -273,7 +273,10 @@ class _Evaluated:
 
     def value(self, step: int) -> float:
         """The multiplier at update ``step``; :class:`_Raise` where fvcore raises or goes complex."""
-        result = self.multiplier(step / self.max_iter)
+        try:
+            result = self.multiplier(step / self.max_iter)
+        except (ZeroDivisionError, OverflowError) as exc:  # 0.0 ** -p at where = 1; a float overflow
+            raise _Raise(f"the scheduler raises {type(exc).__name__}") from exc
         if isinstance(result, complex):  # (1 - where) ** power for where > 1
             raise _Raise("PolynomialDecayParamScheduler returns a complex number for where > 1")
         return result
