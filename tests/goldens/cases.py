@@ -934,6 +934,8 @@ MMENGINE: list[Case] = [
         {"type": "CosineAnnealingLR", "eta_min": 0.0002, "begin": 2, "end": 10, "T_max": 8,
          "by_epoch": True, "convert_to_iter_based": True}],
         updates_per_epoch=4, max_epochs=10, note="RTMDet-style, shortened"),
+    _mm("mmengine-poly-negative-power-raises", "PolyLR", 10, lr=0.01, eta_min=0.0, power=-1.0, begin=0,
+        end=10, by_epoch=False, raises="ZeroDivisionError", note="0.0 ** -1.0 at its last step (t = 9)"),
     _mmlist("mmengine-list-poly-iter-based", 30, [
         {"type": "PolyLR", "eta_min": 1e-4, "power": 0.9, "begin": 0, "by_epoch": False}],
         lr=0.01, max_iters=30, note="mmseg-style; end defaults to max_iters"),
