@@ -304,7 +304,8 @@ def _finish(log: _Log, c: _Candidate) -> Explanation:
 
 def _screened(log: _Log, candidates: list[_Candidate]) -> list[Explanation]:
     """Candidates measured on every value: those that explain the subsample, and the closest of the
-    others (4, or 1 in a log of more than 2·10^5 values: it is not walked once per candidate)."""
+    others (4; in a log of more than 2·10^5 values 1, and none when one explains the subsample: a
+    long log is not walked once per candidate that cannot win)."""
     if len(log.sub) == len(log.steps):
         return [_finish(log, c) for c in candidates]
     keep = 1 if len(log.steps) > 200_000 else 4
@@ -314,7 +315,7 @@ def _screened(log: _Log, candidates: list[_Candidate]) -> list[Explanation]:
         scored.append((not ok, residual, c))
     scored.sort(key=lambda item: (item[0], item[1]))
     chosen = [c for failed, _, c in scored if not failed]
-    chosen += [c for failed, _, c in scored if failed][:keep]
+    chosen += [c for failed, _, c in scored if failed][:0 if chosen and keep == 1 else keep]
     return [_finish(log, c) for c in chosen]
 
 
