@@ -269,9 +269,12 @@ def _smooth(shape: str, transformers: bool) -> Callable[[Shape, Any], Iterator[d
                 line = _fit_decay(k, y, peak, shape, floor)
                 if line is None:
                     continue
-                length = 1.0 / line[0]
+                # Neighbours give the length whatever lags shift the log; a fit over the whole decay
+                # gives it through the rounding of a printed log.
+                lengths = [1.0 / line[0]] + ([1.0 / b for b in [_ls_slope(k, y, peak, shape, floor)]
+                                              if b > 0] if s.tol > 1e-12 else [])
                 for w in warmups:
-                    for d in _around(length, 1):
+                    for d in dict.fromkeys(d for length in lengths for d in _around(length, 1)):
                         if transformers:
                             yield _transformers(shape, peak, w, w + d)
                         else:
@@ -314,8 +317,10 @@ def _length_miss(k: IntArray, y: FloatArray, peak: float, shape: str, power: flo
 
 
 def _length(k: IntArray, y: FloatArray, peak: float, shape: str, floor: float, power: float) -> float:
-    line = _fit_decay(k, y, peak, shape, floor, power)
-    return math.inf if line is None else 1.0 / line[0]
+    """The decay length with ``floor``, by least squares over the whole decay (through the rounding
+    of a printed log)."""
+    b = _ls_slope(k, y, peak, shape, floor, power)
+    return 1.0 / b if b > 0 else math.inf
 
 
 def _best_floor(k: IntArray, y: FloatArray, peak: float, shape: str, power: float = 1.0,
@@ -323,6 +328,19 @@ def _best_floor(k: IntArray, y: FloatArray, peak: float, shape: str, power: floa
     """The floor (below the smallest value) that makes the progress straightest."""
     return _minimize(lambda m: _spread(k, y, peak, shape, m, power), 0.0, float(y.min()) * (1 - 1e-9),
                      grid, rounds)
+
+
+def _ls_slope(k: IntArray, y: FloatArray, peak: float, shape: str, floor: float,
+              power: float = 1.0) -> float:
+    """The progress gained per update, by least squares over the whole decay (0: no fit)."""
+    r = (y - floor) / (peak - floor)
+    keep = (r > 0.01) & (r < 0.99)
+    if keep.sum() < 3:
+        return 0.0
+    kc = k[keep] - k[keep].mean()
+    x = _progress(shape, r[keep], power)
+    var = float(np.dot(kc, kc))
+    return float(np.dot(kc, x - x.mean())) / var if var > 0 else 0.0
 
 
 def _spread(k: IntArray, y: FloatArray, peak: float, shape: str, floor: float, power: float = 1.0) -> float:
