@@ -620,9 +620,11 @@ def explain(schedule: Schedule, steps: IntArray, lrs: FloatArray, *, rounding: f
             extra.extend(_resumes(schedule, log, o, rebuild))
         explanations.extend(_screened(log, extra))
         if not any(e.explained for e in explanations):  # causes together: a resume with skips
-            from warmupctl.calc.explain_combos import resume_with_skips as combo
+            from warmupctl.calc import explain_combos as combo
 
-            explanations.extend(_screened(log, [c for o in tried for c in combo(schedule, log, o)]))
+            explanations.extend(_screened(log, [
+                c for o in tried for c in (*combo.resume_with_skips(schedule, log, o),
+                                           *combo.restored_with_skips(schedule, log, o, rebuild))]))
         # A refit (warmup, length, peak) is tried unless a one-parameter cause explains the log, or
         # skipped steps do (a lag that grows step by step is not a schedule of another length).
         if not any(e.explained and (e.complexity <= 1 or e.name == "skipped") for e in explanations):
