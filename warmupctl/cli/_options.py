@@ -69,8 +69,15 @@ LibraryVersionOpt = Annotated[
                  help="the version of a library the config runs under (repeatable), e.g. "
                       "transformers=4.51.3; default: the installed one, else the current release"),
 ]
+NumClassesOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--num-classes", metavar="N", rich_help_panel=CONFIG_PANEL,
+                 help="the data set's classes (Ultralytics: optimizer auto picks its LR from them, "
+                      "round(0.002 × 5 / (4 + N), 6))"),
+]
 #: Options every command that reads a whole spec takes for a training config (see spec.resolve).
-CONFIG_OPTIONS: dict[str, Any] = {"deepspeed": DeepSpeedOpt, "library_version": LibraryVersionOpt}
+CONFIG_OPTIONS: dict[str, Any] = {"deepspeed": DeepSpeedOpt, "library_version": LibraryVersionOpt,
+                                  "num_classes": NumClassesOpt}
 
 
 def _complete_schedule(incomplete: str) -> list[str]:
@@ -273,6 +280,13 @@ ActualOpt = Annotated[
     typer.Option("--actual", metavar="LOG",
                  help="a run's logged LR to overlay and measure: transformers' trainer_state.json, or a "
                       "TensorBoard or W&B CSV export; reports the largest deviation and where"),
+]
+ActualSeriesOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--actual-series", metavar="NAME",
+                 help="the LR series of --actual's log to read when it holds several (param groups "
+                      "lr/pg0, lr/pg1, ..., optimizers, runs); default: the first, the others named in "
+                      "a note. --series picks the schedule's"),
 ]
 ActualOffsetOpt = Annotated[
     Optional[str],  # noqa: UP045

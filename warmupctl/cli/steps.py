@@ -8,6 +8,7 @@ from warmupctl.cli._common import app_context
 from warmupctl.cli._options import (
     DeepSpeedOpt,
     LibraryVersionOpt,
+    NumClassesOpt,
     OutputOpt,
     SpecArg,
     TableOrJson,
@@ -35,6 +36,7 @@ def steps(
         "linear and square-root scaling to this run's samples per update")] = None,
     library_version: LibraryVersionOpt = None,
     deepspeed: DeepSpeedOpt = None,
+    num_classes: NumClassesOpt = None,
     flags: dict | None = None,
 ) -> None:
     """Updates per epoch and in total, and lengths in tokens or samples as updates.
@@ -61,11 +63,13 @@ def steps(
     flags = flags or {}
     flag_keys = frozenset(k for k, value in flags.items() if value is not None)
     if spec is not None and _is_config(mapping, source):
-        _config_steps(ctx, spec, flags, library_version, deepspeed, fmt, output)
+        classes = {"num_classes": num_classes} if num_classes is not None else {}
+        _config_steps(ctx, spec, {**flags, **classes}, library_version, deepspeed, fmt, output)
         return
-    if deepspeed is not None or library_version:
+    if deepspeed is not None or library_version or num_classes is not None:
         raise SpecError("applies to a training config", source=FLAGS_SOURCE,
-                        path="--deepspeed" if deepspeed is not None else "--library-version",
+                        path="--deepspeed" if deepspeed is not None else
+                        "--library-version" if library_version else "--num-classes",
                         hint="give it with the trainer's config: warmupctl steps CONFIG ...")
     merged = {k: value for k, value in merge_flags(mapping, flags).items() if k in STEP_KEYS}
     try:
@@ -114,7 +118,7 @@ def steps(
 
 
 #: The steps flags a training config takes (the facts it lacks, and what sets its trainer's arguments).
-CONFIG_STEP_KEYS = ("dataset_size", "devices", "seq_len", "total_steps", "warmup_steps", "lr")
+CONFIG_STEP_KEYS = ("dataset_size", "devices", "seq_len", "total_steps", "warmup_steps", "lr", "num_classes")
 
 
 def _is_config(mapping: dict[str, Any], source: str) -> bool:

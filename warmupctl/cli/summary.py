@@ -7,6 +7,7 @@ from warmupctl.cli._common import app_context, load_schedules
 from warmupctl.cli._options import (
     ActualOffsetOpt,
     ActualOpt,
+    ActualSeriesOpt,
     OutputOpt,
     SpecArg,
     StepsOpt,
@@ -24,6 +25,7 @@ def summary(
     steps: StepsOpt = None,
     actual: ActualOpt = None,
     actual_offset: ActualOffsetOpt = None,
+    actual_series: ActualSeriesOpt = None,
     flags: dict | None = None,
 ) -> None:
     """LR at update 0, warmup end, peak, final LR, min, mean and sum: `warmupctl summary spec.yaml`.
@@ -35,7 +37,7 @@ def summary(
     from warmupctl.cli._common import place_actual, read_actual
     from warmupctl.cli._output import write_text
 
-    log = read_actual(actual, actual_offset)
+    log = read_actual(actual, actual_offset, actual_series)
     (schedule,) = load_schedules(ctx, [spec] if spec else None, flags or {})
     result = summarize(schedule, steps)
     context = app_context(ctx)

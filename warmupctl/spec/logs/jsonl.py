@@ -10,7 +10,9 @@
   ``mmengine/hooks/runtime_info_hook.py``, which logs ``lr`` — or ``<optimizer>.lr`` for several
   optimizers — of the first param group; read at v0.10): one object a line with ``step`` (the
   iteration, 1-based) and the scalars. ``base_lr`` is the configured LR, not the schedule's, and is
-  not read as a series.
+  not read as a series. The LR is read in ``before_train_iter`` and logged in ``after_train_iter``
+  at ``step = runner.iter + 1``: the value at step s is the LR of iteration s − 1 (offset 1, as a
+  real log of tests/data/logs/public shows).
 """
 
 from __future__ import annotations
@@ -93,7 +95,9 @@ def detect_mmengine(source: kit.Source) -> bool:
 def read_mmengine(source: kit.Source, series: str | None) -> kit.RunLog:
     values, chosen, found, skipped, _ = _read_lines(source, series, "mmengine", "step", None)
     return values.finish(source.name, "mmengine", "step", chosen, skipped=skipped,
-                         series=tuple(found))
+                         series=tuple(found), offset=1,
+                         convention="the log's own: MMEngine logs an iteration's LR at step = "
+                                    "iterations done")
 
 
 LLAMAFACTORY = kit.register(kit.LogFormat("llamafactory", "LLaMA-Factory trainer_log.jsonl",

@@ -2,10 +2,14 @@
 and a W&B (or any other) export.
 
 * **Ultralytics** (``ultralytics/engine/trainer.py``, ``BaseTrainer._do_train`` and
-  ``save_metrics``; read at 8.3): one row per epoch, ``epoch`` counted from 1, and ``lr/pg0``,
-  ``lr/pg1``, ``lr/pg2`` — the three param groups (weights with decay, norm weights, biases) read at
-  the end of the epoch, before ``scheduler.step()``. The bias group warms up from ``warmup_bias_lr``
-  down, the others up from 0, so the three differ during warmup. Steps are epochs.
+  ``save_metrics``; read at 8.3): one row per epoch, ``epoch`` counted from 1 (from 0, with every
+  column padded to 23 characters, in 8.0.x: ``tests/data/logs/public``), and ``lr/pg0``,
+  ``lr/pg1``, ``lr/pg2`` — the three param groups in the order ``build_optimizer`` makes them
+  (the optimizer is built on the biases, then the weights with decay and the norm weights are
+  added) read at the end of the epoch, before ``scheduler.step()``. ``lr/pg0``, the biases, warms
+  down from ``warmup_bias_lr`` (``j == 0`` in the warmup's ``np.interp``), the others up from 0,
+  so they differ during warmup (the 8.0 log of ``tests/data/logs/public`` shows it). Steps are
+  epochs.
 * **timm** (``timm/utils/summary.py``, ``update_summary``; ``train.py`` passes the mean LR of the
   param groups; read at 1.0): one row per epoch, ``epoch`` from 0, ``lr`` last. Steps are epochs.
 * **Lightning** (``lightning/pytorch/callbacks/lr_monitor.py``, ``LearningRateMonitor``; read at
@@ -26,6 +30,7 @@ import csv
 import io
 import math
 import re
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -160,8 +165,13 @@ def detect_ultralytics(source: kit.Source) -> bool:
 
 def read_ultralytics(source: kit.Source, series: str | None) -> kit.RunLog:
     header = _header(source) or []
-    return _read(source, series, "ultralytics", "epoch", _ultralytics_columns(header), unit="epoch",
-                 offset=1)
+    log = _read(source, series, "ultralytics", "epoch", _ultralytics_columns(header), unit="epoch",
+                offset=1, convention="the log's own: Ultralytics writes an epoch's LR at its end, "
+                "epochs from 1")
+    if int(log.steps[0]) == 0:  # 8.0.x: epochs written from 0, in columns padded to 23 characters
+        return replace(log, offset=0, convention="the log's own: Ultralytics 8.0 writes an epoch's "
+                       "LR at its end, epochs from 0")
+    return log
 
 
 # --- timm ----------------------------------------------------------------------------------------------
@@ -190,7 +200,8 @@ def detect_lightning(source: kit.Source) -> bool:
 
 def read_lightning(source: kit.Source, series: str | None) -> kit.RunLog:
     header = _header(source) or []
-    return _read(source, series, "lightning", "step", _lightning_columns(header), offset=0)
+    return _read(source, series, "lightning", "step", _lightning_columns(header), offset=0,
+                 convention="the log's own: LearningRateMonitor logs before the update")
 
 
 # --- any other CSV (W&B) -------------------------------------------------------------------------------

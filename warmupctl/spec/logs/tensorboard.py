@@ -187,6 +187,7 @@ def _records(source: kit.Source):
 
 def read_events(source: kit.Source, series: str | None) -> kit.RunLog:
     by_tag: dict[str, kit.Values] = {}
+    others: dict[str, None] = {}  # the other scalars' tags, in file order, to name them
     truncated = 0
     float32 = True
     for record in _records(source):
@@ -201,6 +202,7 @@ def read_events(source: kit.Source, series: str | None) -> kit.RunLog:
                             source=source.name) from None
         for step, tag, value, is_float32 in scalars:
             if not kit.is_lr_name(tag):
+                others[tag] = None
                 continue
             float32 = float32 and is_float32
 
@@ -210,9 +212,13 @@ def read_events(source: kit.Source, series: str | None) -> kit.RunLog:
             values = by_tag.setdefault(tag, kit.Values())
             values.add(kit.step_value(step, fail), kit.lr_value(value, fail), number)
     if not by_tag:
-        raise SpecError("a TensorBoard event file with no learning-rate scalar", source=source.name,
+        names = list(others)
+        held = (f" (its scalars: {', '.join(names[:12])}"
+                f"{f', … ({len(names)} in all)' if len(names) > 12 else ''})") if names else " (no scalars)"
+        raise SpecError(f"a TensorBoard event file with no learning-rate scalar{held}",
+                        source=source.name,
                         hint="the LR is logged as a scalar whose tag holds 'lr' or 'learning_rate' "
-                        "(train/learning_rate, lr-AdamW, learning-rate)")
+                             "(train/learning_rate, lr-AdamW, learning-rate)")
     found = list(by_tag)
     chosen = kit.pick_series(found, series, source.name)
     return by_tag[chosen].finish(source.name, "tensorboard_events", "step", chosen, float32=float32,

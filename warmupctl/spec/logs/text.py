@@ -74,7 +74,8 @@ def read_megatron(source: kit.Source, series: str | None) -> kit.RunLog:
     facts = {"max_steps": total} if total > 0 else {}
     facts["skipped_iterations"] = skipped_iterations
     return values.finish(source.name, "megatron", "iteration", "learning rate", offset=0,
-                         series=("learning rate",), facts=facts)
+                         series=("learning rate",), facts=facts,
+                         convention="the log's own: Megatron-LM prints it after the scheduler step")
 
 
 #: A line holding both ``num_updates`` and ``lr`` (one pass of the regex engine over the whole text).
@@ -100,12 +101,13 @@ def read_fairseq(source: kit.Source, series: str | None) -> kit.RunLog:
                    number)
         digits = max(digits, kit.significant_digits(lr.group(1)))
     values.digits = digits
-    return values.finish(source.name, "fairseq", "num_updates", "lr", offset=0, series=("lr",))
+    return values.finish(source.name, "fairseq", "num_updates", "lr", offset=0, series=("lr",),
+                         convention="the log's own: fairseq logs lr after the scheduler step")
 
 
 def _only(series: str | None, name: str, source: str) -> None:
     if series not in (None, name):
-        raise SpecError(f"no LR series named {series!r} in this log", source=source, path="--series",
+        raise SpecError(f"no LR series named {series!r} in this log", source=source, path="--actual-series",
                         value=series, hint=f"this log has one: {name}")
 
 

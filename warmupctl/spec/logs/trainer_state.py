@@ -43,7 +43,8 @@ def read(source: kit.Source, series: str | None) -> kit.RunLog:
     name = source.name
     data = load_json(text, name)
     if series not in (None, "learning_rate"):
-        raise SpecError(f"no LR series named {series!r} in this log", source=name, path="--series",
+        raise SpecError(f"no LR series named {series!r} in this log", source=name,
+                        path="--actual-series",
                         value=series, hint="a trainer_state.json has one: learning_rate")
     if isinstance(data, dict):
         if "log_history" not in data:
@@ -106,8 +107,10 @@ def _from_history(history: list[Any], lines: list[int], name: str, prefix: str,
         raise SpecError(f"no entry has a learning_rate ({len(history)} "
                         f"entr{'ies' if len(history) != 1 else 'y'} with {kit.fields_text(sorted(seen))})",
                         source=name, path=prefix or None, hint=HINT_TRAINER)
+    why = None if convention is None else (
+        "the log's own: no stateful_callbacks, so transformers < 4.51")
     return values.finish(name, "trainer_state", "step", "learning_rate", skipped=skipped,
-                         series=("learning_rate",), facts=facts, offset=convention)
+                         series=("learning_rate",), facts=facts, offset=convention, convention=why)
 
 
 FORMAT = kit.register(kit.LogFormat("trainer_state", "transformers trainer_state.json", detect, read,
