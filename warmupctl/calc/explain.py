@@ -346,16 +346,12 @@ def _stepped(schedule: Schedule, log: _Log, offset: int) -> list[_Candidate]:
                      "floor(k / {}))",
     }
     for word, (_, policy, param) in best.items():
-        value = _factor(policy)
+        value = int(getattr(policy, "grad_accum", None) or getattr(policy, "times", None)
+                    or policy.updates_per_epoch)
         cause = Cause(word, {param: value}, texts[word].format(value, value))
         found.append(_Candidate((cause, *_offset_cause(offset, log)), offset, 1,
                                 lambda u, p=policy: _safe(schedule, p.position(u))))
     return found
-
-
-def _factor(policy: Any) -> int:
-    return int(getattr(policy, "grad_accum", None) or getattr(policy, "times", None)
-               or policy.updates_per_epoch)
 
 
 def _epoch_candidates(log: _Log, k: IntArray) -> list[int]:
@@ -712,6 +708,10 @@ def explain(schedule: Schedule, steps: IntArray, lrs: FloatArray, *, rounding: f
             extra.extend(_stepped(schedule, log, o))
             extra.extend(_resumes(schedule, log, o, rebuild))
         explanations.extend(_screened(log, extra))
+        if not any(e.explained for e in explanations):  # causes together: a resume with skips
+            from warmupctl.calc.explain_combos import resume_with_skips as combo
+
+            explanations.extend(_screened(log, [c for o in tried for c in combo(schedule, log, o)]))
         # A refit (warmup, length, peak) is tried unless a one-parameter cause explains the log, or
         # skipped steps do (a lag that grows step by step is not a schedule of another length).
         if not any(e.explained and (e.complexity <= 1 or e.name == "skipped") for e in explanations):
@@ -765,16 +765,19 @@ def preference(e: Explanation, convention: int | None, tried: Sequence[int] = ()
 def _other_types(schedule: Schedule, log: _Log, steps: IntArray, lrs: FloatArray, rounding: float,
                  convention: int | None, facts: Mapping[str, int]) -> list[Explanation]:
     """Another scheduler type (a family of :mod:`warmupctl.calc.infer` fitted to the log)."""
-    from warmupctl.calc.infer import infer
+    from warmupctl.calc.infer import infer, planned
 
     found = []
     for inferred in infer(steps, lrs, rounding=rounding, convention=convention, facts=facts)[:2]:
-        args = inferred.spec.get("args", {})
-        params = {"schedule": inferred.family, "warmup": args.get("num_warmup_steps"),
-                  "total": args.get("num_training_steps"), "peak": inferred.spec["lr"]}
-        params = {key: value for key, value in params.items() if value is not None}
-        text = (f"the scheduler was {inferred.family} (warmup {params.get('warmup')}, "
-                f"{params.get('total', 'no')} updates, peak {params['peak']:g}), not {schedule.label}")
+        stated = planned(inferred.spec)
+        params: dict[str, Any] = {"schedule": inferred.family, **stated}
+        extra = {key: value for key, value in inferred.spec.items()
+                 if key not in ("kind", "schedule", "lr", "args", "warmup_steps", "total_steps")}
+        params.update(extra)
+        text = (f"the scheduler was {inferred.family} (warmup {stated.get('warmup')}, "
+                f"{stated.get('total', 'no')} updates, peak {stated['peak']:g}"
+                + "".join(f", {key} {value}" for key, value in extra.items())
+                + f"), not {schedule.label}")
         cause = Cause("type", params, text)
         fitted = inferred.schedule
         found.append(_finish(log, _Candidate((cause, *_offset_cause(inferred.offset, log)),

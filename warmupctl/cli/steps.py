@@ -11,7 +11,8 @@ from warmupctl.cli._options import (
     NumClassesOpt,
     OutputOpt,
     SpecArg,
-    SummaryFormat,
+    TableOrJson,
+    TableOrJsonOpt,
     with_spec_flags,
 )
 from warmupctl.core.errors import SpecError
@@ -25,7 +26,7 @@ FLAGS_SOURCE = "command line"
 def steps(
     ctx: typer.Context,
     spec: SpecArg = None,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="table or json")] = SummaryFormat.table,
+    fmt: TableOrJsonOpt = TableOrJson.table,
     output: OutputOpt = None,
     beta2: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--beta2", metavar="NUMBER", help="Adam's beta2: the untuned warmup 2/(1-beta2), next to "
@@ -100,7 +101,7 @@ def steps(
                         "or --warmup-tokens 375e6 --micro-batch-size 512 --seq-len 1024, or --beta2 0.999")
 
     context = app_context(ctx)
-    if fmt == SummaryFormat.json:
+    if fmt == TableOrJson.json:
         from warmupctl.render.text import FORMAT_VERSION, dumps
 
         document = {"format_version": FORMAT_VERSION, **report.as_dict()}
@@ -130,7 +131,7 @@ def _is_config(mapping: dict[str, Any], source: str) -> bool:
 
 
 def _config_steps(ctx: typer.Context, spec: str, flags: dict[str, Any], library_version: Any,
-                  deepspeed: str | None, fmt: SummaryFormat, output: str | None) -> None:
+                  deepspeed: str | None, fmt: TableOrJson, output: str | None) -> None:
     """A training config's own counts: the run's updates and warmup as its trainer derives them."""
     from warmupctl.cli._output import write_text
     from warmupctl.spec.resolve import import_config
@@ -157,7 +158,7 @@ def _config_steps(ctx: typer.Context, spec: str, flags: dict[str, Any], library_
             counts["ramp_steps"] = progress.breaks[-1]
             for name, (value,) in progress.at([progress.breaks[-1]]).items():
                 counts[f"ramp_{name}"] = int(value)
-    if fmt == SummaryFormat.json:
+    if fmt == TableOrJson.json:
         from warmupctl.render.text import FORMAT_VERSION, dumps
 
         write_text(output, lambda out: out.write(dumps({"format_version": FORMAT_VERSION, **counts}) + "\n"))

@@ -60,7 +60,7 @@ def translate_yaml(mapping: Mapping[str, Any], source: str, overrides: Mapping[s
     notes = (*before, f"{source} read as a {TITLE}: its top-level keys are the training arguments "
                       "(language_model: and model_parallel: hold no schedule)", *translation.notes[1:])
     return kit.Translation("megatron_yaml", TITLE, translation.source, translation.spec, notes,
-                       translation.origins, translation.applied)
+                           translation.origins, translation.applied)
 
 
 def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
