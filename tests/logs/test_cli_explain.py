@@ -42,7 +42,7 @@ def test_plot_draws_the_explanation(cli, tmp_path):
 
 @pytest.mark.parametrize(("args", "message"), [
     (("explain", str(LOGS / "accelerate_4proc.csv"), "--series", "lr/pg9"),
-     "accelerate_4proc.csv: --series: no LR series named 'lr/pg9' in this log"),
+     "accelerate_4proc.csv: --actual-series: no LR series named 'lr/pg9' in this log"),
     (("explain", str(LOGS / "accelerate_4proc.csv"), "--offset", "soon"),
      "command line: --offset: expected auto or a whole number of updates (got 'soon')"),
     (("explain", str(LOGS / "missing.csv")), "missing.csv: no such file"),

@@ -167,6 +167,7 @@ class Overlay:
         largest: the value with the largest ``|logged − computed|`` (the first of equals).
         exact: values equal to the computed LR, bit for bit.
         float32_exact: values equal to the computed LR rounded to float32 (None: not a float32 log).
+        from_log: why the offset is the log format's own (its logger's convention), else None.
         skipped: optimizer steps the log shows skipped (fp16 overflow: the scheduler was not stepped,
             so the log lags by a growing count): ``count``, ``updates`` (None when the log does not
             say which exactly), ``windows`` (``first``..``last`` updates holding ``count`` skips) and
@@ -189,6 +190,8 @@ class Overlay:
     float32_exact: int | None = None
     skipped: Mapping[str, Any] = field(default_factory=lambda: {"count": 0, "updates": []})
     kind: str | None = None
+    #: Why the offset is the log format's own (its logger's convention), else None.
+    from_log: str | None = None
 
     @property
     def count(self) -> int:
@@ -229,6 +232,8 @@ class Overlay:
     def alignment(self) -> str:
         """One line: the alignment, and why it was chosen."""
         text = meaning(self.offset, self.kind)
+        if self.from_log:
+            return f"{text} ({self.from_log})"
         if not self.automatic:
             return f"{text} (--actual-offset {self.offset})"
         others = [f for f in self.fits if f.offset != self.offset]
@@ -248,6 +253,7 @@ class Overlay:
     def as_dict(self) -> dict[str, Any]:
         return {
             "offset": self.offset, "automatic": self.automatic, "alignment": meaning(self.offset, self.kind),
+            "convention": self.from_log,
             "fits": [{"offset": f.offset, "median": _finite(f.median), "total": _finite(f.total),
                       "largest": _finite(f.largest)} for f in self.fits],
             "count": self.count, "first_update": self.first_update, "last_update": self.last_update,
@@ -360,14 +366,16 @@ def align(schedule: Schedule, steps: IntArray, logged: FloatArray, lines: IntArr
             rounded = computed.astype(np.float32).astype(np.float64)
         float32_exact = int(np.count_nonzero(logged == rounded))
     exact = int(np.count_nonzero(logged == computed))
+    # A float32 log equal to the schedule in float32 has nothing to explain (no skipped step).
     skipped = (_skipped_steps(schedule, steps, logged, tried, float32, convention)
-               if exact < len(steps) else None)
+               if exact < len(steps) and float32_exact != len(steps) else None)
+    extra: dict[str, Any] = {"skipped": skipped} if skipped else {}
     return Overlay(
         label=schedule.label, total_steps=schedule.total_steps, offset=fit.offset,
         automatic=offset is None, fits=fits, steps=steps, updates=updates, logged=logged,
         computed=computed, lines=None if lines is None else np.asarray(lines, dtype=np.int64),
         largest=largest, exact=exact, float32_exact=float32_exact, kind=kind,
-        **({"skipped": skipped} if skipped else {}),
+        **extra,
     )
 
 

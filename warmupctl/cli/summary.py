@@ -1,6 +1,5 @@
 """``warmupctl summary``: the key events of a schedule."""
 
-from typing import Annotated
 
 import typer
 
@@ -8,10 +7,12 @@ from warmupctl.cli._common import app_context, load_schedules
 from warmupctl.cli._options import (
     ActualOffsetOpt,
     ActualOpt,
+    ActualSeriesOpt,
     OutputOpt,
     SpecArg,
     StepsOpt,
-    SummaryFormat,
+    TableOrJson,
+    TableOrJsonOpt,
     with_spec_flags,
 )
 
@@ -19,11 +20,12 @@ from warmupctl.cli._options import (
 def summary(
     ctx: typer.Context,
     spec: SpecArg = None,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="table or json")] = SummaryFormat.table,
+    fmt: TableOrJsonOpt = TableOrJson.table,
     output: OutputOpt = None,
     steps: StepsOpt = None,
     actual: ActualOpt = None,
     actual_offset: ActualOffsetOpt = None,
+    actual_series: ActualSeriesOpt = None,
     flags: dict | None = None,
 ) -> None:
     """LR at update 0, warmup end, peak, final LR, min, mean and sum: `warmupctl summary spec.yaml`.
@@ -35,23 +37,25 @@ def summary(
     from warmupctl.cli._common import place_actual, read_actual
     from warmupctl.cli._output import write_text
 
-    log = read_actual(actual, actual_offset)
+    log = read_actual(actual, actual_offset, actual_series)
     (schedule,) = load_schedules(ctx, [spec] if spec else None, flags or {})
     result = summarize(schedule, steps)
     context = app_context(ctx)
     overlay = place_actual(ctx, log, schedule)
-    if fmt == SummaryFormat.json:
+    if fmt == TableOrJson.json:
+        from warmupctl.engine.series import is_lr
         from warmupctl.render.text import FORMAT_VERSION, dumps
 
+        picked = str((flags or {}).get("series") or "lr")
         document = {"format_version": FORMAT_VERSION, "label": schedule.label,
                     "source": schedule.source, "spec": dict(schedule.spec),
-                    "summary": result.as_dict()}
+                    "summary": result.as_dict(lr=is_lr(picked))}
         if overlay is not None:
             document["actual"] = {"file": actual, **overlay.as_dict()}
         if schedule.series:  # each series besides the LR (lr/pg1, momentum, weight_decay, ...)
             from warmupctl.calc.summary import summarize_series
 
-            document["series"] = {name: s.as_dict()
+            document["series"] = {name: s.as_dict(lr=is_lr(name))
                                   for name, s in summarize_series(schedule, steps).items()}
         write_text(output, lambda out: out.write(dumps(document) + "\n"))
     else:
