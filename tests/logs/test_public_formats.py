@@ -106,3 +106,52 @@ def test_tinyllama_run_uses_its_own_max_steps_and_skipped_one_step():
     assert best.causes[0].params["windows"] == [{"first": 2024, "last": 2038, "count": 1}]
     assert report.notes == ("the run stopped at update 2800 of its max_steps 2808 (stopped early, or "
                             "still going when the log was copied)",)
+
+
+READS_TEXT = {
+    "megatron_7b_1node.log": ("megatron", 10, 10, 100, 0.0, 1.172093e-05, 16),
+    "megatron_7b_2node.log": ("megatron", 10, 10, 100, 0.0, 1.186047e-05, 15),
+}
+
+
+@pytest.mark.parametrize("name", sorted(READS_TEXT))
+def test_megatron_logs_read_with_their_skipped_iterations(name):
+    kind, count, first, last, first_lr, last_lr, skipped = READS_TEXT[name]
+    log = read_log(str(PUBLIC / name))
+    assert (log.kind, len(log.steps), int(log.steps[0]), int(log.steps[-1])) == (kind, count, first, last)
+    assert (float(log.lrs[0]), float(log.lrs[-1])) == (first_lr, last_lr)
+    assert log.offset == 0 and log.rounding == 0.5e-6  # '%.6E': 7 significant digits
+    assert dict(log.facts) == {"max_steps": 500000, "skipped_iterations": skipped}
+
+
+@pytest.mark.parametrize("name, windows", [
+    ("megatron_7b_1node.log", [{"first": 0, "last": 9, "count": 10}, {"first": 10, "last": 19, "count": 5},
+                               {"first": 40, "last": 49, "count": 1}]),
+    ("megatron_7b_2node.log", [{"first": 0, "last": 9, "count": 10}, {"first": 10, "last": 19, "count": 5}]),
+])
+def test_megatron_skipped_iterations_are_found_as_the_log_counts_them(name, windows):
+    log = read_log(str(PUBLIC / name))
+    best = explain_log(load_spec(str(PUBLIC / "megatron_7b.yaml"), {}), log).best
+    assert best.name == "skipped" and best.offset == 0 and best.explained
+    assert best.causes[0].params["windows"] == windows
+    assert best.causes[0].params["count"] == log.facts["skipped_iterations"]
+
+
+@pytest.mark.parametrize("name", ["fairseq_fsdp_13b_1gpu.log", "fairseq_fsdp_13b_8gpu.log"])
+def test_fairseq_json_log_follows_its_polynomial_decay(name):
+    log = read_log(str(PUBLIC / name))
+    assert (log.kind, log.steps.tolist(), log.offset) == ("fairseq", list(range(1, 11)), 0)
+    assert log.lrs.tolist() == [2e-05, 4e-05, 6e-05, 8e-05, 0.0001, 8e-05, 6e-05, 4e-05, 2e-05, 0.0]
+    assert log.rounding == 0.5e-5  # '{:g}': 6 significant digits, however few a value shows
+    best = explain_log(load_spec(str(PUBLIC / "fairseq_fsdp.yaml"), {}), log).best
+    assert (best.name, best.offset, best.explained) == ("none", 0, True) and best.residual < 1e-15
+
+
+def test_fairseq_epoch_summaries_are_read_with_their_train_prefix(tmp_path):
+    path = tmp_path / "train.log"
+    path.write_text('2020-04-22 07:42:21 | INFO | train | {"epoch": 2, "train_loss": "1.603", '
+                    '"train_num_updates": "104", "train_lr": "2.79871e-07", "train_gnorm": "2.274"}\n'
+                    '2020-04-22 07:42:23 | INFO | valid | {"epoch": 2, "valid_loss": "1.584", '
+                    '"valid_num_updates": "104"}\n')
+    log = read_log(str(path))
+    assert (log.kind, log.steps.tolist(), log.lrs.tolist()) == ("fairseq", [104], [2.79871e-07])
