@@ -25,6 +25,14 @@ READS = {
                                      1.3040663405394782e-09, None,
                                      {"max_steps": 2808, "logging_steps": 15, "global_step": 2800,
                                       "num_train_epochs": 2, "train_batch_size": 2}),
+    "whisper_v2_flemish_trainer_state.json": ("trainer_state", ("learning_rate",), 150, 100, 15000, 1.94e-06,
+                                              6.896551724137931e-09, 0,
+                                              {"max_steps": 15000, "global_step": 15000,
+                                               "num_train_epochs": 2**63 - 1}),
+    "whisper_braj_trainer_state.json": ("trainer_state", ("learning_rate",), 5, 500, 2500, 0.001482,
+                                        0.0002670731707317073, None,
+                                        {"max_steps": 2640, "logging_steps": 500, "global_step": 2640,
+                                         "num_train_epochs": 20, "train_batch_size": 8}),
     "ultralytics_results.csv": ("ultralytics", ("lr/pg0", "lr/pg1", "lr/pg2"), 102, 1, 102, 3.334e-05,
                                 0.000555778, 1, {}),
     "ultralytics_8.0_results.csv": ("ultralytics", ("lr/pg0", "lr/pg1", "lr/pg2"), 25, 0, 24, 0.070545,
@@ -155,3 +163,10 @@ def test_fairseq_epoch_summaries_are_read_with_their_train_prefix(tmp_path):
                     '"valid_num_updates": "104"}\n')
     log = read_log(str(path))
     assert (log.kind, log.steps.tolist(), log.lrs.tolist()) == ("fairseq", [104], [2.79871e-07])
+
+
+def test_whisper_v2_flemish_fp16_run_skipped_ten_optimizer_steps():
+    best = explained("whisper_v2_flemish_trainer_state.json", "whisper_v2_flemish.yaml")
+    assert (best.name, best.offset, best.residual) == ("skipped", 0, 0.0)
+    assert best.causes[0].params["count"] == 10
+    assert [w["count"] for w in best.causes[0].params["windows"]] == [3, 1, 1, 1, 1, 1, 1, 1]
