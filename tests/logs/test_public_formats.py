@@ -33,6 +33,8 @@ READS = {
                                         0.0002670731707317073, None,
                                         {"max_steps": 2640, "logging_steps": 500, "global_step": 2640,
                                          "num_train_epochs": 20, "train_batch_size": 8}),
+    "lightning_onecycle_metrics.csv": ("lightning", ("lr-SGD",), 55, 49, 2749, 0.004826167939678341,
+                                       1.5218789536947162e-05, 0, {}),
     "ultralytics_results.csv": ("ultralytics", ("lr/pg0", "lr/pg1", "lr/pg2"), 102, 1, 102, 3.334e-05,
                                 0.000555778, 1, {}),
     "ultralytics_8.0_results.csv": ("ultralytics", ("lr/pg0", "lr/pg1", "lr/pg2"), 25, 0, 24, 0.070545,
@@ -170,3 +172,20 @@ def test_whisper_v2_flemish_fp16_run_skipped_ten_optimizer_steps():
     assert (best.name, best.offset, best.residual) == ("skipped", 0, 0.0)
     assert best.causes[0].params["count"] == 10
     assert [w["count"] for w in best.causes[0].params["windows"]] == [3, 1, 1, 1, 1, 1, 1, 1]
+
+
+def test_lightning_lr_monitor_log_is_its_onecycle_bit_for_bit():
+    log = read_log(str(PUBLIC / "lightning_onecycle_metrics.csv"))
+    assert log.skipped == 126  # rows of the other metrics
+    best = explain_log(load_spec(str(PUBLIC / "lightning_onecycle.yaml"), {}), log).best
+    assert (best.name, best.offset, best.residual) == ("none", 0, 0.0)
+
+
+LOGS = sorted(p.name for p in PUBLIC.iterdir() if p.suffix not in (".yaml", ".md"))
+
+
+@pytest.mark.parametrize("name", LOGS)
+def test_every_real_log_given_as_a_spec_is_refused_as_a_log(cli, name):
+    result = cli("table", str(PUBLIC / name))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {PUBLIC / name}: this is a training log: use --actual; it is ")
