@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -162,3 +164,19 @@ def placed_as(overlay: Overlay, schedule: Schedule, log: Any, offset: int) -> Ov
                    convention=log.offset, kind=log.kind)
     return replace(placed, automatic=True,
                    from_log=f"{meaning(offset, log.kind).split(':')[0]}: the explanation's")
+
+
+@contextmanager
+def log_series_hint(actual: tuple[Any, int | None] | None) -> Iterator[None]:
+    """``--series NAME`` picks the schedule's series; when the schedule has no ``NAME`` but
+    ``--actual``'s log has, the error says that ``--actual-series NAME`` reads the log's."""
+    try:
+        yield
+    except SpecError as exc:
+        log = actual[0] if actual is not None else None
+        if log is None or exc.path != "--series" or exc.value not in log.series:
+            raise
+        raise SpecError(exc.message, source=exc.source, path=exc.path, value=exc.value,
+                        hint=f"{exc.value} is a series of the log {os.path.basename(log.name)}: "
+                             f"--actual-series {exc.value} reads it (--series picks the "
+                             "schedule's)") from None
