@@ -18,6 +18,14 @@ from warmupctl.spec.resolve import load_spec
 REAL = Path(__file__).resolve().parent / "real" / "fairseq"
 
 
+def refusal(path: Path, text: str) -> str:
+    """The one-line error of loading ``text`` written at ``path``."""
+    path.write_text(text)
+    with pytest.raises(SpecError) as info:
+        load_spec(str(path))
+    return str(info.value)
+
+
 def polynomial(n: int, lr: float, warmup: int, total: int, end: float = 0.0, power: float = 1.0) -> float:
     """PolynomialDecayLRSchedule.step_update."""
     if warmup > 0 and n <= warmup:
@@ -122,13 +130,10 @@ def test_hydra_train_reads_the_yaml_beside_it_with_overrides(tmp_path, cli):
 
 def test_flags_map_onto_the_hydra_keys(tmp_path):
     script = tmp_path / "train.sh"
-    script.write_text("fairseq-train data-bin/x --arch transformer --lr 0.001,0.002 "
-                      "--lr-scheduler cosine --warmup-updates 10 --max-update 100\n")
-    with pytest.raises(SpecError) as info:
-        load_spec(str(script))
+    message = refusal(script, "fairseq-train data-bin/x --arch transformer --lr 0.001,0.002 "
+                              "--lr-scheduler cosine --warmup-updates 10 --max-update 100\n")
     # fairseq's cosine refuses a list of LRs (ValueError), reported on the flag that gave it
-    assert str(info.value).startswith(f"{script}: --lr: Cannot use a fixed learning rate schedule "
-                                      "with cosine")
+    assert message.startswith(f"{script}: --lr: Cannot use a fixed learning rate schedule with cosine")
 
 
 def test_python_train_py_in_a_checkout_and_update_freq_note(tmp_path):
@@ -156,10 +161,7 @@ def test_python_train_py_in_a_checkout_and_update_freq_note(tmp_path):
 ])
 def test_refusals(tmp_path, text, message):
     path = tmp_path / "F"
-    path.write_text(text)
-    with pytest.raises(SpecError) as info:
-        load_spec(str(path))
-    assert str(info.value) == message.replace("F: ", f"{path}: ")
+    assert refusal(path, text) == message.replace("F: ", f"{path}: ")
 
 
 def test_epochs_with_total_steps(tmp_path):
@@ -196,3 +198,13 @@ def test_import_table_summary(cli, name):
         assert imported.stdout.startswith(f"# {path} read as fairseq config: lr_scheduler ")
     assert table.exit_code == 0, table.stderr
     assert summary.exit_code == 0, summary.stderr
+
+
+def test_paddlenlp_trainer_arguments_are_refused_not_read_as_trainingarguments(tmp_path):
+    """A PaddleNLP argument file has TrainingArguments keys; PaddleNLP's own fields tell it apart."""
+    path = tmp_path / "sft_argument.json"
+    message = refusal(path, '{"model_name_or_path": "x", "per_device_train_batch_size": 4, '
+                            '"learning_rate": 3e-5, "warmup_steps": 30, "max_steps": 100, '
+                            '"tensor_parallel_degree": 2}')
+    assert message.startswith(f"{path}: is a PaddleNLP Trainer argument file: warmupctl does not read "
+                              "its schedule yet")

@@ -35,6 +35,8 @@ EXTRA_SAMPLES: list[dict[str, Any]] = [
     {"schedule": "litgpt.get_lr", "lr": 0.1,
      "args": {"warmup_iters": 6, "max_iters": 40, "min_lr": 0.01, "gradient_accumulation_iters": 2}},
     {"schedule": "litgpt.get_lr_scheduler", "lr": 0.1, "args": {"warmup_steps": 3, "max_steps": 20}},
+    {"schedule": "tfm.build_learning_rate", "args": {"decay": "cosine", "initial_learning_rate": 0.1,
+                                                     "decay_steps": 20, "warmup": "linear", "warmup_steps": 3}},
     {"schedule": "axolotl.cosine_with_min_lr", "lr": 0.1,
      "args": {"num_warmup_steps": 3, "num_training_steps": 20, "min_lr_ratio": 0.1}},
     {"schedule": "axolotl.cosine_with_warmup_decay_constant", "lr": 0.1,

@@ -1,17 +1,11 @@
 """``warmupctl explain LOG [SPEC]``: why a run's logged LR is not the planned schedule."""
 
-from enum import Enum
 from typing import Annotated, Optional
 
 import typer
 
 from warmupctl.cli._common import app_context
-from warmupctl.cli._options import OutputOpt
-
-
-class ExplainFormat(str, Enum):
-    table = "table"
-    json = "json"
+from warmupctl.cli._options import OutputOpt, TableOrJson, TableOrJsonOpt
 
 
 def explain(
@@ -30,7 +24,7 @@ def explain(
     offset: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--offset", metavar="auto|N", help="update = step − N (default auto: the log's convention, "
                                            "then 1, 0, −1)")] = None,
-    fmt: Annotated[ExplainFormat, typer.Option("--format", "-f", help="table or json")] = ExplainFormat.table,
+    fmt: TableOrJsonOpt = TableOrJson.table,
     output: OutputOpt = None,
     plot: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--plot", metavar="FILE", help="draw the log, the planned schedule and the explanation "
@@ -60,7 +54,7 @@ def explain(
     run_log = read_log(log, series, option=None)
     if chosen is not None:
         check_offset(run_log, chosen, "--offset")
-    if fmt == ExplainFormat.json:
+    if fmt == TableOrJson.json:
         context.note(run_log.describe())
     inferred_spec = None
     if spec is not None:
@@ -86,7 +80,7 @@ def explain(
         if save_spec:
             write_text(save_spec, lambda out: out.write(yaml_text))
             context.info(f"wrote {save_spec}")
-    if fmt == ExplainFormat.json:
+    if fmt == TableOrJson.json:
         from warmupctl.render.explain import explain_document
         from warmupctl.render.text import dumps
 

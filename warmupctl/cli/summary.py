@@ -1,6 +1,5 @@
 """``warmupctl summary``: the key events of a schedule."""
 
-from typing import Annotated
 
 import typer
 
@@ -12,7 +11,8 @@ from warmupctl.cli._options import (
     OutputOpt,
     SpecArg,
     StepsOpt,
-    SummaryFormat,
+    TableOrJson,
+    TableOrJsonOpt,
     with_spec_flags,
 )
 
@@ -20,7 +20,7 @@ from warmupctl.cli._options import (
 def summary(
     ctx: typer.Context,
     spec: SpecArg = None,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="table or json")] = SummaryFormat.table,
+    fmt: TableOrJsonOpt = TableOrJson.table,
     output: OutputOpt = None,
     steps: StepsOpt = None,
     actual: ActualOpt = None,
@@ -43,18 +43,20 @@ def summary(
     result = summarize(schedule, steps)
     context = app_context(ctx)
     overlay = place_actual(ctx, log, schedule)
-    if fmt == SummaryFormat.json:
+    if fmt == TableOrJson.json:
+        from warmupctl.engine.series import is_lr
         from warmupctl.render.text import FORMAT_VERSION, dumps
 
+        picked = str((flags or {}).get("series") or "lr")
         document = {"format_version": FORMAT_VERSION, "label": schedule.label,
                     "source": schedule.source, "spec": dict(schedule.spec),
-                    "summary": result.as_dict()}
+                    "summary": result.as_dict(lr=is_lr(picked))}
         if overlay is not None:
             document["actual"] = {"file": actual, **overlay.as_dict()}
         if schedule.series:  # each series besides the LR (lr/pg1, momentum, weight_decay, ...)
             from warmupctl.calc.summary import summarize_series
 
-            document["series"] = {name: s.as_dict()
+            document["series"] = {name: s.as_dict(lr=is_lr(name))
                                   for name, s in summarize_series(schedule, steps).items()}
         write_text(output, lambda out: out.write(dumps(document) + "\n"))
     else:

@@ -202,6 +202,7 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "diffusers",
     "composer",
     "paddle",
+    "tfm",
 )
 
 

@@ -46,7 +46,7 @@ import numpy as np
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
-from warmupctl.frameworks._kit import FloatArray, IntArray, coerce_arg, finish, floats
+from warmupctl.frameworks._kit import FloatArray, IntArray, coerce_arg, finish, floats, run_length
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 from warmupctl.frameworks.torch._ops import _CACHE, _cos, _Direct, _Group, _pow, _Replay
 from warmupctl.frameworks.torch._schedulers import (
@@ -388,6 +388,11 @@ def _inner(spec: Any, total: int) -> tuple[str, Mapping[str, Any], _Model]:
         raise SpecError("must be a number or a nested paddle.* scheduler spec",
                         path="args.learning_rate.schedule", value=name,
                         hint="one of " + ", ".join(f"paddle.{c}" for c in CLASSES))
+    extra = sorted(str(k) for k in spec if k not in ("schedule", "args"))
+    if extra:
+        raise SpecError("a wrapped scheduler takes schedule: and args: only",
+                        path=f"args.learning_rate.{extra[0]}", value=spec[extra[0]],
+                        hint="its LRs come from its args (learning_rate: ...); the run is the outer spec's")
     declared = CLASSES[cls][0]
     given = dict(spec.get("args") or {})
     unknown = sorted(set(given) - {a.name for a in declared})
@@ -406,8 +411,9 @@ def _inner(spec: Any, total: int) -> tuple[str, Mapping[str, Any], _Model]:
         model = _Model(_cosine_closed(args), natural=model.natural)
     elif cls == "CosineAnnealingWarmRestarts":
         model = _Model(_restarts_explicit(args))
-    if model.first_raise(1) is not None:
-        raise SpecError(f"paddle raises {model.first_raise(1)[1]} when constructing {name}",  # type: ignore[index]
+    at_construction = model.first_raise(1)
+    if at_construction is not None:
+        raise SpecError(f"paddle raises {at_construction[1]} when constructing {name}",
                         path="args.learning_rate", hint="paddle rejects these arguments")
     return cls, args, model
 
@@ -568,7 +574,7 @@ def _entry(name: str, args: tuple[Arg, ...], formula: str) -> None:
         # a hint for the replays' caches; the run's length is finish's to decide
         total = call.total_steps or (call.bound.updates if call.bound else None) or 1
         model = _model(name, a, total)
-        raised = model.first_raise(finish_total(call, model))
+        raised = model.first_raise(_horizon(call, model))
         raise_at = (raised[0], f"paddle raises {raised[1]}") if raised else None
         return finish(call, model.fn, natural=model.natural, warmup=model.warmup,
                       boundaries=model.boundaries, notes=[*model.notes, FLOAT32_NOTE],
@@ -578,13 +584,13 @@ def _entry(name: str, args: tuple[Arg, ...], formula: str) -> None:
                              source=f"{VERSION}, {FILE}, {name}", formula=formula, lr="unused"))
 
 
-def finish_total(call: LibraryCall, model: _Model) -> int:
-    """The run's length as :func:`~warmupctl.frameworks._kit.finish` will take it (0 if unknown)."""
-    if call.total_steps is not None:
-        return call.total_steps
-    if model.natural is not None and model.natural >= 1:
-        return model.natural
-    return call.bound.updates if call.bound is not None else 0
+def _horizon(call: LibraryCall, model: _Model) -> int:
+    """The run's length as :func:`~warmupctl.frameworks._kit.finish` takes it (0 when unknown: finish
+    then raises the one "no natural end" error)."""
+    try:
+        return run_length(call, model.natural)
+    except SpecError:
+        return 0
 
 
 for _name, (_args, _make, _formula) in CLASSES.items():

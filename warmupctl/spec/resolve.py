@@ -158,7 +158,8 @@ def _spec_from(
         mapping = merge_flags(base, mapping)
         source = preset_source if source is None else f"{source} (over {preset_source})"
     if file is not None and source is not None and _config_kind(mapping, source) is not None:
-        return _load_config(mapping, source, file.path, flags, config_options.get("deepspeed"),
+        facts = {"num_classes": config_options["num_classes"]} if "num_classes" in config_options else {}
+        return _load_config(mapping, source, file.path, {**flags, **facts}, config_options.get("deepspeed"),
                             config_options.get("library_version"), bound=bound)[1]
     if config_options:
         key = next(iter(config_options))
@@ -174,10 +175,12 @@ def _spec_from(
 #: Flags that act on a training config: the trainer's run length, LR and warmup (each format says which
 #: it applies, :attr:`warmupctl.spec.configs.ConfigFormat.overrides`), and the table's name.
 CONFIG_FLAGS = ("lr", "total_steps", "warmup_steps", "name")
-#: Options only a training config takes: a DeepSpeed config beside it, the library versions it runs under.
-CONFIG_OPTIONS = ("deepspeed", "library_version")
-#: Flags that give a training config the facts it cannot hold (transformers, timm; litgpt's sequence length).
-CONFIG_FACTS = ("dataset_size", "devices", "seq_len")
+#: Options only a training config takes: a DeepSpeed config beside it, the library versions it runs under,
+#: the data set's classes (a fact, refused on a native spec by the flag's name).
+CONFIG_OPTIONS = ("deepspeed", "library_version", "num_classes")
+#: Flags that give a training config the facts it cannot hold (transformers, timm; litgpt's sequence
+#: length; Ultralytics' classes).
+CONFIG_FACTS = ("dataset_size", "devices", "seq_len", "num_classes")
 
 
 def import_config(

@@ -3,7 +3,7 @@
 Run from the repository root with a Python that has torch and transformers (and warmupctl)::
 
     python tests/configs/real/record.py NANOGPT_TRAIN_PY TORCHTUNE_LR_SCHEDULERS_PY \
-        LITGPT_PRETRAIN_PY LITGPT_FINETUNE_LORA_PY > tests/configs/real/expected.json
+        LITGPT_PRETRAIN_PY LITGPT_FINETUNE_LORA_PY DIFFUSERS_OPTIMIZATION_PY > tests/configs/real/expected.json
 
 ``--only PREFIX`` (first) records only the cases whose file starts with PREFIX, merged into the
 expected.json there is.
@@ -60,6 +60,16 @@ def nanogpt(train_py):
     return values
 
 
+def stepped(optimizer, scheduler, steps):
+    """The LR each of ``steps`` updates reads, the scheduler stepped after each (the recipes' loop)."""
+    out = []
+    for _ in range(steps):
+        out.append(float(optimizer.param_groups[0]["lr"]))
+        optimizer.step()
+        scheduler.step()
+    return out
+
+
 def torchtune(path):
     import torch
     from torch.optim.lr_scheduler import LambdaLR
@@ -74,12 +84,7 @@ def torchtune(path):
     def values(spec, steps):
         optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=spec["lr"])
         scheduler = scope["get_cosine_schedule_with_warmup"](optimizer, **spec["args"])
-        out = []
-        for _ in range(steps):
-            out.append(float(optimizer.param_groups[0]["lr"]))
-            optimizer.step()
-            scheduler.step()
-        return out
+        return stepped(optimizer, scheduler, steps)
 
     return values
 
@@ -102,12 +107,28 @@ def litgpt(pretrain_py, lora_py):
         optimizer = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=spec["lr"])
         scheduler = scope["get_lr_scheduler"](optimizer, warmup_steps=args["warmup_steps"],
                                               max_steps=args["max_steps"])
-        out = []
-        for _ in range(steps):
-            out.append(float(optimizer.param_groups[0]["lr"]))
-            optimizer.step()
-            scheduler.step()
+        out = stepped(optimizer, scheduler, steps)
         return {k: out[k] for k in ks}
+
+    return values
+
+
+def diffusers(path):
+    """diffusers' get_scheduler from its optimization.py (tests/configs/goldens/record_diffusers.py)."""
+    import logging
+    import types
+
+    import torch
+
+    text = pathlib.Path(path).read_text().replace("from .utils import logging", "")
+    module = types.ModuleType("diffusers_optimization")
+    module.logging = types.SimpleNamespace(get_logger=logging.getLogger)
+    exec(compile(text, "optimization.py", "exec"), module.__dict__)
+
+    def values(spec, steps):
+        optimizer = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=spec["lr"])
+        scheduler = module.get_scheduler(spec["schedule"].partition(".")[2], optimizer, **spec["args"])
+        return stepped(optimizer, scheduler, steps)
 
     return values
 
@@ -120,6 +141,7 @@ def main():
     get_lr = nanogpt(argv[0]) if argv[0] != "-" else None
     cosine = torchtune(argv[1]) if argv[1] != "-" else None
     lit = litgpt(argv[2], argv[3])
+    diffusers_values = diffusers(argv[4])
     out = json.loads((HERE / "expected.json").read_text()) if only else {}
     for index, case in enumerate(yaml.safe_load((HERE / "cases.yaml").read_text())):
         if "schedule" not in case or (only and not case["file"].startswith(only)):
@@ -138,7 +160,9 @@ def main():
             lr = cosine(spec, n)
         elif spec["schedule"] == "accelerate.AcceleratedScheduler":
             stride = spec["args"]["num_processes"]
-            inner = goldens.live_values(spec["args"]["scheduler"], n * stride)
+            wrapped = spec["args"]["scheduler"]
+            inner = (diffusers_values(wrapped, n * stride) if wrapped["schedule"].startswith("diffusers.")
+                     else goldens.live_values(wrapped, n * stride))
             lr = [inner[k * stride] for k in range(n)]
         else:
             lr = goldens.live_values({k: val for k, val in spec.items() if k != "total_steps"}, n)

@@ -34,7 +34,14 @@ from typing import Any
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.spec.configs import _kit as kit
-from warmupctl.spec.configs.deepspeed import block_of, locate_file
+from warmupctl.spec.configs.deepspeed import TITLE as DS_TITLE
+from warmupctl.spec.configs.deepspeed import DeepSpeedConfig, block_of, locate_file
+from warmupctl.spec.configs.transformers import (
+    batch_against_deepspeed,
+    deepspeed_with_trainer,
+    optimizer_lr,
+    trainer_arguments,
+)
 from warmupctl.spec.load import load_mapping
 
 TITLE = "axolotl config"
@@ -76,17 +83,34 @@ def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translat
     lr = v.as_positive(request.overrides.get("lr", raw["learning_rate"]), "learning_rate")
     n, base, n_how = _total_steps(raw, request, notes)
     w = _warmup(raw, base, notes)
-    _deepspeed(raw, request, notes)
+    ds = _deepspeed(raw, request, notes)
     for key in _GROUP_KEYS:
         if raw.get(key) is not None:
             notes.append(f"{key} {kit.show(raw[key])} gives some parameters another LR: the table shows "
                          "learning_rate's group")
-    spec, scheduler = _scheduler(raw, lr, n, w, notes)
-    notes.insert(0, f"{source} read as {TITLE}: lr_scheduler {scheduler} -> {spec['schedule']}; "
-                    f"{n} updates ({n_how}), warmup {w}")
     origins = {"lr": at("learning_rate"), "args": at("lr_scheduler_kwargs"), "schedule": at("lr_scheduler")}
-    return kit.Translation("axolotl", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
+    title = TITLE
+    if ds is not None and ds.block is not None:
+        spec = _with_deepspeed_scheduler(raw, request, ds, lr, n, w, notes, origins)
+        scheduler = f"{raw.get('lr_scheduler') or 'cosine'} (not used)"
+        title = f"{TITLE} + {DS_TITLE}"
+    else:
+        spec, scheduler = _scheduler(raw, lr, n, w, notes)
+    notes.insert(0, f"{source} read as {title}: lr_scheduler {scheduler} -> {spec['schedule']}; "
+                    f"{n} updates ({n_how}), warmup {w}")
+    return kit.Translation("axolotl", title, source, spec, tuple(notes), MappingProxyType(origins),
                            applied=request.given("lr", "total_steps"))
+
+
+def _micro_and_accumulation(raw: Mapping[str, Any]) -> tuple[int, int, int]:
+    """``(micro_batch_size, gradient_accumulation_steps, batch per process)`` as normalize_config
+    derives them (the deprecated ``batch_size`` gives the accumulation when it is not set)."""
+    micro = _count(raw, "micro_batch_size", 1)
+    if raw.get("gradient_accumulation_steps") is None and raw.get("batch_size") is not None:
+        batch = v.as_count(raw["batch_size"], "batch_size", minimum=1)
+        return micro, batch // micro, batch
+    accum = _count(raw, "gradient_accumulation_steps", 1)
+    return micro, accum, micro * accum
 
 
 def _count(raw: Mapping[str, Any], key: str, default: int) -> int:
@@ -132,13 +156,7 @@ def _total_steps(raw: Mapping[str, Any], request: kit.Request,
                         hint="pass --dataset-size N (rows after axolotl's preprocessing) and --devices N, or "
                              "--total-steps N from axolotl's log line \"Maximum number of steps set at N\"")
     dataset = v.as_count(dataset, "--dataset-size", minimum=1)
-    micro = _count(raw, "micro_batch_size", 1)
-    if raw.get("gradient_accumulation_steps") is None and raw.get("batch_size") is not None:
-        accum = v.as_count(raw["batch_size"], "batch_size", minimum=1) // micro
-        batch = v.as_count(raw["batch_size"], "batch_size", minimum=1)
-    else:
-        accum = _count(raw, "gradient_accumulation_steps", 1)
-        batch = micro * accum
+    micro, accum, batch = _micro_and_accumulation(raw)
     devices = request.facts.get("devices")
     if devices is None:
         raise SpecError("axolotl's batch counts every process", path="micro_batch_size", value=micro,
@@ -184,11 +202,11 @@ def _warmup(raw: Mapping[str, Any], n: int | None, notes: list[str]) -> int:
     return w
 
 
-def _deepspeed(raw: Mapping[str, Any], request: kit.Request, notes: list[str]) -> None:
-    """A DeepSpeed scheduler block would replace axolotl's scheduler: refused; none: noted."""
+def _deepspeed(raw: Mapping[str, Any], request: kit.Request, notes: list[str]) -> DeepSpeedConfig | None:
+    """The DeepSpeed config axolotl hands the Trainer (``deepspeed:`` or ``--deepspeed``), or None."""
     named = request.deepspeed or raw.get("deepspeed")
     if not named:
-        return
+        return None
     if isinstance(named, Mapping):
         config = block_of(named, request.source, "deepspeed.")
     else:
@@ -200,14 +218,38 @@ def _deepspeed(raw: Mapping[str, Any], request: kit.Request, notes: list[str]) -
             if text.startswith(_BUNDLED_DEEPSPEED) and request.deepspeed is None:
                 notes.append(f"deepspeed: {text} is one of axolotl's bundled configs, which have no "
                              "scheduler block: axolotl's scheduler runs")
-                return
+                return None
             raise
         config = block_of(load_mapping(where)[1], where, "")
-    if config.block is not None:
-        raise SpecError("has a scheduler block, which replaces axolotl's scheduler", source=config.source,
-                        path=config.prefix + "scheduler",
-                        hint="warmupctl reads DeepSpeed's scheduler with the transformers Trainer's "
-                             "arguments; drop the block to run axolotl's lr_scheduler")
+    if config.block is None:
+        notes.append(f"{config.name} has no scheduler block: axolotl's lr_scheduler runs")
+    return config
+
+
+def _with_deepspeed_scheduler(raw: Mapping[str, Any], request: kit.Request, ds: DeepSpeedConfig, lr: float,
+                              n: int, w: int, notes: list[str],
+                              origins: dict[str, kit.Origin]) -> dict[str, Any]:
+    """DeepSpeed's scheduler, as the Trainer axolotl builds ends up with it.
+
+    axolotl passes ``deepspeed`` to TrainingArguments with ``learning_rate``, ``per_device_train_batch_size
+    = micro_batch_size``, ``gradient_accumulation_steps``, ``warmup_steps = W`` and ``max_steps = N``; the
+    transformers DeepSpeed integration then fills the config's "auto" values from them and, because the
+    config has a scheduler block, builds DeepSpeed's scheduler instead of the Trainer's (axolotl's
+    ``create_scheduler`` never runs): the rule of :mod:`warmupctl.spec.configs.transformers`.
+    """
+    micro, accum, _ = _micro_and_accumulation(raw)
+    name = v.as_str(raw.get("lr_scheduler") or "cosine", "lr_scheduler")
+    kwargs = dict(v.as_mapping(raw.get("lr_scheduler_kwargs") or {}, "lr_scheduler_kwargs"))
+    trainer = trainer_arguments(lr=lr, scheduler=name, kwargs=kwargs, max_steps=n, per_device=micro,
+                                grad_accum=accum, world=request.facts.get("devices"))
+    trainer = batch_against_deepspeed(trainer, ds, notes)
+    spec = deepspeed_with_trainer(ds, trainer, optimizer_lr(ds, trainer), n, w, notes, origins)
+    ignored = [key for key in ("cosine_min_lr_ratio", "cosine_constant_lr_ratio", "lr_quadratic_warmup")
+               if raw.get(key) is not None]
+    notes.append("axolotl hands deepspeed: to the Trainer, so DeepSpeed's scheduler is used (warmup_steps "
+                 f"{w} and max_steps {n} as axolotl computes them fill its \"auto\" values)"
+                 + (f"; {', '.join(ignored)} of axolotl's own cosine do not apply" if ignored else ""))
+    return spec
 
 
 def _scheduler(raw: Mapping[str, Any], lr: float, n: int, w: int,

@@ -20,7 +20,9 @@ Where the values are (hydra keys; the ``fairseq-train`` flag of each is :data:`F
   ``optimization`` values (``II("optimization.lr")``); without ``lr_scheduler`` fairseq's
   ``fixed`` is used (the registry's default);
 * ``dataset.batch_size`` / ``max_tokens``: the batches of an epoch, which only matter for a run
-  counted in epochs; those depend on the data (sizes and, with ``max_tokens``, lengths), so such a
+  counted in epochs; those depend on the data (sizes and, with ``max_tokens``, lengths; batches
+  rounded to ``required_batch_size_multiple`` by ``data_utils.batch_by_size``), and with ``fp16`` an
+  update whose gradients overflow is skipped without counting (``Trainer.train_step``), so such a
   run needs ``--total-steps``.
 
 ``reduce_lr_on_plateau`` follows the validation loss and is refused. ``fairseq-hydra-train
@@ -40,16 +42,7 @@ from typing import Any
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.frameworks._registry import LIBRARY_SCHEDULES, load_libraries
-from warmupctl.spec.configs._base import (
-    ConfigFormat,
-    Origin,
-    Request,
-    Translation,
-    normalized,
-    show,
-    unique_keys,
-)
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 
 TITLE = "fairseq config"
 #: fairseq 0.12.2 ``OptimizationConfig.lr`` default.
@@ -105,8 +98,8 @@ def _claim(mapping: Mapping[str, Any]) -> str | None:
     common, task = mapping.get("common"), mapping.get("task")
     if isinstance(common, Mapping) and isinstance(task, Mapping) and "_name" in task:
         return "common, task._name"
-    hits = [str(k) for k in mapping if normalized(str(k)) in FLAG_MARKERS]
-    names = {normalized(str(k)): str(k) for k in mapping}
+    hits = [str(k) for k in mapping if kit.normalized(str(k)) in FLAG_MARKERS]
+    names = {kit.normalized(str(k)): str(k) for k in mapping}
     if not hits and "lr_scheduler" in names and WITH_SCHEDULER & set(names):
         hits = [names["lr_scheduler"], *(names[k] for k in sorted(WITH_SCHEDULER & set(names)))]
     return ", ".join(hits) if hits else None
@@ -147,7 +140,7 @@ class _Config:
                     self.groups["lr_scheduler"] = {"_name": block}
                     self.where[("lr_scheduler", "_name")] = "lr_scheduler"
             return
-        raw, spelled = unique_keys(mapping, source)
+        raw, spelled = kit.unique_keys(mapping, source)
         for name, value in raw.items():
             place = FLAGS.get(name)
             if place is not None:
@@ -180,7 +173,7 @@ class _Config:
         raise SpecError("the ${...} references loop", source=self.source, path=self.at(group, key))
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     source = request.source
     notes: list[str] = []
     config = _Config(mapping, source, notes)
@@ -222,7 +215,7 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
         notes.append(f"--total-steps {max_update} sets optimization.max_update (fairseq's run length)")
 
     args: dict[str, Any] = {}
-    origins: dict[str, Origin] = {"lr": Origin(source, lr_at), "args.lr": Origin(source, lr_at)}
+    origins: dict[str, kit.Origin] = {"lr": kit.Origin(source, lr_at), "args.lr": kit.Origin(source, lr_at)}
     for key in (sched or {}):
         if key in ("_name",):
             continue
@@ -230,8 +223,8 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
         if key in ("lr", "max_update") and not config.flags:
             if key == "lr":
                 lr = _listed(value, config.at("lr_scheduler", key), float)
-                notes.append(f"lr_scheduler.lr {show(lr)} is what the scheduler reads")
-                origins["lr"] = origins["args.lr"] = Origin(source, config.at("lr_scheduler", key))
+                notes.append(f"lr_scheduler.lr {kit.show(lr)} is what the scheduler reads")
+                origins["lr"] = origins["args.lr"] = kit.Origin(source, config.at("lr_scheduler", key))
             else:
                 max_update = v.as_int(value, config.at("lr_scheduler", key))
             continue
@@ -242,11 +235,11 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
         if key == "phase_ratio" and isinstance(value, str):
             value = _listed(value, config.at("lr_scheduler", key), float)
         args[key] = value
-        origins[f"args.{key}"] = Origin(source, config.at("lr_scheduler", key))
+        origins[f"args.{key}"] = kit.Origin(source, config.at("lr_scheduler", key))
     args["lr"] = lr
     if "max_update" in declared:
         args["max_update"] = max_update
-        origins["args.max_update"] = Origin(source, config.at("optimization", "max_update"))
+        origins["args.max_update"] = kit.Origin(source, config.at("optimization", "max_update"))
 
     spec: dict[str, Any] = {"schedule": f"fairseq.{name}", "args": args}
     if max_update > 0:
@@ -256,7 +249,7 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
             notes.append(f"max_epoch {max_epoch} also bounds the run: if its epochs end before update "
                          f"{max_update}, training stops there")
     elif max_epoch > 0:
-        batching = ", ".join(f"{k} {show(config.get('dataset', k))}" for k in ("batch_size", "max_tokens")
+        batching = ", ".join(f"{k} {kit.show(config.get('dataset', k))}" for k in ("batch_size", "max_tokens")
                              if config.get("dataset", k) is not None) or "the dataset's batching"
         raise SpecError(f"the run is max_epoch {max_epoch} epochs, whose updates fairseq counts from "
                         f"the batches of the data ({batching})", source="command line",
@@ -271,9 +264,10 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
     if freq is not None:
         freqs = _listed(freq, config.at("optimization", "update_freq"), int)
         if freqs != [1]:
-            notes.append(f"update_freq {show(freqs)}: one optimizer update per {freqs[0]} batches "
+            notes.append(f"update_freq {kit.show(freqs)}: one optimizer update per {freqs[0]} batches "
                          "(the scheduler counts updates)" if len(freqs) == 1 else
-                         f"update_freq {show(freqs)}: per-epoch accumulation; the scheduler counts updates")
+                         f"update_freq {kit.show(freqs)}: per-epoch accumulation; the scheduler counts "
+                         "updates")
     stop = config.get("optimization", "stop_min_lr")
     if stop is not None and v.as_float(stop, config.at("optimization", "stop_min_lr")) > 0:
         notes.append(f"stop_min_lr {stop}: fairseq stops training once the LR falls to it or below")
@@ -289,10 +283,10 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
                      if reset else
                      f"restore_file {restore}: training resumes at the checkpoint's num_updates, and "
                      "update k here is the run's update k")
-    origins["total_steps"] = Origin(source, config.at("optimization", "max_update"),
-                                    hint="fairseq runs max_update updates (0: no limit): set it, or "
+    origins["total_steps"] = kit.Origin(source, config.at("optimization", "max_update"),
+                                        hint="fairseq runs max_update updates (0: no limit): set it, or "
                                          "pass --total-steps N")
-    return Translation("fairseq", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
+    return kit.Translation("fairseq", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
 
 
 def hydra_mapping(words: tuple[str, ...], source: str, path: str | None) -> dict[str, Any]:
@@ -340,7 +334,7 @@ def hydra_mapping(words: tuple[str, ...], source: str, path: str | None) -> dict
     return config
 
 
-FORMAT = register(ConfigFormat(
+FORMAT = kit.register(kit.ConfigFormat(
     "fairseq", TITLE, _claim, _translate, markers=frozenset({"lr_scheduler", "optimization", *FLAG_MARKERS}),
     shared=SHARED, overrides=("total_steps", "lr"), outranks=("deepspeed",),
     refusals=MappingProxyType({"warmup_steps": "fairseq's warmup is lr_scheduler.warmup_updates "

@@ -17,7 +17,8 @@ refused with one line saying where the schedule of that run comes from:
 * a hostfile (``worker-1 slots=8`` lines: DeepSpeed's ``deepspeed/launcher/runner.py``
   ``_parse_hostfile`` reads ``hostname slots=N``, as OpenMPI's hostfiles are written);
 * a shell script (a SLURM ``#SBATCH`` script) that runs no training command warmupctl reads: its
-  launching line is named (:func:`script_refusal`, called by :mod:`.shell`).
+  launching line is named (:func:`script_refusal`, called by :mod:`.shell`);
+* a gin file (``.gin``, t5x): refused whole (:func:`gin_refusal`), gin resolves its bindings.
 
 A DeepSpeed config without a ``scheduler`` block is refused the same way by :mod:`.deepspeed`.
 """
@@ -30,8 +31,7 @@ from typing import Any
 
 from warmupctl.core.errors import SpecError
 from warmupctl.core.vocabulary import KEYS
-from warmupctl.spec.configs._base import ConfigFormat, Request, Translation, marker_claim
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 
 #: Where the schedule of a launched run comes from, the start of every hint here.
 FROM_PROGRAM = "the schedule comes from the arguments of the program it runs"
@@ -72,7 +72,7 @@ def _count(value: Any) -> int | None:
 ACCELERATE_MARKERS = frozenset({"compute_environment", "distributed_type"})
 
 
-def _accelerate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _accelerate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     processes = _count(mapping.get("num_processes"))
     precision = mapping.get("mixed_precision")
     sets = [f"{processes} processes" if processes else "the processes"]
@@ -134,7 +134,7 @@ def _replicas(spec: Any) -> str:
     return ""
 
 
-def _kubernetes(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _kubernetes(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     kind = str(mapping["kind"])
     raise SpecError(f"is a Kubernetes {kind}{_replicas(mapping.get('spec'))}: it starts containers, "
                     "it holds no LR", hint=_give(_container_command(mapping.get("spec"))))
@@ -164,7 +164,7 @@ def launch_line(text: str) -> tuple[int, str] | None:
     return found
 
 
-def _skypilot(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _skypilot(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     nodes = _count(mapping.get("num_nodes"))
     resources = mapping.get("resources")
     accelerators = resources.get("accelerators") if isinstance(resources, Mapping) else None
@@ -188,7 +188,7 @@ def _ray_claim(mapping: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _ray(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _ray(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     if "cluster_name" in mapping:
         raise SpecError("is a Ray cluster config: it sets the machines, it holds no LR",
                         hint="the schedule comes from the arguments of the job submitted to the cluster "
@@ -222,6 +222,17 @@ def hostfile_refusal(text: str, source: str) -> SpecError | None:
                      + f" (deepspeed --hostfile {source} train.py ...) — give those, with --devices {slots}")
 
 
+_GIN_SCHEDULE = re.compile(r"create_learning_rate_scheduler[.:]")
+
+
+def gin_refusal(text: str, source: str) -> SpecError:
+    """The refusal of a gin file (t5x): its bindings are Python calls gin evaluates, not read here."""
+    says = " (it binds utils.create_learning_rate_scheduler)" if _GIN_SCHEDULE.search(text) else ""
+    return SpecError(f"is a gin config (t5x){says}: warmupctl does not read gin bindings", source=source,
+                     hint="gin resolves its factors, base_learning_rate and warmup_steps with its includes "
+                          "and macros (TRAIN_STEPS); write the schedule as a warmupctl spec")
+
+
 def script_refusal(text: str, source: str) -> SpecError:
     """The refusal of a shell script that runs no training command warmupctl reads."""
     slurm = any(line.startswith("#SBATCH") for line in text.splitlines())
@@ -235,11 +246,12 @@ def script_refusal(text: str, source: str) -> SpecError:
 
 
 for _name, _title, _claim, _translate, _markers in (
-    ("accelerate_config", "accelerate launch config", marker_claim(ACCELERATE_MARKERS), _accelerate,
+    ("accelerate_config", "accelerate launch config", kit.marker_claim(ACCELERATE_MARKERS), _accelerate,
      ACCELERATE_MARKERS),
     ("kubernetes", "Kubernetes manifest", _kubernetes_claim, _kubernetes, frozenset({"apiVersion"})),
     ("skypilot", "SkyPilot task", _skypilot_claim, _skypilot, frozenset({"run"})),
     ("ray", "Ray job or cluster config", _ray_claim, _ray, frozenset({"cluster_name", "entrypoint"})),
 ):
     # shared: a job file is refused whole, so warmupctl's own keys in it (kind:, name:) are no mix
-    register(ConfigFormat(_name, _title, _claim, _translate, markers=_markers, shared=frozenset(KEYS)))
+    kit.register(kit.ConfigFormat(_name, _title, _claim, _translate, markers=_markers,
+                                  shared=frozenset(KEYS)))

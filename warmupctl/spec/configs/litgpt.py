@@ -38,8 +38,7 @@ from typing import Any
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.core.vocabulary import KEYS
-from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translation, number
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 
 TITLE = "litgpt config"
 
@@ -86,7 +85,7 @@ def _script(mapping: Mapping[str, Any]) -> str:
     return "pretrain" if pretrain else "finetune"
 
 
-def _devices(mapping: Mapping[str, Any], request: Request) -> tuple[int, str]:
+def _devices(mapping: Mapping[str, Any], request: kit.Request) -> tuple[int, str]:
     nodes = v.as_count(mapping.get("num_nodes", 1), "num_nodes", minimum=1)
     given = request.facts.get("devices")
     if given is not None:
@@ -101,7 +100,7 @@ def _devices(mapping: Mapping[str, Any], request: Request) -> tuple[int, str]:
     return devices * nodes, (f"{how} × num_nodes {nodes}" if nodes > 1 else how)
 
 
-def _lr(mapping: Mapping[str, Any], request: Request) -> tuple[float, str]:
+def _lr(mapping: Mapping[str, Any], request: kit.Request) -> tuple[float, str]:
     if request.overrides.get("lr") is not None:
         return v.as_positive(request.overrides["lr"], "--lr"), "--lr"
     optimizer = mapping.get("optimizer", "AdamW")
@@ -140,7 +139,7 @@ def _accumulation(train: Mapping[str, Any], world: int) -> tuple[int, int]:
     return per_rank // micro, micro
 
 
-def _warmup_steps(train: Mapping[str, Any], request: Request) -> int:
+def _warmup_steps(train: Mapping[str, Any], request: kit.Request) -> int:
     if request.overrides.get("warmup_steps") is not None:
         return v.as_count(request.overrides["warmup_steps"], "--warmup-steps")
     if train.get("lr_warmup_fraction") and train.get("lr_warmup_steps"):
@@ -150,7 +149,7 @@ def _warmup_steps(train: Mapping[str, Any], request: Request) -> int:
     return v.as_count(train.get("lr_warmup_steps") or 0, "train.lr_warmup_steps")
 
 
-def _pretrain(mapping: Mapping[str, Any], request: Request, lr: float, lr_how: str) -> Translation:
+def _pretrain(mapping: Mapping[str, Any], request: kit.Request, lr: float, lr_how: str) -> kit.Translation:
     source = request.source
     train, missing = _train(mapping, PRETRAIN_DEFAULTS)
     if request.overrides.get("total_steps") is not None:
@@ -194,7 +193,7 @@ def _pretrain(mapping: Mapping[str, Any], request: Request, lr: float, lr_how: s
              f"(max_tokens {tokens} // {world} processes ({world_how}) // (micro_batch_size {micro} × "
              f"max_seq_length {seq} ({seq_how}))), {horizon // accum} updates of A = {accum} micro-batches "
              f"(global_batch_size {train['global_batch_size']} // {world} // {micro}); "
-             f"lr {number(lr)} ({lr_how})",
+             f"lr {kit.number(lr)} ({lr_how})",
              f"warmup_iters {warmup}: min(max_iters, lr_warmup_steps {steps} × {accum})"]
     if train.get("max_steps") is not None:
         notes.append(f"train.max_steps {train['max_steps']} is not applied: pretrain.py only warns about it "
@@ -203,12 +202,13 @@ def _pretrain(mapping: Mapping[str, Any], request: Request, lr: float, lr_how: s
     spec = {"schedule": "litgpt.get_lr", "lr": lr,
             "args": {"warmup_iters": warmup, "max_iters": horizon, "min_lr": floor,
                      "gradient_accumulation_iters": accum}}
-    origins = {"lr": Origin(source, "optimizer.init_args.lr"), "args.min_lr": Origin(source, "train.min_lr"),
-               "args.max_iters": Origin(source, "train.max_tokens")}
+    origins = {"lr": kit.Origin(source, "optimizer.init_args.lr"),
+               "args.min_lr": kit.Origin(source, "train.min_lr"),
+               "args.max_iters": kit.Origin(source, "train.max_tokens")}
     return _translation(source, spec, notes, origins, request)
 
 
-def _finetune(mapping: Mapping[str, Any], request: Request, lr: float, lr_how: str) -> Translation:
+def _finetune(mapping: Mapping[str, Any], request: kit.Request, lr: float, lr_how: str) -> kit.Translation:
     source = request.source
     train, missing = _train(mapping, FINETUNE_DEFAULTS)
     for key in ("max_tokens", "max_norm", "tie_embeddings", "lr_warmup_fraction"):
@@ -251,7 +251,7 @@ def _finetune(mapping: Mapping[str, Any], request: Request, lr: float, lr_how: s
              f"scheduler max_steps {end} = "
              + (f"min(epochs {epochs} × ({batches} // A {accum}), {cap_path} {cap})" if cap is not None
                 else f"epochs {epochs} × ({batches} // A {accum})")
-             + f"; lr {number(lr)} ({lr_how}); warmup_steps {warmup} (train.lr_warmup_steps)"]
+             + f"; lr {kit.number(lr)} ({lr_how}); warmup_steps {warmup} (train.lr_warmup_steps)"]
     if run != end:
         notes.append(f"the run has {run} updates ({epochs} × {batches} micro-batches // {accum}: the window "
                      f"counter runs on across epochs), {run - end} past the scheduler's max_steps {end}")
@@ -261,9 +261,9 @@ def _finetune(mapping: Mapping[str, Any], request: Request, lr: float, lr_how: s
     notes += _common_notes(mapping, train, missing, "finetune")
     spec = {"schedule": "litgpt.get_lr_scheduler", "lr": lr, "total_steps": run,
             "args": {"warmup_steps": warmup, "max_steps": end}}
-    origins = {"lr": Origin(source, "optimizer.init_args.lr"),
-               "args.warmup_steps": Origin(source, "train.lr_warmup_steps"),
-               "args.max_steps": Origin(source, "train.epochs")}
+    origins = {"lr": kit.Origin(source, "optimizer.init_args.lr"),
+               "args.warmup_steps": kit.Origin(source, "train.lr_warmup_steps"),
+               "args.max_steps": kit.Origin(source, "train.epochs")}
     return _translation(source, spec, notes, origins, request)
 
 
@@ -282,15 +282,13 @@ def _common_notes(mapping: Mapping[str, Any], train: Mapping[str, Any], missing:
     return notes
 
 
-def _translation(source: str, spec: dict[str, Any], notes: list[str], origins: dict[str, Origin],
-                 request: Request) -> Translation:
-    applied = frozenset(key for key in ("lr", "total_steps", "warmup_steps")
-                        if request.overrides.get(key) is not None)
-    return Translation("litgpt", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
-                       applied=applied)
+def _translation(source: str, spec: dict[str, Any], notes: list[str], origins: dict[str, kit.Origin],
+                 request: kit.Request) -> kit.Translation:
+    return kit.Translation("litgpt", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
+                           applied=request.given("lr", "total_steps", "warmup_steps"))
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     script = _script(mapping)
     lr, lr_how = _lr(mapping, request)
     if script == "pretrain":
@@ -298,7 +296,7 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
     return _finetune(mapping, request, lr, lr_how)
 
 
-FORMAT = register(ConfigFormat(
+FORMAT = kit.register(kit.ConfigFormat(
     "litgpt", TITLE, _claim, _translate, markers=frozenset({"train"}), shared=frozenset(KEYS),
     facts=("dataset_size", "devices", "seq_len"),
     outranks=("transformers", "deepspeed", "megatron", "timm", "lightning"),

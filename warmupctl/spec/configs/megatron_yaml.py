@@ -22,9 +22,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from warmupctl.core.errors import SpecError
+from warmupctl.spec.configs import _kit as kit
 from warmupctl.spec.configs import megatron
-from warmupctl.spec.configs._base import ConfigFormat, Request, Translation, normalized
-from warmupctl.spec.configs._registry import register
 
 TITLE = "Megatron-LM --yaml-cfg file"
 #: The sections only a Megatron YAML config has (the model and the parallelism).
@@ -53,27 +52,27 @@ def _environment(mapping: Mapping[str, Any], source: str) -> None:
 
 
 def translate_yaml(mapping: Mapping[str, Any], source: str, overrides: Mapping[str, Any],
-                   before: tuple[str, ...] = ()) -> Translation:
+                   before: tuple[str, ...] = ()) -> kit.Translation:
     """A ``--yaml-cfg`` mapping as Megatron arguments (``before``: notes of the script that named it)."""
     _environment(mapping, source)
     flat = {key: value for key, value in mapping.items() if key not in SECTIONS}
     translation = megatron.translate_arguments(flat, source, overrides)
     notes = (*before, f"{source} read as a {TITLE}: its top-level keys are the training arguments "
                       "(language_model: and model_parallel: hold no schedule)", *translation.notes[1:])
-    return Translation("megatron_yaml", TITLE, translation.source, translation.spec, notes,
-                       translation.origins, translation.applied)
+    return kit.Translation("megatron_yaml", TITLE, translation.source, translation.spec, notes,
+                           translation.origins, translation.applied)
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     return translate_yaml(mapping, request.source, request.overrides)
 
 
-def from_script(raw: Mapping[str, Any], request: Request) -> Translation:
+def from_script(raw: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     """A script's arguments with ``--yaml-cfg FILE``: Megatron reads FILE and ignores the rest."""
     from warmupctl.spec.configs.deepspeed import locate_file
     from warmupctl.spec.load import load_mapping
 
-    spelled = {normalized(str(key)): str(key) for key in raw}
+    spelled = {kit.normalized(str(key)): str(key) for key in raw}
     key = spelled["yaml_cfg"]
     value = raw[key]
     if not isinstance(value, str) or "${" in value:
@@ -93,7 +92,7 @@ def from_script(raw: Mapping[str, Any], request: Request) -> Translation:
     return translate_yaml(mapping, source, request.overrides, tuple(notes))
 
 
-FORMAT = register(ConfigFormat(
+FORMAT = kit.register(kit.ConfigFormat(
     "megatron_yaml", TITLE, _claim, _translate, markers=frozenset(SECTIONS), shared=megatron.SHARED,
     outranks=("megatron", "open_instruct", "transformers", "deepspeed"), overrides=("total_steps", "lr"),
     refusals=megatron.FORMAT.refusals,

@@ -50,12 +50,14 @@ class Command:
         line: the script's line where the command starts (1-based).
         words: the arguments after ``program``, variables substituted.
         unknown: variables used in the command that the script does not set literally.
+        launcher: the words before ``program`` (``accelerate launch --num_processes 2``).
     """
 
     program: str
     line: int
     words: tuple[str, ...]
     unknown: frozenset[str]
+    launcher: tuple[str, ...] = ()
 
 
 def statements(text: str) -> list[tuple[int, str]]:
@@ -169,7 +171,8 @@ def find_command(text: str, source: str) -> Command | None:
                                      for w in words[:i]) or all(_ENV.match(w) for w in words[:i])
             if is_trainer and launched:
                 used = {name for name in unknown if any(UNKNOWN % name in w for w in words[i + 1:])}
-                found.append(Command(base, line, tuple(words[i + 1:]), frozenset(used)))
+                found.append(Command(base, line, tuple(words[i + 1:]), frozenset(used),
+                                     tuple(words[:i])))
                 break
     if not found:
         return None
@@ -242,4 +245,18 @@ def parse_script(text: str, source: str) -> dict[str, Any]:
     if not args:
         raise SpecError(f"line {command.line}: {command.program} is run without arguments",
                         source=source, hint="the schedule is in its --flags")
+    launchers = [word.rsplit("/", 1)[-1] for word in command.launcher]
+    if command.program.startswith("train_") and "accelerate" in launchers and "launch" in launchers:
+        # A diffusers-style script: which one decides its arithmetic, and accelerate's own flags
+        # (--num_processes) the processes (spec/configs/diffusers.py reads both).
+        args.setdefault(SCRIPT_KEY, command.program)
+        launch = command.launcher[launchers.index("launch") + 1:]
+        args.setdefault(LAUNCH_KEY, arguments(Command("accelerate", command.line, launch, frozenset())))
     return args
+
+
+#: The key under which :func:`parse_script` gives the name of a ``train_*.py`` script it found (the
+#: name of ``accelerate launch``'s own positional argument).
+SCRIPT_KEY = "training_script"
+#: The key holding the flags of ``accelerate launch`` before such a script (``--num_processes``).
+LAUNCH_KEY = "accelerate_launch"

@@ -436,3 +436,18 @@ FORMAT = kit.register(kit.ConfigFormat(
     "transformers", TITLE, kit.marker_claim(MARKERS), _translate, markers=MARKERS, shared=SHARED,
     facts=("dataset_size", "devices"), with_deepspeed=True, overrides=FORMAT_OVERRIDES,
 ))
+
+
+def trainer_arguments(*, lr: float, scheduler: str, kwargs: dict[str, Any], max_steps: int, per_device: int,
+                      grad_accum: int, world: int | None) -> _Trainer:
+    """The TrainingArguments another trainer hands the Trainer (axolotl), for the DeepSpeed rules here."""
+    return _Trainer(lr=lr, scheduler=scheduler, kwargs=kwargs, max_steps=max_steps, epochs=None,
+                    per_device=per_device, grad_accum=grad_accum, world=world, dataset=None, drop_last=False,
+                    version=(5, 23, 0))
+
+
+#: transformers' DeepSpeed integration, for trainers that hand TrainingArguments a DeepSpeed config
+#: (axolotl): the batch checks, the scheduler block with "auto" filled, the optimizer's LR.
+batch_against_deepspeed = _batch_against_deepspeed
+deepspeed_with_trainer = _deepspeed_with_trainer
+optimizer_lr = _optimizer_lr

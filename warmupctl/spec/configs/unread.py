@@ -1,6 +1,6 @@
-"""Formats warmupctl recognizes but does not read yet: Composer/llm-foundry, diffusers.
+"""Formats warmupctl recognizes but does not read yet: Composer/llm-foundry, PaddleNLP.
 
-Their files share key names with formats warmupctl reads (a diffusers argument file has
+Their files share key names with formats warmupctl reads (PaddleNLP's ``PdArgumentParser`` JSON has
 TrainingArguments' ``num_train_epochs``):
 each is claimed here on keys of its own and refused with one line saying what it is, so that it is
 never read as another trainer's config.
@@ -20,8 +20,9 @@ _OTHERS = ("transformers", "deepspeed", "megatron", "timm", "lightning")
 
 _COMPOSER = frozenset({"max_duration", "global_train_batch_size", "device_train_microbatch_size",
                        "device_train_batch_size", "eval_interval_ba"})
-_DIFFUSERS = frozenset({"lr_warmup_steps", "lr_num_cycles", "lr_power", "pretrained_model_name_or_path",
-                        "train_text_encoder", "max_train_steps_per_epoch"})
+#: PaddleNLP ``TrainingArguments`` fields transformers' has not (paddlenlp/trainer/training_args.py).
+_PADDLENLP = frozenset({"tensor_parallel_degree", "pipeline_parallel_degree", "sharding_parallel_degree",
+                        "unified_checkpoint", "amp_master_grad"})
 
 
 def _refuse(title: str, what: str) -> Callable[[Mapping[str, Any], kit.Request], kit.Translation]:
@@ -35,9 +36,10 @@ def _refuse(title: str, what: str) -> Callable[[Mapping[str, Any], kit.Request],
 for name, title, claim, what in (
     ("composer", "a Composer/llm-foundry config", kit.marker_claim(_COMPOSER),
      "Composer converts the scheduler's time strings (ba, ep, dur, tok, sp) with max_duration"),
-    ("diffusers", "a diffusers training-script argument file", kit.marker_claim(_DIFFUSERS),
-     "the scripts differ in how they scale lr_warmup_steps and the length by num_processes (diffusers PR "
-     "#8312); tabulate the schedule itself, e.g. warmupctl table --schedule diffusers.cosine"),
+    ("paddlenlp", "a PaddleNLP Trainer argument file", kit.marker_claim(_PADDLENLP),
+     "PaddleNLP's Trainer (paddlenlp/trainer) builds its own paddle LambdaDecay schedules and counts its "
+     "run its own way, not checked against transformers' rules; tabulate the schedule itself with the "
+     "paddle.<Class> library specs"),
 ):
     kit.register(kit.ConfigFormat(name, title.split(" ", 1)[1], claim, _refuse(title, what), outranks=_OTHERS,
                                   shared=frozenset(KEYS)))  # refused anyway: its own words

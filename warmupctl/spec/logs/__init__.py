@@ -38,6 +38,7 @@ from warmupctl.spec.logs._base import (
     RunLog,
     Source,
     formats_sentence,
+    is_lr_name,
     register,
 )
 
@@ -164,7 +165,7 @@ def _strictly(kind: str, source: Source) -> bool:
             return False  # warmupctl's own saved table (a diff operand), not a log
         lowered = {c.lower() for c in header}
         return any(c.lower() in lowered for c in tables.STEP_COLUMNS) and any(
-            tables.is_lr_name(c) for c in header)
+            is_lr_name(c) for c in header)
     if kind == "mmengine":
         return sum(1 for line in (source.text or "").splitlines()[:3] if line.strip()) >= 2
     return True

@@ -26,16 +26,7 @@ import re
 from typing import Any
 
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.logs._base import (
-    LogFormat,
-    RunLog,
-    Source,
-    Values,
-    register,
-    significant_digits,
-    text_lr,
-    text_step,
-)
+from warmupctl.spec.logs import _base as kit
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 MEGATRON_LINE = re.compile(r"iteration\s+(\d+)\s*/\s*(\d+)\s*\|(.*)")
@@ -50,7 +41,7 @@ FAIRSEQ_LR = re.compile(r"(?<![\w/])(?:train_)?lr[\"']?\s*[=: ]\s*[\"']?(" + _NU
 FAIRSEQ_DIGITS = 6
 
 
-def detect_megatron(source: Source) -> bool:
+def detect_megatron(source: kit.Source) -> bool:
     text = source.text or ""
     if "learning rate" not in text:
         return False
@@ -66,9 +57,9 @@ def _fail(name: str, line: int):
     return fail
 
 
-def read_megatron(source: Source, series: str | None) -> RunLog:
+def read_megatron(source: kit.Source, series: str | None) -> kit.RunLog:
     _only(series, "learning rate", source.name)
-    values = Values()
+    values = kit.Values()
     digits = 1
     total = 0
     skipped_iterations = 0
@@ -80,9 +71,9 @@ def read_megatron(source: Source, series: str | None) -> RunLog:
         if not lr:
             continue
         fail = _fail(source.name, number)
-        values.add(text_step(match.group(1), fail, "iteration"), text_lr(lr.group(1), fail,
-                                                                         "learning rate"), number)
-        digits = max(digits, significant_digits(lr.group(1)))
+        values.add(kit.text_step(match.group(1), fail, "iteration"), kit.text_lr(lr.group(1), fail,
+                                                                                 "learning rate"), number)
+        digits = max(digits, kit.significant_digits(lr.group(1)))
         total = int(match.group(2))
         skipped = MEGATRON_SKIPPED.search(match.group(3))
         if skipped:
@@ -101,23 +92,23 @@ FAIRSEQ_LINE = re.compile(r"^(?=[^\n]*(?<![\w/])(?:train_)?num_updates[\"']?\s*[
                           re.MULTILINE)
 
 
-def detect_fairseq(source: Source) -> bool:
+def detect_fairseq(source: kit.Source) -> bool:
     text = source.text or ""
     return "num_updates" in text and FAIRSEQ_LINE.search(text) is not None
 
 
-def read_fairseq(source: Source, series: str | None) -> RunLog:
+def read_fairseq(source: kit.Source, series: str | None) -> kit.RunLog:
     _only(series, "lr", source.name)
-    values = Values()
+    values = kit.Values()
     digits = FAIRSEQ_DIGITS
     for number, line in enumerate((source.text or "").splitlines(), 1):
         updates, lr = FAIRSEQ_UPDATES.search(line), FAIRSEQ_LR.search(line)
         if not (updates and lr):
             continue
         fail = _fail(source.name, number)
-        values.add(text_step(updates.group(1), fail, "num_updates"), text_lr(lr.group(1), fail, "lr"),
+        values.add(kit.text_step(updates.group(1), fail, "num_updates"), kit.text_lr(lr.group(1), fail, "lr"),
                    number)
-        digits = max(digits, significant_digits(lr.group(1)))
+        digits = max(digits, kit.significant_digits(lr.group(1)))
     values.digits = digits
     return values.finish(source.name, "fairseq", "num_updates", "lr", offset=0, series=("lr",),
                          convention="the log's own: fairseq logs lr after the scheduler step")
@@ -129,7 +120,7 @@ def _only(series: str | None, name: str, source: str) -> None:
                         value=series, hint=f"this log has one: {name}")
 
 
-MEGATRON = register(LogFormat("megatron", "Megatron-LM training log", detect_megatron, read_megatron,
+MEGATRON = kit.register(kit.LogFormat("megatron", "Megatron-LM training log", detect_megatron, read_megatron,
                                    "Megatron-LM"))
-FAIRSEQ = register(LogFormat("fairseq", "fairseq training log", detect_fairseq, read_fairseq,
+FAIRSEQ = kit.register(kit.LogFormat("fairseq", "fairseq training log", detect_fairseq, read_fairseq,
                                  "fairseq logs"))
