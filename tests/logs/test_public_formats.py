@@ -2,6 +2,7 @@
 repository, path and commit of each): what warmupctl reads of them — series, count, first and last
 values, the step convention — and, where the run's configuration is known, what explains them."""
 
+import json
 import pathlib
 
 import pytest
@@ -189,3 +190,12 @@ def test_every_real_log_given_as_a_spec_is_refused_as_a_log(cli, name):
     result = cli("table", str(PUBLIC / name))
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {PUBLIC / name}: this is a training log: use --actual; it is ")
+
+
+def test_summary_actual_counts_a_text_logs_skipped_iterations_within_its_digits(cli):
+    """The lag is found within the log's printed digits (Megatron's %.6E), as explain finds it."""
+    result = cli("summary", str(PUBLIC / "megatron_7b.yaml"), "--actual", str(PUBLIC / "megatron_7b_1node.log"),
+                 "--format", "json")
+    actual = json.loads(result.stdout)["actual"]
+    assert actual["offset"] == 0 and actual["skipped"]["count"] == 16
+    assert [w["count"] for w in actual["skipped"]["windows"]] == [10, 5, 1]

@@ -111,7 +111,7 @@ def place_actual(ctx: typer.Context, actual: tuple[Any, int | None] | None,
 
     log, offset = actual
     overlay = align(schedule, log.steps, log.lrs, log.lines, offset=offset, float32=log.float32,
-                    convention=log.offset, kind=log.kind)
+                    convention=log.offset, kind=log.kind, rounding=log.rounding)
     lag = overlay.skipped.get("offset") if overlay.skipped.get("count") else None
     if offset is None and lag is not None and lag != overlay.offset:
         # Skipped steps explain the log under another alignment than the median's: say that one, so
@@ -119,7 +119,8 @@ def place_actual(ctx: typer.Context, actual: tuple[Any, int | None] | None,
         why = log.convention if lag == log.offset and log.convention else \
             "the alignment under which the skipped steps explain the log"
         overlay = replace(align(schedule, log.steps, log.lrs, log.lines, offset=lag, float32=log.float32,
-                                convention=log.offset, kind=log.kind), automatic=True, from_log=why)
+                                convention=log.offset, kind=log.kind, rounding=log.rounding),
+                          automatic=True, from_log=why)
     context = app_context(ctx)
     context.note(log.describe())
     context.note(f"{log.name}: {overlay.alignment()}")
@@ -161,7 +162,7 @@ def placed_as(overlay: Overlay, schedule: Schedule, log: Any, offset: int) -> Ov
     from warmupctl.calc.actual import align, meaning
 
     placed = align(schedule, log.steps, log.lrs, log.lines, offset=offset, float32=log.float32,
-                   convention=log.offset, kind=log.kind)
+                   convention=log.offset, kind=log.kind, rounding=log.rounding)
     return replace(placed, automatic=True,
                    from_log=f"{meaning(offset, log.kind).split(':')[0]}: the explanation's")
 

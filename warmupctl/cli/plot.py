@@ -146,8 +146,9 @@ def _overlay(ctx: typer.Context, schedules: list, policy: bool, actual: Optional
     context = app_context(ctx)
     if len(schedules) > 1:
         context.note(f"{_log_name(actual)}: measured against {target.label}")
+    overlay, explained = explain_actual(ctx, log, target, overlay)
     context.info(f"{_log_name(actual)}: {overlay.describe()}")
-    return explain_actual(ctx, log, target, overlay)
+    return overlay, explained
 
 
 def _log_name(path: Optional[str]) -> str:  # noqa: UP045
