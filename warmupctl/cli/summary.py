@@ -34,11 +34,12 @@ def summary(
     largest deviation from the computed LR, and where.
     """
     from warmupctl.calc.summary import summarize
-    from warmupctl.cli._common import place_actual, read_actual
+    from warmupctl.cli._common import log_series_hint, place_actual, read_actual
     from warmupctl.cli._output import write_text
 
     log = read_actual(actual, actual_offset, actual_series)
-    (schedule,) = load_schedules(ctx, [spec] if spec else None, flags or {})
+    with log_series_hint(log):
+        (schedule,) = load_schedules(ctx, [spec] if spec else None, flags or {})
     result = summarize(schedule, steps)
     context = app_context(ctx)
     overlay = place_actual(ctx, log, schedule)
