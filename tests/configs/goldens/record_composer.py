@@ -58,16 +58,22 @@ class _Record(Callback):
         self.lrs.append(float(state.optimizers[0].param_groups[0]["lr"]))
 
 
-def run(spec):
-    """The LR of every update of the run ``spec`` describes, from ``Trainer.fit()``."""
+def run(spec, counted=False):
+    """The LR of every update of the run ``spec`` describes, from ``Trainer.fit()``.
+
+    ``counted``: batches of 2 rows that the DataSpec counts as ``samples_per_batch`` samples (a large
+    global batch without the rows; the timestamp is the same).
+    """
     torch.manual_seed(0)
     name = spec["schedule"].partition(".")[2]
     per_epoch = spec.get("updates_per_epoch") or 400
     samples = spec.get("samples_per_batch") or 2
-    data = TensorDataset(torch.randn(per_epoch * samples, 4), torch.randint(0, 2, (per_epoch * samples,)))
-    loader = DataLoader(data, batch_size=samples, drop_last=True)
+    rows = 2 if counted else samples
+    data = TensorDataset(torch.randn(per_epoch * rows, 4), torch.randint(0, 2, (per_epoch * rows,)))
+    loader = DataLoader(data, batch_size=rows, drop_last=True)
     tokens = spec.get("tokens_per_batch")
-    train = DataSpec(loader, get_num_tokens_in_batch=lambda batch: tokens) if tokens else loader
+    train = DataSpec(loader, get_num_tokens_in_batch=lambda batch: tokens or 0,
+                     get_num_samples_in_batch=lambda batch: samples) if tokens or counted else loader
     model = ComposerClassifier(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 2)), num_classes=2)
     record = _Record()
     trainer = Trainer(model=model, train_dataloader=train,

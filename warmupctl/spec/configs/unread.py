@@ -1,4 +1,4 @@
-"""Formats warmupctl recognizes but does not read yet: litgpt, Composer/llm-foundry, diffusers.
+"""Formats warmupctl recognizes but does not read yet: litgpt, diffusers.
 
 Their files share key names with formats warmupctl reads (a litgpt ``optimizer:`` mapping
 looks like a DeepSpeed block, a diffusers argument file has TrainingArguments' ``num_train_epochs``):
@@ -30,8 +30,6 @@ def _litgpt(mapping: Mapping[str, Any]) -> str | None:
     return None
 
 
-_COMPOSER = frozenset({"max_duration", "global_train_batch_size", "device_train_microbatch_size",
-                       "device_train_batch_size", "eval_interval_ba"})
 _DIFFUSERS = frozenset({"lr_warmup_steps", "lr_num_cycles", "lr_power", "pretrained_model_name_or_path",
                         "train_text_encoder", "max_train_steps_per_epoch"})
 
@@ -46,8 +44,6 @@ def _refuse(title: str, what: str) -> Callable[[Mapping[str, Any], Request], Tra
 
 for name, title, claim, what in (
     ("litgpt", "a litgpt config", _litgpt, "litgpt sets the LR per micro-batch from its train: section"),
-    ("composer", "a Composer/llm-foundry config", marker_claim(_COMPOSER),
-     "Composer converts the scheduler's time strings (ba, ep, dur, tok, sp) with max_duration"),
     ("diffusers", "a diffusers training-script argument file", marker_claim(_DIFFUSERS),
      "the scripts differ in how they scale lr_warmup_steps and the length by num_processes (diffusers PR "
      "#8312); tabulate the schedule itself, e.g. warmupctl table --schedule diffusers.cosine"),
