@@ -58,7 +58,7 @@ def test_real_config(cli, index_case):
     assert table.exit_code == 0, table.stderr
     rows = dict(line.split(",") for line in table.stdout.strip().splitlines()[1:])
     for step, lr in want.items():
-        assert float(rows[step]) == pytest.approx(lr, rel=1e-12, abs=1e-18), (step, rows[step], lr)
+        assert float(rows[step]) == pytest.approx(float(lr), rel=1e-12, abs=1e-18), (step, rows[step], lr)
 
 
 def test_the_folder_holds_25_real_files_with_their_provenance():

@@ -3,8 +3,9 @@
 For each case whose schedule is ``composer.*``, warmupctl's translation gives the scheduler, its
 arguments and the Trainer's facts (max_duration, batches per epoch, samples and tokens per batch:
 cases.yaml checks the run length and warmup they give against the hand derivation); the values come
-from a real ``composer.Trainer.fit()`` over that run (tests/configs/goldens/record_composer.py, whose
-docstring says how mosaicml 0.32.1 was installed). Run from the repository root::
+from Composer's own Trainer and scheduler over that run, replayed batch by batch without the forward
+and backward passes (``replay`` in tests/configs/goldens/record_composer.py, checked there to equal
+``Trainer.fit()`` on every golden case; its docstring says how mosaicml 0.32.1 was installed). Run from the repository root::
 
     PYTHONPATH=. python tests/configs/real/record_composer.py > /tmp/composer_real.json
 
@@ -32,7 +33,7 @@ def main():
         given = {flag.lstrip("-").replace("-", "_"): value for flag, value in zip(case["args"][::2],
                                                                                    case["args"][1::2])}
         translation, _ = import_config(str(HERE / case["file"]), given)
-        lr = composer.run(dict(translation.spec), counted=True)
+        lr = composer.replay(dict(translation.spec))
         n, w = case["total_steps"], case["warmup_steps"]
         assert len(lr) == n, (case["file"], len(lr), n)
         ks = sorted({k for k in (0, 1, 2, w - 1, w, w + 1, n // 2, n - 1) if 0 <= k < n})
