@@ -60,8 +60,9 @@ def test_the_log_refusal_reaches_the_command_line(cli, tmp_path):
     result = cli("table", str(path))
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        f"error: {path}: log_history: this is a training log: use --actual; a trainer_state.json holds "
-        "the LR a run logged, not its schedule: warmupctl table SPEC --actual trainer_state.json overlays it")
+        f"error: {path}: this is a training log: use --actual; it is a transformers trainer_state.json, "
+        "the LR a run logged, not its schedule: 'warmupctl plot SPEC --actual trainer_state.json' "
+        "overlays it, 'warmupctl explain trainer_state.json' says why it differs from the plan")
 
 
 # --- versions are facts ------------------------------------------------------------------------------

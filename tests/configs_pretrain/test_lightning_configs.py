@@ -68,3 +68,30 @@ def test_plateau_is_refused(tmp_path):
     cfg.write_text(CONFIG.replace("CosineAnnealingLR", "ReduceLROnPlateau"))
     with pytest.raises(SpecError, match="ReduceLROnPlateau follows a logged metric"):
         load_spec(str(cfg), {"dataset_size": 1000})
+
+
+@pytest.mark.parametrize(("limit", "updates"), [
+    # lightning 2.x _determine_batch_limits / _parse_num_batches: an int is a number of batches
+    # (1 is one batch, not the whole epoch), a float in [0, 1] a fraction, floored; a whole float
+    # above 1 is a number of batches too.
+    ("1", 1),          # min(16, 1) = 1 batch, ceil(1 / 2) = 1 update
+    ("1.0", 8),        # all 16 batches
+    ("0.5", 4),        # int(16 × 0.5) = 8 batches, 4 updates
+    ("0.3", 2),        # int(16 × 0.3) = 4 batches, 2 updates
+    ("5", 3),          # min(16, 5) = 5 batches, ceil(5 / 2) = 3 updates
+    ("5.0", 3),        # Lightning turns 5.0 into the int 5
+])
+def test_limit_train_batches_as_lightning_reads_it(tmp_path, limit, updates):
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(CONFIG.replace("  devices: 2\n", f"  devices: 2\n  limit_train_batches: {limit}\n"))
+    assert load_spec(str(cfg), {"dataset_size": 1000}).total_steps == 10 * updates
+
+
+def test_limit_train_batches_out_of_range_is_refused(tmp_path):
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(CONFIG.replace("  devices: 2\n", "  devices: 2\n  limit_train_batches: 1.5\n"))
+    with pytest.raises(SpecError) as info:
+        load_spec(str(cfg), {"dataset_size": 1000})
+    assert str(info.value) == (
+        f"{cfg}: trainer.limit_train_batches: must be a fraction in [0, 1] or a whole number of batches "
+        "(got 1.5); Lightning raises MisconfigurationException (_determine_batch_limits)")

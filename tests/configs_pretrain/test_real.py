@@ -75,9 +75,15 @@ def test_gpt3_175b_made_sample_based_follows_the_ramp(tmp_path, cli):
     table = cli("table", str(script), "--at", "0,1,11539,11540", "-f", "csv")
     assert table.exit_code == 0, table.stderr
     lines = table.stdout.strip().splitlines()
-    assert lines[0] == "step,lr,weight_decay"  # the script's --weight-decay 0.1 is its series
+    # the script's --weight-decay 0.1 is its series; a ramped run shows the samples and tokens (its
+    # --seq-length 2048) consumed before each update without being asked
+    assert lines[0] == "step,lr,weight_decay,samples,tokens"
     # update 1 runs at 16 samples (the ramp's first batch): 6e-5 × 16 / (0.001 × 660480000)
-    assert lines[1:3] == ["0,0.0,0.1", f"1,{6.0e-5 * 16 / (0.001 * 660480000)!r},0.1"]
+    assert lines[1:3] == ["0,0.0,0.1,0,0", f"1,{6.0e-5 * 16 / (0.001 * 660480000)!r},0.1,16,32768"]
+    # the warmup of 660480 samples ends at update 11540, the first that starts at or past it
+    before, after = (int(line.split(",")[3]) for line in lines[3:5])
+    assert before < 660480 <= after  # update 11540 is the first at the peak
+    assert [int(line.split(",")[4]) for line in lines[3:5]] == [before * 2048, after * 2048]
     assert "ends at update 11540 under the ramp (430 at a constant batch of 1536)" in table.stderr
     imported = cli("import", str(script))
     assert imported.exit_code == 0, imported.stderr

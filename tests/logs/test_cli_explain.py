@@ -42,7 +42,7 @@ def test_plot_draws_the_explanation(cli, tmp_path):
 
 @pytest.mark.parametrize(("args", "message"), [
     (("explain", str(LOGS / "accelerate_4proc.csv"), "--series", "lr/pg9"),
-     "accelerate_4proc.csv: --series: no LR series named 'lr/pg9' in this log"),
+     "accelerate_4proc.csv: --actual-series: no LR series named 'lr/pg9' in this log"),
     (("explain", str(LOGS / "accelerate_4proc.csv"), "--offset", "soon"),
      "command line: --offset: expected auto or a whole number of updates (got 'soon')"),
     (("explain", str(LOGS / "missing.csv")), "missing.csv: no such file"),
@@ -53,3 +53,25 @@ def test_errors_are_one_line(cli, args, message):
     result = cli(*args)
     assert result.exit_code == 2, result.stdout
     assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("spec", [
+    "kind: wsd\nlr: 6.0e-4\nmin_lr: 6.0e-5\nwarmup_steps: 5\ntotal_steps: 200\ndecay_steps: 40\n",
+    "kind: multistep\nlr: 0.1\nwarmup_steps: 3\ntotal_steps: 200\nmilestones: [60, 150]\ngamma: 0.5\n",
+    "kind: cosine\nlr: 3.0e-4\nmin_lr: 3.0e-5\nwarmup_steps: 10\ntotal_steps: 200\n",
+])
+def test_inferred_spec_reads_back_to_the_logged_values(cli, tmp_path, spec):
+    """infer -> --save-spec -> table: the saved spec gives every logged value, bit for bit."""
+    planted = tmp_path / "planted.yaml"
+    planted.write_text(spec)
+    table = cli("table", str(planted), "--format", "csv")
+    rows = [line.split(",") for line in table.stdout.splitlines()[1:]]
+    log = tmp_path / "metrics.csv"
+    log.write_text("step,lr\n" + "".join(f"{int(k) + 1},{v}\n" for k, v in rows))
+    saved = tmp_path / "inferred.yaml"
+    result = cli("explain", str(log), "--save-spec", str(saved), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["cause"] == "offset"
+    again = cli("table", str(saved), "--format", "csv")
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout == table.stdout

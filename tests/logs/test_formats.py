@@ -27,7 +27,7 @@ def test_tensorboard_event_file_written_by_tensorboardx():
     assert log.lrs[:3].tolist() == [float(np.float32(x)) for x in (0.0, 2e-4, 4e-4)]
     other = read_log(str(DATA / "tensorboardx_events.out.tfevents"), series="lr/pg1")
     assert other.lrs[5] == pytest.approx(1e-4, rel=1e-7)
-    with pytest.raises(SpecError, match=r"--series: no LR series named 'lr/pg2' in this log"):
+    with pytest.raises(SpecError, match=r"--actual-series: no LR series named 'lr/pg2' in this log"):
         read_log(str(DATA / "tensorboardx_events.out.tfevents"), series="lr/pg2")
 
 
@@ -92,7 +92,7 @@ def test_wandb_export_with_two_runs(tmp_path):
     text = "Step,a - train/lr,a - train/lr__MIN,b - train/lr\n1,0.1,0.1,0.2\n2,0.3,0.3,0.4\n"
     log = read_log(write(tmp_path, "wandb.csv", text))
     assert log.kind == "csv" and log.series == ("a - train/lr", "b - train/lr")
-    assert "2 LR series (b - train/lr not read; --series NAME picks one)" in log.describe()
+    assert "2 LR series (b - train/lr not read; --actual-series NAME picks one)" in log.describe()
     assert read_log(write(tmp_path, "w.csv", text), series="b - train/lr").lrs.tolist() == [0.2, 0.4]
 
 

@@ -73,8 +73,45 @@ IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
 
-def meaning(offset: int) -> str:
-    """``update = step − offset``, in words where the offset is a known convention."""
+#: The convention in the words of the trainer that wrote the log, by log format (``RunLog.kind``):
+#: its own step word, and what it logs beside it. A format not listed here whose writer is not
+#: transformers is said in its step word only (:data:`STEP_WORDS`).
+FORMAT_MEANINGS: dict[str, dict[int, str]] = {
+    # megatron/training/training.py: train_step() calls opt_param_scheduler.step() after a successful
+    # optimizer.step(), then the loop does iteration += 1 and training_log() prints the group's lr.
+    "megatron": {
+        0: "update = iteration: Megatron-LM prints on the line of iteration N the LR that "
+           "opt_param_scheduler.step() set at the end of iteration N, the one iteration N + 1 uses "
+           "(update N, counting from 0)",
+        1: "update = iteration − 1: the LR iteration N used itself (Megatron-LM prints the one set "
+           "for the next iteration: not how it logs)",
+    },
+    # fairseq/trainer.py: set_num_updates(n) -> lr_step_update() steps the scheduler to n and logs lr.
+    "fairseq": {
+        0: "update = num_updates: fairseq logs lr after lr_step_update() set it for num_updates n, "
+           "the LR of the next update (update n, counting from 0)",
+        1: "update = num_updates − 1: the LR of the update just done (fairseq logs the next one's: "
+           "not how it logs)",
+    },
+}
+#: The step word of a format whose writer is known and is not the transformers Trainer.
+STEP_WORDS: dict[str, str] = {"megatron": "iteration", "fairseq": "num_updates", "lightning": "step",
+                              "mmengine": "step", "ultralytics": "epoch", "timm": "epoch"}
+
+
+def meaning(offset: int, kind: str | None = None) -> str:
+    """``update = step − offset``, in words where the offset is a known convention; ``kind`` (the
+    log's format) says it in the words of the trainer that wrote the log.
+
+    >>> meaning(0, "megatron").split(":")[0], meaning(2, "fairseq")
+    ('update = iteration', 'update = num_updates − 2')
+    """
+    if kind in FORMAT_MEANINGS and offset in FORMAT_MEANINGS[kind]:
+        return FORMAT_MEANINGS[kind][offset]
+    if kind in STEP_WORDS:
+        word = STEP_WORDS[kind]
+        return f"update = {word}" if offset == 0 else \
+            f"update = {word} {'−' if offset > 0 else '+'} {abs(offset)}"
     if offset in MEANINGS:
         return MEANINGS[offset]
     return f"update = step {'−' if offset > 0 else '+'} {abs(offset)}"
@@ -130,10 +167,12 @@ class Overlay:
         largest: the value with the largest ``|logged − computed|`` (the first of equals).
         exact: values equal to the computed LR, bit for bit.
         float32_exact: values equal to the computed LR rounded to float32 (None: not a float32 log).
+        from_log: why the offset is the log format's own (its logger's convention), else None.
         skipped: optimizer steps the log shows skipped (fp16 overflow: the scheduler was not stepped,
             so the log lags by a growing count): ``count``, ``updates`` (None when the log does not
             say which exactly), ``windows`` (``first``..``last`` updates holding ``count`` skips) and
             the ``offset`` under which they explain the log; count 0 when no lag explains it.
+        kind: the log's format (``RunLog.kind``), to say the alignment in its trainer's words.
     """
 
     label: str
@@ -150,6 +189,9 @@ class Overlay:
     exact: int
     float32_exact: int | None = None
     skipped: Mapping[str, Any] = field(default_factory=lambda: {"count": 0, "updates": []})
+    kind: str | None = None
+    #: Why the offset is the log format's own (its logger's convention), else None.
+    from_log: str | None = None
 
     @property
     def count(self) -> int:
@@ -189,7 +231,9 @@ class Overlay:
 
     def alignment(self) -> str:
         """One line: the alignment, and why it was chosen."""
-        text = meaning(self.offset)
+        text = meaning(self.offset, self.kind)
+        if self.from_log:
+            return f"{text} ({self.from_log})"
         if not self.automatic:
             return f"{text} (--actual-offset {self.offset})"
         others = [f for f in self.fits if f.offset != self.offset]
@@ -208,7 +252,8 @@ class Overlay:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "offset": self.offset, "automatic": self.automatic, "alignment": meaning(self.offset),
+            "offset": self.offset, "automatic": self.automatic, "alignment": meaning(self.offset, self.kind),
+            "convention": self.from_log,
             "fits": [{"offset": f.offset, "median": _finite(f.median), "total": _finite(f.total),
                       "largest": _finite(f.largest)} for f in self.fits],
             "count": self.count, "first_update": self.first_update, "last_update": self.last_update,
@@ -280,7 +325,8 @@ def _fit(offset: int, schedule: Schedule, steps: IntArray,
 
 
 def align(schedule: Schedule, steps: IntArray, logged: FloatArray, lines: IntArray | None = None, *,
-          offset: int | None = None, float32: bool = False) -> Overlay:
+          offset: int | None = None, float32: bool = False, convention: int | None = None,
+          kind: str | None = None) -> Overlay:
     """Place logged values on the schedule's updates (``update = step − offset``) and measure them.
 
     Args:
@@ -292,6 +338,9 @@ def align(schedule: Schedule, steps: IntArray, logged: FloatArray, lines: IntArr
         offset: ``update = step − offset``; None tries :data:`CANDIDATES` (those that put every value
             on an update >= 0) and keeps the best fit (see the module docstring).
         float32: the values were stored as float32: also count matches with ``float32(computed)``.
+        convention: the log's own offset when its format states it (``RunLog.offset``): it decides
+            between readings of the skipped steps as :func:`warmupctl.calc.explain.preference` does.
+        kind: the log's format (``RunLog.kind``): the alignment is said in its trainer's words.
     """
     steps = np.asarray(steps, dtype=np.int64)
     logged = np.asarray(logged, dtype=np.float64)
@@ -317,37 +366,42 @@ def align(schedule: Schedule, steps: IntArray, logged: FloatArray, lines: IntArr
             rounded = computed.astype(np.float32).astype(np.float64)
         float32_exact = int(np.count_nonzero(logged == rounded))
     exact = int(np.count_nonzero(logged == computed))
-    skipped = _skipped_steps(schedule, steps, logged, tried, float32) if exact < len(steps) else None
+    # A float32 log equal to the schedule in float32 has nothing to explain (no skipped step).
+    skipped = (_skipped_steps(schedule, steps, logged, tried, float32, convention)
+               if exact < len(steps) and float32_exact != len(steps) else None)
+    extra: dict[str, Any] = {"skipped": skipped} if skipped else {}
     return Overlay(
         label=schedule.label, total_steps=schedule.total_steps, offset=fit.offset,
         automatic=offset is None, fits=fits, steps=steps, updates=updates, logged=logged,
         computed=computed, lines=None if lines is None else np.asarray(lines, dtype=np.int64),
-        largest=largest, exact=exact, float32_exact=float32_exact,
-        **({"skipped": skipped} if skipped else {}),
+        largest=largest, exact=exact, float32_exact=float32_exact, kind=kind,
+        **extra,
     )
 
 
 def _skipped_steps(schedule: Schedule, steps: IntArray, logged: FloatArray, offsets: list[int],
-                   float32: bool) -> dict[str, Any] | None:
-    """The fewest skipped optimizer steps that explain the log exactly (within float32 for a float32
-    log), under any of the offsets tried; None when no lag explains it
-    (:func:`warmupctl.calc.explain.explain` fits the other causes)."""
-    from warmupctl.calc.explain import _finish, _Log, _skipped
+                   float32: bool, convention: int | None = None) -> dict[str, Any] | None:
+    """The skipped optimizer steps that explain the log exactly (within float32 for a float32 log),
+    under the offset :func:`warmupctl.calc.explain.preference` ranks first (the one ``explain``
+    chooses: the fewest steps, a hidden lag decided by the log's convention); None when no lag
+    explains it (:func:`warmupctl.calc.explain.explain` fits the other causes)."""
+    from warmupctl.calc.explain import _finish, _Log, _skipped, preference
 
     log = _Log(steps, logged, 2.0 ** -24 if float32 else 0.0)
-    best = None
+    found = []
     for offset in offsets:
         candidate = _skipped(schedule, log, offset)
         if candidate is None:
             continue
         explanation = _finish(log, candidate)
-        if not explanation.explained:
-            continue
-        params = explanation.causes[0].params
-        if best is None or params["count"] < best["count"]:
-            best = {"count": params["count"], "updates": params.get("updates"),
-                    "windows": params["windows"], "offset": offset}
-    return best
+        if explanation.explained:
+            found.append(explanation)
+    if not found:
+        return None
+    best = min(found, key=lambda e: preference(e, convention, offsets))
+    params = best.causes[0].params
+    return {"count": params["count"], "updates": params.get("updates"), "windows": params["windows"],
+            "offset": best.offset}
 
 
 def coverage(overlay: Overlay) -> str | None:

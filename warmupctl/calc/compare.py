@@ -185,8 +185,20 @@ class Side:
         return self.kind != "spec"
 
 
+@dataclass(frozen=True, kw_only=True)
+class TableLines:
+    """The lines of saved tables A and B that hold a row (None: that side is a spec, or read whole)."""
+
+    line_a: int | None = None
+    line_b: int | None = None
+
+    def line(self, which: str) -> int | None:
+        """The line in table ``which``, ``"a"`` or ``"b"``."""
+        return self.line_b if which == "b" else self.line_a
+
+
 @dataclass(frozen=True)
-class Point:
+class Point(TableLines):
     """One compared update: both values, their difference, and the table lines that hold them."""
 
     step: int
@@ -194,20 +206,16 @@ class Point:
     b: float
     abs_diff: float
     rel_diff: float
-    line_a: int | None = None
-    line_b: int | None = None
 
 
 @dataclass(frozen=True)
-class StepMismatch:
+class StepMismatch(TableLines):
     """Two tables whose rows stop naming the same update: row ``row`` is update ``step_a`` in A and
     ``step_b`` in B."""
 
     row: int
     step_a: int
     step_b: int
-    line_a: int | None = None
-    line_b: int | None = None
 
 
 @dataclass(frozen=True)
@@ -420,7 +428,7 @@ def compare(
                 n = int(off[0])
                 row = pair.first_row + n
                 mismatch = StepMismatch(row, int(pair.steps_a[n]), int(pair.steps_b[n]),
-                                        *(line(row) if line else None for line in lines))
+                                        **_table_lines(row, lines))
         absolute, relative, differ = _differences(pair.a[:n], pair.b[:n], rtol, atol)
         if n:
             hits = np.flatnonzero(differ)
@@ -448,7 +456,13 @@ def compare(
 def _point(pair: _Pair, i: int, absolute: FloatArray, relative: FloatArray, lines) -> Point:
     row = pair.first_row + i
     return Point(int(pair.steps_a[i]), float(pair.a[i]), float(pair.b[i]), float(absolute[i]),
-                 float(relative[i]), *(line(row) if line else None for line in lines))
+                 float(relative[i]), **_table_lines(row, lines))
+
+
+def _table_lines(row: int, lines) -> dict[str, int | None]:
+    """The :class:`TableLines` of ``row``, from each side's ``line_of`` (None for a spec side)."""
+    line_a, line_b = (line(row) if line else None for line in lines)
+    return {"line_a": line_a, "line_b": line_b}
 
 
 def _line_of(operand: Operand):

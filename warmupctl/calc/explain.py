@@ -5,7 +5,9 @@ happens in practice as a *model* of the log: a prediction of every logged value 
 whole-number parameters, fitted to the log. A model explains the log when every prediction equals the
 logged value within the log's own rounding (:attr:`warmupctl.spec.logs.RunLog.rounding`: exact for a
 JSON float, 2^-24 for TensorBoard's float32, the printed digits of a text log). Models are ranked:
-those that explain first, then the simplest (fewest parameters), then the smallest residual.
+by :func:`preference`: those that explain first; among them one under which the log starts on the
+schedule, then the log's own convention, then the simplest (fewest parameters: fewest skipped steps),
+then the smallest residual.
 
 Every model places the value logged at ``step`` on update ``k = step − offset`` (the logging
 convention, :mod:`warmupctl.calc.actual`) and reads ``s`` at the position the scheduler had reached:
@@ -47,7 +49,7 @@ value: a log of 10^6 updates is explained in about a second.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +104,8 @@ class Explanation:
         complexity: parameters fitted (ranking: the simplest explanation first).
         schedule: the schedule the model reads (a fitted or inferred one), when it is not the given one.
         curve: the LR the model gives any update (to draw the explanation).
+        hidden: skipped steps the model puts before the first logged value (a lag already there when
+            the log starts: the values cannot tell it from the logging convention).
     """
 
     causes: tuple[Cause, ...]
@@ -114,21 +118,18 @@ class Explanation:
     complexity: int
     schedule: Schedule | None = None
     curve: Callable[[IntArray], FloatArray] | None = None
+    hidden: int = 0
+    kind: str | None = None
 
     @property
     def name(self) -> str:
         return self.causes[0].name if self.causes else "none"
 
-    @property
-    def key(self) -> tuple[bool, float, float]:
-        """Explanations first, the simplest of them first; the others by how close they come."""
-        if self.explained:
-            return (False, self.complexity, self.residual)
-        return (True, self.residual, self.complexity)
-
     def describe(self) -> str:
         if not self.causes:
-            return "the log follows the schedule (update = step)"
+            from warmupctl.calc.actual import meaning
+
+            return f"the log follows the schedule ({meaning(0, self.kind).split(':')[0]})"
         return "; ".join(c.text for c in self.causes)
 
     def as_dict(self) -> dict[str, Any]:
@@ -209,7 +210,10 @@ def relative(logged: FloatArray, predicted: FloatArray) -> FloatArray:
 class _Log:
     """The logged values, the subsample, and the tolerance."""
 
-    def __init__(self, steps: IntArray, lrs: FloatArray, rounding: float) -> None:
+    def __init__(self, steps: IntArray, lrs: FloatArray, rounding: float, kind: str | None = None,
+                 facts: Mapping[str, int] | None = None) -> None:
+        self.kind = kind  # the log's format: the causes are said in its trainer's words
+        self.facts = dict(facts or {})
         self.steps = np.asarray(steps, dtype=np.int64)
         self.lrs = np.asarray(lrs, dtype=np.float64)
         self.tol = max(rounding * 1.0001, FLOAT64_TOLERANCE)
@@ -276,6 +280,7 @@ class _Candidate:
     curve: Callable[[IntArray], FloatArray]  # any updates -> the LR the model says they used
     schedule: Schedule | None = None
     at_log: Callable[[], FloatArray] | None = None  # the predictions at the log's values, when cheaper
+    hidden: int = 0  # skipped steps before the first logged value
 
 
 def _finish(log: _Log, c: _Candidate) -> Explanation:
@@ -283,7 +288,7 @@ def _finish(log: _Log, c: _Candidate) -> Explanation:
     predicted = c.at_log() if c.at_log is not None else c.curve(updates)
     residual, residual_abs, ok = _measure(log, predicted)
     return Explanation(c.causes, c.offset, updates, predicted, residual, residual_abs, ok,
-                       c.complexity, c.schedule, c.curve)
+                       c.complexity, c.schedule, c.curve, c.hidden, log.kind)
 
 
 def _screened(log: _Log, candidates: list[_Candidate]) -> list[Explanation]:
@@ -302,16 +307,16 @@ def _screened(log: _Log, candidates: list[_Candidate]) -> list[Explanation]:
     return [_finish(log, c) for c in chosen]
 
 
-def _offset_cause(offset: int) -> tuple[Cause, ...]:
+def _offset_cause(offset: int, log: _Log) -> tuple[Cause, ...]:
     if offset == 0:
         return ()
     from warmupctl.calc.actual import meaning
 
-    return (Cause("offset", {"offset": offset}, f"logging convention: {meaning(offset)}"),)
+    return (Cause("offset", {"offset": offset}, f"logging convention: {meaning(offset, log.kind)}"),)
 
 
 def _plain(schedule: Schedule, log: _Log, offset: int, extra: int = 0) -> _Candidate:
-    return _Candidate(_offset_cause(offset), offset, extra, lambda u: _safe(schedule, u), None,
+    return _Candidate(_offset_cause(offset, log), offset, extra, lambda u: _safe(schedule, u), None,
                       at_log=lambda: log.lookup(schedule, log.steps - offset))
 
 
@@ -341,16 +346,12 @@ def _stepped(schedule: Schedule, log: _Log, offset: int) -> list[_Candidate]:
                      "floor(k / {}))",
     }
     for word, (_, policy, param) in best.items():
-        value = _factor(policy)
+        value = int(getattr(policy, "grad_accum", None) or getattr(policy, "times", None)
+                    or policy.updates_per_epoch)
         cause = Cause(word, {param: value}, texts[word].format(value, value))
-        found.append(_Candidate((cause, *_offset_cause(offset)), offset, 1,
+        found.append(_Candidate((cause, *_offset_cause(offset, log)), offset, 1,
                                 lambda u, p=policy: _safe(schedule, p.position(u))))
     return found
-
-
-def _factor(policy: Any) -> int:
-    return int(getattr(policy, "grad_accum", None) or getattr(policy, "times", None)
-               or policy.updates_per_epoch)
 
 
 def _epoch_candidates(log: _Log, k: IntArray) -> list[int]:
@@ -441,9 +442,7 @@ def _skipped(schedule: Schedule, log: _Log, offset: int) -> _Candidate | None:
     where = (", ".join(map(str, updates[:12])) + (" …" if len(updates) > 12 else "")) if updates else \
         "; ".join(f"{c} among updates {a}..{b}" for a, b, c in events[:6]) + \
         (" …" if len(events) > 6 else "")
-    text = (f"{total} optimizer step{'s' if total != 1 else ''} skipped (fp16/AMP overflow: the "
-            f"scheduler is not stepped, so the log lags by {total} at the end): "
-            f"{'update' + ('s' if total != 1 else '') if updates else ''} {where}".replace("  ", " "))
+    text = _skipped_text(log, total, bool(updates), where)
     lag_final = lag.copy()
     cause = Cause("skipped", params, text)
     def curve(u: IntArray) -> FloatArray:
@@ -451,8 +450,31 @@ def _skipped(schedule: Schedule, log: _Log, offset: int) -> _Candidate | None:
         lags = np.where(at >= 0, lag_final[np.maximum(at, 0)], 0)
         return _safe(schedule, np.asarray(u) - lags)
 
-    return _Candidate((cause, *_offset_cause(offset)), offset, total + failures * 1000, curve,
-                      at_log=lambda: table[np.maximum(k - lag_final, 0)])
+    return _Candidate((cause, *_offset_cause(offset, log)), offset, total + failures * 1000, curve,
+                      at_log=lambda: table[np.maximum(k - lag_final, 0)], hidden=int(lag_final[0]))
+
+
+def _skipped_text(log: _Log, total: int, listed: bool, where: str) -> str:
+    """The skipped steps in the words of the trainer that wrote the log."""
+    s = "s" if total != 1 else ""
+    at = f"{'update' + s + ' ' if listed else ''}{where}"
+    if log.kind == "megatron":
+        # megatron/training/training.py: train_step() steps opt_param_scheduler only
+        # ``if update_successful``; the loop still counts the iteration and training_log() prints
+        # ``number of skipped iterations``.
+        said = log.facts.get("skipped_iterations")
+        counted = "" if said is None else (
+            f"; the log itself counts {said} skipped iteration{'s' if said != 1 else ''}")
+        return (f"{total} iteration{s} skipped (Megatron-LM: an fp16 loss-scale overflow makes "
+                f"update_successful false and opt_param_scheduler.step() is not called, while the "
+                f"iteration still counts, so the log lags by {total} at the end{counted}): {at}")
+    if log.kind == "fairseq":
+        # fairseq/trainer.py: an overflowed update does not advance num_updates (set_num_updates is
+        # called only when the step was taken), so fp16 overflow leaves no lag in its log.
+        return (f"the scheduler fell {total} update{s} behind num_updates (not fairseq's fp16 "
+                f"overflow, which does not count the update in num_updates): {at}")
+    return (f"{total} optimizer step{s} skipped (fp16/AMP overflow: the scheduler is not stepped, so "
+            f"the log lags by {total} at the end): {at}")
 
 
 def _first_mismatch(schedule: Schedule, log: _Log, offset: int) -> int | None:
@@ -482,7 +504,7 @@ def _resumes(schedule: Schedule, log: _Log, offset: int, rebuild: Rebuild | None
         at = best[1]
         cause = Cause("resume", {"at": at, "scheduler": "fresh"},
                       f"resumed at update {at} with a fresh scheduler (it restarts from step 0)")
-        found.append(_Candidate((cause, *_offset_cause(offset)), offset, 1,
+        found.append(_Candidate((cause, *_offset_cause(offset, log)), offset, 1,
                                 lambda u, at=at: _safe(schedule, np.where(u < at, u, u - at))))
     if rebuild is not None:
         last = int(after[-1])
@@ -497,7 +519,7 @@ def _resumes(schedule: Schedule, log: _Log, offset: int, rebuild: Rebuild | None
                               f"resumed at update {at} (between updates {lo - 1} and {hi}) with the "
                               f"scheduler restored but rebuilt for {total} updates instead of "
                               f"{schedule.total_steps}")
-                found.append(_Candidate((cause, *_offset_cause(offset)), offset, 2,
+                found.append(_Candidate((cause, *_offset_cause(offset, log)), offset, 2,
                                         lambda u, at=at, o=other: np.where(
                                             u < at, _safe(schedule, u), _safe(o, u)), other))
     return found
@@ -632,7 +654,7 @@ def _refit(schedule: Schedule, log: _Log, offset: int, rebuild: Rebuild | None,
                                 f"the {words[key]} was {params[key]:g}, not {planned[key]:g}"))
     if not causes:
         return []
-    return [_Candidate((*causes, *_offset_cause(offset)), offset, len(causes),
+    return [_Candidate((*causes, *_offset_cause(offset, log)), offset, len(causes),
                        lambda u: _safe(fitted, u), fitted)]
 
 
@@ -652,7 +674,8 @@ def offsets_for(steps: IntArray, convention: int | None) -> list[int]:
 def explain(schedule: Schedule, steps: IntArray, lrs: FloatArray, *, rounding: float = 0.0,
             convention: int | None = None, offset: int | None = None, rebuild: Rebuild | None = None,
             planned: Mapping[str, Any] | None = None, facts: Mapping[str, int] | None = None,
-            lines: IntArray | None = None, runners_up: int = 3, families: bool = True) -> Report:
+            lines: IntArray | None = None, runners_up: int = 3, families: bool = True,
+            kind: str | None = None) -> Report:
     """Explain the log by the causes of the module docstring.
 
     Args:
@@ -669,9 +692,11 @@ def explain(schedule: Schedule, steps: IntArray, lrs: FloatArray, *, rounding: f
         runners_up: how many other explanations to keep.
         families: when nothing else explains the log, also fit the families of
             :mod:`warmupctl.calc.infer` (another scheduler type).
+        kind: the log's format (``RunLog.kind``): the causes are said in the words of the trainer
+            that wrote it (Megatron-LM's iterations, fairseq's num_updates).
     """
-    log = _Log(steps, lrs, rounding)
     facts = dict(facts or {})
+    log = _Log(steps, lrs, rounding, kind, facts)
     tried = [offset] if offset is not None else offsets_for(log.steps, convention)
     explanations = _screened(log, [_plain(schedule, log, o) for o in tried])
     if not any(e.explained for e in explanations):
@@ -683,6 +708,10 @@ def explain(schedule: Schedule, steps: IntArray, lrs: FloatArray, *, rounding: f
             extra.extend(_stepped(schedule, log, o))
             extra.extend(_resumes(schedule, log, o, rebuild))
         explanations.extend(_screened(log, extra))
+        if not any(e.explained for e in explanations):  # causes together: a resume with skips
+            from warmupctl.calc.explain_combos import resume_with_skips as combo
+
+            explanations.extend(_screened(log, [c for o in tried for c in combo(schedule, log, o)]))
         # A refit (warmup, length, peak) is tried unless a one-parameter cause explains the log, or
         # skipped steps do (a lag that grows step by step is not a schedule of another length).
         if not any(e.explained and (e.complexity <= 1 or e.name == "skipped") for e in explanations):
@@ -691,12 +720,7 @@ def explain(schedule: Schedule, steps: IntArray, lrs: FloatArray, *, rounding: f
             explanations.extend(_screened(log, refits))
     if families and not any(e.explained for e in explanations):
         explanations.extend(_other_types(schedule, log, steps, lrs, rounding, convention, facts))
-    # A convention tie goes to the earlier offset (the log's own first).
-    # The log's own convention, when its format states it, goes before a simpler fit: a lag that
-    # starts before the first logged value cannot be told from an offset by the values alone.
-    order = {o: i for i, o in enumerate(tried)}
-    explanations.sort(key=lambda e: (e.key[0], convention is not None and e.offset != convention,
-                                     *e.key[1:], order.get(e.offset, 99)))
+    explanations.sort(key=lambda e: preference(e, convention, tried))
     best = explanations[0]
     seen = {_signature(best)}
     others = []
@@ -716,22 +740,48 @@ def explain(schedule: Schedule, steps: IntArray, lrs: FloatArray, *, rounding: f
                   None, facts)
 
 
+def preference(e: Explanation, convention: int | None, tried: Sequence[int] = ()) -> tuple[Any, ...]:
+    """The one ranking of explanations (``explain`` and ``summary --actual``'s ``skipped`` use it).
+
+    Those that explain the log first. Among them, at equal residual within the log's rounding:
+
+    1. a reading under which the log starts on the schedule: a lag already there at the first logged
+       value (skipped steps before it) is what another logging convention also gives, so the values
+       cannot prove it;
+    2. the log's own convention, when its format states it (when every reading needs such a hidden
+       lag, the convention is the only evidence of how much of it is offset);
+    3. the fewest causes and parameters (parsimony: the fewest skipped steps);
+    4. the smallest residual, then the earlier offset tried (the log's own first).
+
+    The others by how close they come, then the simplest.
+    """
+    order = tried.index(e.offset) if e.offset in tried else len(tried)
+    if not e.explained:
+        return (True, e.residual, e.complexity, order)
+    return (False, e.hidden > 0, convention is not None and e.offset != convention, e.complexity,
+            e.residual, order)
+
+
 def _other_types(schedule: Schedule, log: _Log, steps: IntArray, lrs: FloatArray, rounding: float,
                  convention: int | None, facts: Mapping[str, int]) -> list[Explanation]:
     """Another scheduler type (a family of :mod:`warmupctl.calc.infer` fitted to the log)."""
-    from warmupctl.calc.infer import infer
+    from warmupctl.calc.infer import infer, planned
 
     found = []
     for inferred in infer(steps, lrs, rounding=rounding, convention=convention, facts=facts)[:2]:
-        args = inferred.spec.get("args", {})
-        params = {"schedule": inferred.family, "warmup": args.get("num_warmup_steps"),
-                  "total": args.get("num_training_steps"), "peak": inferred.spec["lr"]}
-        params = {key: value for key, value in params.items() if value is not None}
-        text = (f"the scheduler was {inferred.family} (warmup {params.get('warmup')}, "
-                f"{params.get('total', 'no')} updates, peak {params['peak']:g}), not {schedule.label}")
+        stated = planned(inferred.spec)
+        params: dict[str, Any] = {"schedule": inferred.family, **stated}
+        extra = {key: value for key, value in inferred.spec.items()
+                 if key not in ("kind", "schedule", "lr", "args", "warmup_steps", "total_steps")}
+        params.update(extra)
+        text = (f"the scheduler was {inferred.family} (warmup {stated.get('warmup')}, "
+                f"{stated.get('total', 'no')} updates, peak {stated['peak']:g}"
+                + "".join(f", {key} {value}" for key, value in extra.items())
+                + f"), not {schedule.label}")
         cause = Cause("type", params, text)
         fitted = inferred.schedule
-        found.append(_finish(log, _Candidate((cause, *_offset_cause(inferred.offset)), inferred.offset,
+        found.append(_finish(log, _Candidate((cause, *_offset_cause(inferred.offset, log)),
+                                             inferred.offset,
                                              3, lambda u, f=fitted: _safe(f, u), fitted)))
     return found
 

@@ -5,11 +5,29 @@ the same spec with those values replaced, resolved again. A native spec holds th
 ``warmup_steps``, ``total_steps`` and ``lr``; a library spec in ``lr`` and one ``args`` key each,
 found by name (:data:`WARMUP_ARGS`, :data:`TOTAL_ARGS`); a spec with none of them cannot be refitted.
 
-:func:`infer` fits each family of :data:`FAMILIES` — the transformers schedules most logs come
-from, and the native cosine and linear with a floor — with
-:func:`warmupctl.calc.explain.fit_lengths` (peak from the largest value, warmup from the ramp, length
-from a value of the decay), keeps the family that explains the log (the simplest first: a constant
-before a decay), and returns it as a spec mapping to save and reuse.
+:func:`infer` fits the families logs really show, the simplest first (:data:`FAMILIES`): transformers'
+``constant_with_warmup``, ``linear`` and ``cosine`` (the schedules most logs come from), then the
+native kinds ``linear`` and ``cosine`` to a floor (``min_lr``), ``inverse_sqrt``, ``step`` and
+``multistep`` decays (milestones and ``gamma`` from the drops), ``polynomial`` (``power``) and ``wsd``
+(warmup, stable, then a decay of ``decay_steps`` in a ``decay_shape``). Each family is fitted in
+:mod:`warmupctl.calc.infer_fit` on a subsample of the log (a few thousand values, whatever its length):
+
+1. the peak from the largest value, or, when the peak itself is not logged, from the warmup's slope
+   times a whole warmup length (the one whose peak is the shortest decimal);
+2. the warmup from the slope of the ramp — slopes between neighbouring values do not move when skipped
+   steps shift the ramp;
+3. the decay by turning each value back into its progress through the decay (``arccos`` for a cosine,
+   ``1 − r`` for a linear decay, ...), which grows by ``1/L`` per update: the decay length ``L`` is the
+   median of the progress gained per update between neighbours, its start the median intercept; the
+   floor and the power are the ones that make the progress straightest;
+4. every candidate with whole-number lengths around the estimates and shortest-decimal floats is then
+   *checked*: each logged value must be the schedule's value at its update, or at its update minus a
+   lag that never decreases (skipped steps), within the log's rounding. The first family that
+   explains the log without a lag ends the search (the simplest first); one that needs a lag is kept
+   for :func:`warmupctl.calc.explain.explain` to measure on every value.
+
+The inferred family is returned as a spec mapping (native keys, or ``schedule: transformers.X``) that
+warmupctl reads back: the round trip gives the log's values.
 """
 
 from __future__ import annotations
@@ -51,6 +69,8 @@ def planned(spec: Mapping[str, Any]) -> dict[str, Any]:
             out["warmup"] = args[warm]
         if total is not None:
             out["total"] = args[total]
+        elif spec.get("total_steps") is not None:
+            out["total"] = spec["total_steps"]
     else:
         if spec.get("warmup_steps") is not None:
             out["warmup"] = spec["warmup_steps"]
@@ -94,133 +114,75 @@ def rebuilder(spec: Mapping[str, Any]) -> Callable[..., Schedule | None] | None:
 
 @dataclass(frozen=True)
 class Family:
-    """A schedule family to infer: its name and ``build(warmup, total, peak) -> spec mapping``."""
+    """A schedule family to infer: its name (the spec's ``schedule`` or native ``kind``), how many
+    parameters it fits (ranking: the simplest first), and what it is in words."""
 
     name: str
-    build: Callable[[int, int, float], dict[str, Any]]
     complexity: int
-
-
-def _transformers(name: str, total: bool = True) -> Callable[[int, int, float], dict[str, Any]]:
-    def build(warmup: int, length: int, peak: float) -> dict[str, Any]:
-        args: dict[str, Any] = {"num_warmup_steps": int(warmup)}
-        if total:
-            args["num_training_steps"] = int(length)
-            return {"schedule": f"transformers.{name}", "lr": float(peak), "args": args}
-        # No natural end: the length tabulated is the run's (the log's max_steps, else its last update).
-        return {"schedule": f"transformers.{name}", "lr": float(peak), "args": args,
-                "total_steps": int(length)}
-
-    return build
+    words: str
 
 
 FAMILIES: tuple[Family, ...] = (
-    Family("transformers.constant_with_warmup", _transformers("constant_with_warmup", total=False), 2),
-    Family("transformers.linear", _transformers("linear"), 3),
-    Family("transformers.cosine", _transformers("cosine"), 3),
+    Family("transformers.constant_with_warmup", 2, "a warmup, then constant"),
+    Family("transformers.linear", 3, "a warmup, then linear to 0"),
+    Family("transformers.cosine", 3, "a warmup, then a cosine to 0"),
+    Family("linear", 4, "a warmup, then linear to min_lr"),
+    Family("cosine", 4, "a warmup, then a cosine to min_lr"),
+    Family("inverse_sqrt", 4, "a warmup, then lr / sqrt((k + timescale) / timescale)"),
+    Family("step", 4, "a warmup, then lr × gamma every step_size updates"),
+    Family("multistep", 5, "a warmup, then lr × gamma at each milestone"),
+    Family("polynomial", 5, "a warmup, then (1 − progress)^power to min_lr"),
+    Family("wsd", 5, "a warmup, stable at lr, then a decay of decay_steps to min_lr"),
 )
+COMPLEXITY = {f.name: f.complexity for f in FAMILIES}
 
 
 @dataclass(frozen=True)
 class Inferred:
-    """A family fitted to the log: the spec to reuse, its schedule, offset and subsample residual."""
+    """A family fitted to the log: the spec to reuse, its schedule, offset and subsample residual.
+
+    Attributes:
+        explained: every logged value is the schedule's at its update, within the log's rounding.
+        lagged: it explains the log only with skipped steps (a lag that never decreases, found by
+            :func:`warmupctl.calc.explain.explain`); ``residual`` is then 0.
+    """
 
     spec: dict[str, Any]
     schedule: Schedule
     offset: int
     residual: float
     family: str
+    lagged: bool = False
+    explained: bool = False
 
 
 def infer(steps: Any, lrs: Any, *, rounding: float = 0.0, convention: int | None = None,
           facts: Mapping[str, int] | None = None) -> list[Inferred]:
-    """Every family fitted to the log, best first (explained, then simplest, then closest)."""
-    from warmupctl.calc.explain import _Log, fit_lengths, offsets_for
+    """Every family fitted to the log, best first: those that explain it as it is (the simplest, then
+    the log's convention), then those that explain it with skipped steps, then the closest."""
+    from warmupctl.calc.explain import _Log, offsets_for
+    from warmupctl.calc.infer_fit import fit_families
 
     log = _Log(np.asarray(steps), np.asarray(lrs), rounding)
     hint = (facts or {}).get("max_steps")
-    found: list[tuple[tuple[bool, float, float, int], Inferred]] = []
+    found: list[tuple[tuple[Any, ...], Inferred]] = []
+    simplest, plain = 99, False
     for rank, offset in enumerate(offsets_for(log.steps, convention)):
-        for family in FAMILIES:
-            def build(warmup: int | None = None, total: int | None = None, peak: float | None = None,
-                      family: Family = family) -> Schedule | None:
-                return _resolve(family.build(warmup or 0, total or 1, peak or 1.0))
-
-            fit = fit_lengths(build, log, offset, hint)
-            if fit is None:
-                continue
-            params, schedule, residual = fit
-            spec = family.build(params["warmup"], params["total"], params["peak"])
-            explained = residual <= log.tol
-            key = (False, family.complexity, residual) if explained else (True, residual,
-                                                                           family.complexity)
-            found.append(((*key, rank),
-                          Inferred(spec, schedule, offset, residual, family.name)))
+        for fit in fit_families(log, offset, hint, simplest, lags=not plain):
+            if fit.explained and not fit.lagged:
+                # Under a later offset only a simpler family can rank first, and without a lag.
+                simplest, plain = min(simplest, COMPLEXITY.get(fit.family, 9) - 1), True
+            elif fit.lagged:
+                simplest = min(simplest, COMPLEXITY.get(fit.family, 9))
+            complexity = COMPLEXITY.get(fit.family, 9)
+            if fit.lagged:
+                key: tuple[Any, ...] = (1, fit.lag, complexity, rank)
+            elif fit.explained:
+                key = (0, complexity, rank, fit.residual)
+            else:
+                key = (2, fit.residual, complexity, rank)
+            found.append((key, Inferred(fit.spec, fit.schedule, offset,
+                                        0.0 if fit.lagged else fit.residual, fit.family, fit.lagged,
+                                        fit.explained)))
     found.sort(key=lambda item: item[0])
-    fits = [item[1] for item in found]
-    if fits and found[0][0][0]:  # no family explains the log as it is: perhaps with a lag
-        decaying = [f for f in fits if "num_training_steps" in f.spec.get("args", {})]
-        for candidate in decaying[:2]:
-            lagged = _with_lag(candidate, log)
-            if lagged is not None:
-                return [lagged, *fits]
-    return fits
-
-
-def _position(schedule: Schedule, y: float, low: int, high: int) -> int:
-    """The first step in ``low..high`` where a decaying schedule is at or below ``y``."""
-    while low < high:
-        mid = (low + high) // 2
-        if float(schedule(np.array([mid]))[0]) <= y:
-            high = mid
-        else:
-            low = mid + 1
-    return low
-
-
-def _with_lag(fit: Inferred, log: Any) -> Inferred | None:
-    """A fit that a lag (skipped steps) turns into an explanation: the run length is found from two
-    values of the decay — the number of updates between them does not change when skipped steps
-    shift both —, then the lag model of :mod:`warmupctl.calc.explain` is checked on the subsample."""
-    from warmupctl.calc.explain import _finish, _Log, _skipped
-
-    family = next((f for f in FAMILIES if f.name == fit.family), None)
-    args = fit.spec.get("args", {})
-    if family is None or "num_training_steps" not in args:
-        return None
-    warmup, peak = int(args["num_warmup_steps"]), float(fit.spec["lr"])
-    k = log.steps - fit.offset
-    decay = np.flatnonzero((k > warmup) & (log.lrs < peak * 0.95) & (log.lrs > peak * 0.05))
-    if len(decay) < 2:
-        return None
-    j1, j2 = int(decay[len(decay) // 4]), int(decay[-1])
-    span = int(k[j2] - k[j1])
-
-    def gap(total: int) -> int | None:
-        schedule = _resolve(family.build(warmup, total, peak))
-        if schedule is None:
-            return None
-        return (_position(schedule, float(log.lrs[j2]), warmup, total)
-                - _position(schedule, float(log.lrs[j1]), warmup, total))
-
-    low, high = int(k[j2]) + 1, max(int(k[j2]) + 2, 2 * int(args["num_training_steps"]))
-    while low < high:  # the gap between the two values' positions grows with the run length
-        mid = (low + high) // 2
-        g = gap(mid)
-        if g is None:
-            return None
-        if g >= span:
-            high = mid
-        else:
-            low = mid + 1
-    sub = _Log(log.steps[log.sub], log.lrs[log.sub], 0.0)
-    sub.tol = log.tol
-    for total in (low, low - 1, low + 1):
-        spec = family.build(warmup, total, peak)
-        schedule = _resolve(spec)
-        if schedule is None:
-            continue
-        candidate = _skipped(schedule, sub, fit.offset)
-        if candidate is not None and _finish(sub, candidate).explained:
-            return Inferred(spec, schedule, fit.offset, 0.0, family.name)
-    return None
+    return [item[1] for item in found]

@@ -12,6 +12,7 @@ from warmupctl.core.errors import SpecError
 
 if TYPE_CHECKING:
     from warmupctl.calc.actual import Overlay
+    from warmupctl.calc.explained import ExplainedCurve
     from warmupctl.cli import AppContext
     from warmupctl.engine import Schedule
     from warmupctl.frameworks._registry import RunBound
@@ -77,18 +78,22 @@ def format_from_suffix(path: str | None, known: dict[str, str]) -> str | None:
 
 
 
-def read_actual(path: str | None, offset: str | None) -> tuple[Any, int | None] | None:
-    """``--actual LOG`` and ``--actual-offset``, checked before any spec is loaded: the run's log
-    (:func:`warmupctl.spec.logs.read_log`) and the offset (None: auto), or None without ``--actual``."""
+def read_actual(path: str | None, offset: str | None,
+                series: str | None = None) -> tuple[Any, int | None] | None:
+    """``--actual LOG``, ``--actual-offset`` and ``--actual-series``, checked before any spec is
+    loaded: the run's log (:func:`warmupctl.spec.logs.read_log`, the series named or the first) and
+    the offset (None: auto), or None without ``--actual``."""
     if path is None:
-        if offset is not None:
-            raise SpecError("needs --actual", source="command line", path="--actual-offset",
-                            value=offset, hint="e.g. --actual trainer_state.json --actual-offset 1")
+        for option, given in (("--actual-offset", offset), ("--actual-series", series)):
+            if given is not None:
+                raise SpecError("needs --actual", source="command line", path=option, value=given,
+                                hint=f"e.g. --actual trainer_state.json {option} "
+                                     f"{'1' if option == '--actual-offset' else 'lr/pg1'}")
         return None
     from warmupctl.spec.logs import check_offset, parse_offset, read_log  # only with --actual
 
     chosen = parse_offset(offset)
-    log = read_log(path)
+    log = read_log(path, series)
     if chosen is not None:
         check_offset(log, chosen)
     return log, chosen
@@ -103,7 +108,16 @@ def place_actual(ctx: typer.Context, actual: tuple[Any, int | None] | None,
     from warmupctl.calc.actual import align, coverage
 
     log, offset = actual
-    overlay = align(schedule, log.steps, log.lrs, log.lines, offset=offset, float32=log.float32)
+    overlay = align(schedule, log.steps, log.lrs, log.lines, offset=offset, float32=log.float32,
+                    convention=log.offset, kind=log.kind)
+    lag = overlay.skipped.get("offset") if overlay.skipped.get("count") else None
+    if offset is None and lag is not None and lag != overlay.offset:
+        # Skipped steps explain the log under another alignment than the median's: say that one, so
+        # the alignment line and the skipped steps agree (a pre-4.51 trainer_state.json: update = step).
+        why = log.convention if lag == log.offset and log.convention else \
+            "the alignment under which the skipped steps explain the log"
+        overlay = replace(align(schedule, log.steps, log.lrs, log.lines, offset=lag, float32=log.float32,
+                                convention=log.offset, kind=log.kind), automatic=True, from_log=why)
     context = app_context(ctx)
     context.note(log.describe())
     context.note(f"{log.name}: {overlay.alignment()}")
@@ -111,3 +125,40 @@ def place_actual(ctx: typer.Context, actual: tuple[Any, int | None] | None,
     if remark:
         context.note(f"{log.name}: {remark}")
     return overlay
+
+
+def explain_actual(ctx: typer.Context, actual: tuple[Any, int | None], schedule: Schedule,
+                   overlay: Overlay) -> tuple[Overlay, ExplainedCurve | None]:
+    """``plot --actual``: when the log differs from ``schedule``, its best explanation
+    (:func:`warmupctl.calc.explained.explain_log`) as a curve to draw, and the log placed as that
+    explanation places it; said on stderr. ``(overlay, None)`` when the log follows the schedule or
+    nothing explains it."""
+    if overlay.exact == overlay.count or overlay.float32_exact == overlay.count:
+        return overlay, None
+    from warmupctl.calc.explained import explain_log, explained_curve
+
+    log, offset = actual
+    report = explain_log(schedule, log, offset)
+    context = app_context(ctx)
+    if not report.best.explained:
+        context.note(f"{log.name}: nothing explains the difference from {schedule.label} within the "
+                     f"log's rounding: 'warmupctl explain {log.name} SPEC' lists what is left")
+        return overlay, None
+    curve = explained_curve(schedule, report)
+    if curve is None:
+        return overlay, None
+    context.note(f"{log.name}: explained (drawn dashed): {report.best.describe()}")
+    return placed_as(overlay, schedule, log, curve.offset), curve
+
+
+def placed_as(overlay: Overlay, schedule: Schedule, log: Any, offset: int) -> Overlay:
+    """``overlay`` with the log placed at ``update = step − offset`` (the alignment of an
+    explanation), measured against ``schedule`` as before."""
+    if offset == overlay.offset:
+        return overlay
+    from warmupctl.calc.actual import align, meaning
+
+    placed = align(schedule, log.steps, log.lrs, log.lines, offset=offset, float32=log.float32,
+                   convention=log.offset, kind=log.kind)
+    return replace(placed, automatic=True,
+                   from_log=f"{meaning(offset, log.kind).split(':')[0]}: the explanation's")

@@ -48,20 +48,12 @@ def _complete_preset(incomplete: str) -> list[str]:
     return [name for name in preset_names() if name.startswith(incomplete)]
 
 
-SeriesOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option("--series", metavar="NAME", rich_help_panel=SPEC_PANEL,
-                 help="show one series of the schedule instead of its LR: lr/pg1, momentum, "
-                      "betas[0], weight_decay, ... (a table lists them all)"),
-]
-
-PresetOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option("--preset", metavar="NAME", rich_help_panel=SPEC_PANEL,
-                 autocompletion=_complete_preset,
-                 help="start from a published schedule (gpt3, llama, bert, noam, pythia, "
-                      "minicpm_wsd, alpaca: 'warmupctl list presets'); a spec file and flags override it"),
-]
+def optional_flag(name: str, kind: Any, panel: str, help: str, **extra: Any) -> tuple[str, Any]:
+    """The parameter ``name`` as the optional flag ``--name`` (dashes for underscores) in ``panel``:
+    a row of the tables of flags that a decorator adds to commands (:func:`with_spec_flags`,
+    :func:`warmupctl.cli._policies.with_policy_flags`)."""
+    flag = typer.Option(f"--{name.replace('_', '-')}", rich_help_panel=panel, help=help, **extra)
+    return name, Annotated[Optional[kind], flag]  # noqa: UP045
 
 
 CONFIG_PANEL = "Training configs"
@@ -77,8 +69,15 @@ LibraryVersionOpt = Annotated[
                  help="the version of a library the config runs under (repeatable), e.g. "
                       "transformers=4.51.3; default: the installed one, else the current release"),
 ]
+NumClassesOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--num-classes", metavar="N", rich_help_panel=CONFIG_PANEL,
+                 help="the data set's classes (Ultralytics: optimizer auto picks its LR from them, "
+                      "round(0.002 × 5 / (4 + N), 6))"),
+]
 #: Options every command that reads a whole spec takes for a training config (see spec.resolve).
-CONFIG_OPTIONS: dict[str, Any] = {"deepspeed": DeepSpeedOpt, "library_version": LibraryVersionOpt}
+CONFIG_OPTIONS: dict[str, Any] = {"deepspeed": DeepSpeedOpt, "library_version": LibraryVersionOpt,
+                                  "num_classes": NumClassesOpt}
 
 
 def _complete_schedule(incomplete: str) -> list[str]:
@@ -97,22 +96,25 @@ def _complete_arg(ctx: typer.Context, incomplete: str) -> list[str]:
     names = sorted({arg.name for entry in entries for arg in entry.args})
     return [f"{name}=" for name in names if name.startswith(incomplete)]
 
-
-ScheduleOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option("--schedule", metavar="LIBRARY.NAME", rich_help_panel=SPEC_PANEL,
-                 autocompletion=_complete_schedule,
-                 help="a library's scheduler, as a spec file's 'schedule:' key, e.g. transformers.linear "
-                      "('warmupctl list libraries'); its arguments with --arg"),
-]
-ArgOpt = Annotated[
-    Optional[list[str]],  # noqa: UP045
-    typer.Option("--arg", metavar="NAME=VALUE", rich_help_panel=SPEC_PANEL, autocompletion=_complete_arg,
-                 help="one keyword argument of --schedule (repeat it): --arg num_warmup_steps=500; the "
-                      "VALUE is read as in a YAML file (500, 1e-4, true, [100, 200]); over a library spec "
-                      "file it changes that argument only"),
-]
 ARG_FLAG = "--arg"
+
+#: What the commands that take a whole spec add to it: a preset to start from, a library's
+#: scheduler with its arguments, and the series to show.
+_LIBRARY_OPTIONS: tuple[tuple[str, Any], ...] = (
+    optional_flag("preset", str, SPEC_PANEL, metavar="NAME", autocompletion=_complete_preset,
+                  help="start from a published schedule (gpt3, llama, bert, noam, pythia, minicpm_wsd, "
+                       "alpaca: 'warmupctl list presets'); a spec file and flags override it"),
+    optional_flag("schedule", str, SPEC_PANEL, metavar="LIBRARY.NAME", autocompletion=_complete_schedule,
+                  help="a library's scheduler, as a spec file's 'schedule:' key, e.g. transformers.linear "
+                       "('warmupctl list libraries'); its arguments with --arg"),
+    optional_flag("arg", list[str], SPEC_PANEL, metavar="NAME=VALUE", autocompletion=_complete_arg,
+                  help="one keyword argument of --schedule (repeat it): --arg num_warmup_steps=500; the "
+                       "VALUE is read as in a YAML file (500, 1e-4, true, [100, 200]); over a library spec "
+                       "file it changes that argument only"),
+    optional_flag("series", str, SPEC_PANEL, metavar="NAME",
+                  help="show one series of the schedule instead of its LR: lr/pg1, momentum, betas[0], "
+                       "weight_decay, ... (a table lists them all)"),
+)
 
 
 def parse_args(items: list[str] | None) -> dict[str, Any] | None:
@@ -183,8 +185,7 @@ def with_spec_flags(
     added = []
     library = keys == SPEC_FLAGS
     if library:  # commands that take a whole spec can start from a published one, or be a library's
-        for name, annotation in (("preset", PresetOpt), ("schedule", ScheduleOpt), ("arg", ArgOpt),
-                                 ("series", SeriesOpt)):
+        for name, annotation in _LIBRARY_OPTIONS:
             added.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
                                            annotation=annotation))
     extras = tuple(CONFIG_OPTIONS) if (keys == SPEC_FLAGS if config_options is None else config_options) \
@@ -240,9 +241,16 @@ class TableFormat(str, Enum):
     markdown = "markdown"
 
 
-class SummaryFormat(str, Enum):
+class TableOrJson(str, Enum):
+    """The formats of the commands that print a table or the same content as JSON (``summary``,
+    ``steps``, ``explain``, ``list``)."""
+
     table = "table"
     json = "json"
+
+
+#: Their ``--format``.
+TableOrJsonOpt = Annotated[TableOrJson, typer.Option("--format", "-f", help="table or json")]
 
 
 class ReportFormat(str, Enum):
@@ -272,6 +280,13 @@ ActualOpt = Annotated[
     typer.Option("--actual", metavar="LOG",
                  help="a run's logged LR to overlay and measure: transformers' trainer_state.json, or a "
                       "TensorBoard or W&B CSV export; reports the largest deviation and where"),
+]
+ActualSeriesOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--actual-series", metavar="NAME",
+                 help="the LR series of --actual's log to read when it holds several (param groups "
+                      "lr/pg0, lr/pg1, ..., optimizers, runs); default: the first, the others named in "
+                      "a note. --series picks the schedule's"),
 ]
 ActualOffsetOpt = Annotated[
     Optional[str],  # noqa: UP045

@@ -14,10 +14,11 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any, Optional
+from typing import Any
 
 import typer
 
+from warmupctl.cli._options import optional_flag
 from warmupctl.core.errors import SpecError
 
 PANEL = "Stepping, resumes and theory"
@@ -29,33 +30,6 @@ SOURCE = "command line"
 class ResumeScheduler(str, Enum):
     fresh = "fresh"
     restored = "restored"
-
-
-SteppingOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    "--stepping", metavar="POLICY", rich_help_panel=PANEL,
-    help="how often the loop steps the scheduler: per-update (the contract), per-micro-batch "
-         "(grad_accum times per update), per-process (devices times, accelerate), xN (N times), "
-         "per-epoch (Lightning's default interval); shows the effective LR next to the intended one")]
-UpdatesPerEpochOpt = Annotated[Optional[int], typer.Option(  # noqa: UP045
-    "--updates-per-epoch", min=1, metavar="U", rich_help_panel=PANEL,
-    help="per-epoch stepping: optimizer updates per epoch (default: counted from dataset_size, "
-         "micro_batch_size, devices, grad_accum)")]
-ResumeAtOpt = Annotated[Optional[int], typer.Option(  # noqa: UP045
-    "--resume-at", metavar="K", rich_help_panel=PANEL,
-    help="simulate a run resumed at update K (default: with a fresh scheduler)")]
-ResumeTotalOpt = Annotated[Optional[int], typer.Option(  # noqa: UP045
-    "--resume-total", metavar="T2", rich_help_panel=PANEL,
-    help="the resumed run's new length: the spec rebuilt with total_steps T2 (native specs)")]
-ResumeSchedulerOpt = Annotated[Optional[ResumeScheduler], typer.Option(  # noqa: UP045
-    "--resume-scheduler", rich_help_panel=PANEL,
-    help="after the resume the scheduler starts again from step 0 (fresh) or has its state loaded "
-         "(restored); default: restored with --resume-total, else fresh")]
-NoiseBatchOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    "--noise-batch", metavar="B0", rich_help_panel=PANEL,
-    help="the batch size B0 used at the peak LR: adds the noise-equivalent batch B0/α², α = lr/peak")]
-SharpnessOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    "--sharpness", metavar="LAMBDA", rich_help_panel=PANEL,
-    help="the loss's sharpness λmax: flags the updates whose LR exceeds the stability bound 2/λmax")]
 
 
 @dataclass(frozen=True)
@@ -76,13 +50,27 @@ class PolicyOptions:
 
 #: The options :func:`with_policy_flags` adds, with their Typer declarations.
 _POLICY_PARAMETERS: tuple[tuple[str, Any], ...] = (
-    ("stepping", SteppingOpt),
-    ("updates_per_epoch", UpdatesPerEpochOpt),
-    ("resume_at", ResumeAtOpt),
-    ("resume_total", ResumeTotalOpt),
-    ("resume_scheduler", ResumeSchedulerOpt),
-    ("noise_batch", NoiseBatchOpt),
-    ("sharpness", SharpnessOpt),
+    optional_flag("stepping", str, PANEL, metavar="POLICY",
+                  help="how often the loop steps the scheduler: per-update (the contract), per-micro-batch "
+                       "(grad_accum times per update), per-process (devices times, accelerate), xN (N "
+                       "times), per-epoch (Lightning's default interval); shows the effective LR next to "
+                       "the intended one"),
+    optional_flag("updates_per_epoch", int, PANEL, min=1, metavar="U",
+                  help="per-epoch stepping: optimizer updates per epoch (default: counted from "
+                       "dataset_size, micro_batch_size, devices, grad_accum)"),
+    optional_flag("resume_at", int, PANEL, metavar="K",
+                  help="simulate a run resumed at update K (default: with a fresh scheduler)"),
+    optional_flag("resume_total", int, PANEL, metavar="T2",
+                  help="the resumed run's new length: the spec rebuilt with total_steps T2 (native specs)"),
+    optional_flag("resume_scheduler", ResumeScheduler, PANEL,
+                  help="after the resume the scheduler starts again from step 0 (fresh) or has its state "
+                       "loaded (restored); default: restored with --resume-total, else fresh"),
+    optional_flag("noise_batch", str, PANEL, metavar="B0",
+                  help="the batch size B0 used at the peak LR: adds the noise-equivalent batch B0/α², "
+                       "α = lr/peak"),
+    optional_flag("sharpness", str, PANEL, metavar="LAMBDA",
+                  help="the loss's sharpness λmax: flags the updates whose LR exceeds the stability bound "
+                       "2/λmax"),
 )
 
 
@@ -190,7 +178,7 @@ def load_with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict[
 
     if len(specs or []) > 1:
         raise _fail("a stepping policy or a resume shows one spec, intended and effective",
-                    "--stepping" if options.stepping else "--resume-at",
+                          "--stepping" if options.stepping else "--resume-at",
                     hint="run the command once per spec")
     path = (specs or [None])[0]
     view, config, units = _view(path, flags)
@@ -218,7 +206,7 @@ def load_with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict[
         if path == "-" and exc.path in {flag_for(k) for k in wanted}:
             raise SpecError(exc.message, source=exc.source, path=exc.path, value=exc.value,
                             hint="a spec on standard input is read once, so the policy's fact is passed "
-                                 "to it too; pass the spec as a file") from None
+                                       "to it too; pass the spec as a file") from None
         raise
     steps = ctx.params.get("steps")
     if steps is not None:
@@ -234,7 +222,7 @@ def load_with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict[
         if resume.total is not None:
             if path == "-":
                 raise _fail("--resume-total resolves the spec a second time; standard input is read once",
-                            "--resume-total", resume.total, hint="pass the spec as a file")
+                                  "--resume-total", resume.total, hint="pass the spec as a file")
 
             def rebuild(total: int) -> Any:
                 try:
@@ -253,7 +241,7 @@ def load_with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict[
         return Loaded(intended)
     if intended.series:  # a policy moves one curve: the others are named, not dropped in silence
         context.note(f"the series {', '.join(intended.series)} are left out: a stepping or resume "
-                     "policy shows one series at a time; pick one with --series NAME")
+                           "policy shows one series at a time; pick one with --series NAME")
     shown = st.effective(intended, *policies, rebuild=rebuild)
     for note in shown.notes:
         context.note(f"effective: {note}")
@@ -321,10 +309,10 @@ def _stepping(options: PolicyOptions, merged: dict[str, Any], source: str | None
         return st.PerUpdate(), set()
     if word == "per-micro-batch":
         return st.PerMicroBatch(_fact(merged, "grad_accum", source, flag_keys,
-                                      "micro-batches per update, e.g. --grad-accum 4")), {"grad_accum"}
+                                            "micro-batches per update, e.g. --grad-accum 4")), {"grad_accum"}
     if word == "per-process":
         return st.TimesPerUpdate(_fact(merged, "devices", source, flag_keys,
-                                       "the number of processes, e.g. --devices 8")), {"devices"}
+                                             "the number of processes, e.g. --devices 8")), {"devices"}
     if word == "per-epoch":
         if options.updates_per_epoch is not None:
             return st.PerEpoch(options.updates_per_epoch), set()
@@ -354,7 +342,7 @@ def _fact(merged: dict[str, Any], key: str, source: str | None, flag_keys: froze
     value = merged.get(key)
     if value is None:
         raise _fail(f"this policy needs {key}", "--stepping", hint=f"add {flag_for(key)} N ({hint}) "
-                    "or set it in the spec")
+                          "or set it in the spec")
     try:
         return as_count(value, key, minimum=1)
     except SpecError as exc:
@@ -389,19 +377,19 @@ def _resume(options: PolicyOptions, intended: Any) -> Any:
     if at is None:
         raise _fail("--resume-total and --resume-scheduler describe a resume", "--resume-total"
                     if total is not None else "--resume-scheduler", hint="add --resume-at K, the "
-                    "first update of the resumed run")
+                          "first update of the resumed run")
     if total is not None and total < 1:
         raise _fail("must be positive", "--resume-total", total)
     length = total if total is not None else intended.total_steps
     if not 1 <= at < length:
         raise _fail(f"the resume must fall inside the run (updates 1..{length - 1})", "--resume-at", at,
                     hint="update 0 is the start of the run" if at < 1 else
-                    "pass --resume-total to make the resumed run longer")
+                          "pass --resume-total to make the resumed run longer")
     if total is not None and intended.source != NATIVE:
         raise _fail("--resume-total rebuilds a native spec with a new total_steps; a library spec's "
-                    "length is one of its args", "--resume-total", total,
+                          "length is one of its args", "--resume-total", total,
                     hint="write the resumed run as a second spec and compare: warmupctl plot a.yaml "
-                         "b.yaml --diff")
+                               "b.yaml --diff")
     chosen = options.resume_scheduler
     fresh = (chosen == ResumeScheduler.fresh) if chosen is not None else total is None
     return Resume(at, total, fresh)

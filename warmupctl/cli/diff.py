@@ -5,7 +5,14 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from warmupctl.cli._common import app_context, run_bound
-from warmupctl.cli._options import ActualOffsetOpt, ActualOpt, OutputOpt, ReportFormat, with_spec_flags
+from warmupctl.cli._options import (
+    ActualOffsetOpt,
+    ActualOpt,
+    ActualSeriesOpt,
+    OutputOpt,
+    ReportFormat,
+    with_spec_flags,
+)
 from warmupctl.core.errors import ExitCode, SpecError
 
 if TYPE_CHECKING:
@@ -37,6 +44,7 @@ def diff(
     output: OutputOpt = None,
     actual: ActualOpt = None,
     actual_offset: ActualOffsetOpt = None,
+    actual_series: ActualSeriesOpt = None,
     flags: dict | None = None,
 ) -> int:
     """Compare two schedules update by update: `warmupctl diff spec.yaml golden.csv`.
@@ -80,8 +88,13 @@ def diff(
     if b is not None and actual is not None:
         raise SpecError("give B or --actual LOG, not both", source="command line", path="B",
                         hint="warmupctl diff A B, or warmupctl diff SPEC --actual trainer_state.json")
-    if actual is not None:
-        return _against_log(ctx, a, actual, actual_offset, steps, rel, absolute, fmt, output, flags)
+    if actual is not None:  # --series picks the spec's series, --actual-series the log's
+        spec_flags = {**flags, "series": series} if series is not None else flags
+        return _against_log(ctx, a, actual, actual_offset, steps, rel, absolute, fmt, output,
+                            spec_flags, actual_series)
+    if actual_series is not None:
+        raise SpecError("needs --actual", source="command line", path="--actual-series",
+                        value=actual_series, hint="--series picks a series of both A and B")
     if a == "-" and b == "-":
         raise SpecError("A and B cannot both be standard input", source="command line",
                         path="A, B", hint="save one of them to a file")
@@ -153,7 +166,8 @@ RTOL_FLOAT32 = 1e-7
 
 def _against_log(ctx: typer.Context, a: str, actual: str, offset: Optional[str],  # noqa: UP045
                  steps: Optional[int], rel: Optional[float], absolute: Optional[float],  # noqa: UP045
-                 fmt: ReportFormat, output: Optional[str], flags: dict) -> int:  # noqa: UP045
+                 fmt: ReportFormat, output: Optional[str], flags: dict,  # noqa: UP045
+                 series: Optional[str] = None) -> int:  # noqa: UP045
     """``diff SPEC --actual LOG``: the log placed on the spec's updates (the spec flags laid over
     SPEC), compared there like a table."""
     import os
@@ -163,7 +177,7 @@ def _against_log(ctx: typer.Context, a: str, actual: str, offset: Optional[str],
     from warmupctl.engine import Schedule
     from warmupctl.spec.table_file import load_operand
 
-    log = read_actual(actual, offset)
+    log = read_actual(actual, offset, series)
     if output and output != "-":
         from warmupctl.cli._output import check_destination
 

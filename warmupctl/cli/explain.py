@@ -1,17 +1,11 @@
 """``warmupctl explain LOG [SPEC]``: why a run's logged LR is not the planned schedule."""
 
-from enum import Enum
 from typing import Annotated, Optional
 
 import typer
 
 from warmupctl.cli._common import app_context
-from warmupctl.cli._options import OutputOpt
-
-
-class ExplainFormat(str, Enum):
-    table = "table"
-    json = "json"
+from warmupctl.cli._options import OutputOpt, TableOrJson, TableOrJsonOpt
 
 
 def explain(
@@ -23,12 +17,14 @@ def explain(
         help="the planned schedule: a spec or a training config; none: infer it from the log",
         metavar="[SPEC]", show_default=False)] = None,
     series: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--series", metavar="NAME", help="the LR series to read when the log has several "
-                                         "(param groups, optimizers, runs)")] = None,
+        "--actual-series", "--series", metavar="NAME",
+        help="the LR series of the log to read when it has several (param groups lr/pg0, lr/pg1, "
+             "..., optimizers, runs); default: the first, the others named. --series is the same "
+             "here: SPEC takes no flags")] = None,
     offset: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--offset", metavar="auto|N", help="update = step − N (default auto: the log's convention, "
                                            "then 1, 0, −1)")] = None,
-    fmt: Annotated[ExplainFormat, typer.Option("--format", "-f", help="table or json")] = ExplainFormat.table,
+    fmt: TableOrJsonOpt = TableOrJson.table,
     output: OutputOpt = None,
     plot: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--plot", metavar="FILE", help="draw the log, the planned schedule and the explanation "
@@ -58,7 +54,7 @@ def explain(
     run_log = read_log(log, series, option=None)
     if chosen is not None:
         check_offset(run_log, chosen, "--offset")
-    if fmt == ExplainFormat.json:
+    if fmt == TableOrJson.json:
         context.note(run_log.describe())
     inferred_spec = None
     if spec is not None:
@@ -73,7 +69,7 @@ def explain(
     report = run(schedule, run_log.steps, run_log.lrs, rounding=run_log.rounding,
                  convention=run_log.offset, offset=chosen, rebuild=rebuilder(schedule.spec),
                  planned=planned(schedule.spec), facts=run_log.facts, lines=run_log.lines,
-                 families=spec is not None)
+                 families=spec is not None, kind=run_log.kind)
     yaml_text = None
     if inferred_spec is not None:
         from warmupctl.render.explain import spec_yaml
@@ -84,7 +80,7 @@ def explain(
         if save_spec:
             write_text(save_spec, lambda out: out.write(yaml_text))
             context.info(f"wrote {save_spec}")
-    if fmt == ExplainFormat.json:
+    if fmt == TableOrJson.json:
         from warmupctl.render.explain import explain_document
         from warmupctl.render.text import dumps
 
@@ -111,37 +107,26 @@ def explain(
 
 
 def _plot(path: str, schedule, report, run_log) -> None:
-    """The planned curve, the explained one, and the log on it (render/plot.py draws all three)."""
-    from dataclasses import replace
-
-    import numpy as np
+    """The planned curve, the log placed as the best explanation places it, and that explanation's
+    curve with its skipped updates marked: the builder ``plot --actual`` uses too
+    (:func:`warmupctl.calc.explained.explained_curve`, :func:`warmupctl.render.plot.render_plot`)."""
+    import os
 
     from warmupctl.calc.actual import align
+    from warmupctl.calc.explained import explained_curve
     from warmupctl.cli._output import write_bytes
     from warmupctl.core.errors import SpecError
-    from warmupctl.engine import Schedule
     from warmupctl.render.plot import PlotOptions, render_plot
 
     fmt = "svg" if path.lower().endswith(".svg") else "png" if path.lower().endswith(".png") else None
     if fmt is None:
         raise SpecError("the plot is written as .png or .svg", source="command line", path="--plot",
                         value=path, hint="e.g. --plot explain.png")
-    best = report.best
-    schedules = [schedule]
-    target = schedule
-    if best.causes and best.curve is not None and any(c.name != "offset" for c in best.causes):
-        total = max(schedule.total_steps, int(best.updates[-1]) + 1)
-        curve = best.curve
-        target = Schedule(fn=lambda k: curve(np.asarray(k, dtype=np.int64)), total_steps=total,
-                          label=f"explained: {'+'.join(c.name for c in best.causes)}")
-        schedules.append(target)
-    else:
-        schedules = [replace(schedule)]
-    overlay = align(target, run_log.steps, run_log.lrs, run_log.lines, offset=best.offset,
-                    float32=run_log.float32)
-    import os
-
-    data = render_plot(schedules, PlotOptions(), fmt, logged=(overlay, os.path.basename(run_log.name)))
+    curve = explained_curve(schedule, report)
+    overlay = align(schedule, run_log.steps, run_log.lrs, run_log.lines, offset=report.best.offset,
+                    float32=run_log.float32, kind=run_log.kind)
+    data = render_plot([schedule], PlotOptions(), fmt, logged=(overlay, os.path.basename(run_log.name)),
+                       explained=curve)
     write_bytes(path, data)
 
 

@@ -6,11 +6,12 @@ from typing import Annotated, Optional
 import typer
 
 from warmupctl.cli._common import app_context, format_from_suffix
-from warmupctl.cli._options import LibraryVersionOpt, OutputOpt, with_spec_flags
+from warmupctl.cli._options import LibraryVersionOpt, NumClassesOpt, OutputOpt, with_spec_flags
 
-#: The command-line facts a config cannot hold (TrainingArguments and args.yaml have no dataset size),
+#: The command-line facts a config cannot hold (TrainingArguments and args.yaml have no dataset size,
+#: a litgpt pretrain config may leave the sequence length to the model),
 #: and the flags that set a trainer's own run length, LR and warmup (where its format applies them).
-FACT_FLAGS = ("dataset_size", "devices", "total_steps", "lr", "warmup_steps")
+FACT_FLAGS = ("dataset_size", "devices", "seq_len", "total_steps", "lr", "warmup_steps")
 SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
 
@@ -28,6 +29,7 @@ def import_(
         help="a DeepSpeed config used with the Trainer arguments: its \"auto\" values are filled from "
              "them and its scheduler block replaces lr_scheduler_type, as in transformers")] = None,
     library_version: LibraryVersionOpt = None,
+    num_classes: NumClassesOpt = None,
     fmt: Annotated[Optional[ImportFormat], typer.Option(  # noqa: UP045
         "--format", "-f", help="yaml or json; default: from -o's suffix, else yaml")] = None,
     output: OutputOpt = None,
@@ -47,7 +49,8 @@ def import_(
     chosen = fmt.value if fmt else (format_from_suffix(output, SUFFIXES) or "yaml")
     if output and output != "-":
         check_destination(output)
-    translation, schedule = import_config(config, flags or {}, deepspeed=deepspeed,
+    given = {**(flags or {}), **({"num_classes": num_classes} if num_classes is not None else {})}
+    translation, schedule = import_config(config, given, deepspeed=deepspeed,
                                           library_version=library_version)
     context = app_context(ctx)
     for note in schedule.notes:

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from warmupctl.cli._common import app_context
+from warmupctl.cli._options import TableOrJson, TableOrJsonOpt
 
 
 class What(str, Enum):
@@ -17,18 +18,13 @@ class What(str, Enum):
     presets = "presets"
 
 
-class ListFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
 def list_(
     ctx: typer.Context,
     what: Annotated[What, typer.Argument(help="kinds, shapes, keys, libraries or presets")] = What.kinds,
     library: Annotated[Optional[str], typer.Argument(  # noqa: UP045
         help="a library (torch), a schedule (torch.OneCycleLR), or a preset (gpt3)", metavar="[NAME]",
     )] = None,
-    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="table or json")] = ListFormat.table,
+    fmt: TableOrJsonOpt = TableOrJson.table,
 ) -> None:
     """List what a spec can say: `warmupctl list libraries torch.OneCycleLR`.
 
@@ -42,7 +38,7 @@ def list_(
     from warmupctl.render.listing import listing_rows
 
     title, columns, rows = listing_rows(what.value, library)
-    if fmt == ListFormat.json:
+    if fmt == TableOrJson.json:
         from warmupctl.render.text import dumps
 
         typer.echo(dumps([dict(zip(columns, row)) for row in rows]))

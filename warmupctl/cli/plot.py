@@ -7,7 +7,14 @@ import typer
 
 from warmupctl.cli import _policies as pol
 from warmupctl.cli._common import app_context, format_from_suffix, load_schedules
-from warmupctl.cli._options import ActualOffsetOpt, ActualOpt, OutputOpt, StepsOpt, with_spec_flags
+from warmupctl.cli._options import (
+    ActualOffsetOpt,
+    ActualOpt,
+    ActualSeriesOpt,
+    OutputOpt,
+    StepsOpt,
+    with_spec_flags,
+)
 from warmupctl.core.errors import SpecError
 
 SUFFIXES = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
@@ -40,6 +47,7 @@ def plot(
         "--diff", help="a second panel: each spec minus the first, sharing the update axis")] = False,
     actual: ActualOpt = None,
     actual_offset: ActualOffsetOpt = None,
+    actual_series: ActualSeriesOpt = None,
     terminal: Annotated[bool, typer.Option(
         "--terminal", help="draw in the terminal (Unicode braille, the terminal's width, no image "
                            "viewer needed); -o writes that text to a file")] = False,
@@ -59,7 +67,7 @@ def plot(
     from warmupctl.cli._common import read_actual
 
     policy_flags = policy_flags or pol.PolicyFlags(pol.PolicyOptions())
-    log = read_actual(actual, actual_offset)
+    log = read_actual(actual, actual_offset, actual_series)
     if terminal:
         if size is not None:
             width, height = _size(size, integer=True)
@@ -96,10 +104,10 @@ def plot(
     path = output or _default_name(schedules, chosen)
     if path != "-":
         check_destination(path)
-    overlay = _overlay(ctx, schedules, policy.any, actual, log)
+    overlay, explained = _overlay(ctx, schedules, policy.any, actual, log)
     options = PlotOptions(log_y=log_y, log_x=log_x, title=title, dpi=dpi, steps=steps, diff=diff,
                           width=figure_size[0], height=figure_size[1], per_update=_top_axis(specs, flags),
-                          **drawn)
+                          counts=_count_axis(schedules), **drawn)
     logged = None if overlay is None else (overlay, _log_name(actual))
     if any(s.series for s in schedules) and not drawn and logged is None and not diff:
         from warmupctl.render.series_plot import render_series_plot  # a panel per family of series
@@ -113,7 +121,7 @@ def plot(
             app_context(ctx).note(f"{schedule.label}: the series {', '.join(schedule.series)} are "
                                   "not drawn with several curves, --actual or the theory: pick one "
                                   "with --series NAME")
-    rendered = render(schedules, options, chosen, logged=logged)
+    rendered = render(schedules, options, chosen, logged=logged, explained=explained)
     for note in rendered.notes:
         app_context(ctx).note(note)
     write_bytes(path, rendered.data)
@@ -122,19 +130,21 @@ def plot(
 
 
 def _overlay(ctx: typer.Context, schedules: list, policy: bool, actual: Optional[str],  # noqa: UP045
-             log: Any) -> Any:
+             log: Any) -> tuple[Any, Any]:
     """``--actual``: the log placed on the curve it is measured against — the first spec, or under a
-    policy the effective curve (what the optimizer got) — with the verdict on stderr."""
-    from warmupctl.cli._common import place_actual
+    policy the effective curve (what the optimizer got) — with the verdict on stderr; and when it
+    differs, the curve of its best explanation (:func:`warmupctl.cli._common.explain_actual`)."""
+    from warmupctl.cli._common import explain_actual, place_actual
 
     target = schedules[-1] if policy else schedules[0]
     overlay = place_actual(ctx, log, target)
-    if overlay is not None:
-        context = app_context(ctx)
-        if len(schedules) > 1:
-            context.note(f"{_log_name(actual)}: measured against {target.label}")
-        context.info(f"{_log_name(actual)}: {overlay.describe()}")
-    return overlay
+    if overlay is None:
+        return None, None
+    context = app_context(ctx)
+    if len(schedules) > 1:
+        context.note(f"{_log_name(actual)}: measured against {target.label}")
+    context.info(f"{_log_name(actual)}: {overlay.describe()}")
+    return explain_actual(ctx, log, target, overlay)
 
 
 def _log_name(path: Optional[str]) -> str:  # noqa: UP045
@@ -168,7 +178,9 @@ def _terminal(ctx: typer.Context, specs: Optional[list[str]], flags: dict, outpu
             app_context(ctx).note(f"{schedule.label}: the series {', '.join(schedule.series)} are "
                                   "not drawn in the terminal: pick one with --series NAME, or "
                                   "write an image (-o plot.png) for a panel each")
-    overlay = _overlay(ctx, schedules, policy.any, actual, log)
+    overlay, explained = _overlay(ctx, schedules, policy.any, actual, log)
+    if explained is not None:  # drawn as one more curve, named in the legend
+        schedules = [*schedules, explained.schedule]
     from warmupctl.cli._output import write_text
     from warmupctl.render.terminal import ROWS, render_terminal
 
@@ -215,6 +227,16 @@ def _top_axis(specs: Optional[list[str]], flags: Optional[dict]) -> Optional[tup
     if facts.samples_per_update is not None:
         return "samples", float(facts.samples_per_update)
     return None
+
+
+def _count_axis(schedules: list) -> Optional[tuple[str, tuple[float, ...], tuple[float, ...]]]:  # noqa: UP045
+    """The top axis of one schedule that counts samples (Megatron): tokens when it knows the sequence
+    length, else samples — the same counts as ``table --columns``."""
+    if len(schedules) != 1 or schedules[0].progress is None:
+        return None
+    progress = schedules[0].progress
+    name = progress.names[-1]
+    return (name, *progress.axis(name, schedules[0].total_steps))
 
 
 def _size(text: str, integer: bool = False) -> tuple:

@@ -8,9 +8,11 @@ from warmupctl.cli._common import app_context
 from warmupctl.cli._options import (
     DeepSpeedOpt,
     LibraryVersionOpt,
+    NumClassesOpt,
     OutputOpt,
     SpecArg,
-    SummaryFormat,
+    TableOrJson,
+    TableOrJsonOpt,
     with_spec_flags,
 )
 from warmupctl.core.errors import SpecError
@@ -24,7 +26,7 @@ FLAGS_SOURCE = "command line"
 def steps(
     ctx: typer.Context,
     spec: SpecArg = None,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="table or json")] = SummaryFormat.table,
+    fmt: TableOrJsonOpt = TableOrJson.table,
     output: OutputOpt = None,
     beta2: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--beta2", metavar="NUMBER", help="Adam's beta2: the untuned warmup 2/(1-beta2), next to "
@@ -34,6 +36,7 @@ def steps(
         "linear and square-root scaling to this run's samples per update")] = None,
     library_version: LibraryVersionOpt = None,
     deepspeed: DeepSpeedOpt = None,
+    num_classes: NumClassesOpt = None,
     flags: dict | None = None,
 ) -> None:
     """Updates per epoch and in total, and lengths in tokens or samples as updates.
@@ -60,11 +63,13 @@ def steps(
     flags = flags or {}
     flag_keys = frozenset(k for k, value in flags.items() if value is not None)
     if spec is not None and _is_config(mapping, source):
-        _config_steps(ctx, spec, flags, library_version, deepspeed, fmt, output)
+        classes = {"num_classes": num_classes} if num_classes is not None else {}
+        _config_steps(ctx, spec, {**flags, **classes}, library_version, deepspeed, fmt, output)
         return
-    if deepspeed is not None or library_version:
+    if deepspeed is not None or library_version or num_classes is not None:
         raise SpecError("applies to a training config", source=FLAGS_SOURCE,
-                        path="--deepspeed" if deepspeed is not None else "--library-version",
+                        path="--deepspeed" if deepspeed is not None else
+                        "--library-version" if library_version else "--num-classes",
                         hint="give it with the trainer's config: warmupctl steps CONFIG ...")
     merged = {k: value for k, value in merge_flags(mapping, flags).items() if k in STEP_KEYS}
     try:
@@ -96,7 +101,7 @@ def steps(
                         "or --warmup-tokens 375e6 --micro-batch-size 512 --seq-len 1024, or --beta2 0.999")
 
     context = app_context(ctx)
-    if fmt == SummaryFormat.json:
+    if fmt == TableOrJson.json:
         from warmupctl.render.text import FORMAT_VERSION, dumps
 
         document = {"format_version": FORMAT_VERSION, **report.as_dict()}
@@ -113,7 +118,7 @@ def steps(
 
 
 #: The steps flags a training config takes (the facts it lacks, and what sets its trainer's arguments).
-CONFIG_STEP_KEYS = ("dataset_size", "devices", "total_steps", "warmup_steps", "lr")
+CONFIG_STEP_KEYS = ("dataset_size", "devices", "seq_len", "total_steps", "warmup_steps", "lr", "num_classes")
 
 
 def _is_config(mapping: dict[str, Any], source: str) -> bool:
@@ -126,7 +131,7 @@ def _is_config(mapping: dict[str, Any], source: str) -> bool:
 
 
 def _config_steps(ctx: typer.Context, spec: str, flags: dict[str, Any], library_version: Any,
-                  deepspeed: str | None, fmt: SummaryFormat, output: str | None) -> None:
+                  deepspeed: str | None, fmt: TableOrJson, output: str | None) -> None:
     """A training config's own counts: the run's updates and warmup as its trainer derives them."""
     from warmupctl.cli._output import write_text
     from warmupctl.spec.resolve import import_config
@@ -144,7 +149,11 @@ def _config_steps(ctx: typer.Context, spec: str, flags: dict[str, Any], library_
         context.note(note)
     counts = {"config": translation.title, "schedule": schedule.label, "total_steps": schedule.total_steps,
               "warmup_steps": schedule.warmup_steps}
-    if fmt == SummaryFormat.json:
+    if schedule.progress is not None:  # what those updates consume (Megatron: along its batch ramp)
+        ends = schedule.progress.at([schedule.total_steps, schedule.warmup_steps])
+        for name, (total, warmup) in ends.items():
+            counts[f"total_{name}"], counts[f"warmup_{name}"] = int(total), int(warmup)
+    if fmt == TableOrJson.json:
         from warmupctl.render.text import FORMAT_VERSION, dumps
 
         write_text(output, lambda out: out.write(dumps({"format_version": FORMAT_VERSION, **counts}) + "\n"))

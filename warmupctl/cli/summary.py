@@ -1,6 +1,5 @@
 """``warmupctl summary``: the key events of a schedule."""
 
-from typing import Annotated
 
 import typer
 
@@ -8,10 +7,12 @@ from warmupctl.cli._common import app_context, load_schedules
 from warmupctl.cli._options import (
     ActualOffsetOpt,
     ActualOpt,
+    ActualSeriesOpt,
     OutputOpt,
     SpecArg,
     StepsOpt,
-    SummaryFormat,
+    TableOrJson,
+    TableOrJsonOpt,
     with_spec_flags,
 )
 
@@ -19,11 +20,12 @@ from warmupctl.cli._options import (
 def summary(
     ctx: typer.Context,
     spec: SpecArg = None,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="table or json")] = SummaryFormat.table,
+    fmt: TableOrJsonOpt = TableOrJson.table,
     output: OutputOpt = None,
     steps: StepsOpt = None,
     actual: ActualOpt = None,
     actual_offset: ActualOffsetOpt = None,
+    actual_series: ActualSeriesOpt = None,
     flags: dict | None = None,
 ) -> None:
     """LR at update 0, warmup end, peak, final LR, min, mean and sum: `warmupctl summary spec.yaml`.
@@ -35,12 +37,12 @@ def summary(
     from warmupctl.cli._common import place_actual, read_actual
     from warmupctl.cli._output import write_text
 
-    log = read_actual(actual, actual_offset)
+    log = read_actual(actual, actual_offset, actual_series)
     (schedule,) = load_schedules(ctx, [spec] if spec else None, flags or {})
     result = summarize(schedule, steps)
     context = app_context(ctx)
     overlay = place_actual(ctx, log, schedule)
-    if fmt == SummaryFormat.json:
+    if fmt == TableOrJson.json:
         from warmupctl.render.text import FORMAT_VERSION, dumps
 
         document = {"format_version": FORMAT_VERSION, "label": schedule.label,

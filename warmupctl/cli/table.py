@@ -32,6 +32,12 @@ def table(
         help="only these updates, e.g. 0,10,100; -1 is the last update (-2 the one before), and "
              "the words start, warmup_end, peak, last name those updates; beyond the run: 'past end'",
     )] = None,
+    columns: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--columns", metavar="samples,tokens|none",
+        help="the samples and tokens consumed before each update, beside the LR (schedules that count "
+             "data: Megatron with global_batch_size, tokens with seq_length); shown without asking "
+             "during a batch-size ramp; none hides them",
+    )] = None,
     policy_flags: pol.PolicyFlags | None = None,
     flags: dict | None = None,
 ) -> None:
@@ -59,6 +65,11 @@ def table(
     policy_flags = policy_flags or pol.PolicyFlags(pol.PolicyOptions())
     options = policy_flags.options
     theory = policy_flags.theory()
+    if columns is not None and (options.any or theory.any or len(specs or []) > 1):
+        raise SpecError("shows the counts of one spec, without stepping or theory columns",
+                        source="command line", path="--columns", value=columns,
+                        hint="run the command once per spec, without --stepping, --noise-batch, --sharpness")
+    asked = parse_columns(columns) if columns is not None else None
     if options.any or theory.any:
         _with_policies(ctx, specs, flags or {}, options, theory, chosen, output, steps, every, at_steps)
         return
@@ -67,6 +78,7 @@ def table(
         _side_by_side(ctx, schedules, chosen, output, steps, every, at_steps)
         return
     (schedule,) = schedules
+    progress = progress_columns(schedule, asked, columns)
     count = steps or schedule.total_steps
     if at_steps is not None:
         rows = np.array(resolve_at(at_steps, schedules), dtype=np.int64)
@@ -81,7 +93,15 @@ def table(
         from warmupctl.cli._series import series_table
 
         series_table(ctx, schedule, chosen, output, rows, count,
-                     gaps=not (every or at_steps is not None), max_rows=MAX_TERMINAL_ROWS)
+                     gaps=not (every or at_steps is not None), max_rows=MAX_TERMINAL_ROWS,
+                     progress=progress)
+        return
+    if progress:  # lr and the counts: the writers of the extra columns
+        from warmupctl.cli._series import series_table
+
+        series_table(ctx, schedule, chosen, output, rows, count,
+                     gaps=not (every or at_steps is not None), max_rows=MAX_TERMINAL_ROWS,
+                     progress=progress, names=["lr"])
         return
     if chosen == "table":
         _terminal_table(ctx, schedule, terminal_rows(rows, count), count, output,
@@ -117,6 +137,39 @@ def table(
     write_text(output, writers[chosen])
     if output and output != "-":
         app_context(ctx).info(f"wrote {output}")
+
+
+def parse_columns(columns: str) -> tuple[str, ...]:
+    """``--columns samples,tokens`` as names (``none``: no count column)."""
+    from warmupctl.engine.progress import NAMES
+
+    names = tuple(dict.fromkeys(part.strip() for part in columns.split(",") if part.strip()))
+    if names == ("none",):
+        return ()
+    for name in names or (columns,):
+        if name not in NAMES:
+            raise SpecError("is not a column", source="command line", path="--columns", value=name,
+                            hint="samples, tokens, or none")
+    return names
+
+
+def progress_columns(schedule, names: tuple[str, ...] | None, columns: str | None) -> tuple[str, ...]:
+    """The count columns ``--columns`` asks for (``names``), checked against what the schedule
+    counts; without it, all the schedule's counts during a batch-size ramp (where updates do not
+    tell the samples)."""
+    progress = schedule.progress
+    if names is None:
+        return progress.names if progress is not None and progress.varying else ()
+    for name in names:
+        if progress is None:
+            raise SpecError("this schedule does not count samples", source="command line",
+                            path="--columns", value=columns,
+                            hint="Megatron arguments with global_batch_size count them; other schedules "
+                                 "count updates only")
+        if name not in progress.names:
+            raise SpecError("tokens need the sequence length", source="command line", path="--columns",
+                            value=columns, hint="add seq_length (--seq-length) to the Megatron arguments")
+    return names
 
 
 def _terminal_table(ctx: typer.Context, schedule, rows, count: int, output: str | None,

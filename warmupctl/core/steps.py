@@ -133,6 +133,41 @@ def sampled_batches(facts: BatchFacts) -> int:
     return ceil_div(per_rank, facts.micro_batch_size)
 
 
+def limited_batches(batches: int, limit: int | float) -> int:
+    """An epoch's batches under Lightning's ``limit_train_batches``.
+
+    An int is a number of batches (at most that many: ``1`` is one batch), a float a fraction of the
+    epoch, floored (``1.0`` is all of it): ``_parse_num_batches`` in lightning 2.x
+    ``lightning/pytorch/trainer/connectors/data_connector.py``. NeMo's ``compute_max_steps``
+    (``nemo/core/optim/lr_scheduler.py``) restates the same rule to size its scheduler.
+
+    Examples:
+        >>> [limited_batches(10, limit) for limit in (4, 1, 0.25, 1.0)]
+        [4, 1, 2, 10]
+    """
+    if isinstance(limit, int):
+        return min(batches, limit)
+    return int(batches * limit)
+
+
+def lightning_epoch(facts: BatchFacts, limit: int | float = 1.0) -> tuple[int, int]:
+    """``(batches, updates)`` of one epoch of Lightning's fit loop, per device.
+
+    The batches are :func:`sampled_batches` (Lightning shards with torch's ``DistributedSampler``)
+    cut by :func:`limited_batches`; the updates are ``ceil(batches / grad_accum)``, since Lightning
+    steps on the last batch of an epoch (``LOOPS["lightning"]``). Both Lightning's own count and
+    NeMo's, which runs on Lightning's trainer, are this one.
+
+    Examples:
+        >>> lightning_epoch(BatchFacts(micro_batch_size=32, devices=2, dataset_size=1000, grad_accum=2))
+        (16, 8)
+        >>> lightning_epoch(BatchFacts(micro_batch_size=32, devices=2, dataset_size=1000, grad_accum=2), 0.5)
+        (8, 4)
+    """
+    batches = limited_batches(sampled_batches(facts), limit)
+    return batches, LOOPS["lightning"].updates(batches, facts.grad_accum)
+
+
 @dataclass(frozen=True)
 class Loop:
     """How one training loop turns an epoch into optimizer updates.

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from warmupctl.core.errors import EngineError
+from warmupctl.engine.progress import Progress
 
 LRFunction = Callable[[NDArray[np.int64]], NDArray[np.float64]]
 
@@ -93,6 +94,8 @@ class Schedule:
             parameter group ``lr/pg0``, ``momentum``, ``betas[0]``, ``weight_decay``), each a
             Schedule of the same length; ``lr`` itself is this Schedule. See
             :mod:`warmupctl.engine.series`.
+        progress: the samples (and tokens) consumed before each update, when the schedule's library
+            counts data (Megatron); see :mod:`warmupctl.engine.progress`.
 
     A ``fn`` that also has a ``fill(first, out)`` method (as :class:`~warmupctl.engine.phases.Piecewise`
     has) writes the LRs of the consecutive updates ``first, first + 1, ...`` into ``out`` in place;
@@ -109,6 +112,7 @@ class Schedule:
     source: str = "warmupctl native"
     chunks: Callable[[int, int], Iterator[NDArray[np.float64]]] | None = None
     series: Mapping[str, Schedule] = field(default_factory=lambda: MappingProxyType({}))
+    progress: Progress | None = None
 
     def __post_init__(self) -> None:
         if self.total_steps <= 0:

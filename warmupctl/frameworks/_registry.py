@@ -193,6 +193,7 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "mmengine",
     "accelerate",
     "nanogpt",
+    "litgpt",
     "lightning",
     "ultralytics",
     "fvcore",
@@ -200,6 +201,8 @@ LIBRARY_MODULES: tuple[str, ...] = (
     "torchtune",
     "diffusers",
     "composer",
+    "paddle",
+    "tfm",
 )
 
 

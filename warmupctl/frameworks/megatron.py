@@ -42,13 +42,14 @@ Every form is closed and evaluated vectorized in float64, in Megatron's operatio
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
+from warmupctl.engine.progress import Progress
 from warmupctl.frameworks._kit import FloatArray, IntArray, finish, floats, g, run_length
 from warmupctl.frameworks._registry import REQUIRED, Arg, LibraryCall, LibrarySchedule, register
 from warmupctl.frameworks.megatron_ramp import RAMP_SOURCE, ConstantBatches, RampedBatches, ramp
@@ -339,8 +340,16 @@ register(LibrarySchedule(
 
 def _build_training(call: LibraryCall) -> Schedule:
     sched, batches, natural, notes, source = _training(call)
-    return _schedule(sched, batches, call, "megatron.get_optimizer_param_scheduler", source,
-                     dict(call.args), call.lr, max(1, natural), notes)
+    schedule = _schedule(sched, batches, call, "megatron.get_optimizer_param_scheduler", source,
+                         dict(call.args), call.lr, max(1, natural), notes)
+    # The samples (and tokens) before each update, what the LR is computed from, for tables and plots;
+    # not for a global batch of 1, which may be the default of a spec that gives none.
+    if isinstance(batches, RampedBatches) or batches.batch_of(0) > 1:
+        ramped = isinstance(batches, RampedBatches)
+        progress = Progress(batches.samples, call.args["seq_length"], ramped,
+                            batches.first if isinstance(batches, RampedBatches) else ())
+        schedule = replace(schedule, progress=progress)
+    return schedule
 
 
 def _training(call: LibraryCall) -> tuple[_Scheduler, Batches, int, tuple[str, ...], str]:

@@ -505,37 +505,23 @@ def _warmup_build(make: Callable[[LibraryCall], _Warmup]) -> Callable[[LibraryCa
 
 _DAMPENS = "base_lr(k)·ω(k) (base_lr = lr without a base)"
 
-register(LibrarySchedule(
-    name="LinearWarmup", library=LIBRARY, lr="optional", extra=(_BASE,),
-    args=(_PERIOD, _LAST),
-    build=_warmup_build(_warmup_linear), source=_source("LinearWarmup"),
-    formula=f"{_DAMPENS}, ω(k) = min(1, (k + 1)/warmup_period)"))
+#: The five warmups, each registered the same way: its name, the ``make`` of its factor, the extra
+#: top-level keys and the arguments it reads, and its factor ω in words.
+_WARMUPS = (
+    ("LinearWarmup", _warmup_linear, (_BASE,), (_PERIOD, _LAST),
+     "ω(k) = min(1, (k + 1)/warmup_period)"),
+    ("ExponentialWarmup", _warmup_exponential, (_BASE,), (_PERIOD, _LAST),
+     "ω(k) = 1 - exp(-(k + 1)/warmup_period)"),
+    ("UntunedLinearWarmup", _warmup_untuned_linear, (_BASE, _TOP_BETAS), (_BETAS, _LAST),
+     "LinearWarmup with warmup_period = int(2/(1 - betas[1])) (1999 for 0.999)"),
+    ("UntunedExponentialWarmup", _warmup_untuned_exponential, (_BASE, _TOP_BETAS), (_BETAS, _LAST),
+     "ExponentialWarmup with warmup_period = int(1/(1 - betas[1])) (999 for 0.999)"),
+    ("RAdamWarmup", _warmup_radam, (_BASE, _TOP_BETAS), (_BETAS, _LAST),
+     "ω(k) = sqrt((ρ - 4)(ρ - 2)ρ∞/((ρ∞ - 4)(ρ∞ - 2)ρ)), ρ = ρ(k + δ), "
+     "ρ(t) = ρ∞ - 2t·β2^t/(1 - β2^t), ρ∞ = 2/(1 - β2) - 1, δ = first t with ρ(t) > 4"),
+)
 
-
-register(LibrarySchedule(
-    name="ExponentialWarmup", library=LIBRARY, lr="optional", extra=(_BASE,),
-    args=(_PERIOD, _LAST),
-    build=_warmup_build(_warmup_exponential), source=_source("ExponentialWarmup"),
-    formula=f"{_DAMPENS}, ω(k) = 1 - exp(-(k + 1)/warmup_period)"))
-
-
-register(LibrarySchedule(
-    name="UntunedLinearWarmup", library=LIBRARY, lr="optional", extra=(_BASE, _TOP_BETAS),
-    args=(_BETAS, _LAST),
-    build=_warmup_build(_warmup_untuned_linear), source=_source("UntunedLinearWarmup"),
-    formula=f"{_DAMPENS}, LinearWarmup with warmup_period = int(2/(1 - betas[1])) (1999 for 0.999)"))
-
-
-register(LibrarySchedule(
-    name="UntunedExponentialWarmup", library=LIBRARY, lr="optional", extra=(_BASE, _TOP_BETAS),
-    args=(_BETAS, _LAST),
-    build=_warmup_build(_warmup_untuned_exponential), source=_source("UntunedExponentialWarmup"),
-    formula=f"{_DAMPENS}, ExponentialWarmup with warmup_period = int(1/(1 - betas[1])) (999 for 0.999)"))
-
-
-register(LibrarySchedule(
-    name="RAdamWarmup", library=LIBRARY, lr="optional", extra=(_BASE, _TOP_BETAS),
-    args=(_BETAS, _LAST),
-    build=_warmup_build(_warmup_radam), source=_source("RAdamWarmup"),
-    formula=f"{_DAMPENS}, ω(k) = sqrt((ρ - 4)(ρ - 2)ρ∞/((ρ∞ - 4)(ρ∞ - 2)ρ)), ρ = ρ(k + δ), "
-             "ρ(t) = ρ∞ - 2t·β2^t/(1 - β2^t), ρ∞ = 2/(1 - β2) - 1, δ = first t with ρ(t) > 4"))
+for _name, _make, _extra, _args, _omega in _WARMUPS:
+    register(LibrarySchedule(
+        name=_name, library=LIBRARY, lr="optional", extra=_extra, args=_args,
+        build=_warmup_build(_make), source=_source(_name), formula=f"{_DAMPENS}, {_omega}"))

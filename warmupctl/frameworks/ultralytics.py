@@ -3,14 +3,17 @@
 Restated from ``ultralytics/engine/trainer.py`` (``BaseTrainer._setup_train``, ``_setup_scheduler``,
 ``_do_train``, ``_get_warmup_iterations``, ``build_optimizer``) and ``ultralytics/utils/torch_utils.py``
 (``one_cycle``), ultralytics 8.4.0 to 8.4.190 (wheels read for 8.4.100, 8.4.102, 8.4.103, 8.4.180,
-8.4.182, 8.4.183 and 8.4.190), one process (``device`` of one GPU or the CPU):
+8.4.182, 8.4.183 and 8.4.190), on one device or several (``devices``, DDP: each rank loads
+``batch // devices`` images of its ``ceil(N / devices)`` and steps the same schedule; the accumulation
+counts the total ``batch``; ``compile`` drops each loader's last partial batch; see
+:func:`batches_per_epoch`):
 
 * epoch ``e`` runs at ``lr0 × lf(e)``: the LambdaLR is stepped at the **start** of each epoch, with
   ``lf(x) = max(1 - x / epochs, 0) × (1 - lrf) + lrf`` or, with ``cos_lr``,
   ``max((1 - cos(x π / epochs)) / 2, 0) × (lrf - 1) + 1``; the last epoch is ``epochs - 1``, so
   ``lr0 × lrf`` is never reached;
-* iteration ``ni = i + nb × e`` (``nb = ceil(N / batch)`` batches per epoch) warms up: the LR of every
-  weight group is ``np.interp(ni, [0, W], [0, lr0 × lf(e)])`` and that of the biases starts at
+* iteration ``ni = i + nb × e`` (``nb = ceil(N / batch)`` batches per epoch on one device) warms up:
+  the LR of every weight group is ``np.interp(ni, [0, W], [0, lr0 × lf(e)])`` and that of the biases starts at
   ``warmup_bias_lr`` instead of 0; the accumulation ramps as ``max(1, int(np.interp(ni, [0, W], [1, A])
   .round()))`` and keeps its last value after the warmup; the rest of the warmup's last epoch keeps
   the LR its last warm iteration wrote (below ``lr0 × lf(e)`` in the releases that stop at ``ni < W``);
@@ -193,14 +196,39 @@ def plan(lr0: float, lrf: float, cos_lr: bool, epochs: int, nb: int, warmup_epoc
                iterations)
 
 
+def batches_per_epoch(n: int, batch: int, devices: int, compile_: bool) -> tuple[int, int, int]:
+    """``(nb, images per rank, loader batch)``: ``len(train_loader)`` of each rank.
+
+    ``_build_train_pipeline`` gives each of ``devices`` ranks a loader of ``batch // devices`` images
+    (``build_dataloader`` caps it at the data set's length); under DDP the training loader's
+    ``DistributedSampler`` hands each rank ``ceil(n / devices)`` images (padded). ``compile`` drops the
+    last partial batch (``drop_last=args.compile``): 8.4.190 when the rank's images exceed the batch and
+    do not divide by it, 8.4.0 when the data set's do not: the same on one device."""
+    per_rank = math.ceil(n / devices) if devices > 1 else n
+    loader = min(batch // devices, n)
+    drop = compile_ and per_rank > loader and per_rank % loader != 0
+    return (per_rank // loader if drop else math.ceil(per_rank / loader)), per_rank, loader
+
+
 def _build(call: LibraryCall) -> Schedule:
     a = call.args
     regime = Regime.of(a["version"])
-    for name in ("epochs", "batch", "nbs", "dataset_size"):
+    for name in ("epochs", "batch", "nbs", "dataset_size", "devices"):
         if a[name] < 1:
             raise SpecError("must be positive", path=f"args.{name}", value=a[name],
                             hint="ultralytics needs a positive count here")
-    nb = math.ceil(a["dataset_size"] / a["batch"])
+    devices = a["devices"]
+    if a["batch"] < devices:
+        raise SpecError(f"is below the {devices} devices", path="args.batch", value=a["batch"],
+                        hint="ultralytics splits batch among the GPUs (batch // devices each): give a "
+                             "multiple of the device count")
+    nb, per_rank, loader = batches_per_epoch(a["dataset_size"], a["batch"], devices, a["compile"])
+    if devices > 1 and a["compile"] and (a["dataset_size"] % loader != 0) != (
+            per_rank > loader and per_rank % loader != 0):
+        raise SpecError("drops the last batch under rules that differ between 8.4 releases here",
+                        path="args.compile", value=True,
+                        hint=f"8.4.0 drops it when the {a['dataset_size']} images do not divide by "
+                             f"{loader}, 8.4.190 when each rank's {per_rank} do not; not modelled")
     start = a["warmup_bias_lr"] if a["param_group"] == "bias" else 0.0
     run = plan(a["lr0"], a["lrf"], a["cos_lr"], a["epochs"], nb, a["warmup_epochs"], a["batch"],
                a["nbs"], regime, start)
@@ -209,8 +237,14 @@ def _build(call: LibraryCall) -> Schedule:
     def fn(k: IntArray) -> FloatArray:
         return run.lr_at(run.iteration(k))
 
-    notes = [f"{nb} batches per epoch (ceil({a['dataset_size']} / {a['batch']})), {run.iterations} "
-             f"iterations, {total} optimizer updates"]
+    how = (f"ceil({a['dataset_size']} / {a['batch']})" if devices == 1 else
+           f"ceil({per_rank} images per rank / {loader} = batch {a['batch']} // {devices} devices)")
+    if nb != math.ceil(per_rank / loader):
+        how = f"{per_rank} // {loader}: compile drops the last partial batch"
+    notes = [f"{nb} batches per epoch ({how}), {run.iterations} iterations, {total} optimizer updates"]
+    if devices > 1:
+        notes.append(f"{devices} devices (DDP): each rank steps the same schedule; the accumulation "
+                     f"counts the total batch {a['batch']}, the batches per epoch are each rank's")
     if run.warmup > 0:
         rule = ("max(round(warmup_epochs × nb), 100)" if regime.floor_100
                 else "round(min(warmup_epochs, epochs - 1) × nb)")
@@ -243,6 +277,9 @@ register(LibrarySchedule(
         Arg("warmup_epochs", 3.0, doc="warmup length in epochs (fractions allowed)"),
         Arg("warmup_bias_lr", 0.1, doc="the biases' LR at iteration 0"),
         Arg("dataset_size", REQUIRED, kind="int", doc="training images (len(train_loader.dataset))"),
+        Arg("devices", 1, kind="int", doc="GPUs (DDP world size): each rank loads batch // devices images "
+                                          "of its ceil(dataset_size / devices)"),
+        Arg("compile", False, kind="bool", doc="compile: the training loader drops its last partial batch"),
         Arg("param_group", "weight", kind="str", choices=("weight", "bias"),
             doc="whose LR: the weights' (and BatchNorm's) or the biases'"),
         Arg("version", LATEST, kind="str", doc="ultralytics release (the warmup rule changed in 8.4)"),

@@ -64,14 +64,19 @@ class Entry:
     text: str
     folded: list[str] = field(default_factory=list)
 
-    def label(self, width: int = 60) -> str:
-        """The text, then the folded labels filling lines of about ``width`` characters."""
+    def label(self, width: int = 60, wrap: bool = False) -> str:
+        """The text, then the folded labels filling lines of about ``width`` characters; ``wrap``:
+        the text too is broken into lines of ``width`` (a legend below narrow panels)."""
         lines: list[str] = []
         for text in self.folded:  # a label is never split: lines break between labels
             if lines and len(lines[-1]) + 3 + len(text) <= width:
                 lines[-1] += " · " + text
             else:
                 lines.append(text)
+        if wrap and len(self.text) > width:
+            import textwrap
+
+            return "\n".join([*textwrap.wrap(self.text, width, break_on_hyphens=False), *lines])
         return "\n".join([self.text, *lines])
 
 
@@ -121,7 +126,7 @@ def lay_out(figure: Any, panels: Sequence[Any], labels: Sequence[Label], entries
         figure.get_layout_engine().execute(figure)
         renderer = figure.canvas.get_renderer()
         points = [display_points(panel, lines) for panel, lines in zip(panels, obstacles)]
-        if legend is not None and outside and most_columns > 1 and round_ < ROUNDS - 1:
+        if legend is not None and outside and columns > 1 and round_ < ROUNDS - 1:
             box = box_of(legend.get_window_extent(renderer))
             if box.x0 < 0 or box.x1 > figure.bbox.width:  # too wide for the figure: fewer columns
                 most_columns = columns - 1
@@ -179,7 +184,7 @@ def _legend(figure: Any, axes: Any, entries: Sequence[Entry], outside: bool, fon
         characters = figure.bbox.width / (fontsize * EM * figure.dpi / 72.0)
         titles = max(len(e.text) for e in entries)
         columns = min(len(entries), most_columns, 3 if titles < 32 else 2 if titles < 48 else 1)
-        texts = [e.label(max(24, int(characters / columns) - 8)) for e in entries]
+        texts = [e.label(max(24, int(characters / columns) - 8), wrap=True) for e in entries]
         return figure.legend(handles, texts, loc="outside lower center", fontsize=fontsize,
                              ncols=columns, frameon=False), columns
     texts = [e.label(FOLD_WIDTH) for e in entries]

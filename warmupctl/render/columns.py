@@ -12,6 +12,10 @@ The formats extend :mod:`warmupctl.render.text`'s, so a saved table still reads 
   ``policies`` and ``theory`` where they apply.
 * Markdown and the Rich table: the same columns; ``∞`` for an infinite batch on a terminal.
 
+``samples`` and ``tokens`` (``table --columns samples,tokens``, shown without asking during a
+batch-size ramp) are the counts consumed before each update (:mod:`warmupctl.engine.progress`):
+whole numbers in every format (``1,234`` on a terminal), which a saved table's reader skips.
+
 The same writers show a schedule's series (:mod:`warmupctl.engine.series`): ``lr`` and then one
 float column per series, named as the series (``lr/pg1``, ``momentum``, ``betas[0]``,
 ``weight_decay``). A JSON table with series has ``format_version`` :data:`SERIES_FORMAT_VERSION`
@@ -31,14 +35,17 @@ from rich.text import Text
 
 from warmupctl.calc.summary import Summary
 from warmupctl.engine import Schedule
+from warmupctl.engine.progress import Progress
 from warmupctl.engine.schedule import CHUNK_SIZE
 from warmupctl.render.table import CONVENTION, fmt
 from warmupctl.render.text import FORMAT_VERSION, dumps
 
 #: Extra columns, in the order they follow ``lr``; the kind says how a cell is written.
-ORDER: tuple[str, ...] = ("intended", "noise_batch", "unstable")
-KINDS: dict[str, str] = {"lr": "float", "intended": "float", "noise_batch": "float", "unstable": "flag"}
-TITLES: dict[str, str] = {"intended": "intended", "noise_batch": "noise batch", "unstable": "> 2/λ"}
+ORDER: tuple[str, ...] = ("intended", "noise_batch", "unstable", "samples", "tokens")
+KINDS: dict[str, str] = {"lr": "float", "intended": "float", "noise_batch": "float", "unstable": "flag",
+                         "samples": "count", "tokens": "count"}
+TITLES: dict[str, str] = {"intended": "intended", "noise_batch": "noise batch", "unstable": "> 2/λ",
+                          "samples": "samples before", "tokens": "tokens before"}
 
 #: ``format_version`` of a JSON table whose rows carry series besides ``lr`` (1: ``lr`` alone).
 SERIES_FORMAT_VERSION = 2
@@ -56,6 +63,8 @@ def _cells(name: str, values: NDArray[Any], style: str) -> list[str]:
     if KINDS.get(name, "float") == "flag":
         yes, no = ("true", "false") if style == "json" else ("1", "0")
         return [yes if v else no for v in values.tolist()]
+    if KINDS.get(name) == "count":  # exact whole numbers (samples, tokens)
+        return [str(v) for v in values.tolist()]
     if style == "json":
         return [repr(v) if math.isfinite(v) else "null" for v in values.tolist()]
     return [repr(v) for v in values.tolist()]  # repr gives 'inf' and 'nan', which float() reads
@@ -119,7 +128,7 @@ def build_table(title: str, steps: NDArray[np.int64], names: list[str],
         # A number is never cut ("0.000…") nor wrapped ("0.0001" over "65"): its column is as wide
         # as its longest cell; a long header wraps instead.
         table.add_column(header, overflow="fold", min_width=max(map(len, column), default=1),
-                         justify="right" if KINDS.get(name, "float") == "float" else "center",
+                         justify="right" if KINDS.get(name, "float") in ("float", "count") else "center",
                          style="red" if name == "unstable" else None)
     table.add_column("event", style="magenta")
     previous = None
@@ -155,6 +164,8 @@ def fitting(names: list[str], values: Mapping[str, NDArray[Any]], steps: NDArray
 def _terminal(name: str, values: NDArray[Any]) -> list[str]:
     if KINDS.get(name, "float") == "flag":
         return ["yes" if v else "" for v in values.tolist()]
+    if KINDS.get(name) == "count":
+        return [f"{v:,}" for v in values.tolist()]
     return ["∞" if v == math.inf else fmt(v) for v in values.tolist()]
 
 
@@ -198,6 +209,14 @@ def series_blocks(schedule: Schedule, names: list[str], steps: NDArray[np.int64]
     for first in range(0, len(steps), CHUNK_SIZE):
         part = steps[first:first + CHUNK_SIZE]
         yield part, at(schedule, names, part)
+
+
+def with_progress(blocks: Iterable[Block], progress: Progress, names: tuple[str, ...]) -> Iterator[Block]:
+    """The blocks with the samples/tokens consumed before each of their updates
+    (:class:`~warmupctl.engine.progress.Progress`) as further columns ``names``."""
+    for steps, values in blocks:
+        at = np.arange(steps.start, steps.stop, dtype=np.int64) if isinstance(steps, range) else steps
+        yield steps, {**values, **progress.at(at, names)}
 
 
 def gather(blocks: Iterable[Block], names: list[str]) -> dict[str, NDArray[Any]]:

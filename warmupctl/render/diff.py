@@ -240,7 +240,7 @@ def github_annotations(c: Comparison) -> str:
     a, b = c.a.name, c.b.name
     if c.first is not None:
         p = c.first
-        line = p.line_b if which == "b" else p.line_a
+        line = p.line(which)
         where = f" (line {line})" if line is not None else ""
         message = (f"the LR of update {p.step} changed: {a} gives {number(p.a)}, {b} has {number(p.b)}"
                    f"{where}; {c.differing} of {c.compared} updates differ beyond {_tolerances(c)}")
@@ -249,7 +249,7 @@ def github_annotations(c: Comparison) -> str:
         lines.append(_command(message, file, line, f"{TITLE}: schedule changed"))
     if c.steps_mismatch is not None:
         m = c.steps_mismatch
-        line = m.line_b if which == "b" else m.line_a
+        line = m.line(which)
         lines.append(_command(_rows_differ(c),
                               file, line, f"{TITLE}: rows differ"))
     if c.length_mismatch:

@@ -21,7 +21,7 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,6 +30,9 @@ from warmupctl.calc.actual import Overlay, meaning
 from warmupctl.calc.summary import Summary, summarize
 from warmupctl.engine import Schedule
 from warmupctl.render.annotate import Entry, Label
+
+if TYPE_CHECKING:
+    from warmupctl.calc.explained import ExplainedCurve
 
 #: Above this many updates a curve is drawn as its per-column envelope.
 MAX_POINTS = 4000
@@ -59,6 +62,10 @@ class PlotOptions:
     log_x: bool = False
     #: The top axis: its name and how many of that unit one update is (None: no top axis).
     per_update: tuple[str, float] | None = None
+    #: A top axis of counts that need not be proportional to updates (a batch ramp): its name, and
+    #: updates and counts between which it is linear (``engine.progress.Progress.axis``); wins over
+    #: ``per_update``.
+    counts: tuple[str, tuple[float, ...], tuple[float, ...]] | None = None
 
 
 def curve_points(
@@ -157,9 +164,10 @@ FORMATS = ("png", "svg", "pdf")
 
 
 def render_plot(schedules: Sequence[Schedule], options: PlotOptions, fmt: str,
-                logged: tuple[Overlay, str] | None = None) -> bytes:
+                logged: tuple[Overlay, str] | None = None,
+                explained: ExplainedCurve | None = None) -> bytes:
     """PNG, SVG or PDF bytes of the annotated plot (:func:`render`, without its notes)."""
-    return render(schedules, options, fmt, logged).data
+    return render(schedules, options, fmt, logged, explained).data
 
 
 @dataclass(frozen=True)
@@ -171,10 +179,13 @@ class Rendered:
 
 
 def render(schedules: Sequence[Schedule], options: PlotOptions, fmt: str,
-           logged: tuple[Overlay, str] | None = None) -> Rendered:
+           logged: tuple[Overlay, str] | None = None,
+           explained: ExplainedCurve | None = None) -> Rendered:
     """PNG, SVG or PDF bytes of the annotated plot of one or more schedules, and notes (a hint to
     use ``--log-y``); ``logged`` is a run's logged LR placed on the curves
-    (:func:`warmupctl.calc.actual.align`) and the log's name, drawn as markers."""
+    (:func:`warmupctl.calc.actual.align`) and the log's name, drawn as markers; ``explained`` the
+    curve that explains the log (:func:`warmupctl.calc.explained.explained_curve`), dashed, with
+    its skipped updates marked."""
     from concurrent.futures import ThreadPoolExecutor
 
     # The walks (numpy, which releases the GIL) start before matplotlib is imported (the interpreter's
@@ -189,7 +200,7 @@ def render(schedules: Sequence[Schedule], options: PlotOptions, fmt: str,
         curves = walked.result()
     with rc_context({"svg.hashsalt": _salt(schedules, options), "svg.fonttype": "none",
                      "pdf.compression": 6, "font.size": 10}):
-        figure = build_figure(schedules, options, curves, logged=logged)
+        figure = build_figure(schedules, options, curves, logged=logged, explained=explained)
         buffer = io.BytesIO()
         if fmt == "svg":
             figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "warmupctl"})
@@ -214,9 +225,11 @@ def walk_curves(schedules: Sequence[Schedule], options: PlotOptions) -> list[tup
 
 def build_figure(schedules: Sequence[Schedule], options: PlotOptions,
                  curves: Sequence[tuple[Summary, Envelope]] | None = None,
-                 logged: tuple[Overlay, str] | None = None) -> Any:  # a matplotlib Figure
+                 logged: tuple[Overlay, str] | None = None,
+                 explained: ExplainedCurve | None = None) -> Any:  # a matplotlib Figure
     """The annotated figure (a ``matplotlib.figure.Figure``, no pyplot); ``curves`` are the schedules'
-    :func:`walk_curves`, walked here when not given; ``logged`` as :func:`render_plot` takes it.
+    :func:`walk_curves`, walked here when not given; ``logged`` and ``explained`` as :func:`render`
+    takes them.
 
     Curves, reference lines and markers are drawn first; the labels and the legend are then placed
     by :func:`warmupctl.render.annotate.lay_out`, which keeps every text clear of the others, of the
@@ -263,6 +276,8 @@ def build_figure(schedules: Sequence[Schedule], options: PlotOptions,
                 entries.append(Entry(line, schedule.label))
     labels = _mark_labels(schedules, summaries, counts, panels, obstacles, zoom)
     top = max(s.peak_lr for s in summaries)
+    if explained is not None:
+        _draw_explained(panels, obstacles, entries, explained, last + 1, zoom)
     if logged is not None:
         _draw_logged(panels, obstacles, labels, entries, *logged, zoom)
     _draw_theory(axes, schedules, summaries, options, labels, entries, obstacles[0])
@@ -301,10 +316,11 @@ def build_figure(schedules: Sequence[Schedule], options: PlotOptions,
 
 
 def short_count(value: float) -> str:
-    """An update count for an axis: ``950``, ``12.5k``, ``3M``, ``1.2B`` (3 significant digits)."""
+    """An update count for an axis: ``950``, ``12.5k``, ``3M``, ``1.2B``, ``1T`` (tokens; 3 significant
+    digits)."""
     if abs(value) < 10_000:
         return f"{value:g}"
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(value) >= size:
             return f"{value / size:.3g}{suffix}"
     return f"{value:g}"  # pragma: no cover - every |value| >= 10 000 has a suffix
@@ -364,13 +380,19 @@ def _wrapped_title(title: str, width_inches: float) -> str:
 
 
 def _second_axis(axes: Any, options: PlotOptions) -> None:
-    """A top axis in epochs, tokens or samples when the spec's batch facts give them."""
-    if options.per_update is None:
-        return
+    """A top axis in epochs, tokens or samples when the spec's batch facts give them, or in the
+    samples or tokens the schedule counts (along a batch ramp)."""
     from matplotlib.ticker import FuncFormatter
 
-    unit, amount = options.per_update
-    second = axes.secondary_xaxis("top", functions=(lambda k: k * amount, lambda u: u / amount))
+    if options.counts is not None:
+        unit, grid, counts = options.counts
+        functions = (lambda k: np.interp(k, grid, counts), lambda u: np.interp(u, counts, grid))
+    elif options.per_update is not None:
+        unit, amount = options.per_update
+        functions = (lambda k: k * amount, lambda u: u / amount)
+    else:
+        return
+    second = axes.secondary_xaxis("top", functions=functions)
     second.set_xlabel(unit, fontsize=9)
     second.xaxis.set_major_formatter(FuncFormatter(lambda u, _: short_count(u)))
 
@@ -489,6 +511,46 @@ def _draw_logged(panels: list, obstacles: list[list], labels: list, entries: lis
                                        f"|Δ| {worst.abs_diff:.3g} @ update {worst.update}",
                                        WORST, panel, float(worst.update), float(worst.logged),
                                        (len(entries) - 1,))))
+
+
+#: Colour of the curve that explains a log, and of its skipped updates.
+EXPLAINED = "#ff7f0e"
+#: Skipped updates (or windows of them) marked at most.
+MAX_MARKS = 200
+
+
+def _draw_explained(panels: list, obstacles: list[list], entries: list[Entry],
+                    explained: ExplainedCurve, count: int, zoom: int | None) -> None:
+    """The curve the explanation gives each of ``count`` updates, dashed, and the updates it says
+    were skipped: a triangle on the curve at each (at most :data:`MAX_MARKS`, evenly chosen), or a
+    light band over each window that holds them when the log does not say which updates exactly."""
+    x, y = curve_points(explained.schedule, count)
+    marks = np.asarray(explained.skipped, dtype=np.int64)
+    marks = marks[marks < count]
+    if len(marks) > MAX_MARKS:
+        marks = marks[np.linspace(0, len(marks) - 1, MAX_MARKS).astype(np.int64)]
+    at = np.asarray(explained.schedule(marks), dtype=np.float64) if len(marks) else np.empty(0)
+    windows = explained.windows[:MAX_MARKS]
+    for n, axes in enumerate(panels):
+        if n == 1 and zoom is not None:
+            x, y = curve_points(explained.schedule, min(count, zoom + 1))
+        (line,) = axes.plot(x, y, color=EXPLAINED, linewidth=1.3, linestyle=(0, (4, 2)))
+        obstacles[n].append(line)
+        if n == 0:
+            entries.append(Entry(line, explained.label))
+        if len(marks):
+            (shown,) = axes.plot(marks, at, linestyle="none", marker="v", markersize=5,
+                                 color=EXPLAINED, markeredgewidth=0)
+            obstacles[n].append(shown)
+            if n == 0:
+                many = len(explained.skipped)
+                entries.append(Entry(shown, f"skipped optimizer step{'s' if many != 1 else ''} ({many})"))
+        for first, last, _ in windows:
+            band = axes.axvspan(first - 0.5, last + 0.5, color=EXPLAINED, alpha=0.12, linewidth=0)
+        if windows and n == 0:
+            total = sum(c for _, _, c in explained.windows)
+            entries.append(Entry(band, f"updates holding the {total} skipped optimizer "
+                                       f"step{'s' if total != 1 else ''}"))
 
 
 #: Colour of the stability bound and of the first update above it.

@@ -29,7 +29,16 @@ from warmupctl.engine import Schedule
 from warmupctl.engine.series import names as series_names
 from warmupctl.engine.series import pick
 from warmupctl.render.annotate import Entry, Label
-from warmupctl.render.plot import COLORS, NEUTRAL, Envelope, PlotOptions, _salt, _wrapped_title, short_count
+from warmupctl.render.plot import (
+    COLORS,
+    NEUTRAL,
+    Envelope,
+    PlotOptions,
+    _salt,
+    _second_axis,
+    _wrapped_title,
+    short_count,
+)
 
 #: Panel title and y-label of each family, in panel order.
 FAMILIES: tuple[tuple[str, str], ...] = (
@@ -155,6 +164,7 @@ def build_series_figure(schedules: Sequence[Schedule], options: PlotOptions) -> 
         axes.xaxis.set_major_formatter(FuncFormatter(lambda k, _: short_count(k)))
     axes_list[-1].set_xlabel("optimizer update k")
     axes_list[-1].set_xlim(0, last)
+    _second_axis(axes_list[0], options)  # samples or tokens over the top panel, as on the LR plot
     title = options.title or " vs ".join(s.label for s in schedules)
     figure.suptitle(_wrapped_title(title, options.width), fontsize=11)
     ordered = sorted(range(len(labels)), key=lambda i: LABEL_ORDER.get(labels[i][0], 1))

@@ -390,4 +390,13 @@ def build_overlay_table(overlay: Overlay, name: str) -> Table:
         table.add_row("  logged", repr(top.logged))
         table.add_row("  computed", repr(top.computed))
         table.add_row("  relative", f"{top.rel_diff:.3g}")
+    from warmupctl.calc.explained import skipped_where
+
+    skipped_at = skipped_where(overlay.skipped)
+    if skipped_at is not None:  # the lag of a log whose optimizer steps were skipped (fp16/AMP overflow)
+        count = overlay.skipped["count"]
+        at = f": {skipped_at}" if skipped_at else ""
+        table.add_row("skipped", f"{count} optimizer step{'s' if count != 1 else ''}{at} (fp16/AMP "
+                                 "overflow: the scheduler was not stepped, so the log lags); warmupctl "
+                                 "explain says more")
     return table

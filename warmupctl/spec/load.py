@@ -104,6 +104,11 @@ def parse_text(text: str, source: str) -> dict[str, Any]:
     if data is None:
         raise SpecError("empty file", source=source)
     if not isinstance(data, Mapping):
+        from warmupctl.spec.configs.jobs import hostfile_refusal
+
+        hostfile = hostfile_refusal(text, source)  # "node1 slots=8" lines read as one YAML string
+        if hostfile is not None:
+            raise hostfile
         raise SpecError(f"the top level is {kind_of(data)}, not a mapping of keys", source=source,
                         hint="write 'key: value' lines, e.g. 'kind: cosine'")
     if not data:
@@ -280,7 +285,7 @@ def load_mapping(path: str) -> tuple[str, dict[str, Any]]:
 
 #: Suffixes of files that hold a training run as code, read by :mod:`warmupctl.spec.configs.scripts`
 #: (shell launch scripts, MMEngine's Python configs) without running them.
-SCRIPT_SUFFIXES = (".sh", ".bash", ".py")
+SCRIPT_SUFFIXES = (".sh", ".bash", ".slurm", ".sbatch", ".py")
 
 
 def mapping_of(source: Input) -> tuple[str, dict[str, Any]]:

@@ -96,7 +96,21 @@ def load_spec(
             ``series``: the name of one of the schedule's series to return in place of its LR.
         bound: the command's bound on the updates shown (see :func:`resolve`).
     """
-    return spec_from(read_input(path, SPEC) if path is not None else None, flags, bound=bound)
+    try:
+        file = read_input(path, SPEC) if path is not None else None
+    except SpecError as exc:
+        raise refused_log(exc, path) from None
+    return spec_from(file, flags, bound=bound)
+
+
+def refused_log(exc: SpecError, path: str | None, data: bytes | None = None) -> SpecError:
+    """``exc``, or "this is a training log: use --actual" when the file that failed as a spec is a
+    run's log (:func:`warmupctl.spec.logs.log_refusal`; the log readers load only on this path)."""
+    if path is None:
+        return exc
+    from warmupctl.spec.logs import log_refusal
+
+    return log_refusal(path, data) or exc
 
 
 def spec_from(
@@ -104,12 +118,24 @@ def spec_from(
 ) -> Schedule:
     """The one way from what a file holds to a :class:`Schedule` (:func:`load_spec` reads the file):
     a native or library spec, a preset under it, or a training config, with the flags laid over it.
+    A run's log is refused: "this is a training log: use --actual".
 
     Args:
         file: what :func:`warmupctl.spec.files.read_input` read, or None for a spec of flags alone.
         flags: as for :func:`load_spec`.
         bound: as for :func:`load_spec`.
     """
+    try:
+        return _spec_from(file, flags, bound=bound)
+    except SpecError as exc:
+        if file is None:
+            raise
+        raise refused_log(exc, file.name, file.data) from None
+
+
+def _spec_from(
+    file: Input | None, flags: Mapping[str, Any] | None = None, *, bound: RunBound | None = None
+) -> Schedule:
     flags = dict(flags or {})
     series = flags.pop("series", None)
     if series is not None:  # one series of the schedule in place of its LR (--series momentum)
@@ -132,7 +158,8 @@ def spec_from(
         mapping = merge_flags(base, mapping)
         source = preset_source if source is None else f"{source} (over {preset_source})"
     if file is not None and source is not None and _config_kind(mapping, source) is not None:
-        return _load_config(mapping, source, file.path, flags, config_options.get("deepspeed"),
+        facts = {"num_classes": config_options["num_classes"]} if "num_classes" in config_options else {}
+        return _load_config(mapping, source, file.path, {**flags, **facts}, config_options.get("deepspeed"),
                             config_options.get("library_version"), bound=bound)[1]
     if config_options:
         key = next(iter(config_options))
@@ -148,10 +175,12 @@ def spec_from(
 #: Flags that act on a training config: the trainer's run length, LR and warmup (each format says which
 #: it applies, :attr:`warmupctl.spec.configs.ConfigFormat.overrides`), and the table's name.
 CONFIG_FLAGS = ("lr", "total_steps", "warmup_steps", "name")
-#: Options only a training config takes: a DeepSpeed config beside it, the library versions it runs under.
-CONFIG_OPTIONS = ("deepspeed", "library_version")
-#: Flags that give a training config the facts it cannot hold (transformers, timm).
-CONFIG_FACTS = ("dataset_size", "devices")
+#: Options only a training config takes: a DeepSpeed config beside it, the library versions it runs under,
+#: the data set's classes (a fact, refused on a native spec by the flag's name).
+CONFIG_OPTIONS = ("deepspeed", "library_version", "num_classes")
+#: Flags that give a training config the facts it cannot hold (transformers, timm; litgpt's sequence
+#: length; Ultralytics' classes).
+CONFIG_FACTS = ("dataset_size", "devices", "seq_len", "num_classes")
 
 
 def import_config(
@@ -166,8 +195,13 @@ def import_config(
         deepspeed: a DeepSpeed config to combine with transformers TrainingArguments.
         library_version: ``NAME=VERSION`` texts (``--library-version``).
     """
-    source, mapping = mapping_of(read_input(path, SPEC))
-    if _config_kind(mapping, source) is None:
+    try:
+        file = read_input(path, SPEC)
+        source, mapping = mapping_of(file)
+        kind = _config_kind(mapping, source)
+    except SpecError as exc:
+        raise refused_log(exc, path) from None
+    if kind is None:
         raise SpecError("is a warmupctl spec, not a training config", source=source,
                         hint=f"use it as it is, e.g. warmupctl table {path}")
     return _load_config(mapping, source, path, flags or {}, deepspeed, library_version)

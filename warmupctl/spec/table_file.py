@@ -44,7 +44,7 @@ from warmupctl.engine import Schedule
 from warmupctl.engine.series import LR, NAME
 from warmupctl.spec.files import HEAD_BYTES, OPERAND, SPEC, Input, Stream, open_input, read_input
 from warmupctl.spec.load import json_problem
-from warmupctl.spec.resolve import spec_from
+from warmupctl.spec.resolve import refused_log, spec_from
 
 if TYPE_CHECKING:
     from warmupctl.frameworks._registry import RunBound
@@ -69,9 +69,9 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _MAX_STEP_DIGITS = len(str(2**63 - 1))
 #: steps, values by column name, lines
 _Rows = tuple[NDArray[np.int64], dict[str, NDArray[np.float64]], NDArray[np.int64]]
-#: Columns a table may carry besides its series (``table --stepping/--noise-batch``, written by
-#: ``warmupctl.render.columns``): derived from the LR, not series, not read.
-NOT_SERIES = frozenset({"intended", "noise_batch", "unstable"})
+#: Columns a table may carry besides its series (``table --stepping/--noise-batch``, the counts of
+#: ``--columns samples,tokens``; written by ``warmupctl.render.columns``): not series, not read.
+NOT_SERIES = frozenset({"intended", "noise_batch", "unstable", "samples", "tokens"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,10 +162,13 @@ def load_operand(path: str, bound: RunBound | None = None) -> Schedule | TableFi
     """A ``warmupctl diff`` operand: a saved table, or else a spec (native, library, preset or
     training config), read as ``warmupctl table`` reads it (:func:`warmupctl.spec.resolve.spec_from`);
     ``bound`` (``--steps N``) is the run of a library schedule without an end."""
-    file = open_input(path, OPERAND)
-    kind = table_kind(file.name, file.head)
-    if kind is not None:
-        return _table(file, kind)
+    try:
+        file = open_input(path, OPERAND)
+        kind = table_kind(file.name, file.head)
+        if kind is not None:
+            return _table(file, kind)
+    except SpecError as exc:  # a run's log (results.csv, an event file) is neither a table nor a spec
+        raise refused_log(exc, path) from None
     # Read as a spec: a spec's size limit, checked before a file on disk is read.
     return spec_from(read_input(file.name, SPEC) if isinstance(file, Stream) else file.expect(SPEC),
                      bound=bound)

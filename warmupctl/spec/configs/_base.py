@@ -44,6 +44,11 @@ class Request:
     versions: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     overrides: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
+    def given(self, *keys: str) -> frozenset[str]:
+        """The override flags among ``keys`` that the command line gave: a format that applies them
+        itself reports them as :attr:`Translation.applied`."""
+        return frozenset(key for key in keys if self.overrides.get(key) is not None)
+
 
 @dataclass(frozen=True)
 class ConfigFormat:

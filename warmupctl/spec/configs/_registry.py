@@ -101,7 +101,7 @@ def config_kind(mapping: Mapping[str, Any]) -> str | None:
     if LOG_MARKERS & {str(key) for key in mapping}:
         raise SpecError("this is a training log: use --actual", path="log_history",
                         hint="a trainer_state.json holds the LR a run logged, not its schedule: "
-                             "warmupctl table SPEC --actual trainer_state.json overlays it")
+                             "warmupctl plot SPEC --actual trainer_state.json overlays it")
     kind = detect(mapping)
     if kind is not None:
         _refuse_mixed(mapping, FORMATS[kind])

@@ -33,9 +33,15 @@ from typing import Any
 
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translation, library_names, show
-from warmupctl.spec.configs._registry import register
-from warmupctl.spec.configs.deepspeed import block_of, locate_file
+from warmupctl.spec.configs import _kit as kit
+from warmupctl.spec.configs.deepspeed import TITLE as DS_TITLE
+from warmupctl.spec.configs.deepspeed import DeepSpeedConfig, block_of, locate_file
+from warmupctl.spec.configs.transformers import (
+    batch_against_deepspeed,
+    deepspeed_with_trainer,
+    optimizer_lr,
+    trainer_arguments,
+)
 from warmupctl.spec.load import load_mapping
 
 TITLE = "axolotl config"
@@ -57,13 +63,13 @@ def _claim(mapping: Mapping[str, Any]) -> str | None:
     return ", ".join(hits) if hits else None
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     raw = dict(mapping)
     source = request.source
     notes: list[str] = []
 
-    def at(key: str, **extra: Any) -> Origin:
-        return Origin(source, key, **extra)
+    def at(key: str, **extra: Any) -> kit.Origin:
+        return kit.Origin(source, key, **extra)
 
     for key in ("jagged_restart_steps", "relora_steps"):
         if raw.get(key):
@@ -77,18 +83,34 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
     lr = v.as_positive(request.overrides.get("lr", raw["learning_rate"]), "learning_rate")
     n, base, n_how = _total_steps(raw, request, notes)
     w = _warmup(raw, base, notes)
-    _deepspeed(raw, request, notes)
+    ds = _deepspeed(raw, request, notes)
     for key in _GROUP_KEYS:
         if raw.get(key) is not None:
-            notes.append(f"{key} {show(raw[key])} gives some parameters another LR: the table shows "
+            notes.append(f"{key} {kit.show(raw[key])} gives some parameters another LR: the table shows "
                          "learning_rate's group")
-    spec, scheduler = _scheduler(raw, lr, n, w, notes)
-    notes.insert(0, f"{source} read as {TITLE}: lr_scheduler {scheduler} -> {spec['schedule']}; "
-                    f"{n} updates ({n_how}), warmup {w}")
     origins = {"lr": at("learning_rate"), "args": at("lr_scheduler_kwargs"), "schedule": at("lr_scheduler")}
-    applied = frozenset(k for k in ("lr", "total_steps") if request.overrides.get(k) is not None)
-    return Translation("axolotl", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
-                       applied=applied)
+    title = TITLE
+    if ds is not None and ds.block is not None:
+        spec = _with_deepspeed_scheduler(raw, request, ds, lr, n, w, notes, origins)
+        scheduler = f"{raw.get('lr_scheduler') or 'cosine'} (not used)"
+        title = f"{TITLE} + {DS_TITLE}"
+    else:
+        spec, scheduler = _scheduler(raw, lr, n, w, notes)
+    notes.insert(0, f"{source} read as {title}: lr_scheduler {scheduler} -> {spec['schedule']}; "
+                    f"{n} updates ({n_how}), warmup {w}")
+    return kit.Translation("axolotl", title, source, spec, tuple(notes), MappingProxyType(origins),
+                           applied=request.given("lr", "total_steps"))
+
+
+def _micro_and_accumulation(raw: Mapping[str, Any]) -> tuple[int, int, int]:
+    """``(micro_batch_size, gradient_accumulation_steps, batch per process)`` as normalize_config
+    derives them (the deprecated ``batch_size`` gives the accumulation when it is not set)."""
+    micro = _count(raw, "micro_batch_size", 1)
+    if raw.get("gradient_accumulation_steps") is None and raw.get("batch_size") is not None:
+        batch = v.as_count(raw["batch_size"], "batch_size", minimum=1)
+        return micro, batch // micro, batch
+    accum = _count(raw, "gradient_accumulation_steps", 1)
+    return micro, accum, micro * accum
 
 
 def _count(raw: Mapping[str, Any], key: str, default: int) -> int:
@@ -96,7 +118,8 @@ def _count(raw: Mapping[str, Any], key: str, default: int) -> int:
     return default if value is None else v.as_count(value, key, minimum=1)
 
 
-def _total_steps(raw: Mapping[str, Any], request: Request, notes: list[str]) -> tuple[int, int | None, str]:
+def _total_steps(raw: Mapping[str, Any], request: kit.Request,
+                 notes: list[str]) -> tuple[int, int | None, str]:
     """``(N, total_num_steps, how)``: the Trainer's ``max_steps`` N, and the count axolotl derives the
     warmup from (``min(its count, max_steps)``; None when the dataset's size is unknown)."""
     flag = request.overrides.get("total_steps")
@@ -133,13 +156,7 @@ def _total_steps(raw: Mapping[str, Any], request: Request, notes: list[str]) -> 
                         hint="pass --dataset-size N (rows after axolotl's preprocessing) and --devices N, or "
                              "--total-steps N from axolotl's log line \"Maximum number of steps set at N\"")
     dataset = v.as_count(dataset, "--dataset-size", minimum=1)
-    micro = _count(raw, "micro_batch_size", 1)
-    if raw.get("gradient_accumulation_steps") is None and raw.get("batch_size") is not None:
-        accum = v.as_count(raw["batch_size"], "batch_size", minimum=1) // micro
-        batch = v.as_count(raw["batch_size"], "batch_size", minimum=1)
-    else:
-        accum = _count(raw, "gradient_accumulation_steps", 1)
-        batch = micro * accum
+    micro, accum, batch = _micro_and_accumulation(raw)
     devices = request.facts.get("devices")
     if devices is None:
         raise SpecError("axolotl's batch counts every process", path="micro_batch_size", value=micro,
@@ -185,11 +202,11 @@ def _warmup(raw: Mapping[str, Any], n: int | None, notes: list[str]) -> int:
     return w
 
 
-def _deepspeed(raw: Mapping[str, Any], request: Request, notes: list[str]) -> None:
-    """A DeepSpeed scheduler block would replace axolotl's scheduler: refused; none: noted."""
+def _deepspeed(raw: Mapping[str, Any], request: kit.Request, notes: list[str]) -> DeepSpeedConfig | None:
+    """The DeepSpeed config axolotl hands the Trainer (``deepspeed:`` or ``--deepspeed``), or None."""
     named = request.deepspeed or raw.get("deepspeed")
     if not named:
-        return
+        return None
     if isinstance(named, Mapping):
         config = block_of(named, request.source, "deepspeed.")
     else:
@@ -201,14 +218,38 @@ def _deepspeed(raw: Mapping[str, Any], request: Request, notes: list[str]) -> No
             if text.startswith(_BUNDLED_DEEPSPEED) and request.deepspeed is None:
                 notes.append(f"deepspeed: {text} is one of axolotl's bundled configs, which have no "
                              "scheduler block: axolotl's scheduler runs")
-                return
+                return None
             raise
         config = block_of(load_mapping(where)[1], where, "")
-    if config.block is not None:
-        raise SpecError("has a scheduler block, which replaces axolotl's scheduler", source=config.source,
-                        path=config.prefix + "scheduler",
-                        hint="warmupctl reads DeepSpeed's scheduler with the transformers Trainer's "
-                             "arguments; drop the block to run axolotl's lr_scheduler")
+    if config.block is None:
+        notes.append(f"{config.name} has no scheduler block: axolotl's lr_scheduler runs")
+    return config
+
+
+def _with_deepspeed_scheduler(raw: Mapping[str, Any], request: kit.Request, ds: DeepSpeedConfig, lr: float,
+                              n: int, w: int, notes: list[str],
+                              origins: dict[str, kit.Origin]) -> dict[str, Any]:
+    """DeepSpeed's scheduler, as the Trainer axolotl builds ends up with it.
+
+    axolotl passes ``deepspeed`` to TrainingArguments with ``learning_rate``, ``per_device_train_batch_size
+    = micro_batch_size``, ``gradient_accumulation_steps``, ``warmup_steps = W`` and ``max_steps = N``; the
+    transformers DeepSpeed integration then fills the config's "auto" values from them and, because the
+    config has a scheduler block, builds DeepSpeed's scheduler instead of the Trainer's (axolotl's
+    ``create_scheduler`` never runs): the rule of :mod:`warmupctl.spec.configs.transformers`.
+    """
+    micro, accum, _ = _micro_and_accumulation(raw)
+    name = v.as_str(raw.get("lr_scheduler") or "cosine", "lr_scheduler")
+    kwargs = dict(v.as_mapping(raw.get("lr_scheduler_kwargs") or {}, "lr_scheduler_kwargs"))
+    trainer = trainer_arguments(lr=lr, scheduler=name, kwargs=kwargs, max_steps=n, per_device=micro,
+                                grad_accum=accum, world=request.facts.get("devices"))
+    trainer = batch_against_deepspeed(trainer, ds, notes)
+    spec = deepspeed_with_trainer(ds, trainer, optimizer_lr(ds, trainer), n, w, notes, origins)
+    ignored = [key for key in ("cosine_min_lr_ratio", "cosine_constant_lr_ratio", "lr_quadratic_warmup")
+               if raw.get(key) is not None]
+    notes.append("axolotl hands deepspeed: to the Trainer, so DeepSpeed's scheduler is used (warmup_steps "
+                 f"{w} and max_steps {n} as axolotl computes them fill its \"auto\" values)"
+                 + (f"; {', '.join(ignored)} of axolotl's own cosine do not apply" if ignored else ""))
+    return spec
 
 
 def _scheduler(raw: Mapping[str, Any], lr: float, n: int, w: int,
@@ -239,13 +280,13 @@ def _scheduler(raw: Mapping[str, Any], lr: float, n: int, w: int,
                {"min_lr_ratio": v.as_fraction(min_ratio, "cosine_min_lr_ratio")})
     if own is not None:
         if kwargs:
-            notes.append(f"lr_scheduler_kwargs {show(kwargs)} are not used by {own[0]}")
+            notes.append(f"lr_scheduler_kwargs {kit.show(kwargs)} are not used by {own[0]}")
         return {"schedule": own[0], "lr": lr,
                 "args": {"num_warmup_steps": w, "num_training_steps": n, **own[1]}}, name
     if min_ratio is not None or constant is not None:
         notes.append(f"cosine_min_lr_ratio/cosine_constant_lr_ratio are used only with lr_scheduler cosine "
                      f"(or rex); {name} ignores them")
-    names = library_names("transformers")
+    names = kit.library_names("transformers")
     if name not in names:
         raise SpecError("unknown lr_scheduler", path="lr_scheduler", value=name,
                         hint=v.did_you_mean(name, [*names, "one_cycle", "rex"])
@@ -256,13 +297,14 @@ def _scheduler(raw: Mapping[str, Any], lr: float, n: int, w: int,
         if w:
             notes.append(f"warmup {w} is not used: transformers' get_scheduler builds constant without one")
     if kwargs and name in ("constant", "constant_with_warmup", "inverse_sqrt"):
-        notes.append(f"lr_scheduler_kwargs {show(kwargs)} are not used: get_scheduler passes none to {name}")
+        notes.append(f"lr_scheduler_kwargs {kit.show(kwargs)} are not used: get_scheduler passes none "
+                     f"to {name}")
     else:
         args.update(kwargs)
     return {"schedule": f"transformers.{name}", "lr": lr, "args": args}, name
 
 
-FORMAT = register(ConfigFormat(
+FORMAT = kit.register(kit.ConfigFormat(
     "axolotl", TITLE, _claim, _translate, markers=MARKERS, shared=SHARED, facts=("dataset_size", "devices"),
     outranks=("transformers", "deepspeed"), overrides=("lr", "total_steps"), with_deepspeed=True,
     refusals=MappingProxyType({"warmup_steps": "set warmup_steps in the axolotl config"}),

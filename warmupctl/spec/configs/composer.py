@@ -29,8 +29,7 @@ from typing import Any
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.frameworks.composer import UNITS, Time, parse_time
-from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translation, marker_claim, show
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 from warmupctl.spec.configs.nemo import _resolve as resolve_references
 
 TITLE = "Composer/llm-foundry config"
@@ -64,7 +63,8 @@ def _used_units(args: Mapping[str, Any], top: Time, path: str) -> dict[str, str]
     return units
 
 
-def _dataloader_len(mapping: Mapping[str, Any], request: Request, batch: int, why: str) -> tuple[int, str]:
+def _dataloader_len(mapping: Mapping[str, Any], request: kit.Request, batch: int,
+                    why: str) -> tuple[int, str]:
     """Batches per epoch: ``train_subset_num_batches``, else counted from the flags."""
     subset = mapping.get("train_subset_num_batches")
     if subset is not None and v.as_int(subset, "train_subset_num_batches") > 0:
@@ -90,7 +90,7 @@ def _dataloader_len(mapping: Mapping[str, Any], request: Request, batch: int, wh
     return count, how
 
 
-def _translate(raw: Mapping[str, Any], request: Request) -> Translation:  # noqa: C901 - one key at a time
+def _translate(raw: Mapping[str, Any], request: kit.Request) -> kit.Translation:  # noqa: C901 - one key at a time
     source = request.source
 
     def get(key: str, default: Any = None) -> Any:
@@ -107,7 +107,7 @@ def _translate(raw: Mapping[str, Any], request: Request) -> Translation:  # noqa
                  for key, val in scheduler.items()}
     name = scheduler.get("name")
     if name is None:
-        raise SpecError("has no name", path="scheduler", value=show(scheduler),
+        raise SpecError("has no name", path="scheduler", value=kit.show(scheduler),
                         hint="without a name the training script builds its scheduler itself; write that "
                              "scheduler as a library spec (schedule: composer.<Scheduler>, args: ...)")
     if name not in NAMES:
@@ -136,11 +136,11 @@ def _translate(raw: Mapping[str, Any], request: Request) -> Translation:  # noqa
     batch, batch_key = _global_batch(raw, get, request)
     spec: dict[str, Any] = {"schedule": f"composer.{NAMES[name]}", "lr": lr, "args": args,
                             "max_duration": duration}
-    origins = {"args": Origin(source, "scheduler"), "lr": Origin(source, "optimizer.lr"),
-               "max_duration": Origin(source, "max_duration")}
+    origins = {"args": kit.Origin(source, "scheduler"), "lr": kit.Origin(source, "optimizer.lr"),
+               "max_duration": kit.Origin(source, "max_duration")}
     if batch is not None:
         spec["samples_per_batch"] = batch
-        origins["samples_per_batch"] = Origin(source, batch_key)
+        origins["samples_per_batch"] = kit.Origin(source, batch_key)
     elif "sp" in units or "tok" in units or "ep" in units:
         unit = next(unit for unit in ("sp", "tok", "ep") if unit in units)
         raise SpecError(f"counts {UNITS[unit]}: Composer needs the global batch size", path=units[unit],
@@ -157,7 +157,7 @@ def _translate(raw: Mapping[str, Any], request: Request) -> Translation:  # noqa
     ratio = get("scale_schedule_ratio")
     if ratio is not None:
         spec["scale_schedule_ratio"] = v.as_positive(ratio, "scale_schedule_ratio")
-        origins["scale_schedule_ratio"] = Origin(source, "scale_schedule_ratio")
+        origins["scale_schedule_ratio"] = kit.Origin(source, "scale_schedule_ratio")
         notes.append("scale_schedule_ratio is the Composer Trainer's argument (llm-foundry's TrainConfig "
                      "refuses it: pass it where your script builds the Trainer)")
     notes.extend(_reported(raw, get))
@@ -167,14 +167,13 @@ def _translate(raw: Mapping[str, Any], request: Request) -> Translation:  # noqa
         notes.append(f"{' and '.join(unused)} not used: no time of this run is in epochs")
     updates = {"ba": f"{top.value} updates", "ep": f"{top.value} epochs"}.get(
         top.unit, f"{top} at {batch} samples per batch")
-    notes.insert(0, f"{source} read as {TITLE}: scheduler {name} -> composer.{NAMES[name]} {show(args)}; "
+    notes.insert(0, f"{source} read as {TITLE}: scheduler {name} -> composer.{NAMES[name]} {kit.show(args)}; "
                     f"max_duration {top} ({updates}, one update per global batch)")
-    applied = frozenset({"lr"}) if request.overrides.get("lr") is not None else frozenset()
-    return Translation("composer", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
-                       applied=applied)
+    return kit.Translation("composer", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
+                           applied=request.given("lr"))
 
 
-def _global_batch(raw: Mapping[str, Any], get: Any, request: Request) -> tuple[int | None, str]:
+def _global_batch(raw: Mapping[str, Any], get: Any, request: kit.Request) -> tuple[int | None, str]:
     """The samples of one batch over all devices: ``global_train_batch_size``, else
     ``device_train_batch_size`` × ``--devices`` (older configs)."""
     if raw.get("global_train_batch_size") is not None:
@@ -224,8 +223,8 @@ def _reported(raw: Mapping[str, Any], get: Any) -> list[str]:
     return notes
 
 
-FORMAT = register(ConfigFormat(
-    "composer", TITLE, marker_claim(MARKERS), _translate, markers=MARKERS,
+FORMAT = kit.register(kit.ConfigFormat(
+    "composer", TITLE, kit.marker_claim(MARKERS), _translate, markers=MARKERS,
     facts=("dataset_size", "devices"),
     outranks=("transformers", "deepspeed", "megatron", "timm", "lightning", "llamafactory_v1"),
     overrides=("lr",),

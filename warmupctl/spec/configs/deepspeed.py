@@ -19,16 +19,7 @@ from typing import Any
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.frameworks._registry import LibrarySchedule
-from warmupctl.spec.configs._base import (
-    AUTO,
-    ConfigFormat,
-    Origin,
-    Request,
-    Translation,
-    library_names,
-    marker_claim,
-)
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 from warmupctl.spec.library import find_schedule
 from warmupctl.spec.load import load_mapping, parse_text
 
@@ -54,8 +45,8 @@ class DeepSpeedConfig:
         """How notes call it: its file, or the Trainer arguments' inline ``deepspeed`` mapping."""
         return f"the DeepSpeed config in {self.source}" if self.prefix else self.source
 
-    def origin(self, key: str, **extra: Any) -> Origin:
-        return Origin(self.source, self.prefix + key, **extra)
+    def origin(self, key: str, **extra: Any) -> kit.Origin:
+        return kit.Origin(self.source, self.prefix + key, **extra)
 
     def error(self, message: str, key: str, value: Any = SpecError._NO_VALUE,
               hint: str | None = None) -> SpecError:
@@ -129,7 +120,7 @@ def fill(ds: DeepSpeedConfig, key: str, value: Any, hf_key: str, must_match: boo
     given = value_at(ds, key)
     if given is None:
         return None
-    if given == AUTO:
+    if given == kit.AUTO:
         return value
     if must_match and not _same(given, value):
         raise ds.error(f"does not match the Trainer's {hf_key} {value}", key, given,
@@ -157,7 +148,7 @@ def scheduler_entry(ds: DeepSpeedConfig) -> tuple[LibrarySchedule, str, dict[str
         raise ds.error("the scheduler block has no type", "scheduler.type",
                        hint="e.g. \"type\": \"WarmupDecayLR\"")
     kind = v.as_str(kind, ds.prefix + "scheduler.type")
-    names = library_names("deepspeed")
+    names = kit.library_names("deepspeed")
     if kind not in names:
         raise ds.error("unknown DeepSpeed scheduler", "scheduler.type", kind,
                        v.did_you_mean(kind, names) or v.one_of(names))
@@ -168,7 +159,7 @@ def scheduler_entry(ds: DeepSpeedConfig) -> tuple[LibrarySchedule, str, dict[str
 
 def no_auto(ds: DeepSpeedConfig, params: Mapping[str, Any], hint: str) -> None:
     for key, value in params.items():
-        if value == AUTO:
+        if value == kit.AUTO:
             raise ds.error('"auto" with nothing to fill it from', f"scheduler.params.{key}", value, hint)
 
 #: Scheduler params a flag fills when they are "auto" (transformers fills them from the Trainer the same
@@ -176,7 +167,7 @@ def no_auto(ds: DeepSpeedConfig, params: Mapping[str, Any], hint: str) -> None:
 _FROM_FLAGS = {"warmup_max_lr": "lr", "total_num_steps": "total_steps", "warmup_num_steps": "warmup_steps"}
 
 
-def _translate_alone(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate_alone(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     """A DeepSpeed config on its own: its scheduler block, with numbers, or "auto" filled from flags."""
     source = request.source
     ds = block_of(mapping, source, "")
@@ -185,8 +176,9 @@ def _translate_alone(mapping: Mapping[str, Any], request: Request) -> Translatio
                     f"--deepspeed {source}, or name it in them (deepspeed: {os.path.basename(source)}); or "
                     "give it with --lr, --total-steps or --warmup-steps")
     if ds.block is None:
-        raise ds.error("has no scheduler block: the schedule comes from the training script", "scheduler",
-                       hint="with the transformers Trainer it is lr_scheduler_type: warmupctl import "
+        raise ds.error("has no scheduler block: the schedule comes from the client (e.g. the HF Trainer's "
+                       "lr_scheduler_type)", "scheduler",
+                       hint=f"give the trainer's arguments with --deepspeed {source}: warmupctl table "
                             f"ARGS.yaml --deepspeed {source}")
     entry, kind, params = scheduler_entry(ds)
     notes = [f"{source} read as a DeepSpeed config: its scheduler block {kind}"]
@@ -201,7 +193,7 @@ def _translate_alone(mapping: Mapping[str, Any], request: Request) -> Translatio
                                 hint="change the scheduler block itself")
             continue
         value = flags[flag]
-        if params.get(key) == AUTO:
+        if params.get(key) == kit.AUTO:
             params[key] = v.as_count(value, f"--{flag.replace('_', '-')}") if flag != "lr" else \
                 v.as_nonnegative(value, "--lr")
             filled.append(f"{key} {params[key]} (--{flag.replace('_', '-')})")
@@ -209,7 +201,7 @@ def _translate_alone(mapping: Mapping[str, Any], request: Request) -> Translatio
             raise SpecError(f"the config says {key} {params[key]}", source="command line",
                             path=f"--{flag.replace('_', '-')}", value=value,
                             hint=f"set {key} to \"auto\" to fill it from the flag, or drop the flag")
-    if filled and params.get("warmup_min_lr") == AUTO:
+    if filled and params.get("warmup_min_lr") == kit.AUTO:
         params["warmup_min_lr"] = 0
         filled.append("warmup_min_lr 0 (as transformers fills it)")
     if filled:
@@ -226,7 +218,7 @@ def _translate_alone(mapping: Mapping[str, Any], request: Request) -> Translatio
         if "lr" in flags:
             lr = v.as_nonnegative(flags["lr"], "--lr")
             notes.append(f"the optimizer's lr is --lr {lr}")
-        if lr == AUTO:
+        if lr == kit.AUTO:
             raise ds.error('"auto" with nothing to fill it from', "optimizer.params.lr", lr, with_trainer)
         if lr is not None:
             spec["lr"] = v.as_float(lr, "optimizer.params.lr")
@@ -237,11 +229,11 @@ def _translate_alone(mapping: Mapping[str, Any], request: Request) -> Translatio
     if "total_steps" in flags and "total_num_steps" not in params:
         spec["total_steps"] = v.as_count(flags["total_steps"], "--total-steps", minimum=1)
         notes.append(f"--total-steps {spec['total_steps']}: the run's length ({kind} has none of its own)")
-    return Translation("deepspeed", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
-                       applied=frozenset(flags) & {"lr", "total_steps", "warmup_steps"})
+    return kit.Translation("deepspeed", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
+                           applied=frozenset(flags) & {"lr", "total_steps", "warmup_steps"})
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     return _translate_alone(mapping, request)
 
 
@@ -249,10 +241,10 @@ def _claim(mapping: Mapping[str, Any]) -> str | None:
     """DeepSpeed's markers, not counting jsonargparse class configs (``optimizer: {class_path: ...}``
     in a LightningCLI YAML): a DeepSpeed block has ``type``/``params``, never ``class_path``."""
     own = {k: x for k, x in mapping.items() if not (isinstance(x, Mapping) and "class_path" in x)}
-    return marker_claim(MARKERS, NESTED)(own)
+    return kit.marker_claim(MARKERS, NESTED)(own)
 
 
-FORMAT = register(ConfigFormat(
+FORMAT = kit.register(kit.ConfigFormat(
     "deepspeed", TITLE, _claim, _translate, markers=MARKERS,
     overrides=("lr", "total_steps", "warmup_steps"),
 ))

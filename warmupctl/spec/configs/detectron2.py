@@ -26,8 +26,7 @@ from typing import Any
 
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translation
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 
 TITLE = "detectron2 config"
 #: detectron2/config/defaults.py, _C.SOLVER (what the schedule reads).
@@ -97,7 +96,7 @@ def _literal(value: Any) -> Any:
     return value
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     source = request.source
     full = _with_bases(mapping, request.path, source)
     solver = {**DEFAULTS, **{k: _literal(x) for k, x in (full.get("SOLVER") or {}).items()}}
@@ -144,11 +143,12 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
                            "rescale_interval": bool(solver["RESCALE_INTERVAL"])}}
     spec = {"schedule": "detectron2.LRMultiplier", "lr": base_lr,
             "args": {"multiplier": multiplier, "max_iter": max_iter}}
-    origins = {"lr": Origin(source, "SOLVER.BASE_LR"), "args.max_iter": Origin(source, "SOLVER.MAX_ITER"),
-               "args.multiplier": Origin(source, "SOLVER")}
-    return Translation("detectron2", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
+    origins = {"lr": kit.Origin(source, "SOLVER.BASE_LR"),
+               "args.max_iter": kit.Origin(source, "SOLVER.MAX_ITER"),
+               "args.multiplier": kit.Origin(source, "SOLVER")}
+    return kit.Translation("detectron2", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
 
 
-FORMAT = register(ConfigFormat(
+FORMAT = kit.register(kit.ConfigFormat(
     "detectron2", TITLE, _claim, _translate, markers=frozenset({"SOLVER", "_BASE_"}), facts=("devices",),
 ))

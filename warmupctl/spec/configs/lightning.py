@@ -20,16 +20,15 @@ LightningDataModule argument), the device count from ``trainer.devices`` or ``--
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from warmupctl.core import steps as arithmetic
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.frameworks._registry import LIBRARY_SCHEDULES, load_libraries
-from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translation
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 
 TITLE = "LightningCLI config"
 #: Lightning's default run when neither max_epochs nor max_steps is given.
@@ -60,6 +59,48 @@ def _count(value: Any, key: str) -> int | None:
     return None if number < 0 else number
 
 
+def trainer_workers(trainer: Mapping[str, Any], facts: Mapping[str, int], given: Any, problem: str, *,
+                    hint: str) -> int:
+    """The data-parallel processes of a Lightning trainer: ``devices × trainer.num_nodes``.
+
+    The devices are ``--devices``, else ``given`` (the config's device count) when it is a positive
+    int; anything else (``-1``, ``auto``, a list of GPU ids) is the error ``problem`` on ``--devices``,
+    with ``hint``. Lightning's ``DistributedSampler`` shards over every process of every node.
+    """
+    devices = facts.get("devices")
+    if devices is None:
+        if isinstance(given, int) and not isinstance(given, bool) and given > 0:
+            devices = given
+        else:
+            raise SpecError(problem, source="command line", path="--devices", value=given, hint=hint)
+    return devices * v.as_count(trainer.get("num_nodes", 1), "trainer.num_nodes", minimum=1)
+
+
+def batch_limit(trainer: Mapping[str, Any]) -> int | float:
+    """``trainer.limit_train_batches`` as Lightning's trainer holds it: a fraction or a number of batches.
+
+    lightning 2.x ``trainer/connectors/data_connector.py`` ``_determine_batch_limits``: unset is 1.0
+    (the whole epoch); a value in [0, 1] is kept as written (``1`` is one batch, ``1.0`` all of them);
+    a whole number above 1 is that many batches, even written as a float; anything else raises.
+    NeMo reads the trainer's value, so its configs go through here too.
+    """
+    given = trainer.get("limit_train_batches")
+    if given is None:
+        return 1.0
+    limit: int | float
+    if isinstance(given, int) and not isinstance(given, bool):
+        limit = given
+    else:
+        limit = v.as_float(given, "trainer.limit_train_batches")
+    if 0 <= limit <= 1:
+        return limit
+    if limit > 1 and limit % 1 == 0:
+        return int(limit)
+    raise SpecError("must be a fraction in [0, 1] or a whole number of batches",
+                    path="trainer.limit_train_batches", value=given,
+                    hint="Lightning raises MisconfigurationException (_determine_batch_limits)")
+
+
 def _updates_per_epoch(mapping: Mapping[str, Any], facts: Mapping[str, int], notes: list[str]) -> int:
     trainer = mapping.get("trainer") or {}
     data = mapping.get("data") or {}
@@ -72,37 +113,26 @@ def _updates_per_epoch(mapping: Mapping[str, Any], facts: Mapping[str, int], not
         raise SpecError("an epoch's updates need the dataset size", source="command line",
                         path="--dataset-size", hint="Lightning steps the scheduler once per epoch of "
                         "ceil(ceil(N / devices) / batch_size) batches; give --dataset-size N")
-    devices = facts.get("devices")
-    if devices is None:
-        given = trainer.get("devices", 1)
-        if isinstance(given, int) and not isinstance(given, bool) and given > 0:
-            devices = given
-        else:
-            raise SpecError("the device count is needed", source="command line", path="--devices",
-                            value=given, hint=f"trainer.devices is {given!r}")
-    nodes = v.as_count(trainer.get("num_nodes", 1), "trainer.num_nodes", minimum=1)
+    given = trainer.get("devices", 1)
+    workers = trainer_workers(trainer, facts, given, "the device count is needed",
+                              hint=f"trainer.devices is {given!r}")
     n = facts["dataset_size"]
-    per_rank = math.ceil(n / (devices * nodes))
-    drop_last = bool(data.get("init_args", {}).get("drop_last", False))
-    batches = per_rank // batch if drop_last else math.ceil(per_rank / batch)
-    limit = trainer.get("limit_train_batches", 1.0)
-    if limit is not None and limit != 1.0:
-        if isinstance(limit, int) and not isinstance(limit, bool):
-            batches = min(batches, limit)
-        else:
-            batches = int(batches * v.as_float(limit, "trainer.limit_train_batches"))
     accumulate = v.as_count(trainer.get("accumulate_grad_batches", 1) or 1,
                             "trainer.accumulate_grad_batches", minimum=1)
-    updates = math.ceil(batches / accumulate)
+    drop_last = bool(data.get("init_args", {}).get("drop_last", False))
+    batches, updates = arithmetic.lightning_epoch(
+        arithmetic.BatchFacts(micro_batch_size=batch, devices=workers, grad_accum=accumulate,
+                              dataset_size=n, drop_last=drop_last),
+        batch_limit(trainer))
     if updates < 1:
         raise SpecError("gives no update per epoch", source="command line", path="--dataset-size",
                         value=n, hint=f"{batches} batches per epoch")
     notes.append(f"{updates} updates per epoch: ceil({batches} batches / accumulate_grad_batches "
-                 f"{accumulate}), batches = ceil(ceil({n} / {devices * nodes} processes) / {batch})")
+                 f"{accumulate}), batches = ceil(ceil({n} / {workers} processes) / {batch})")
     return updates
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     source = request.source
     notes = [f"{source} read as {TITLE}: LightningCLI.configure_optimizers"]
     optimizer, scheduler = mapping.get("optimizer"), mapping.get("lr_scheduler")
@@ -148,14 +178,14 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
         "args": {"scheduler": {"schedule": f"torch.{name}", "args": args}, "interval": "epoch",
                  "frequency": 1},
     }
-    origins = {"lr": Origin(source, "optimizer.init_args.lr"),
-               "args.scheduler.args": Origin(source, "lr_scheduler.init_args"),
-               "args.scheduler": Origin(source, "lr_scheduler"),
-               "total_steps": Origin(source, "trainer.max_steps")}
-    return Translation("lightning", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
+    origins = {"lr": kit.Origin(source, "optimizer.init_args.lr"),
+               "args.scheduler.args": kit.Origin(source, "lr_scheduler.init_args"),
+               "args.scheduler": kit.Origin(source, "lr_scheduler"),
+               "total_steps": kit.Origin(source, "trainer.max_steps")}
+    return kit.Translation("lightning", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
 
 
-FORMAT = register(ConfigFormat(
+FORMAT = kit.register(kit.ConfigFormat(
     "lightning", TITLE, _claim, _translate,
     markers=frozenset({"lr_scheduler.class_path", "optimizer.class_path"}),
     facts=("dataset_size", "devices"),

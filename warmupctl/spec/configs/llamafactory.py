@@ -20,14 +20,14 @@ Follows LLaMA-Factory main at commit ff6d4d12 (2026-08):
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
+from warmupctl.spec.configs import _kit as kit
 from warmupctl.spec.configs import transformers as hf
-from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translation, marker_claim, show
-from warmupctl.spec.configs._registry import register
 
 V0_TITLE = "LLaMA-Factory config"
 V1_TITLE = "LLaMA-Factory v1 config"
@@ -39,18 +39,18 @@ V1_MARKERS = frozenset({"model_class", "dist_config", "train_dataset", "lr_sched
 TRANSFORMERS_PIN = ("5.8.0", "the newest LLaMA-Factory ff6d4d12 allows (pyproject.toml: transformers<=5.8.0)")
 
 
-def _v0(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _v0(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     translation = hf._transformers(mapping, request, fallback=TRANSFORMERS_PIN, title=V0_TITLE,
                                    kind="llamafactory")
-    extra = [f"{key} {show(mapping[key])} changes the training set's size: --dataset-size is the rows left"
+    extra = [f"{key} {kit.show(mapping[key])} changes the training set's size: --dataset-size is the rows "
+             "left"
              for key in ("max_samples", "val_size") if mapping.get(key) is not None]
     if extra:
-        translation = Translation(translation.kind, translation.title, translation.source, translation.spec,
-                                  (*translation.notes, *extra), translation.origins, translation.applied)
+        translation = replace(translation, notes=(*translation.notes, *extra))
     return translation
 
 
-def _v1(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _v1(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     source = request.source
     if mapping.get("lr_scheduler_config") is not None:
         raise SpecError("LLaMA-Factory v1 builds it with LRSchedulerPlugin, which registers no scheduler "
@@ -70,22 +70,23 @@ def _v1(mapping: Mapping[str, Any], request: Request) -> Translation:
              f"constant {lr:g} for {total} updates (base_trainer.py _init_lr_scheduler)"]
     for key in ("warmup_steps", "warmup_ratio", "lr_scheduler_type", "min_lr"):
         if mapping.get(key) is not None:
-            notes.append(f"{key} {show(mapping[key])} is not a LLaMA-Factory v1 argument: it does nothing")
+            notes.append(f"{key} {kit.show(mapping[key])} is not a LLaMA-Factory v1 argument: it does "
+                         "nothing")
     spec = {"schedule": "transformers.constant", "lr": lr,  # get_constant_schedule: LambdaLR(lambda _: 1)
             "args": {"num_training_steps": total}}
-    origins = {"lr": Origin(source, "learning_rate"), "args.num_training_steps": Origin(source, "max_steps")}
-    applied = frozenset(k for k in ("lr", "total_steps") if request.overrides.get(k) is not None)
-    return Translation("llamafactory_v1", V1_TITLE, source, spec, tuple(notes), MappingProxyType(origins),
-                       applied=applied)
+    origins = {"lr": kit.Origin(source, "learning_rate"),
+               "args.num_training_steps": kit.Origin(source, "max_steps")}
+    return kit.Translation("llamafactory_v1", V1_TITLE, source, spec, tuple(notes), MappingProxyType(origins),
+                           applied=request.given("lr", "total_steps"))
 
 
-V0 = register(ConfigFormat(
-    "llamafactory", V0_TITLE, marker_claim(V0_MARKERS), _v0, markers=V0_MARKERS, shared=hf.SHARED,
+V0 = kit.register(kit.ConfigFormat(
+    "llamafactory", V0_TITLE, kit.marker_claim(V0_MARKERS), _v0, markers=V0_MARKERS, shared=hf.SHARED,
     facts=("dataset_size", "devices"), outranks=("transformers",), overrides=hf.FORMAT_OVERRIDES,
     with_deepspeed=True,
 ))
-V1 = register(ConfigFormat(
-    "llamafactory_v1", V1_TITLE, marker_claim(V1_MARKERS), _v1, markers=V1_MARKERS,
+V1 = kit.register(kit.ConfigFormat(
+    "llamafactory_v1", V1_TITLE, kit.marker_claim(V1_MARKERS), _v1, markers=V1_MARKERS,
     shared=frozenset({"micro_batch_size"}), outranks=("transformers", "llamafactory"),
     overrides=("lr", "total_steps"),
 ))

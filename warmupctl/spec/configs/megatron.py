@@ -12,22 +12,13 @@ from typing import Any
 
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.configs._base import (
-    ConfigFormat,
-    Origin,
-    Request,
-    Translation,
-    marker_claim,
-    show,
-    unique_keys,
-)
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 
 TITLE = "Megatron-LM arguments"
 MARKERS = frozenset({"lr_decay_style", "lr_warmup_iters", "lr_warmup_samples", "lr_warmup_fraction",
                      "lr_warmup_init", "train_iters", "train_samples", "lr_decay_iters", "lr_decay_samples",
                      "global_batch_size", "lr_wsd_decay_style", "lr_wsd_decay_iters",
-                     "lr_wsd_decay_samples", "rampup_batch_size"})
+                     "lr_wsd_decay_samples", "rampup_batch_size", "yaml_cfg"})
 #: warmupctl's own keys that are Megatron arguments too.
 SHARED = frozenset({"lr", "min_lr", "micro_batch_size"})
 
@@ -48,23 +39,26 @@ RAMP_ARGS = ("rampup_batch_size", "micro_batch_size", "decrease_batch_size_if_ne
 NESTED = "MODEL_ARGS"
 
 
-def _claim(mapping: Mapping[str, Any]) -> str | None:
-    flat = marker_claim(MARKERS)(mapping)
+def claim(mapping: Mapping[str, Any]) -> str | None:
+    """Megatron's argument names, at the top or under ``MODEL_ARGS:``."""
+    flat = kit.marker_claim(MARKERS)(mapping)
     if flat:
         return flat
     nested = mapping.get(NESTED)
     if isinstance(nested, Mapping):
-        inner = marker_claim(MARKERS)(nested)
+        inner = kit.marker_claim(MARKERS)(nested)
         return f"{NESTED}: {inner}" if inner else None
     return None
 
 
-def _megatron(raw_mapping: Mapping[str, Any], source: str, overrides: Mapping[str, Any]) -> Translation:
+def translate_arguments(raw_mapping: Mapping[str, Any], source: str, overrides: Mapping[str, Any]
+                        ) -> kit.Translation:
+    """Megatron's training arguments (flags or their destinations) as its library spec."""
     notes = [f"{source} read as {TITLE}: get_optimizer_param_scheduler"]
-    if not marker_claim(MARKERS)(raw_mapping) and isinstance(raw_mapping.get(NESTED), Mapping):
+    if not kit.marker_claim(MARKERS)(raw_mapping) and isinstance(raw_mapping.get(NESTED), Mapping):
         raw_mapping = raw_mapping[NESTED]
         notes.append(f"the arguments are those under {NESTED}")
-    raw, spelled = unique_keys(raw_mapping, source)
+    raw, spelled = kit.unique_keys(raw_mapping, source)
     if overrides.get("total_steps") is not None:
         if raw.get("train_samples") is not None:
             raise SpecError("the run is counted in samples (train_samples)", source="command line",
@@ -96,8 +90,8 @@ def _megatron(raw_mapping: Mapping[str, Any], source: str, overrides: Mapping[st
                              "Megatron-LM's step schedules (from 2026-04-21) move the LR in ways it "
                              "does not replay yet")
 
-    def at(key: str, **extra: Any) -> Origin:
-        return Origin(source, spelled.get(key, key), **extra)
+    def at(key: str, **extra: Any) -> kit.Origin:
+        return kit.Origin(source, spelled.get(key, key), **extra)
 
     spec: dict[str, Any] = {"schedule": "megatron.get_optimizer_param_scheduler"}
     if raw.get("lr") is not None:
@@ -119,29 +113,36 @@ def _megatron(raw_mapping: Mapping[str, Any], source: str, overrides: Mapping[st
     for name in RAMP_ARGS:
         if raw.get("rampup_batch_size") is not None and raw.get(name) is not None:
             args[name] = raw[name]
+    if raw.get("seq_length") is not None:  # tokens per sample: the tokens column of tables and plots
+        args["seq_length"] = raw["seq_length"]
     if raw.get("decoupled_lr") is not None:
-        notes.append(f"decoupled_lr {show(raw['decoupled_lr'])} applies to the embedding and output "
+        notes.append(f"decoupled_lr {kit.show(raw['decoupled_lr'])} applies to the embedding and output "
                      "layers only; the table shows the LR of every other parameter")
     for name in WD_ARGS:  # schedule-bearing too: the series weight_decay (never dropped in silence)
         if raw.get(name) is not None:
             spec[name] = raw[name]
     spec["args"] = args
-    origins = {"lr": at("lr", more="Megatron's --lr, the peak"), "args": Origin(source, ""),
+    origins = {"lr": at("lr", more="Megatron's --lr, the peak"), "args": kit.Origin(source, ""),
                "global_batch_size": at("global_batch_size"), "total_steps": at("train_iters")}
     for name in (*MEGATRON_ARGS, *RAMP_ARGS):
         origins[f"args.{name}"] = at(name)
     for name in WD_ARGS:
         origins[name] = at(name)
-    return Translation("megatron", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
-                       applied=frozenset(k for k in ("total_steps", "lr") if overrides.get(k) is not None))
+    applied = frozenset(k for k in ("total_steps", "lr") if overrides.get(k) is not None)
+    return kit.Translation("megatron", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
+                           applied=applied)
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
-    return _megatron(mapping, request.source, request.overrides)
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
+    if any(kit.normalized(str(key)) == "yaml_cfg" for key in mapping):
+        from warmupctl.spec.configs.megatron_yaml import from_script  # --yaml-cfg replaces the rest
+
+        return from_script(mapping, request)
+    return translate_arguments(mapping, request.source, request.overrides)
 
 
-FORMAT = register(ConfigFormat(
-    "megatron", TITLE, _claim, _translate, markers=MARKERS, shared=SHARED,
+FORMAT = kit.register(kit.ConfigFormat(
+    "megatron", TITLE, claim, _translate, markers=MARKERS, shared=SHARED,
     overrides=("total_steps", "lr"),
     refusals=MappingProxyType({"warmup_steps": "Megatron's warmup is lr_warmup_iters (or samples, or "
                                                "lr_warmup_fraction): change it in the config"}),

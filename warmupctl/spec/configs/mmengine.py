@@ -27,8 +27,7 @@ from typing import Any
 from warmupctl.core import steps as arithmetic
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translation, show
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 from warmupctl.spec.configs.mmengine_py import Unreadable
 
 TITLE = "MMEngine config"
@@ -103,8 +102,10 @@ def _epoch_length(mapping: Mapping[str, Any], facts: Mapping[str, int], notes: l
                         f"{batch}): the config holds neither the dataset's size nor the GPU count")
     n, devices = facts["dataset_size"], facts["devices"]
     drop_last = bool(_get(mapping, "train_dataloader", "drop_last") or False)
+    # DefaultSampler pads each rank to ceil(N / devices) samples, as torch's DistributedSampler does.
+    length = arithmetic.sampled_batches(arithmetic.BatchFacts(micro_batch_size=batch, devices=devices,
+                                                              dataset_size=n, drop_last=drop_last))
     per_rank = arithmetic.ceil_div(n, devices)
-    length = per_rank // batch if drop_last else arithmetic.ceil_div(per_rank, batch)
     if length < 1:
         raise SpecError("gives no iteration per epoch", source="command line", path="--dataset-size",
                         value=n, hint=f"fewer samples per GPU ({per_rank}) than batch_size {batch}")
@@ -133,7 +134,7 @@ def _schedulers(mapping: Mapping[str, Any], notes: list[str]) -> list[dict[str, 
     return out
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     source = request.source
     notes = [f"{source} read as {TITLE}: the Runner's param_scheduler replayed"]
     hook = _get(mapping, "default_hooks", "param_scheduler")
@@ -180,16 +181,16 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
     if isinstance(custom, Mapping) and any(isinstance(x, Mapping) and "lr_mult" in x
                                            for x in custom.values()):
         notes.append(f"paramwise_cfg.custom_keys scale the LR of some parameters "
-                     f"({show(_plain(custom, 'custom_keys'))}); the table shows the base LR")
-    origins = {"lr": Origin(source, "optim_wrapper.optimizer.lr"),
-               "args.param_scheduler": Origin(source, "param_scheduler"),
-               "args.max_epochs": Origin(source, "train_cfg.max_epochs"),
-               "args.max_iters": Origin(source, "train_cfg.max_iters"),
-               "accumulative_counts": Origin(source, "optim_wrapper.accumulative_counts"),
-               "updates_per_epoch": Origin("command line", "--dataset-size")}
-    return Translation("mmengine", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
+                     f"({kit.show(_plain(custom, 'custom_keys'))}); the table shows the base LR")
+    origins = {"lr": kit.Origin(source, "optim_wrapper.optimizer.lr"),
+               "args.param_scheduler": kit.Origin(source, "param_scheduler"),
+               "args.max_epochs": kit.Origin(source, "train_cfg.max_epochs"),
+               "args.max_iters": kit.Origin(source, "train_cfg.max_iters"),
+               "accumulative_counts": kit.Origin(source, "optim_wrapper.accumulative_counts"),
+               "updates_per_epoch": kit.Origin("command line", "--dataset-size")}
+    return kit.Translation("mmengine", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
 
 
-FORMAT = register(ConfigFormat(
+FORMAT = kit.register(kit.ConfigFormat(
     "mmengine", TITLE, _claim, _translate, markers=MARKERS, facts=("dataset_size", "devices"),
 ))

@@ -16,8 +16,7 @@ from typing import Any
 
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translation, marker_claim
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 from warmupctl.spec.configs.pyconfig import UNREAD
 
 TITLE = "nanoGPT config"
@@ -29,7 +28,7 @@ DEFAULTS: dict[str, Any] = {"learning_rate": 6e-4, "max_iters": 600000, "decay_l
                             "warmup_iters": 2000, "lr_decay_iters": 600000, "min_lr": 6e-5}
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     source = request.source
     unread = dict(mapping.get(UNREAD) or {})
     for key in DEFAULTS:
@@ -60,13 +59,12 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
         notes.append("init_from 'resume' continues at the checkpoint's iter_num: the table starts at "
                      "iteration 0")
     spec = {"schedule": "nanogpt.get_lr", "args": args}
-    origins = {f"args.{key}": Origin(source, key) for key in DEFAULTS}
-    applied = frozenset(k for k in ("lr", "total_steps") if request.overrides.get(k) is not None)
-    return Translation("nanogpt", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
-                       applied=applied)
+    origins = {f"args.{key}": kit.Origin(source, key) for key in DEFAULTS}
+    return kit.Translation("nanogpt", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
+                           applied=request.given("lr", "total_steps"))
 
 
-FORMAT = register(ConfigFormat(
-    "nanogpt", TITLE, marker_claim(MARKERS), _translate, markers=MARKERS,
+FORMAT = kit.register(kit.ConfigFormat(
+    "nanogpt", TITLE, kit.marker_claim(MARKERS), _translate, markers=MARKERS,
     shared=frozenset({"min_lr"}), overrides=("lr", "total_steps"), outranks=("transformers", "megatron"),
 ))

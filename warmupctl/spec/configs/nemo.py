@@ -22,17 +22,17 @@ Restated from NeMo's ``nemo/core/classes/modelPT.py`` (``ModelPT.setup_optimizat
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from warmupctl.core import steps as arithmetic
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.frameworks._registry import LIBRARY_SCHEDULES, load_libraries
-from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translation, show
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
+from warmupctl.spec.configs.lightning import batch_limit, trainer_workers
 
 TITLE = "NeMo config"
 MARKERS = frozenset({"model.optim", "trainer"})
@@ -105,36 +105,26 @@ def _steps_from_epochs(trainer: Mapping[str, Any], train_ds: Mapping[str, Any], 
                         source="command line", path="--dataset-size",
                         hint="NeMo computes it from len(train_dataloader.dataset); give --dataset-size N "
                              "(the manifest's entries that pass its duration filters)")
-    devices = facts.get("devices")
-    if devices is None:
-        given = trainer.get("devices", trainer.get("gpus"))
-        if isinstance(given, int) and not isinstance(given, bool) and given > 0:
-            devices = given
-        else:
-            raise SpecError("the GPU count is needed", source="command line", path="--devices",
-                            value=given, hint=f"trainer.devices is {show(given)}; NeMo divides the "
-                            "dataset over devices × num_nodes workers")
-    nodes = v.as_count(trainer.get("num_nodes", 1), "trainer.num_nodes", minimum=1)
-    workers = devices * nodes
+    given = trainer.get("devices", trainer.get("gpus"))
+    workers = trainer_workers(trainer, facts, given, "the GPU count is needed",
+                              hint=f"trainer.devices is {kit.show(given)}; NeMo divides the dataset over "
+                                   "devices × num_nodes workers")
     batch = v.as_count(train_ds.get("batch_size"), "model.train_ds.batch_size", minimum=1)
-    drop_last = bool(train_ds.get("drop_last", False))
     accumulate = v.as_count(trainer.get("accumulate_grad_batches", 1), "trainer.accumulate_grad_batches",
                             minimum=1)
     n = facts["dataset_size"]
-    per_worker = math.ceil(n / max(1, workers))
-    steps = (math.floor if drop_last else math.ceil)(per_worker / batch)
-    limit = trainer.get("limit_train_batches", 1.0)
-    if isinstance(limit, int) and not isinstance(limit, bool) or limit == 0.0:
-        steps = min(steps, int(limit))
-    else:
-        steps = int(steps * v.as_float(limit, "trainer.limit_train_batches"))
-    total = math.ceil(steps / accumulate) * epochs
+    # compute_max_steps restates Lightning's count: the same DistributedSampler, limit and accumulation.
+    steps, per_epoch = arithmetic.lightning_epoch(
+        arithmetic.BatchFacts(micro_batch_size=batch, devices=workers, grad_accum=accumulate, dataset_size=n,
+                              drop_last=bool(train_ds.get("drop_last", False))),
+        batch_limit(trainer))
+    total = per_epoch * epochs
     notes.append(f"max_steps {total} = ceil({steps} batches / accumulate {accumulate}) × {epochs} epochs "
                  f"(NeMo's compute_max_steps: ceil(ceil({n} / {workers} workers) / batch {batch}))")
     return total
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     source = request.source
     notes = [f"{source} read as {TITLE}: model.optim.sched, stepped every optimizer update"]
     optim = mapping["model"]["optim"]
@@ -187,13 +177,13 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
         notes.append(f"accumulate_grad_batches {accumulate}: the scheduler steps once per optimizer "
                      "update (every that many batches)")
     spec: dict[str, Any] = {"schedule": f"nemo.{name}", "lr": lr, "args": args, "total_steps": max_steps}
-    origins = {"lr": Origin(source, "model.optim.lr"), "args": Origin(source, "model.optim.sched"),
-               "args.max_steps": Origin(source if origin != "--dataset-size" else "command line", origin),
-               "total_steps": Origin(source, "trainer.max_steps")}
-    return Translation("nemo", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
+    origins = {"lr": kit.Origin(source, "model.optim.lr"), "args": kit.Origin(source, "model.optim.sched"),
+               "args.max_steps": kit.Origin(source if origin != "--dataset-size" else "command line", origin),
+               "total_steps": kit.Origin(source, "trainer.max_steps")}
+    return kit.Translation("nemo", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
 
 
-FORMAT = register(ConfigFormat(
+FORMAT = kit.register(kit.ConfigFormat(
     "nemo", TITLE, _claim, _translate, markers=frozenset({"trainer"}), shared=frozenset({"name"}),
     facts=("dataset_size", "devices"),
 ))

@@ -27,15 +27,7 @@ from typing import Any
 
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.configs._base import (
-    ConfigFormat,
-    Origin,
-    Request,
-    Translation,
-    library_names,
-    marker_claim,
-)
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 
 TITLE = "open-instruct config"
 MARKERS = frozenset({"dataset_mixer", "dataset_mixer_list", "dataset_mixer_list_splits", "reduce_loss",
@@ -46,7 +38,7 @@ MARKERS = frozenset({"dataset_mixer", "dataset_mixer_list", "dataset_mixer_list_
 CHOICES = ("linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup")
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     raw = dict(mapping)
     source = request.source
     dpo = "num_epochs" in raw or any(str(key).startswith("dpo_") for key in raw)
@@ -62,7 +54,7 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
                              "rounded one")
     lr = v.as_positive(request.overrides.get("lr", raw.get("learning_rate", 2e-5)), "learning_rate")
     name = v.as_str(raw.get("lr_scheduler_type", "linear"), "lr_scheduler_type")
-    if name not in CHOICES or name not in library_names("transformers"):
+    if name not in CHOICES or name not in kit.library_names("transformers"):
         raise SpecError(f"{script} accepts only {', '.join(CHOICES)}", path="lr_scheduler_type", value=name)
     batch = v.as_count(raw.get("per_device_train_batch_size", 8), "per_device_train_batch_size", minimum=1)
     accum = v.as_count(raw.get("gradient_accumulation_steps", 1), "gradient_accumulation_steps", minimum=1)
@@ -108,14 +100,14 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
         del inner["args"]["num_warmup_steps"]
     spec: dict[str, Any] = {"schedule": "accelerate.AcceleratedScheduler", "lr": lr,
                             "args": {"scheduler": inner, "num_processes": processes}, "total_steps": updates}
-    origins = {"lr": Origin(source, "learning_rate"), "args.scheduler": Origin(source, "lr_scheduler_type")}
-    applied = frozenset(k for k in ("lr", "total_steps") if request.overrides.get(k) is not None)
-    return Translation("open_instruct", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
-                       applied=applied)
+    origins = {"lr": kit.Origin(source, "learning_rate"),
+               "args.scheduler": kit.Origin(source, "lr_scheduler_type")}
+    return kit.Translation("open_instruct", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
+                           applied=request.given("lr", "total_steps"))
 
 
-FORMAT = register(ConfigFormat(
-    "open_instruct", TITLE, marker_claim(MARKERS), _translate, markers=MARKERS,
+FORMAT = kit.register(kit.ConfigFormat(
+    "open_instruct", TITLE, kit.marker_claim(MARKERS), _translate, markers=MARKERS,
     shared=frozenset({"warmup_ratio", "dataset_size"}), facts=("dataset_size", "devices"),
     outranks=("transformers",), overrides=("lr", "total_steps"),
 ))

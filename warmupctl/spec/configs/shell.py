@@ -35,6 +35,8 @@ _VAR = re.compile(r"\$\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?])(?P<inde
                   r"|\$(?P<plain>[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?])")
 _ASSIGN = re.compile(r"^(?:export\s+|declare\s+(?:-\w+\s+)?|local\s+|readonly\s+)?"
                      r"([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
+#: An environment assignment before a command (``CUDA_VISIBLE_DEVICES=0 fairseq-train ...``).
+_ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 #: How an unknown variable stays in a value, so that a schedule argument holding it can be refused.
 UNKNOWN = "${%s}"
 
@@ -48,15 +50,17 @@ class Command:
         line: the script's line where the command starts (1-based).
         words: the arguments after ``program``, variables substituted.
         unknown: variables used in the command that the script does not set literally.
+        launcher: the words before ``program`` (``accelerate launch --num_processes 2``).
     """
 
     program: str
     line: int
     words: tuple[str, ...]
     unknown: frozenset[str]
+    launcher: tuple[str, ...] = ()
 
 
-def _statements(text: str) -> list[tuple[int, str]]:
+def statements(text: str) -> list[tuple[int, str]]:
     """``(first line, statement)``: continuations joined, an array assignment kept whole."""
     lines = text.replace("\r\n", "\n").split("\n")
     out: list[tuple[int, str]] = []
@@ -64,9 +68,9 @@ def _statements(text: str) -> list[tuple[int, str]]:
     while i < len(lines):
         start = i
         stmt = lines[i]
-        while stmt.endswith("\\") and i + 1 < len(lines):
-            i += 1
-            stmt = stmt[:-1] + " " + lines[i]
+        while i + 1 < len(lines) and (stmt.endswith("\\") or _open_quote(stmt)):
+            i += 1  # a continuation, or a quoted word that goes on (export CMD=" ... ")
+            stmt = stmt[:-1] + " " + lines[i] if stmt.endswith("\\") else stmt + "\n" + lines[i]
         if re.match(r"^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*=\(", stmt) and ")" not in _code(stmt):
             while i + 1 < len(lines) and ")" not in _code(lines[i]):
                 i += 1
@@ -74,6 +78,15 @@ def _statements(text: str) -> list[tuple[int, str]]:
         out.append((start + 1, stmt))
         i += 1
     return out
+
+
+def _open_quote(stmt: str) -> bool:
+    """Whether a quote of the statement is still open at its end (the word goes on on the next line)."""
+    try:
+        shlex.split(stmt, comments=True, posix=True)
+    except ValueError:
+        return True
+    return False
 
 
 def _code(line: str) -> str:
@@ -90,13 +103,17 @@ def _words(stmt: str, line: int, source: str) -> list[str]:
 
 
 def _expand(word: str, scalars: dict[str, str], arrays: dict[str, list[str]],
-            unknown: set[str]) -> list[str]:
-    """One word with its variables substituted; ``${A[@]}`` (or ``$A`` of an array) alone is spliced."""
+            unknown: set[str], split: bool = False) -> list[str]:
+    """One word with its variables substituted; ``${A[@]}`` (or ``$A`` of an array) alone is spliced.
+    With ``split`` (a command's words), a variable alone is split at blanks as bash splits an unquoted
+    one (``EXTRA="--min-lr 1e-5"; train.py $EXTRA`` passes two words)."""
     whole = _VAR.fullmatch(word)
     if whole:
         name = whole.group("braced") or whole.group("plain")
         if name in arrays:
             return list(arrays[name]) if (whole.group("index") or whole.group("plain")) else arrays[name][:1]
+        if split and name in scalars and not whole.group("index"):
+            return scalars[name].split()
     if "$(" in word or "`" in word:
         unknown.add(word)
         return [UNKNOWN % word]
@@ -118,7 +135,7 @@ def find_command(text: str, source: str) -> Command | None:
     scalars: dict[str, str] = {}
     arrays: dict[str, list[str]] = {}
     found: list[Command] = []
-    for line, stmt in _statements(text):
+    for line, stmt in statements(text):
         body = stmt.strip()
         if not body or body.startswith("#"):
             continue
@@ -144,16 +161,18 @@ def find_command(text: str, source: str) -> Command | None:
                 scalars[name] = expanded[0]  # a literal word (or one made of literal variables)
             continue
         unknown = set()
-        words = [w for word in _words(stmt, line, source) for w in _expand(word, scalars, arrays, unknown)]
+        words = [w for word in _words(stmt, line, source)
+                 for w in _expand(word, scalars, arrays, unknown, split=True)]
         for i, word in enumerate(words):
             base = word.rsplit("/", 1)[-1]
             is_trainer = base in TRAINER_COMMANDS or (
                 base.endswith(".py") and base.startswith(("pretrain", "train")))
             launched = i == 0 or any(w.rsplit("/", 1)[-1] in LAUNCHERS or w == "torch.distributed.run"
-                                     for w in words[:i])
+                                     for w in words[:i]) or all(_ENV.match(w) for w in words[:i])
             if is_trainer and launched:
                 used = {name for name in unknown if any(UNKNOWN % name in w for w in words[i + 1:])}
-                found.append(Command(base, line, tuple(words[i + 1:]), frozenset(used)))
+                found.append(Command(base, line, tuple(words[i + 1:]), frozenset(used),
+                                     tuple(words[:i])))
                 break
     if not found:
         return None
@@ -219,11 +238,25 @@ def parse_script(text: str, source: str) -> dict[str, Any]:
     """
     command = find_command(text, source)
     if command is None:
-        raise SpecError("no training command found in this script", source=source,
-                        hint="warmupctl reads the arguments of a command that runs pretrain_*.py / "
-                             "train*.py (Megatron-LM) or fairseq-train; nothing is executed")
+        from warmupctl.spec.configs.jobs import script_refusal
+
+        raise script_refusal(text, source)
     args = arguments(command)
     if not args:
         raise SpecError(f"line {command.line}: {command.program} is run without arguments",
                         source=source, hint="the schedule is in its --flags")
+    launchers = [word.rsplit("/", 1)[-1] for word in command.launcher]
+    if command.program.startswith("train_") and "accelerate" in launchers and "launch" in launchers:
+        # A diffusers-style script: which one decides its arithmetic, and accelerate's own flags
+        # (--num_processes) the processes (spec/configs/diffusers.py reads both).
+        args.setdefault(SCRIPT_KEY, command.program)
+        launch = command.launcher[launchers.index("launch") + 1:]
+        args.setdefault(LAUNCH_KEY, arguments(Command("accelerate", command.line, launch, frozenset())))
     return args
+
+
+#: The key under which :func:`parse_script` gives the name of a ``train_*.py`` script it found (the
+#: name of ``accelerate launch``'s own positional argument).
+SCRIPT_KEY = "training_script"
+#: The key holding the flags of ``accelerate launch`` before such a script (``--num_processes``).
+LAUNCH_KEY = "accelerate_launch"

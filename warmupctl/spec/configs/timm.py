@@ -16,17 +16,7 @@ from typing import Any
 from warmupctl.core import steps as arithmetic
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.configs._base import (
-    ConfigFormat,
-    Origin,
-    Request,
-    Translation,
-    marker_claim,
-    number,
-    one_of,
-    unique_keys,
-)
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 
 TITLE = "timm args.yaml"
 MARKERS = frozenset({"sched", "lr_base", "lr_base_size", "lr_base_scale", "sched_on_updates", "warmup_lr",
@@ -60,19 +50,19 @@ TIMM_ARGS: dict[str, str] = {
 }
 
 
-def _timm(raw_mapping: Mapping[str, Any], source: str, facts: Mapping[str, int]) -> Translation:
-    given, spelled = unique_keys(raw_mapping, source)
+def _timm(raw_mapping: Mapping[str, Any], source: str, facts: Mapping[str, int]) -> kit.Translation:
+    given, spelled = kit.unique_keys(raw_mapping, source)
     raw = {**TIMM_DEFAULTS, **{k: x for k, x in given.items() if x is not None or k in ("lr",)}}
     notes: list[str] = []
 
-    def at(key: str, **extra: Any) -> Origin:
+    def at(key: str, **extra: Any) -> kit.Origin:
         if key.startswith("--"):
-            return Origin("command line", key, **extra)
-        return Origin(source, spelled.get(key, key), **extra)
+            return kit.Origin("command line", key, **extra)
+        return kit.Origin(source, spelled.get(key, key), **extra)
 
     batch = v.as_count(raw["batch_size"], "batch_size", minimum=1)
     accum = max(1, v.as_int(raw["grad_accum_steps"], "grad_accum_steps"))  # train.py: max(1, ...)
-    world, _ = one_of(given, ("world_size",), "processes (GPUs) training together")
+    world, _ = kit.one_of(given, ("world_size",), "processes (GPUs) training together")
     if "devices" in facts:
         world = facts["devices"]
     upe, upe_key = _timm_updates_per_epoch(given, facts, batch, accum, world, notes)
@@ -85,12 +75,12 @@ def _timm(raw_mapping: Mapping[str, Any], source: str, facts: Mapping[str, int])
     if start:
         notes.append(f"start_epoch {start} is not replayed: the table starts at the run's first update")
     origins = {"lr": at(lr_key), "args.updates_per_epoch": at(upe_key),
-               "args.step_on_epochs": at("sched_on_updates"), "args": Origin(source, "")}
+               "args.step_on_epochs": at("sched_on_updates"), "args": kit.Origin(source, "")}
     for name, key in TIMM_ARGS.items():
         origins[f"args.{name}"] = at(key)
     spec = {"schedule": "timm.create_scheduler_v2", "lr": lr, "args": args}
     notes.insert(0, f"{source} read as {TITLE}: create_scheduler_v2(sched={raw['sched']})")
-    return Translation("timm", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
+    return kit.Translation("timm", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
 
 
 def _timm_updates_per_epoch(given: Mapping[str, Any], facts: Mapping[str, int], batch: int, accum: int,
@@ -98,7 +88,7 @@ def _timm_updates_per_epoch(given: Mapping[str, Any], facts: Mapping[str, int], 
     """``(len(loader_train) + grad_accum_steps - 1) // grad_accum_steps`` (timm 1.0 train.py)."""
     if given.get("updates_per_epoch") is not None and "dataset_size" not in facts:
         return v.as_count(given["updates_per_epoch"], "updates_per_epoch", minimum=1), "updates_per_epoch"
-    dataset, key = one_of(given, ("dataset_size",), "samples in one epoch")
+    dataset, key = kit.one_of(given, ("dataset_size",), "samples in one epoch")
     if "dataset_size" in facts:
         dataset, key = facts["dataset_size"], "--dataset-size"
     if dataset is None:
@@ -142,14 +132,14 @@ def _timm_lr(raw: Mapping[str, Any], batch: int, accum: int, world: int | None,
     if scale == "sqrt":
         ratio = ratio**0.5
     lr = base * ratio
-    notes.append(f"lr {lr:.6g} = lr_base {number(base)} × ({global_batch} / lr_base_size {size})"
+    notes.append(f"lr {lr:.6g} = lr_base {kit.number(base)} × ({global_batch} / lr_base_size {size})"
                  f"{'^0.5' if scale == 'sqrt' else ''}: train.py scales lr_base by the global batch "
                  f"(batch_size × world_size × grad_accum_steps, {scale}) when lr is unset")
     return lr, "lr_base"
 
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     translation = _timm(mapping, request.source, request.facts)
     lr = request.overrides.get("lr")
     if lr is None:
@@ -157,12 +147,12 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
     value = v.as_positive(lr, "--lr")
     notes = (*translation.notes, f"--lr {value} is train.py's lr (lr_base scaling does not apply)")
     spec = {**translation.spec, "lr": value}
-    return Translation(translation.kind, translation.title, translation.source, spec, notes,
-                       translation.origins, applied=frozenset({"lr"}))
+    return kit.Translation(translation.kind, translation.title, translation.source, spec, notes,
+                           translation.origins, applied=frozenset({"lr"}))
 
 
-FORMAT = register(ConfigFormat(
-    "timm", TITLE, marker_claim(MARKERS), _translate, markers=MARKERS, shared=SHARED,
+FORMAT = kit.register(kit.ConfigFormat(
+    "timm", TITLE, kit.marker_claim(MARKERS), _translate, markers=MARKERS, shared=SHARED,
     facts=("dataset_size", "devices"), overrides=("lr",),
     refusals=MappingProxyType({
         "total_steps": "timm's run is epochs × updates_per_epoch: change epochs (and dataset_size)",

@@ -19,8 +19,7 @@ from typing import Any
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.core.vocabulary import KEYS
-from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translation, show
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 
 TITLE = "torchtune recipe config"
 COSINE = ("torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup",
@@ -34,7 +33,7 @@ def _claim(mapping: Mapping[str, Any]) -> str | None:
     return ", ".join(f"{key}._component_" for key in hits) if hits else None
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     source = request.source
     optimizer = mapping.get("optimizer")
     if not isinstance(optimizer, Mapping) or optimizer.get("lr") is None:
@@ -72,7 +71,7 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
                         value=batch, hint="torchtune's dataloader drops the last incomplete batch")
     notes = [f"{source} read as {TITLE}: {n} updates ({how})"]
     scheduler = mapping.get("lr_scheduler")
-    origins = {"lr": Origin(source, "optimizer.lr")}
+    origins = {"lr": kit.Origin(source, "optimizer.lr")}
     if scheduler is None:
         notes.append("no lr_scheduler: a constant optimizer.lr")
         spec: dict[str, Any] = {"schedule": "transformers.constant", "lr": lr,
@@ -93,14 +92,13 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
                             value=args[unknown[0]], hint="it takes num_warmup_steps and num_cycles")
         spec = {"schedule": "torchtune.get_cosine_schedule_with_warmup", "lr": lr,
                 "args": {**args, "num_training_steps": n}}
-        origins["args.num_warmup_steps"] = Origin(source, "lr_scheduler.num_warmup_steps")
-        notes.append(f"lr_scheduler {show(args)} with num_training_steps {n}")
-    applied = frozenset({"lr"}) if request.overrides.get("lr") is not None else frozenset()
-    return Translation("torchtune", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
-                       applied=applied)
+        origins["args.num_warmup_steps"] = kit.Origin(source, "lr_scheduler.num_warmup_steps")
+        notes.append(f"lr_scheduler {kit.show(args)} with num_training_steps {n}")
+    return kit.Translation("torchtune", TITLE, source, spec, tuple(notes), MappingProxyType(origins),
+                           applied=request.given("lr"))
 
 
-FORMAT = register(ConfigFormat(
+FORMAT = kit.register(kit.ConfigFormat(
     "torchtune", TITLE, _claim, _translate, shared=frozenset(KEYS), facts=("dataset_size", "devices"),
     outranks=("transformers", "deepspeed", "megatron", "timm"), overrides=("lr",),
     refusals=MappingProxyType({"total_steps": "torchtune's run is epochs × steps per epoch: set epochs or "

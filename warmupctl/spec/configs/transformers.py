@@ -27,20 +27,7 @@ from warmupctl.core import steps as arithmetic
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.core.rounding import ratio_to_steps, transformers_ratio_to_steps
-from warmupctl.spec.configs._base import (
-    AUTO,
-    ConfigFormat,
-    Origin,
-    Request,
-    Translation,
-    library_names,
-    marker_claim,
-    number,
-    one_of,
-    show,
-    unique_keys,
-)
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 from warmupctl.spec.configs._versions import parse_pairs, version_of
 from warmupctl.spec.configs.deepspeed import (
     TITLE as DS_TITLE,
@@ -112,7 +99,7 @@ def _trainer_facts(raw: Mapping[str, Any], facts: Mapping[str, int], version: tu
     if scheduler in _METRIC_DRIVEN:
         raise SpecError("follows the evaluation metric, not the update count", path="lr_scheduler_type",
                         value=scheduler, hint="warmupctl cannot know the metrics of a run")
-    names = library_names("transformers")
+    names = kit.library_names("transformers")
     if scheduler not in names:
         raise SpecError("unknown lr_scheduler_type", path="lr_scheduler_type", value=scheduler,
                         hint=v.did_you_mean(scheduler, names) or v.one_of(names))
@@ -130,8 +117,8 @@ def _trainer_facts(raw: Mapping[str, Any], facts: Mapping[str, int], version: tu
         return v.as_count(raw.get(key, default), key, minimum=minimum)
 
     # Command-line facts win over the file's, as a flag wins over a spec's key.
-    world = facts.get("devices") or one_of(raw, ("world_size", "n_gpu"), "processes training together")[0]
-    dataset = facts.get("dataset_size") or one_of(raw, ("dataset_size", "num_examples"),
+    world = facts.get("devices") or kit.one_of(raw, ("world_size", "n_gpu"), "processes training together")[0]
+    dataset = facts.get("dataset_size") or kit.one_of(raw, ("dataset_size", "num_examples"),
                                                    "samples in one epoch")[0]
     drop = raw.get("dataloader_drop_last", False)
     if raw.get("loop") is not None:
@@ -177,7 +164,7 @@ def _training_steps(t: _Trainer, notes: list[str]) -> tuple[int, str]:
     how = arithmetic.describe_epochs(facts, amount, count)
     if count.note:
         how += f"; {count.note}"
-    notes.append(f"num_training_steps {count.total}: num_train_epochs {number(epochs)} give "
+    notes.append(f"num_training_steps {count.total}: num_train_epochs {kit.number(epochs)} give "
                  f"{count.total} updates ({how})")
     return count.total, "num_train_epochs"
 
@@ -205,7 +192,7 @@ def _warmup_steps(raw: Mapping[str, Any], t: _Trainer, n: int, notes: list[str])
         steps = int(value)
         if steps > 0:
             if ratio > 0:
-                notes.append(f"warmup_steps {steps} wins over warmup_ratio {number(ratio)} (transformers "
+                notes.append(f"warmup_steps {steps} wins over warmup_ratio {kit.number(ratio)} (transformers "
                              "4.x get_warmup_steps)")
             notes.append(f"num_warmup_steps {steps}: warmup_steps")
             return steps, "warmup_steps"
@@ -218,7 +205,7 @@ def _warmup_steps(raw: Mapping[str, Any], t: _Trainer, n: int, notes: list[str])
                             hint="write it as warmup_steps (below 1 it is a ratio), or say the version "
                                  "this config runs under: --library-version transformers=4.57.6")
         if raw.get("warmup_steps") not in (None, 0):
-            notes.append(f"warmup_ratio {number(v.as_float(raw['warmup_ratio'], 'warmup_ratio'))} "
+            notes.append(f"warmup_ratio {kit.number(v.as_float(raw['warmup_ratio'], 'warmup_ratio'))} "
                          f"overwrites warmup_steps {raw['warmup_steps']} (transformers 5.0-5.14 "
                          "TrainingArguments.__post_init__)")
         key = "warmup_ratio"
@@ -233,7 +220,7 @@ def _warmup_steps(raw: Mapping[str, Any], t: _Trainer, n: int, notes: list[str])
     if isinstance(given, float) and value == 1.0:
         notes.append(f"{key} 1.0 is one update, not 100 % (transformers 5.x: from 1 on it counts)")
     elif steps != value:
-        notes.append(f"{key} {number(value)} is truncated to {steps} updates (int(), transformers 5.x)")
+        notes.append(f"{key} {kit.number(value)} is truncated to {steps} updates (int(), transformers 5.x)")
     notes.append(f"num_warmup_steps {steps}: {key}")
     return steps, key
 
@@ -267,19 +254,19 @@ def _ratio(ratio: float, n: int, key: str, notes: list[str]) -> int:
         return 0
     steps = transformers_ratio_to_steps(ratio, n)
     exact = ratio_to_steps(ratio, n)
-    line = f"num_warmup_steps {steps}: {key} {number(ratio)} of {n} updates, math.ceil(N × ratio)"
+    line = f"num_warmup_steps {steps}: {key} {kit.number(ratio)} of {n} updates, math.ceil(N × ratio)"
     if steps != exact:
-        line += (f" in floating point ({n} × {number(ratio)} = {n * ratio!r}, one more than the "
+        line += (f" in floating point ({n} × {kit.number(ratio)} = {n * ratio!r}, one more than the "
                  f"{exact} of the decimal)")
     notes.append(line)
     return steps
 
 
-def _transformers(raw_mapping: Mapping[str, Any], request: Request,
+def _transformers(raw_mapping: Mapping[str, Any], request: kit.Request,
                   fallback: tuple[str, str] | None = None, title: str = TITLE,
-                  kind: str = "transformers") -> Translation:
+                  kind: str = "transformers") -> kit.Translation:
     source = request.source
-    raw, spelled = unique_keys(raw_mapping, source)
+    raw, spelled = kit.unique_keys(raw_mapping, source)
     notes: list[str] = []
     raw = _apply_overrides(raw, request, notes)
     version = version_of("transformers", request.versions,
@@ -297,8 +284,8 @@ def _transformers(raw_mapping: Mapping[str, Any], request: Request,
     if others:
         notes.insert(1, "other transformers releases differ: " + "; ".join(others))
 
-    def at(key: str, **extra: Any) -> Origin:
-        return Origin(source, spelled.get(key, key), **extra)
+    def at(key: str, **extra: Any) -> kit.Origin:
+        return kit.Origin(source, spelled.get(key, key), **extra)
 
     origins = {"lr": at("learning_rate"), "schedule": at("lr_scheduler_type"),
                "args.num_training_steps": at(n_key), "total_steps": at(n_key),
@@ -313,19 +300,18 @@ def _transformers(raw_mapping: Mapping[str, Any], request: Request,
                          f"{t.scheduler} runs (DeepSpeed's engine steps it after each update, as the "
                          "Trainer would)")
     notes.insert(0, f"{source} read as {title}: {spec['schedule']}")
-    applied = frozenset(key for key in FORMAT_OVERRIDES if request.overrides.get(key) is not None)
-    return Translation(kind, title, source, spec, tuple(notes), MappingProxyType(origins),
-                       applied=applied)
+    return kit.Translation(kind, title, source, spec, tuple(notes), MappingProxyType(origins),
+                           applied=request.given(*FORMAT_OVERRIDES))
 
 
-def _trainer_spec(t: _Trainer, n: int, w: int, notes: list[str], origins: dict[str, Origin],
+def _trainer_spec(t: _Trainer, n: int, w: int, notes: list[str], origins: dict[str, kit.Origin],
                   at: Any) -> dict[str, Any]:
     """``get_scheduler(lr_scheduler_type, optimizer, W, N, lr_scheduler_kwargs)`` as a library spec."""
     args: dict[str, Any] = {"num_warmup_steps": w, "num_training_steps": n}
     if t.scheduler == "constant" and not w:
         del args["num_warmup_steps"]
     if t.kwargs and t.scheduler in _NO_KWARGS:
-        notes.append(f"lr_scheduler_kwargs {show(t.kwargs)} are not used: transformers' get_scheduler "
+        notes.append(f"lr_scheduler_kwargs {kit.show(t.kwargs)} are not used: transformers' get_scheduler "
                      f"passes none to {t.scheduler}")
     elif t.kwargs:
         for key, value in t.kwargs.items():
@@ -345,7 +331,7 @@ def _batch_against_deepspeed(t: _Trainer, ds: DeepSpeedConfig, notes: list[str])
     fill(ds, "train_micro_batch_size_per_gpu", t.per_device, "per_device_train_batch_size")
     fill(ds, "gradient_accumulation_steps", t.grad_accum, "gradient_accumulation_steps")
     total = value_at(ds, "train_batch_size")
-    if total is None or total == AUTO:
+    if total is None or total == kit.AUTO:
         return t
     total = v.as_count(total, ds.prefix + "train_batch_size", minimum=1)
     if t.world is not None:
@@ -369,7 +355,7 @@ def _batch_against_deepspeed(t: _Trainer, ds: DeepSpeedConfig, notes: list[str])
 _FILLED = ("warmup_min_lr", "warmup_max_lr", "warmup_num_steps", "total_num_steps")
 
 def _deepspeed_with_trainer(ds: DeepSpeedConfig, t: _Trainer, lr: float, n: int, w: int, notes: list[str],
-                            origins: dict[str, Origin]) -> dict[str, Any]:
+                            origins: dict[str, kit.Origin]) -> dict[str, Any]:
     """The DeepSpeed scheduler the Trainer ends up with: its block, "auto" filled from the Trainer."""
     entry, kind, params = scheduler_entry(ds)
     trainer_values = {"warmup_min_lr": (0, "warmup_min_lr", False),
@@ -380,10 +366,10 @@ def _deepspeed_with_trainer(ds: DeepSpeedConfig, t: _Trainer, lr: float, n: int,
     for key in _FILLED:
         if key in params:
             value, hf_key, must = trainer_values[key]
-            was_auto = params[key] == AUTO
+            was_auto = params[key] == kit.AUTO
             params[key] = fill(ds, f"scheduler.params.{key}", value, hf_key, must)
             if was_auto:
-                filled.append(f"{key} {number(value) if isinstance(value, float) else value}")
+                filled.append(f"{key} {kit.number(value) if isinstance(value, float) else value}")
                 origins[f"args.{key}"] = ds.origin(f"scheduler.params.{key}",
                                                    more=f'"auto" was filled with the Trainer\'s {hf_key}')
     no_auto(ds, params, "transformers fills only warmup_min_lr, warmup_max_lr, warmup_num_steps and "
@@ -392,7 +378,7 @@ def _deepspeed_with_trainer(ds: DeepSpeedConfig, t: _Trainer, lr: float, n: int,
                  f"{t.scheduler}, as transformers' DeepSpeed integration does (deepspeed_optim_sched "
                  "builds no Trainer scheduler when the config has one)")
     if t.kwargs:
-        notes.append(f"lr_scheduler_kwargs {show(t.kwargs)} are not used either")
+        notes.append(f"lr_scheduler_kwargs {kit.show(t.kwargs)} are not used either")
     if filled:
         notes.append(f"\"auto\" filled from the Trainer arguments: {', '.join(filled)}")
     spec: dict[str, Any] = {"schedule": f"deepspeed.{kind}"}
@@ -420,7 +406,7 @@ def _optimizer_lr(ds: DeepSpeedConfig, t: _Trainer) -> float:
 
 
 
-def _apply_overrides(raw: dict[str, Any], request: Request, notes: list[str]) -> dict[str, Any]:
+def _apply_overrides(raw: dict[str, Any], request: kit.Request, notes: list[str]) -> dict[str, Any]:
     """``--total-steps`` is the Trainer's ``max_steps``; ``--lr`` its ``learning_rate``; ``--warmup-steps``
     its ``warmup_steps``."""
     out = dict(raw)
@@ -442,11 +428,26 @@ def _apply_overrides(raw: dict[str, Any], request: Request, notes: list[str]) ->
     return out
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     return _transformers(mapping, request)
 
 
-FORMAT = register(ConfigFormat(
-    "transformers", TITLE, marker_claim(MARKERS), _translate, markers=MARKERS, shared=SHARED,
+FORMAT = kit.register(kit.ConfigFormat(
+    "transformers", TITLE, kit.marker_claim(MARKERS), _translate, markers=MARKERS, shared=SHARED,
     facts=("dataset_size", "devices"), with_deepspeed=True, overrides=FORMAT_OVERRIDES,
 ))
+
+
+def trainer_arguments(*, lr: float, scheduler: str, kwargs: dict[str, Any], max_steps: int, per_device: int,
+                      grad_accum: int, world: int | None) -> _Trainer:
+    """The TrainingArguments another trainer hands the Trainer (axolotl), for the DeepSpeed rules here."""
+    return _Trainer(lr=lr, scheduler=scheduler, kwargs=kwargs, max_steps=max_steps, epochs=None,
+                    per_device=per_device, grad_accum=grad_accum, world=world, dataset=None, drop_last=False,
+                    version=(5, 23, 0))
+
+
+#: transformers' DeepSpeed integration, for trainers that hand TrainingArguments a DeepSpeed config
+#: (axolotl): the batch checks, the scheduler block with "auto" filled, the optimizer's LR.
+batch_against_deepspeed = _batch_against_deepspeed
+deepspeed_with_trainer = _deepspeed_with_trainer
+optimizer_lr = _optimizer_lr

@@ -7,10 +7,14 @@ does before it (``ultralytics/engine/trainer.py``, ``BaseTrainer._setup_train`` 
 * ``optimizer: auto`` ignores ``lr0``: with ``iterations = ceil(N / max(batch, nbs)) × epochs`` above
   10000 it picks MuSGD at 0.01 (some head groups at 3×), else AdamW at
   ``round(0.002 × 5 / (4 + nc), 6)`` with ``nc`` the data set's classes; both set ``warmup_bias_lr`` to 0;
-* the training images N come from ``--dataset-size`` (the images after ``fraction``); ``nc`` from ``nc:``
-  in the file or in the data YAML beside it;
-* ``batch: -1`` or a fraction (AutoBatch), several GPUs (``device: 0,1``, DDP) and ``time`` (epochs
-  re-estimated while training) depend on the machine or the run: refused.
+* the training images N come from ``--dataset-size`` (the images after ``fraction``); ``nc`` (the
+  ``self.data["nc"]`` of ``build_optimizer``) from ``--num-classes``, else ``nc:`` in the file or in the
+  data YAML beside it;
+* the devices: ``device`` as ``parse_device`` saved it (``0,1,2,3``: 4 GPUs, DDP; ``cpu``, ``mps``, one
+  GPU or none: one process), or ``--devices N`` where the file has no ``device``; ``compile`` drops the
+  training loader's last partial batch (``drop_last=args.compile``);
+* ``batch: -1`` or a fraction (AutoBatch) and ``time`` (epochs re-estimated while training) depend on
+  the machine or the run: refused.
 """
 
 from __future__ import annotations
@@ -23,8 +27,7 @@ from typing import Any
 
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.configs._base import ConfigFormat, Origin, Request, Translation
-from warmupctl.spec.configs._registry import register
+from warmupctl.spec.configs import _kit as kit
 
 TITLE = "Ultralytics args.yaml"
 MARKERS = frozenset({"lr0", "lrf", "warmup_bias_lr", "warmup_momentum", "nbs", "cos_lr", "close_mosaic"})
@@ -40,7 +43,9 @@ def _claim(mapping: Mapping[str, Any]) -> str | None:
     return ", ".join(hits) if len(hits) >= 2 else None
 
 
-def _classes(raw: Mapping[str, Any], path: str | None, source: str) -> int:
+def _classes(raw: Mapping[str, Any], path: str | None, source: str, given: int | None) -> int:
+    if given is not None:  # --num-classes
+        return given
     if raw.get("nc") is not None:
         return v.as_count(raw["nc"], "nc", minimum=1)
     data = raw.get("data")
@@ -61,11 +66,11 @@ def _classes(raw: Mapping[str, Any], path: str | None, source: str) -> int:
                 if isinstance(names, (list, Mapping)) and names:
                     return len(names)
     raise SpecError("auto picks AdamW with an LR from the number of classes", path="optimizer",
-                    value="auto", hint=f"lr0 is ignored; add nc: N (the classes of {data!r}) to the file, "
+                    value="auto", hint=f"lr0 is ignored; pass --num-classes N (the classes of {data!r}), "
                     "or set optimizer and lr0 explicitly")
 
 
-def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
+def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     source = request.source
     raw = {**DEFAULTS, **{k: x for k, x in mapping.items() if x is not None}}
     notes = [f"{source} read as {TITLE}: BaseTrainer's warmup and per-epoch lambda"]
@@ -76,10 +81,7 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
     if isinstance(batch, float) and not float(batch).is_integer() or v.as_float(batch, "batch") < 1:
         raise SpecError("AutoBatch picks the batch from the GPU's memory", path="batch", value=batch,
                         hint="give the batch the run used (ultralytics logs it)")
-    device = str(raw.get("device") or "")
-    if "," in device.strip(", "):
-        raise SpecError("several GPUs (DDP) are not modelled", path="device", value=raw.get("device"),
-                        hint="one GPU or the CPU: each rank's batch and loader length differ under DDP")
+    devices = _devices(raw.get("device"), request.facts.get("devices"), notes)
     if "dataset_size" not in request.facts:
         raise SpecError("the training images are needed", source="command line", path="--dataset-size",
                         hint="ultralytics warms up and steps per batch of its training set; give "
@@ -102,7 +104,7 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
             notes.append(f"optimizer: auto -> MuSGD at lr 0.01 ({iterations} iterations > 10000; lr0 "
                          "ignored; some head parameter groups run at 3 × 0.01)")
         else:
-            nc = _classes(raw, request.path, source)
+            nc = _classes(raw, request.path, source, request.facts.get("num_classes"))
             lr0 = round(0.002 * 5 / (4 + nc), 6)
             notes.append(f"optimizer: auto -> AdamW at lr round(0.002 × 5 / (4 + {nc}), 6) = {lr0:g} "
                          f"({iterations} iterations <= 10000; lr0 ignored)")
@@ -112,16 +114,42 @@ def _translate(mapping: Mapping[str, Any], request: Request) -> Translation:
         notes.append(f"fraction {raw['fraction']}: --dataset-size is the images after it")
     args = {"lr0": lr0, "lrf": raw["lrf"], "cos_lr": bool(raw["cos_lr"]), "epochs": epochs, "batch": batch,
             "nbs": nbs, "warmup_epochs": raw["warmup_epochs"], "warmup_bias_lr": bias_lr,
-            "dataset_size": n, "param_group": "weight", "version": str(version)}
+            "dataset_size": n, "devices": devices, "compile": _compiled(raw.get("compile")),
+            "param_group": "weight", "version": str(version)}
     spec = {"schedule": "ultralytics.BaseTrainer", "args": args}
-    origins = {f"args.{k}": Origin(source, k) for k in ("lrf", "cos_lr", "epochs", "batch", "nbs",
+    origins = {f"args.{k}": kit.Origin(source, k) for k in ("lrf", "cos_lr", "epochs", "batch", "nbs",
                                                          "warmup_epochs", "warmup_bias_lr")}
-    origins["args.lr0"] = Origin(source, "lr0")
-    origins["args.dataset_size"] = Origin("command line", "--dataset-size")
-    origins["args.version"] = Origin("command line", "--library-version")
-    return Translation("ultralytics", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
+    origins["args.lr0"] = kit.Origin(source, "lr0")
+    origins["args.dataset_size"] = kit.Origin("command line", "--dataset-size")
+    origins["args.devices"] = kit.Origin(source, "device")
+    origins["args.compile"] = kit.Origin(source, "compile")
+    origins["args.version"] = kit.Origin("command line", "--library-version")
+    return kit.Translation("ultralytics", TITLE, source, spec, tuple(notes), MappingProxyType(origins))
 
 
-FORMAT = register(ConfigFormat(
-    "ultralytics", TITLE, _claim, _translate, markers=MARKERS, shared=SHARED, facts=("dataset_size",),
+def _devices(device: Any, flag: int | None, notes: list[str]) -> int:
+    """The world size ``BaseTrainer.__init__`` counts: the entries of the saved ``device`` string
+    (``0,1,2,3``: 4), one process for ``cpu``/``mps`` or a single GPU; ``--devices`` where the file
+    says nothing, and it must agree where it does."""
+    text = ",".join(str(x) for x in device) if isinstance(device, (list, tuple)) else \
+        ("" if device is None else str(device).strip())
+    if text == "":
+        if flag is not None:
+            notes.append(f"--devices {flag}: the file has no device")
+        return flag or 1
+    counted = 1 if text.lower() in ("cpu", "mps") else len(text.split(":", 1)[-1].split(","))
+    if flag is not None and flag != counted:
+        raise SpecError(f"the file says device {text} ({counted} processes)", source="command line",
+                        path="--devices", value=flag, hint="drop --devices, or give the device the run used")
+    return counted
+
+
+def _compiled(value: Any) -> bool:
+    """``compile`` as the loader's ``drop_last`` sees it: true, or a mode name (``max-autotune``)."""
+    return bool(value) and str(value).lower() not in ("false", "none", "0")
+
+
+FORMAT = kit.register(kit.ConfigFormat(
+    "ultralytics", TITLE, _claim, _translate, markers=MARKERS, shared=SHARED,
+    facts=("dataset_size", "devices", "num_classes"),
 ))

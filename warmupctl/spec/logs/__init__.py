@@ -38,6 +38,7 @@ from warmupctl.spec.logs._base import (
     RunLog,
     Source,
     formats_sentence,
+    is_lr_name,
     register,
 )
 
@@ -45,8 +46,8 @@ from warmupctl.spec.logs._base import (
 register(LogFormat("csv", "W&B or other CSV export (a step column and LR columns)",
                    tables.detect_csv, tables.read_csv, "a W&B CSV"))
 
-__all__ = ["FORMATS", "MAX_LOG_BYTES", "LogFormat", "RunLog", "check_offset", "parse_offset",
-           "read_log"]
+__all__ = ["FORMATS", "MAX_LOG_BYTES", "LogFormat", "RunLog", "check_offset", "log_refusal",
+           "parse_offset", "read_log"]
 
 #: The order formats are tried in: binary first, then the most specific content.
 ORDER = ("tensorboard_events", "trainer_state", "tensorboard_json", "llamafactory", "mmengine",
@@ -114,3 +115,73 @@ def _source(path: str, option: str | None) -> Source:
             if b"\x00" not in data:
                 raise
     return Source(read.name, data, None)
+
+
+def log_refusal(name: str, data: bytes | None = None) -> SpecError | None:
+    """The error for a run's log given where a spec (or a saved table) is expected, or None when the
+    file is not a log. ``data`` is the file's content; None reads ``name`` (not standard input).
+
+    Called on the error path of a spec only (a native spec never loads the log readers). A format
+    claims the file as it does for ``--actual``, but stricter, since a spec that failed for another
+    reason must not be called a log: a generic CSV needs a step column and an LR column, and JSON
+    Lines (MMEngine's scalars) two lines or more.
+    """
+    if data is None:
+        if name in ("-", "<stdin>"):
+            return None
+        try:
+            data = read_input(name, LOG).data
+        except SpecError:
+            return None
+    try:
+        source = _sourced(name, data)
+    except SpecError:
+        return None
+    for fmt in FORMATS.values():
+        try:
+            claimed = fmt.detect(source) and _strictly(fmt.name, source)
+        except (SpecError, ValueError):
+            claimed = False
+        if claimed:
+            import os
+
+            base = os.path.basename(name)
+            return SpecError("this is a training log: use --actual", source=name,
+                             hint=f"it is {_article(fmt.title)}, the LR a run logged, not its "
+                                  f"schedule: 'warmupctl plot SPEC --actual {base}' overlays it, "
+                                  f"'warmupctl explain {base}' says why it differs from the plan")
+    return None
+
+
+def _article(title: str) -> str:
+    return ("an " if title[:1].lower() in "aeiou" or title.startswith("MM") else "a ") + title
+
+
+def _strictly(kind: str, source: Source) -> bool:
+    """The evidence :func:`log_refusal` asks for beyond a format's own claim."""
+    if kind == "csv":
+        header = tables._header(source) or []
+        if header[:2] == ["step", "lr"]:
+            return False  # warmupctl's own saved table (a diff operand), not a log
+        lowered = {c.lower() for c in header}
+        return any(c.lower() in lowered for c in tables.STEP_COLUMNS) and any(
+            is_lr_name(c) for c in header)
+    if kind == "mmengine":
+        return sum(1 for line in (source.text or "").splitlines()[:3] if line.strip()) >= 2
+    return True
+
+
+def _sourced(name: str, data: bytes) -> Source:
+    """A :class:`Source` of bytes already read (its text when it is text)."""
+    from warmupctl.spec.files import decode
+
+    if not data.strip():
+        raise SpecError("empty", source=name)
+    binary = b"\x00" in data[:SNIFF_BYTES] and not data.startswith(
+        (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if binary:
+        return Source(name, data, None)
+    try:
+        return Source(name, data, decode(data, name, LOG))
+    except SpecError:
+        return Source(name, data, None)

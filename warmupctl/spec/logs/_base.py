@@ -76,6 +76,7 @@ class RunLog:
             half a unit of the last printed digit for a text log).
         offset: the convention of the logger when it is known (``update = step − offset``), else None.
         skipped_updates: updates the log itself reports as skipped (Megatron), else None.
+        convention: why ``offset`` is the logger's (a sentence), when the format fixes it.
     """
 
     name: str
@@ -95,6 +96,7 @@ class RunLog:
     rounding: float = 0.0
     offset: int | None = None
     skipped_updates: tuple[int, ...] | None = None
+    convention: str | None = None
 
     def describe(self) -> str:
         """One line: what was read, from where."""
@@ -113,7 +115,7 @@ class RunLog:
         others = [s for s in self.series if s != self.lr_field]
         if others:
             extra.append(f"{len(self.series)} LR series ({', '.join(others[:6])} not read; "
-                         "--series NAME picks one)")
+                         "--actual-series NAME picks one)")
         return text + (f"; {', '.join(extra)}" if extra else "")
 
     def as_dict(self) -> dict[str, Any]:
@@ -244,7 +246,7 @@ def pick_series(found: Sequence[str], wanted: str | None, name: str, what: str =
     from warmupctl.core.values import did_you_mean
 
     close = did_you_mean(wanted, list(found))
-    raise SpecError(f"no LR series named {wanted!r} in this log", source=name, path="--series",
+    raise SpecError(f"no LR series named {wanted!r} in this log", source=name, path="--actual-series",
                     value=wanted, hint=close or f"it has {', '.join(found[:12])}")
 
 

@@ -10,7 +10,9 @@
   ``mmengine/hooks/runtime_info_hook.py``, which logs ``lr`` — or ``<optimizer>.lr`` for several
   optimizers — of the first param group; read at v0.10): one object a line with ``step`` (the
   iteration, 1-based) and the scalars. ``base_lr`` is the configured LR, not the schedule's, and is
-  not read as a series.
+  not read as a series. The LR is read in ``before_train_iter`` and logged in ``after_train_iter``
+  at ``step = runner.iter + 1``: the value at step s is the LR of iteration s − 1 (offset 1, as a
+  real log of tests/data/logs/public shows).
 """
 
 from __future__ import annotations
@@ -18,17 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.logs._base import (
-    LogFormat,
-    RunLog,
-    Source,
-    Values,
-    is_lr_name,
-    lr_value,
-    pick_series,
-    register,
-    step_value,
-)
+from warmupctl.spec.logs import _base as kit
 from warmupctl.spec.logs._json import first_json_line, json_lines
 
 
@@ -39,8 +31,8 @@ def _fail(name: str, line: int, key: str):
     return fail
 
 
-def _read_lines(source: Source, series: str | None, kind: str, step_key: str,
-                lr_keys: list[str] | None) -> tuple[Values, str, list[str], int, dict[str, Any]]:
+def _read_lines(source: kit.Source, series: str | None, kind: str, step_key: str,
+                lr_keys: list[str] | None) -> tuple[kit.Values, str, list[str], int, dict[str, Any]]:
     """Read every line; return the chosen series' values, its name, all series, rows without it and
     the last line's object."""
     rows = list(json_lines(source.text or "", source.name))
@@ -48,12 +40,12 @@ def _read_lines(source: Source, series: str | None, kind: str, step_key: str,
     if lr_keys is None:
         for _, obj in rows:
             if isinstance(obj, dict):
-                found.extend(k for k in obj if k not in found and is_lr_name(k)
+                found.extend(k for k in obj if k not in found and kit.is_lr_name(k)
                              and isinstance(obj[k], (int, float)))
     else:
         found = lr_keys
-    chosen = pick_series(found, series, source.name)
-    values = Values()
+    chosen = kit.pick_series(found, series, source.name)
+    values = kit.Values()
     skipped = 0
     last: dict[str, Any] = {}
     for line, obj in rows:
@@ -67,19 +59,19 @@ def _read_lines(source: Source, series: str | None, kind: str, step_key: str,
         if step_key not in obj:
             raise SpecError(f"a line with {chosen!r} has no {step_key!r}", source=source.name,
                             path=f"line {line}")
-        step = step_value(obj[step_key], _fail(source.name, line, step_key))
-        values.add(step, lr_value(obj[chosen], _fail(source.name, line, chosen)), line)
+        step = kit.step_value(obj[step_key], _fail(source.name, line, step_key))
+        values.add(step, kit.lr_value(obj[chosen], _fail(source.name, line, chosen)), line)
     if not len(values):
         raise SpecError(f"no line has {chosen!r}", source=source.name)
     return values, chosen, found, skipped, last
 
 
-def detect_llamafactory(source: Source) -> bool:
+def detect_llamafactory(source: kit.Source) -> bool:
     first = first_json_line(source.head)
     return isinstance(first, dict) and "current_steps" in first and "total_steps" in first
 
 
-def read_llamafactory(source: Source, series: str | None) -> RunLog:
+def read_llamafactory(source: kit.Source, series: str | None) -> kit.RunLog:
     # ``lr`` since LLaMA-Factory 0.8.x; ``learning_rate`` (the Trainer's own key) before.
     head = source.text or ""
     keys = [key for key in ("lr", "learning_rate") if f'"{key}"' in head]
@@ -93,20 +85,22 @@ def read_llamafactory(source: Source, series: str | None) -> RunLog:
                          series=tuple(found), facts=facts)
 
 
-def detect_mmengine(source: Source) -> bool:
+def detect_mmengine(source: kit.Source) -> bool:
     first = first_json_line(source.head)
     if not isinstance(first, dict) or "step" not in first or "current_steps" in first:
         return False
-    return any(is_lr_name(k) for k in first) or "loss" in first or "data_time" in first
+    return any(kit.is_lr_name(k) for k in first) or "loss" in first or "data_time" in first
 
 
-def read_mmengine(source: Source, series: str | None) -> RunLog:
+def read_mmengine(source: kit.Source, series: str | None) -> kit.RunLog:
     values, chosen, found, skipped, _ = _read_lines(source, series, "mmengine", "step", None)
     return values.finish(source.name, "mmengine", "step", chosen, skipped=skipped,
-                         series=tuple(found))
+                         series=tuple(found), offset=1,
+                         convention="the log's own: MMEngine logs an iteration's LR at step = "
+                                    "iterations done")
 
 
-LLAMAFACTORY = register(LogFormat("llamafactory", "LLaMA-Factory trainer_log.jsonl",
-                                  detect_llamafactory, read_llamafactory, "LLaMA-Factory jsonl"))
-MMENGINE = register(LogFormat("mmengine", "MMEngine vis_data scalars (JSON Lines)", detect_mmengine,
-                              read_mmengine, "MMEngine scalars"))
+LLAMAFACTORY = kit.register(kit.LogFormat("llamafactory", "LLaMA-Factory trainer_log.jsonl",
+                                          detect_llamafactory, read_llamafactory, "LLaMA-Factory jsonl"))
+MMENGINE = kit.register(kit.LogFormat("mmengine", "MMEngine vis_data scalars (JSON Lines)", detect_mmengine,
+                                      read_mmengine, "MMEngine scalars"))

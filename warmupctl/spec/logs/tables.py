@@ -2,10 +2,14 @@
 and a W&B (or any other) export.
 
 * **Ultralytics** (``ultralytics/engine/trainer.py``, ``BaseTrainer._do_train`` and
-  ``save_metrics``; read at 8.3): one row per epoch, ``epoch`` counted from 1, and ``lr/pg0``,
-  ``lr/pg1``, ``lr/pg2`` — the three param groups (weights with decay, norm weights, biases) read at
-  the end of the epoch, before ``scheduler.step()``. The bias group warms up from ``warmup_bias_lr``
-  down, the others up from 0, so the three differ during warmup. Steps are epochs.
+  ``save_metrics``; read at 8.3): one row per epoch, ``epoch`` counted from 1 (from 0, with every
+  column padded to 23 characters, in 8.0.x: ``tests/data/logs/public``), and ``lr/pg0``,
+  ``lr/pg1``, ``lr/pg2`` — the three param groups in the order ``build_optimizer`` makes them
+  (the optimizer is built on the biases, then the weights with decay and the norm weights are
+  added) read at the end of the epoch, before ``scheduler.step()``. ``lr/pg0``, the biases, warms
+  down from ``warmup_bias_lr`` (``j == 0`` in the warmup's ``np.interp``), the others up from 0,
+  so they differ during warmup (the 8.0 log of ``tests/data/logs/public`` shows it). Steps are
+  epochs.
 * **timm** (``timm/utils/summary.py``, ``update_summary``; ``train.py`` passes the mean LR of the
   param groups; read at 1.0): one row per epoch, ``epoch`` from 0, ``lr`` last. Steps are epochs.
 * **Lightning** (``lightning/pytorch/callbacks/lr_monitor.py``, ``LearningRateMonitor``; read at
@@ -26,24 +30,13 @@ import csv
 import io
 import math
 import re
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.logs._base import (
-    LogFormat,
-    RunLog,
-    Source,
-    Values,
-    fields_text,
-    is_lr_name,
-    pick_series,
-    register,
-    significant_digits,
-    text_lr,
-    text_step,
-)
+from warmupctl.spec.logs import _base as kit
 
 #: Step columns of a CSV export, the most trustworthy first: ``_step`` counts W&B's log calls, which
 #: equal updates only when the loop logs once per update.
@@ -53,7 +46,7 @@ HINT_CSV = ("a TensorBoard export has the header 'Wall time,Step,Value'; a W&B e
             "'learning_rate'")
 
 
-def _header(source: Source) -> list[str] | None:
+def _header(source: kit.Source) -> list[str] | None:
     """The first line as CSV cells, or None when it is not a CSV header."""
     head = source.head.lstrip("\ufeff")
     if not head or head.lstrip()[:1] in "{[":
@@ -103,17 +96,17 @@ def _fail(name: str, line: int):
     return fail
 
 
-def _read(source: Source, series: str | None, kind: str, step_column: str, lr_columns: list[str],
-          **extra: Any) -> RunLog:
+def _read(source: kit.Source, series: str | None, kind: str, step_column: str, lr_columns: list[str],
+          **extra: Any) -> kit.RunLog:
     name = source.name
     rows = csv.reader(io.StringIO((source.text or "").lstrip("\ufeff"), newline=""))
     try:
         header = [cell.strip() for cell in next(rows)]
     except (csv.Error, StopIteration) as exc:
         raise SpecError(f"not a CSV file: {exc}", source=name, path="line 1", hint=HINT_CSV) from None
-    chosen = pick_series(lr_columns, series, name)
+    chosen = kit.pick_series(lr_columns, series, name)
     step_at, lr_at = header.index(step_column), header.index(chosen)
-    values = Values()
+    values = kit.Values()
     skipped = 0
     line = 1
     width = len(header)
@@ -141,13 +134,13 @@ def _read(source: Source, series: str | None, kind: str, step_column: str, lr_co
                     raise ValueError
             except ValueError:
                 fail = _fail(name, line)
-                lr = text_lr(lr_cell, fail, header[lr_at])
+                lr = kit.text_lr(lr_cell, fail, header[lr_at])
                 if not step_cell:
                     raise fail(f"an LR with no {header[step_at]!r}", ",".join(cells)) from None
-                step = text_step(step_cell, fail, header[step_at])
+                step = kit.text_step(step_cell, fail, header[step_at])
             values.add(step, lr, line)
             if kind in ("ultralytics",):
-                digits = max(digits, significant_digits(lr_cell))
+                digits = max(digits, kit.significant_digits(lr_cell))
     except csv.Error as exc:
         raise SpecError(f"CSV syntax error: {exc}", source=name, path=f"line {line + 1}") from None
     if not len(values):
@@ -165,26 +158,31 @@ def _ultralytics_columns(header: list[str]) -> list[str]:
     return [c for c in header if c.startswith("lr/pg")]
 
 
-def detect_ultralytics(source: Source) -> bool:
+def detect_ultralytics(source: kit.Source) -> bool:
     header = _header(source)
     return bool(header and "epoch" in header and _ultralytics_columns(header))
 
 
-def read_ultralytics(source: Source, series: str | None) -> RunLog:
+def read_ultralytics(source: kit.Source, series: str | None) -> kit.RunLog:
     header = _header(source) or []
-    return _read(source, series, "ultralytics", "epoch", _ultralytics_columns(header), unit="epoch",
-                 offset=1)
+    log = _read(source, series, "ultralytics", "epoch", _ultralytics_columns(header), unit="epoch",
+                offset=1, convention="the log's own: Ultralytics writes an epoch's LR at its end, "
+                "epochs from 1")
+    if int(log.steps[0]) == 0:  # 8.0.x: epochs written from 0, in columns padded to 23 characters
+        return replace(log, offset=0, convention="the log's own: Ultralytics 8.0 writes an epoch's "
+                       "LR at its end, epochs from 0")
+    return log
 
 
 # --- timm ----------------------------------------------------------------------------------------------
 
 
-def detect_timm(source: Source) -> bool:
+def detect_timm(source: kit.Source) -> bool:
     header = _header(source)
     return bool(header and header[0] == "epoch" and "lr" in header and "train_loss" in header)
 
 
-def read_timm(source: Source, series: str | None) -> RunLog:
+def read_timm(source: kit.Source, series: str | None) -> kit.RunLog:
     return _read(source, series, "timm", "epoch", ["lr"], unit="epoch")
 
 
@@ -192,45 +190,46 @@ def read_timm(source: Source, series: str | None) -> RunLog:
 
 
 def _lightning_columns(header: list[str]) -> list[str]:
-    return [c for c in header if c.startswith("lr-") and is_lr_name(c)]
+    return [c for c in header if c.startswith("lr-") and kit.is_lr_name(c)]
 
 
-def detect_lightning(source: Source) -> bool:
+def detect_lightning(source: kit.Source) -> bool:
     header = _header(source)
     return bool(header and "step" in header and "epoch" in header and _lightning_columns(header))
 
 
-def read_lightning(source: Source, series: str | None) -> RunLog:
+def read_lightning(source: kit.Source, series: str | None) -> kit.RunLog:
     header = _header(source) or []
-    return _read(source, series, "lightning", "step", _lightning_columns(header), offset=0)
+    return _read(source, series, "lightning", "step", _lightning_columns(header), offset=0,
+                 convention="the log's own: LearningRateMonitor logs before the update")
 
 
 # --- any other CSV (W&B) -------------------------------------------------------------------------------
 
 
-def detect_csv(source: Source) -> bool:
+def detect_csv(source: kit.Source) -> bool:
     return _header(source) is not None
 
 
-def read_csv(source: Source, series: str | None) -> RunLog:
+def read_csv(source: kit.Source, series: str | None) -> kit.RunLog:
     header = _header(source) or []
     step_column = next((c for c in STEP_COLUMNS if c in header), None)
     if step_column is None:
         lowered = [c.lower() for c in header]
         step_column = next((header[lowered.index(c.lower())] for c in STEP_COLUMNS
                             if c.lower() in lowered), None)
-    candidates = [c for c in header if c != step_column and is_lr_name(c)]
+    candidates = [c for c in header if c != step_column and kit.is_lr_name(c)]
     if not candidates:
-        raise SpecError(f"no learning-rate column (the header has {fields_text(header)})",
+        raise SpecError(f"no learning-rate column (the header has {kit.fields_text(header)})",
                         source=source.name, path="line 1", hint=HINT_CSV)
     if step_column is None:
-        raise SpecError(f"no step column (the header has {fields_text(header)})", source=source.name,
+        raise SpecError(f"no step column (the header has {kit.fields_text(header)})", source=source.name,
                         path="line 1", hint="name it one of " + ", ".join(STEP_COLUMNS))
     return _read(source, series, "csv", step_column, candidates)
 
 
-ULTRALYTICS = register(LogFormat("ultralytics", "Ultralytics results.csv", detect_ultralytics,
-                                 read_ultralytics, "Ultralytics"))
-TIMM = register(LogFormat("timm", "timm summary.csv", detect_timm, read_timm, "timm"))
-LIGHTNING = register(LogFormat("lightning", "Lightning CSVLogger metrics.csv", detect_lightning,
-                               read_lightning, "Lightning metrics.csv"))
+ULTRALYTICS = kit.register(kit.LogFormat("ultralytics", "Ultralytics results.csv", detect_ultralytics,
+                                         read_ultralytics, "Ultralytics"))
+TIMM = kit.register(kit.LogFormat("timm", "timm summary.csv", detect_timm, read_timm, "timm"))
+LIGHTNING = kit.register(kit.LogFormat("lightning", "Lightning CSVLogger metrics.csv", detect_lightning,
+                                       read_lightning, "Lightning metrics.csv"))

@@ -26,19 +26,7 @@ import struct
 from typing import Any
 
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.logs._base import (
-    LogFormat,
-    RunLog,
-    Source,
-    Values,
-    is_lr_name,
-    lr_value,
-    pick_series,
-    register,
-    step_value,
-    text_lr,
-    text_step,
-)
+from warmupctl.spec.logs import _base as kit
 from warmupctl.spec.logs._json import item_lines, load_json
 
 TENSORBOARD_HEADER = ("wall time", "step", "value")
@@ -168,14 +156,14 @@ def _scalars(event: bytes):
                 yield step, tag, scalar[0], scalar[1]
 
 
-def detect_events(source: Source) -> bool:
+def detect_events(source: kit.Source) -> bool:
     data = source.data
     if len(data) < 12:
         return False
     return struct.unpack("<I", data[8:12])[0] == _masked(data[:8])
 
 
-def _records(source: Source):
+def _records(source: kit.Source):
     """``(record number, data)`` of each complete record; the count of a truncated tail (0 or 1)."""
     data = source.data
     pos, number = 0, 0
@@ -197,8 +185,9 @@ def _records(source: Source):
         yield None
 
 
-def read_events(source: Source, series: str | None) -> RunLog:
-    by_tag: dict[str, Values] = {}
+def read_events(source: kit.Source, series: str | None) -> kit.RunLog:
+    by_tag: dict[str, kit.Values] = {}
+    others: dict[str, None] = {}  # the other scalars' tags, in file order, to name them
     truncated = 0
     float32 = True
     for record in _records(source):
@@ -212,21 +201,26 @@ def read_events(source: Source, series: str | None) -> RunLog:
             raise SpecError(f"record {number} is not a TensorBoard event ({exc})",
                             source=source.name) from None
         for step, tag, value, is_float32 in scalars:
-            if not is_lr_name(tag):
+            if not kit.is_lr_name(tag):
+                others[tag] = None
                 continue
             float32 = float32 and is_float32
 
             def fail(message: str, got: Any, number: int = number) -> SpecError:
                 return SpecError(message, source=source.name, path=f"record {number}", value=got)
 
-            values = by_tag.setdefault(tag, Values())
-            values.add(step_value(step, fail), lr_value(value, fail), number)
+            values = by_tag.setdefault(tag, kit.Values())
+            values.add(kit.step_value(step, fail), kit.lr_value(value, fail), number)
     if not by_tag:
-        raise SpecError("a TensorBoard event file with no learning-rate scalar", source=source.name,
+        names = list(others)
+        held = (f" (its scalars: {', '.join(names[:12])}"
+                f"{f', … ({len(names)} in all)' if len(names) > 12 else ''})") if names else " (no scalars)"
+        raise SpecError(f"a TensorBoard event file with no learning-rate scalar{held}",
+                        source=source.name,
                         hint="the LR is logged as a scalar whose tag holds 'lr' or 'learning_rate' "
-                        "(train/learning_rate, lr-AdamW, learning-rate)")
+                             "(train/learning_rate, lr-AdamW, learning-rate)")
     found = list(by_tag)
-    chosen = pick_series(found, series, source.name)
+    chosen = kit.pick_series(found, series, source.name)
     return by_tag[chosen].finish(source.name, "tensorboard_events", "step", chosen, float32=float32,
                                  skipped=truncated, series=tuple(found))
 
@@ -236,18 +230,18 @@ def read_events(source: Source, series: str | None) -> RunLog:
 # ------------------------------------------------------------------------------------------------
 
 
-def detect_csv(source: Source) -> bool:
+def detect_csv(source: kit.Source) -> bool:
     first = source.head.lstrip("\ufeff").split("\n", 1)[0].strip().lower()
     return tuple(cell.strip() for cell in first.split(",")) == TENSORBOARD_HEADER
 
 
-def read_csv(source: Source, series: str | None) -> RunLog:
+def read_csv(source: kit.Source, series: str | None) -> kit.RunLog:
     if series not in (None, "Value"):
         raise SpecError(f"no LR series named {series!r} in this log", source=source.name,
                         path="--series", value=series, hint="a TensorBoard export holds one: Value")
     rows = csv.reader(io.StringIO(source.text or "", newline=""))
     header = [cell.strip() for cell in next(rows)]
-    values = Values()
+    values = kit.Values()
     line = 1
     try:
         for cells in rows:
@@ -261,8 +255,8 @@ def read_csv(source: Source, series: str | None) -> RunLog:
             def fail(message: str, value: Any, line: int = line) -> SpecError:
                 return SpecError(message, source=source.name, path=f"line {line}", value=value)
 
-            values.add(text_step(cells[1].strip(), fail, header[1]),
-                       text_lr(cells[2].strip(), fail, header[2]), line)
+            values.add(kit.text_step(cells[1].strip(), fail, header[1]),
+                       kit.text_lr(cells[2].strip(), fail, header[2]), line)
     except csv.Error as exc:
         raise SpecError(f"CSV syntax error: {exc}", source=source.name, path=f"line {line + 1}") from None
     if not len(values):
@@ -271,19 +265,19 @@ def read_csv(source: Source, series: str | None) -> RunLog:
                          series=(header[2],))
 
 
-def detect_json(source: Source) -> bool:
+def detect_json(source: kit.Source) -> bool:
     head = source.head.lstrip()
     return head.startswith("[") and head[1:].lstrip().startswith("[")
 
 
-def read_json(source: Source, series: str | None) -> RunLog:
+def read_json(source: kit.Source, series: str | None) -> kit.RunLog:
     data = load_json(source.text or "", source.name)
     if not isinstance(data, list) or not all(isinstance(row, list) for row in data):
         raise SpecError("a JSON list that is neither log_history entries nor TensorBoard's "
                         "[wall_time, step, value] rows", source=source.name,
                         hint="give trainer_state.json, or TensorBoard's JSON or CSV export")
     lines = item_lines(source.text or "", None)
-    values = Values()
+    values = kit.Values()
     for i, row in enumerate(data):
         line = lines[i] if i < len(lines) else 0
 
@@ -292,15 +286,14 @@ def read_json(source: Source, series: str | None) -> RunLog:
 
         if len(row) != 3:
             raise fail(f"a row of {len(row)} values, not [wall_time, step, value]", row)
-        values.add(step_value(row[1], fail), lr_value(row[2], fail), line)
+        values.add(kit.step_value(row[1], fail), kit.lr_value(row[2], fail), line)
     if not len(values):
         raise SpecError("the list is empty: nothing was logged", source=source.name)
     return values.finish(source.name, "tensorboard", "step", "value", float32=True, series=("value",))
 
 
-EVENTS = register(LogFormat("tensorboard_events", "TensorBoard event file (events.out.tfevents.*)",
-                            detect_events, read_events, "TensorBoard event files and exports"))
-EXPORT_CSV = register(LogFormat("tensorboard", "TensorBoard CSV export", detect_csv, read_csv,
-                                None))
-EXPORT_JSON = register(LogFormat("tensorboard_json", "TensorBoard JSON export", detect_json, read_json,
-                                 None))
+EVENTS = kit.register(kit.LogFormat("tensorboard_events", "TensorBoard event file (events.out.tfevents.*)",
+                                    detect_events, read_events, "TensorBoard event files and exports"))
+EXPORT_CSV = kit.register(kit.LogFormat("tensorboard", "TensorBoard CSV export", detect_csv, read_csv, None))
+EXPORT_JSON = kit.register(kit.LogFormat("tensorboard_json", "TensorBoard JSON export", detect_json,
+                                         read_json, None))

@@ -23,16 +23,7 @@ import re
 from typing import Any
 
 from warmupctl.core.errors import SpecError
-from warmupctl.spec.logs._base import (
-    LogFormat,
-    RunLog,
-    Source,
-    Values,
-    register,
-    significant_digits,
-    text_lr,
-    text_step,
-)
+from warmupctl.spec.logs import _base as kit
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 MEGATRON_LINE = re.compile(r"iteration\s+(\d+)\s*/\s*(\d+)\s*\|(.*)")
@@ -42,7 +33,7 @@ FAIRSEQ_UPDATES = re.compile(r"\bnum_updates[\"']?\s*[=: ]\s*[\"']?(\d+)")
 FAIRSEQ_LR = re.compile(r"(?<![\w/])lr[\"']?\s*[=: ]\s*[\"']?(" + _NUMBER + ")")
 
 
-def detect_megatron(source: Source) -> bool:
+def detect_megatron(source: kit.Source) -> bool:
     text = source.text or ""
     if "learning rate" not in text:
         return False
@@ -58,9 +49,9 @@ def _fail(name: str, line: int):
     return fail
 
 
-def read_megatron(source: Source, series: str | None) -> RunLog:
+def read_megatron(source: kit.Source, series: str | None) -> kit.RunLog:
     _only(series, "learning rate", source.name)
-    values = Values()
+    values = kit.Values()
     digits = 1
     total = 0
     skipped_iterations = 0
@@ -72,9 +63,9 @@ def read_megatron(source: Source, series: str | None) -> RunLog:
         if not lr:
             continue
         fail = _fail(source.name, number)
-        values.add(text_step(match.group(1), fail, "iteration"), text_lr(lr.group(1), fail,
-                                                                         "learning rate"), number)
-        digits = max(digits, significant_digits(lr.group(1)))
+        values.add(kit.text_step(match.group(1), fail, "iteration"), kit.text_lr(lr.group(1), fail,
+                                                                                 "learning rate"), number)
+        digits = max(digits, kit.significant_digits(lr.group(1)))
         total = int(match.group(2))
         skipped = MEGATRON_SKIPPED.search(match.group(3))
         if skipped:
@@ -83,7 +74,8 @@ def read_megatron(source: Source, series: str | None) -> RunLog:
     facts = {"max_steps": total} if total > 0 else {}
     facts["skipped_iterations"] = skipped_iterations
     return values.finish(source.name, "megatron", "iteration", "learning rate", offset=0,
-                         series=("learning rate",), facts=facts)
+                         series=("learning rate",), facts=facts,
+                         convention="the log's own: Megatron-LM prints it after the scheduler step")
 
 
 #: A line holding both ``num_updates`` and ``lr`` (one pass of the regex engine over the whole text).
@@ -91,34 +83,35 @@ FAIRSEQ_LINE = re.compile(r"^(?=[^\n]*\bnum_updates[\"']?\s*[=: ]\s*[\"']?\d)"
                           r"(?=[^\n]*(?<![\w/])lr[\"']?\s*[=: ]\s*[\"']?[-+.\d])", re.MULTILINE)
 
 
-def detect_fairseq(source: Source) -> bool:
+def detect_fairseq(source: kit.Source) -> bool:
     text = source.text or ""
     return "num_updates" in text and FAIRSEQ_LINE.search(text) is not None
 
 
-def read_fairseq(source: Source, series: str | None) -> RunLog:
+def read_fairseq(source: kit.Source, series: str | None) -> kit.RunLog:
     _only(series, "lr", source.name)
-    values = Values()
+    values = kit.Values()
     digits = 1
     for number, line in enumerate((source.text or "").splitlines(), 1):
         updates, lr = FAIRSEQ_UPDATES.search(line), FAIRSEQ_LR.search(line)
         if not (updates and lr):
             continue
         fail = _fail(source.name, number)
-        values.add(text_step(updates.group(1), fail, "num_updates"), text_lr(lr.group(1), fail, "lr"),
+        values.add(kit.text_step(updates.group(1), fail, "num_updates"), kit.text_lr(lr.group(1), fail, "lr"),
                    number)
-        digits = max(digits, significant_digits(lr.group(1)))
+        digits = max(digits, kit.significant_digits(lr.group(1)))
     values.digits = digits
-    return values.finish(source.name, "fairseq", "num_updates", "lr", offset=0, series=("lr",))
+    return values.finish(source.name, "fairseq", "num_updates", "lr", offset=0, series=("lr",),
+                         convention="the log's own: fairseq logs lr after the scheduler step")
 
 
 def _only(series: str | None, name: str, source: str) -> None:
     if series not in (None, name):
-        raise SpecError(f"no LR series named {series!r} in this log", source=source, path="--series",
+        raise SpecError(f"no LR series named {series!r} in this log", source=source, path="--actual-series",
                         value=series, hint=f"this log has one: {name}")
 
 
-MEGATRON = register(LogFormat("megatron", "Megatron-LM training log", detect_megatron, read_megatron,
+MEGATRON = kit.register(kit.LogFormat("megatron", "Megatron-LM training log", detect_megatron, read_megatron,
                                    "Megatron-LM"))
-FAIRSEQ = register(LogFormat("fairseq", "fairseq training log", detect_fairseq, read_fairseq,
+FAIRSEQ = kit.register(kit.LogFormat("fairseq", "fairseq training log", detect_fairseq, read_fairseq,
                                  "fairseq logs"))

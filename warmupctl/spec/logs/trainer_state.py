@@ -20,16 +20,7 @@ from typing import Any
 
 from warmupctl.core.errors import SpecError
 from warmupctl.core.values import did_you_mean, kind_of
-from warmupctl.spec.logs._base import (
-    LogFormat,
-    RunLog,
-    Source,
-    Values,
-    fields_text,
-    lr_value,
-    register,
-    step_value,
-)
+from warmupctl.spec.logs import _base as kit
 from warmupctl.spec.logs._json import item_lines, load_json
 
 HINT_TRAINER = ("the Trainer logs learning_rate with the training loss every logging_steps updates "
@@ -38,7 +29,7 @@ HINT_TRAINER = ("the Trainer logs learning_rate with the training loss every log
 FACT_KEYS = ("max_steps", "logging_steps", "global_step", "num_train_epochs", "train_batch_size")
 
 
-def detect(source: Source) -> bool:
+def detect(source: kit.Source) -> bool:
     head = source.head.lstrip()
     if head.startswith("{"):
         return '"log_history"' in (source.text or "") or '"global_step"' in head
@@ -47,19 +38,20 @@ def detect(source: Source) -> bool:
     return False
 
 
-def read(source: Source, series: str | None) -> RunLog:
+def read(source: kit.Source, series: str | None) -> kit.RunLog:
     text = source.text or ""
     name = source.name
     data = load_json(text, name)
     if series not in (None, "learning_rate"):
-        raise SpecError(f"no LR series named {series!r} in this log", source=name, path="--series",
+        raise SpecError(f"no LR series named {series!r} in this log", source=name,
+                        path="--actual-series",
                         value=series, hint="a trainer_state.json has one: learning_rate")
     if isinstance(data, dict):
         if "log_history" not in data:
             keys = sorted(map(str, data))
             close = did_you_mean("log_history", keys)
             raise SpecError("not a trainer_state.json: no log_history", source=name,
-                            hint=close or f"the object has {fields_text(keys)}; "
+                            hint=close or f"the object has {kit.fields_text(keys)}; "
                             "transformers writes trainer_state.json into each checkpoint folder")
         history = data["log_history"]
         if not isinstance(history, list):
@@ -81,8 +73,8 @@ def read(source: Source, series: str | None) -> RunLog:
 
 
 def _from_history(history: list[Any], lines: list[int], name: str, prefix: str,
-                  facts: dict[str, int], convention: int | None) -> RunLog:
-    values = Values()
+                  facts: dict[str, int], convention: int | None) -> kit.RunLog:
+    values = kit.Values()
     seen: set[str] = set()
     skipped = 0
     for i, entry in enumerate(history):
@@ -100,24 +92,26 @@ def _from_history(history: list[Any], lines: list[int], name: str, prefix: str,
                  line: int = line) -> SpecError:
             return SpecError(message, source=name, path=f"{path}.{key} (line {line})", value=value)
 
-        lr = lr_value(entry["learning_rate"], fail)
+        lr = kit.lr_value(entry["learning_rate"], fail)
         if "step" not in entry:
             raise SpecError("an entry with a learning_rate has no step "
-                            f"(it has {fields_text(sorted(entry))})",
+                            f"(it has {kit.fields_text(sorted(entry))})",
                             source=name, path=f"{path} (line {line})",
                             hint="each log_history entry names the update count it was logged at")
-        step = step_value(entry["step"], lambda m, v, p=path, ln=line: fail(m, v, "step", p, ln))
+        step = kit.step_value(entry["step"], lambda m, v, p=path, ln=line: fail(m, v, "step", p, ln))
         values.add(step, lr, line)
     if not len(values):
         if not history:
             raise SpecError(f"{prefix or 'the list'} is empty: nothing was logged", source=name,
                             path=prefix or None, hint=HINT_TRAINER)
         raise SpecError(f"no entry has a learning_rate ({len(history)} "
-                        f"entr{'ies' if len(history) != 1 else 'y'} with {fields_text(sorted(seen))})",
+                        f"entr{'ies' if len(history) != 1 else 'y'} with {kit.fields_text(sorted(seen))})",
                         source=name, path=prefix or None, hint=HINT_TRAINER)
+    why = None if convention is None else (
+        "the log's own: no stateful_callbacks, so transformers < 4.51")
     return values.finish(name, "trainer_state", "step", "learning_rate", skipped=skipped,
-                         series=("learning_rate",), facts=facts, offset=convention)
+                         series=("learning_rate",), facts=facts, offset=convention, convention=why)
 
 
-FORMAT = register(LogFormat("trainer_state", "transformers trainer_state.json", detect, read,
-                            "trainer_state.json"))
+FORMAT = kit.register(kit.LogFormat("trainer_state", "transformers trainer_state.json", detect, read,
+                                    "trainer_state.json"))

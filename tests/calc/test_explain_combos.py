@@ -1,0 +1,44 @@
+"""Causes planted together are found together: skipped steps with each logging convention, and a
+resume (fresh scheduler) with skipped steps before it, after it, or both."""
+
+import numpy as np
+import pytest
+
+from warmupctl.calc.explain import explain
+from warmupctl.calc.infer import planned, rebuilder
+from warmupctl.spec.resolve import resolve
+
+SPEC = {"schedule": "transformers.cosine", "lr": 1e-3,
+        "args": {"num_warmup_steps": 50, "num_training_steps": 1000}}
+
+
+def lagged(k: np.ndarray, skipped: list[int]) -> np.ndarray:
+    return k - np.searchsorted(np.asarray(sorted(skipped), dtype=np.int64), k, side="left")
+
+
+def run(positions, offset=1, convention=None):
+    schedule = resolve(SPEC)
+    k = np.arange(len(positions))
+    return explain(schedule, k + offset, schedule(positions), convention=convention,
+                   rebuild=rebuilder(schedule.spec), planned=planned(schedule.spec))
+
+
+@pytest.mark.parametrize(("offset", "convention"), [(1, None), (0, 0), (-1, None), (1, 0)])
+def test_skips_with_each_offset(offset, convention):
+    skipped = [70, 300, 301, 650]
+    report = run(lagged(np.arange(900), skipped), offset, convention)
+    best = report.best
+    assert best.name == "skipped" and best.offset == offset and best.residual == 0
+    assert best.causes[0].params["updates"] == skipped
+
+
+@pytest.mark.parametrize(("before", "after"), [([100, 101], []), ([], [600, 720]), ([30, 200], [650])])
+def test_a_fresh_resume_with_skipped_steps(before, after):
+    k = np.arange(900)
+    at = 400
+    positions = np.where(k < at, lagged(k, before), lagged(k, after) - at)
+    report = run(positions)
+    best = report.best
+    assert [c.name for c in best.causes][:2] == ["resume", "skipped"] and best.residual == 0
+    assert dict(best.causes[0].params) == {"at": at, "scheduler": "fresh"}
+    assert best.causes[1].params["updates"] == before + after and best.offset == 1
