@@ -75,10 +75,34 @@ def test_tokens_are_global_batch_times_max_seq_len_for_the_text_loader(cli, conf
     assert "524288 tokens per batch: global_train_batch_size 256 × max_seq_len" in notes
 
 
+FINETUNING = {"name": "finetuning", "dataset": {"hf_name": "mosaicml/dolly_hhrlhf"}, "drop_last": True}
+
+
 def test_epochs_are_counted_from_the_flags(cli, config):
-    spec, notes = _imported(cli, config(max_duration="2ep"), "--dataset-size", "10000", "--devices", "8")
+    path = config(max_duration="2ep", train_loader=FINETUNING)
+    spec, notes = _imported(cli, path, "--dataset-size", "10001", "--devices", "8")
+    # DistributedSampler(drop_last=True): 10001 // 8 = 1250 rows per rank, // 32 per device batch
     assert spec["updates_per_epoch"] == 39 and spec["total_steps"] == 78
-    assert "an epoch is 39 batches (ceil(10000 rows / 8 devices) = 1250 per rank, // 32 per device batch)" in notes
+    assert ("an epoch is 39 batches (10001 rows // 8 devices = 1250 per rank, // 32 rows per device batch)"
+            in notes)
+
+
+def test_a_packing_ratio_packs_more_rows_into_each_batch(cli, config):
+    loader = {**FINETUNING, "dataset": {**FINETUNING["dataset"], "packing_ratio": 2.5}}
+    spec, notes = _imported(cli, config(max_duration="1ep", train_loader=loader), "--dataset-size", "10000",
+                            "--devices", "8")
+    assert spec["updates_per_epoch"] == 1250 // 80
+    assert ("an epoch is 15 batches (ceil(10000 rows / 8 devices) = 1250 per rank, // 80 rows per device batch "
+            "(packing_ratio 2.5 × 32))") in notes
+
+
+def test_a_streaming_epoch_is_counted_on_one_device_only(cli, config):
+    spec, _ = _imported(cli, config(max_duration="1ep"), "--dataset-size", "10000", "--devices", "1")
+    assert spec["updates_per_epoch"] == 10000 // 256
+    result = cli("table", config(max_duration="1ep"), "--dataset-size", "10000", "--devices", "8")
+    assert result.exit_code == 2
+    assert "max_duration: counts epochs of a streaming dataset, which shards its samples over the devices" \
+        in result.stderr
 
 
 def test_an_int_max_duration_is_epochs(cli, config):

@@ -78,16 +78,51 @@ def _dataloader_len(mapping: Mapping[str, Any], request: kit.Request, batch: int
                         value=batch,
                         hint="llm-foundry raises ValueError: the global batch must split evenly")
     loader = mapping.get("train_loader")
-    drop = v.as_bool(loader.get("drop_last", True), "train_loader.drop_last") \
-        if isinstance(loader, Mapping) else True
-    per_rank, share = -(-rows // devices), batch // devices
-    count = per_rank // share if drop else -(-per_rank // share)
+    loader = loader if isinstance(loader, Mapping) else {}
+    found = loader.get("dataset")
+    dataset: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    drop = v.as_bool(loader.get("drop_last", True), "train_loader.drop_last")
+    streaming = loader.get("name") == "text" or dataset.get("remote") is not None \
+        or dataset.get("streams") is not None
+    share = batch // devices
+    per_batch, packing = share, _packing(dataset)
+    if packing != 1.0:  # BinPackCollator: int(device batch × ratio) rows are packed into each batch
+        per_batch = int(share * packing)
+    if streaming:
+        if devices != 1:
+            raise SpecError("counts epochs of a streaming dataset, which shards its samples over the devices "
+                            "its own way", path=why, value=devices,
+                            hint="warmupctl counts its epoch on --devices 1 only; give max_duration in ba")
+        per_rank, split = rows, f"{rows} rows"
+    elif drop and rows % devices:  # torch's DistributedSampler(drop_last=True) drops the tail
+        per_rank, split = rows // devices, f"{rows} rows // {devices} devices = {rows // devices} per rank"
+    else:
+        per_rank = -(-rows // devices)
+        split = f"ceil({rows} rows / {devices} devices) = {per_rank} per rank"
+    count = per_rank // per_batch if drop else -(-per_rank // per_batch)
     if count < 1:
         raise SpecError("gives no batch in an epoch", path="global_train_batch_size", value=batch,
-                        hint=f"{rows} rows over {devices} devices fill no batch of {share}")
-    how = (f"ceil({rows} rows / {devices} devices) = {per_rank} per rank, "
-           f"{'//' if drop else 'ceil /'} {share} per device batch")
+                        hint=f"{rows} rows over {devices} devices fill no batch of {per_batch}")
+    rows_per = f"{per_batch} rows per device batch" + (f" (packing_ratio {packing:g} × {share})"
+                                                      if packing != 1.0 else "")
+    how = f"{split}, {'//' if drop else 'ceil /'} {rows_per}"
     return count, how
+
+
+def _packing(dataset: Mapping[str, Any]) -> float:
+    """The finetuning loader's ``packing_ratio`` (1: no packing)."""
+    ratio = dataset.get("packing_ratio")
+    if ratio is None:
+        return 1.0
+    if ratio == "auto":
+        raise SpecError("is profiled from the tokenized data", path="train_loader.dataset.packing_ratio",
+                        value=ratio,
+                        hint="write the ratio llm-foundry logs ('Using packing ratio X') instead")
+    ratio = v.as_float(ratio, "train_loader.dataset.packing_ratio")
+    if ratio < 1:
+        raise SpecError("must be at least 1", path="train_loader.dataset.packing_ratio", value=ratio,
+                        hint="llm-foundry raises ValueError")
+    return ratio
 
 
 def _translate(raw: Mapping[str, Any], request: kit.Request) -> kit.Translation:  # noqa: C901 - one key at a time
@@ -145,6 +180,12 @@ def _translate(raw: Mapping[str, Any], request: kit.Request) -> kit.Translation:
         unit = next(unit for unit in ("sp", "tok", "ep") if unit in units)
         raise SpecError(f"counts {UNITS[unit]}: Composer needs the global batch size", path=units[unit],
                         hint="add global_train_batch_size: N (llm-foundry requires it)")
+    loader = get("train_loader")
+    dataset = loader.get("dataset") if isinstance(loader, Mapping) else None
+    if "sp" in units and isinstance(dataset, Mapping) and dataset.get("packing_ratio") not in (None, 1, 1.0):
+        raise SpecError("counts samples, and a packed batch's samples depend on its data", path=units["sp"],
+                        hint="train_loader.dataset.packing_ratio packs rows into each batch: give the time "
+                             "in ba")
     if "tok" in units:
         spec["tokens_per_batch"] = _tokens(raw, get, units["tok"], batch or 0)
         notes.append(f"{spec['tokens_per_batch']} tokens per batch: global_train_batch_size {batch} × "
