@@ -91,24 +91,17 @@ def test_noam_refusals(args, message):
     assert str(exc.value) == message
 
 
-def test_a_wrapped_scheduler_is_checked_like_a_top_level_one():
-    inner = {"schedule": "paddle.StepDecay", "args": {"learning_rate": 0.1, "step_sise": 3}}
+@pytest.mark.parametrize(("inner", "message"), [
+    ({"schedule": "paddle.StepDecay", "args": {"learning_rate": 0.1, "step_sise": 3}},
+     "t: args.learning_rate.args.step_sise: paddle.StepDecay takes no argument 'step_sise'; its "
+     "arguments: learning_rate, step_size, gamma"),
+    ({"schedule": "paddle.StepDecay", "total_steps": 9, "args": {"learning_rate": 0.1, "step_size": 3}},
+     "t: args.learning_rate.total_steps: a wrapped scheduler takes schedule: and args: only (got 9); "
+     "its LRs come from its args (learning_rate: ...); the run is the outer spec's"),
+])
+def test_a_wrapped_scheduler_is_checked_like_a_top_level_one(inner, message):
     spec = {"schedule": "paddle.LinearWarmup", "total_steps": 5,
             "args": {"learning_rate": inner, "warmup_steps": 2, "start_lr": 0.0, "end_lr": 0.1}}
     with pytest.raises(SpecError) as exc:
         resolve(spec, source="t")
-    assert str(exc.value) == ("t: args.learning_rate.args.step_sise: paddle.StepDecay "
-                                  "takes no argument 'step_sise'; its arguments: learning_rate, "
-                                  "step_size, gamma")
-
-
-def test_a_wrapped_scheduler_takes_no_other_keys():
-    inner = {"schedule": "paddle.StepDecay", "total_steps": 9,
-             "args": {"learning_rate": 0.1, "step_size": 3}}
-    spec = {"schedule": "paddle.LinearWarmup", "total_steps": 5,
-            "args": {"learning_rate": inner, "warmup_steps": 2, "start_lr": 0.0, "end_lr": 0.1}}
-    with pytest.raises(SpecError) as exc:
-        resolve(spec, source="t")
-    assert str(exc.value) == ("t: args.learning_rate.total_steps: a wrapped scheduler takes schedule: "
-                              "and args: only (got 9); its LRs come from its args (learning_rate: ...); "
-                              "the run is the outer spec's")
+    assert str(exc.value) == message

@@ -20,7 +20,9 @@ Where the values are (hydra keys; the ``fairseq-train`` flag of each is :data:`F
   ``optimization`` values (``II("optimization.lr")``); without ``lr_scheduler`` fairseq's
   ``fixed`` is used (the registry's default);
 * ``dataset.batch_size`` / ``max_tokens``: the batches of an epoch, which only matter for a run
-  counted in epochs; those depend on the data (sizes and, with ``max_tokens``, lengths), so such a
+  counted in epochs; those depend on the data (sizes and, with ``max_tokens``, lengths; batches
+  rounded to ``required_batch_size_multiple`` by ``data_utils.batch_by_size``), and with ``fp16`` an
+  update whose gradients overflow is skipped without counting (``Trainer.train_step``), so such a
   run needs ``--total-steps``.
 
 ``reduce_lr_on_plateau`` follows the validation loss and is refused. ``fairseq-hydra-train
