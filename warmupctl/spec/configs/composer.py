@@ -189,7 +189,9 @@ def _translate(raw: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     if "tok" in units:
         spec["tokens_per_batch"] = _tokens(raw, get, units["tok"], batch or 0)
         notes.append(f"{spec['tokens_per_batch']} tokens per batch: global_train_batch_size {batch} × "
-                     f"max_seq_len (the text loader's samples are max_seq_len tokens)")
+                     "max_seq_len, as llm-foundry counts a batch's attention mask when every sample is a "
+                     "full max_seq_len of concatenated tokens (convert_dataset_hf --concat_tokens); raw text "
+                     "samples shorter than that count fewer tokens")
     if "ep" in units:
         assert batch is not None
         count, how = _dataloader_len(raw, request, batch, units["ep"])
