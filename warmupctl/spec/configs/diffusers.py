@@ -8,7 +8,8 @@ the gradients sync (once per update) and then ``num_processes`` times
 (:mod:`warmupctl.frameworks.accelerate`): update ``k`` runs at its step ``k × P``. The run has
 ``R = max_train_steps`` updates, or ``num_train_epochs × ceil(ceil(L / P) / accumulation)``, with
 ``L = ceil(rows / train_batch_size)`` batches before sharding (no ``drop_last``; accelerate's even
-sharding gives each process ``ceil(L / P)``). The scripts differ in ``W_s`` and ``N_s`` (diffusers
+sharding gives each process ``ceil(L / P)``), except in the scripts that batch by aspect-ratio bucket
+(:data:`BUCKETED`), whose epochs are refused. The scripts differ in ``W_s`` and ``N_s`` (diffusers
 PR #8312 fixed some of them, not all); :data:`SCRIPTS` gives each script's family:
 
 * ``sharded`` (``train_dreambooth_lora.py``, ``train_text_to_image.py``, ...): ``W_s = W × P``,
@@ -53,6 +54,16 @@ class Script(NamedTuple):
 
     family: str  #: sharded, processes, accumulation or plain (module docstring)
     cycles_and_power: bool  #: passes num_cycles=lr_num_cycles, power=lr_power to get_scheduler
+
+
+#: Scripts whose loader batches by aspect-ratio bucket (``BucketBatchSampler``): an epoch's batches depend
+#: on the images, not on the rows alone.
+BUCKETED = frozenset({
+    "train_dreambooth_lora_flux2.py", "train_dreambooth_lora_flux2_img2img.py",
+    "train_dreambooth_lora_flux2_klein.py", "train_dreambooth_lora_flux2_klein_img2img.py",
+    "train_dreambooth_lora_flux_kontext.py", "train_dreambooth_lora_ideogram4.py",
+    "train_dreambooth_lora_z_image.py", "train_dreambooth_lora_krea2.py",
+    "train_dreambooth_lora_qwen_image.py"})
 
 
 _S, _P, _A = "sharded", "processes", "accumulation"
@@ -173,9 +184,14 @@ def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translat
         run = cap
         scheduler_total = cap * {"sharded": processes, "processes": processes, "accumulation": accum,
                                  "plain": 1}[family]
-        how = f"max_train_steps {cap}" + (" (--total-steps)" if cap_flag is not None else "")
+        how = f"max_train_steps {cap}" + (" (--total-steps sets it)" if cap_flag is not None else "")
     else:
         rows = request.facts.get("dataset_size")
+        if script is not None and str(script_name).rsplit("/", 1)[-1] in BUCKETED:
+            raise SpecError(f"is counted by {script_name}'s aspect-ratio buckets (BucketBatchSampler): an "
+                            "epoch's batches depend on the images", path="num_train_epochs",
+                            value=raw.get("num_train_epochs"),
+                            hint="give max_train_steps, or pass --total-steps N (it sets max_train_steps)")
         if rows is None:
             raise SpecError("the run is num_train_epochs of the dataset", path="num_train_epochs",
                             value=raw.get("num_train_epochs"),
