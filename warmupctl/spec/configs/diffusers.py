@@ -94,6 +94,8 @@ SCRIPTS: Mapping[str, Script] = MappingProxyType({
         "train_text_to_image_sdxl.py")},
     "train_t2i_adapter_sdxl.py": Script("plain", True),
 })
+#: Arguments that decide len(train_dataset), which --dataset-size must give.
+DATASET_SHAPING = ("repeats", "max_train_samples", "with_prior_preservation", "num_class_images")
 #: get_scheduler's names the scripts can use (piecewise_constant needs step_rules, which no script passes).
 NAMES = ("linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup")
 
@@ -206,6 +208,11 @@ def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translat
                            "accumulation": before * accum, "plain": before}[family]
         how = (f"num_train_epochs {epochs} × ceil(ceil({batches} batches (ceil({rows} / train_batch_size "
                f"{batch})) / {processes} processes) / accumulation {accum})")
+        shaping = [spelled[key] for key in DATASET_SHAPING if raw.get(key) not in (None, False)]
+        if shaping:
+            notes.append(f"{', '.join(shaping)} change the rows of an epoch: --dataset-size {rows} must be "
+                         "len(train_dataset) after them (DreamBooth: instance images × repeats, or "
+                         "num_class_images when larger, with prior preservation)")
     factor = {"sharded": processes, "processes": processes, "accumulation": accum, "plain": 1}[family]
     w_s = warmup * factor
     notes.append(f"the run has {run} updates ({how}); get_scheduler({name}, num_warmup_steps={w_s} "
@@ -242,7 +249,7 @@ def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translat
             inner_args[arg] = given if given is not None else default
         elif given is not None and given != default:
             notes.append(f"{spelled[key]} {given} has no effect on lr_scheduler {name}")
-    if warmup and name == "constant":
+    if warmup and name == "constant" and "lr_warmup_steps" in raw:
         notes.append(f"lr_warmup_steps {warmup} has no effect on lr_scheduler constant")
     inner = {"schedule": f"diffusers.{name}", "lr": lr, "args": inner_args}
     spec = {"schedule": "accelerate.AcceleratedScheduler",
