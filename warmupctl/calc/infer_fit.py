@@ -35,7 +35,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from warmupctl.calc.explain import _Log, _safe, relative, shortest
+from warmupctl.calc.explain import _Log, _safe, relative
+from warmupctl.calc.explain_refit import shortest
 from warmupctl.engine import Schedule
 
 FloatArray = NDArray[np.float64]
