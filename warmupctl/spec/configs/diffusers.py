@@ -180,8 +180,9 @@ def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translat
     cap_flag = request.overrides.get("total_steps")
     cap = v.as_count(cap_flag, "--total-steps", minimum=1) if cap_flag is not None else \
         _count(raw, "max_train_steps", spelled, minimum=1)
-    notes = [f"{source} read as {TITLE} ({script_name or 'no training_script: one process, no accumulation'}"
-             f"{', ' + family if script else ''}; {processes} processes from {processes_how})"]
+    which = (f"{script_name} as diffusers 58eb52c0 has it: {family}" if script
+             else "no training_script: one process, no accumulation")
+    notes = [f"{source} read as {TITLE} ({which}; {processes} processes from {processes_how})"]
     if cap is not None:
         run = cap
         scheduler_total = cap * {"sharded": processes, "processes": processes, "accumulation": accum,
