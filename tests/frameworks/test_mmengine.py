@@ -66,3 +66,17 @@ def test_refusals(spec, message):
     with pytest.raises(SpecError) as info:
         resolve(spec, source="cfg")
     assert str(info.value) == message
+
+
+def test_poly_negative_power_is_nan_from_its_last_step(cli, tmp_path):
+    """PolyLR(power=-1, end=10): lr × (1 - 1/(10 - t))^-1 stepped per update, until 0.0 ** -1 raises
+    ZeroDivisionError at t = 9 (golden mmengine-poly-negative-power-raises): NaN there, with a note,
+    not an internal error."""
+    spec = tmp_path / "poly.yaml"
+    spec.write_text("schedule: mmengine.PolyLR\nlr: 0.01\ntotal_steps: 10\n"
+                    "args: {eta_min: 0.0, power: -1.0, begin: 0, end: 10, by_epoch: false}\n")
+    result = cli("table", str(spec), "--format", "csv", "--at", "7,8,9")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.split() == ["step,lr", "7,0.04499999999999998", "8,0.08999999999999996", "9,nan"]
+    assert ("note: MMEngine raises ZeroDivisionError (PolyLR: (1 - 1 / (T - t + 1)) ** power -1 at t = 9) "
+            "at update 9; warmupctl shows NaN from there") in result.stderr

@@ -105,3 +105,27 @@ def test_a_wrapped_scheduler_is_checked_like_a_top_level_one(inner, message):
     with pytest.raises(SpecError) as exc:
         resolve(spec, source="t")
     assert str(exc.value) == message
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (["--arg", "learning_rate=-0.5", "--arg", "T_max=10"],
+     "error: command line: --arg learning_rate: must not be negative (got -0.5); paddle raises ValueError "
+     "(LRScheduler refuses a learning rate below 0); the initial (base) learning rate"),
+])
+def test_negative_base_lr_is_refused_as_paddle_does(cli, args, line):
+    """LRScheduler.__init__ raises ValueError("Invalid learning rate") below 0 (golden
+    paddle-cosine-negative-lr-raises): a refusal, never a table of negative LRs."""
+    result = cli("table", "--schedule", "paddle.CosineAnnealingDecay", *args, "--steps", "5")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [line]
+
+
+def test_onecycle_divide_factor_zero_is_refused_not_an_internal_error(cli):
+    """OneCycleLR computes max_learning_rate / divide_factor when it is built (golden
+    paddle-onecycle-divide-zero-raises: ZeroDivisionError)."""
+    result = cli("table", "--schedule", "paddle.OneCycleLR", "--arg", "max_learning_rate=0.1", "--arg",
+                 "total_steps=10", "--arg", "divide_factor=0", "--steps", "10")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: command line: --arg divide_factor: must be positive (got 0.0); paddle raises at construction: "
+        "max_learning_rate / divide_factor is the initial LR (ZeroDivisionError at 0, ValueError below)"]

@@ -47,6 +47,13 @@ class _Raise(Exception):
     pass
 
 
+def _raised(exc: Exception) -> str:
+    """What fvcore does, in our words: a ``_Raise`` carries them; Python's own errors are named."""
+    if isinstance(exc, _Raise):
+        return str(exc)
+    return f"raises {type(exc).__name__}"
+
+
 def _constant(value: float) -> Multiplier:
     def f(where: float) -> float:
         if where >= 1.0:
@@ -164,8 +171,14 @@ def _composite(parts: list[Multiplier], lengths: list[float], scaling: list[str]
 
 def _warmup(scheduler: Multiplier, factor: float, length: float, method: str, rescale: bool,
             path: str) -> Multiplier:
-    end = scheduler(0.0) if rescale else scheduler(length)
-    start = factor * scheduler(0.0)
+    try:  # WarmupParamScheduler.__init__ evaluates the scheduler: what raises there is a refusal
+        end = scheduler(0.0) if rescale else scheduler(length)
+        start = factor * scheduler(0.0)
+    except (_Raise, ZeroDivisionError, OverflowError) as exc:
+        raise SpecError(f"detectron2's WarmupParamScheduler raises when it is built: the scheduler at "
+                        f"where = {length:g}: {_raised(exc)}", path=f"{path}warmup_length", value=length,
+                        hint="it evaluates the scheduler at warmup_length, a fraction of training "
+                             "(WARMUP_ITERS / MAX_ITER, at most 1)") from exc
     warm = _constant(start) if method == "constant" else _linear(start, end)
     return _composite([warm, scheduler], [length, 1 - length],
                       ["rescaled", "rescaled" if rescale else "fixed"], path)
@@ -273,7 +286,10 @@ class _Evaluated:
 
     def value(self, step: int) -> float:
         """The multiplier at update ``step``; :class:`_Raise` where fvcore raises or goes complex."""
-        result = self.multiplier(step / self.max_iter)
+        try:
+            result = self.multiplier(step / self.max_iter)
+        except (ZeroDivisionError, OverflowError) as exc:  # 0.0 ** -p at where = 1; a float overflow
+            raise _Raise(f"the scheduler {_raised(exc)}") from exc
         if isinstance(result, complex):  # (1 - where) ** power for where > 1
             raise _Raise("PolynomialDecayParamScheduler returns a complex number for where > 1")
         return result

@@ -143,7 +143,11 @@ class _Scheduler:
                 return lr
             total = self.end - self.begin - 1
             eta = kw["eta_min"]
-            return (lr - eta) * (1 - 1 / (total - t + 1)) ** kw["power"] + eta
+            try:  # 0.0 ** a negative power at the last step (t == total); a float overflow
+                return (lr - eta) * (1 - 1 / (total - t + 1)) ** kw["power"] + eta
+            except (ZeroDivisionError, OverflowError) as exc:
+                raise _Raised(f"{type(exc).__name__} (PolyLR: (1 - 1 / (T - t + 1)) ** power {kw['power']:g} "
+                              f"at t = {t})") from exc
         if name == "CosineAnnealingLR":
             return self._cosine(lr)
         if name == "CosineRestartLR":

@@ -464,8 +464,10 @@ def _warmup(a: Mapping[str, Any], total: int) -> _Model:
 # --------------------------------------------------------------------------------------------------
 # Registration
 
-LR = Arg("learning_rate", REQUIRED, doc="the initial (base) learning rate")
 POSITIVE = "paddle raises ValueError"
+#: LRScheduler.__init__ raises ValueError("Invalid learning rate") for a base LR below 0.
+NEGATIVE_LR = "paddle raises ValueError (LRScheduler refuses a learning rate below 0)"
+LR = Arg("learning_rate", REQUIRED, minimum=0, why=NEGATIVE_LR, doc="the initial (base) learning rate")
 Builder = Callable[[Mapping[str, Any], int], _Model]
 
 
@@ -477,7 +479,7 @@ CLASSES: dict[str, tuple[tuple[Arg, ...], Builder, str]] = {
     "NoamDecay": ((Arg("d_model", REQUIRED, kind="int", minimum=0, above=True, why=POSITIVE),
                    Arg("warmup_steps", REQUIRED, kind="int", minimum=1,
                        why="paddle raises at construction (0 ** -1.5, or a complex power)"),
-                   Arg("learning_rate", 1.0)), _plain(_noam),
+                   Arg("learning_rate", 1.0, minimum=0, why=NEGATIVE_LR)), _plain(_noam),
                   "lr d_model^-0.5 min(t^-0.5, t W^-1.5); 0 at t = 0"),
     "PiecewiseDecay": ((Arg("boundaries", REQUIRED, kind="ints"), Arg("values", REQUIRED, kind="floats")),
                        _plain(_piecewise), "values[i] while t < boundaries[i]"),
@@ -495,12 +497,15 @@ CLASSES: dict[str, tuple[tuple[Arg, ...], Builder, str]] = {
                              "torch's recursive cosine on last_lr"),
     "OneCycleLR": ((Arg("max_learning_rate", REQUIRED, minimum=0, why=POSITIVE),
                     Arg("total_steps", REQUIRED, kind="int"),
-                    Arg("divide_factor", 25.0), Arg("end_learning_rate", 0.0001, minimum=0, why=POSITIVE),
+                    Arg("divide_factor", 25.0, minimum=0, above=True,
+                        why="paddle raises at construction: max_learning_rate / divide_factor is the "
+                            "initial LR (ZeroDivisionError at 0, ValueError below)"),
+                    Arg("end_learning_rate", 0.0001, minimum=0, why=POSITIVE),
                     Arg("phase_pct", 0.3),
                     Arg("anneal_strategy", "cos", kind="str", choices=("cos", "linear")),
                     Arg("three_phase", False, kind="bool")), _plain(_onecycle),
                    "one cycle from max / divide_factor to max and down to end_learning_rate"),
-    "CyclicLR": ((Arg("base_learning_rate", REQUIRED),
+    "CyclicLR": ((Arg("base_learning_rate", REQUIRED, minimum=0, why=NEGATIVE_LR),
                   Arg("max_learning_rate", REQUIRED, minimum=0, why=POSITIVE),
                   Arg("step_size_up", REQUIRED, kind="int"),
                   Arg("step_size_down", None, kind="int", nullable=True, minimum=0, above=True,
@@ -515,7 +520,8 @@ CLASSES: dict[str, tuple[tuple[Arg, ...], Builder, str]] = {
 WARMUP_ARGS = (
     Arg("learning_rate", REQUIRED, kind="any",
         doc="a number (held after the warmup) or a nested paddle.* scheduler spec"),
-    Arg("warmup_steps", REQUIRED, kind="int"), Arg("start_lr", REQUIRED), Arg("end_lr", REQUIRED),
+    Arg("warmup_steps", REQUIRED, kind="int"), Arg("start_lr", REQUIRED, minimum=0, why=NEGATIVE_LR),
+    Arg("end_lr", REQUIRED),
 )
 
 
