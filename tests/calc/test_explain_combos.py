@@ -42,3 +42,20 @@ def test_a_fresh_resume_with_skipped_steps(before, after):
     assert [c.name for c in best.causes][:2] == ["resume", "skipped"] and best.residual == 0
     assert dict(best.causes[0].params) == {"at": at, "scheduler": "fresh"}
     assert best.causes[1].params["updates"] == before + after and best.offset == 1
+
+
+@pytest.mark.parametrize("skipped", [[100, 101], [600, 720], [30, 650]])
+def test_a_restored_resume_with_a_new_length_and_skipped_steps(skipped):
+    """The scheduler restored at update 400 but rebuilt for 1500 updates: the lag carries over."""
+    k = np.arange(900)
+    positions = lagged(k, skipped)
+    longer = resolve({**SPEC, "args": {"num_warmup_steps": 50, "num_training_steps": 1500}})
+    schedule = resolve(SPEC)
+    values = np.where(k < 400, schedule(positions), longer(positions))
+    report = explain(schedule, k + 1, values, rebuild=rebuilder(schedule.spec),
+                     planned=planned(schedule.spec))
+    best = report.best
+    assert [c.name for c in best.causes][:2] == ["resume", "skipped"] and best.residual == 0
+    params = best.causes[0].params
+    assert (params["scheduler"], params["total"], params["at"]) == ("restored", 1500, 400)
+    assert best.causes[1].params["updates"] == skipped

@@ -79,3 +79,21 @@ def test_a_float32_log_is_inferred_within_float32_rounding():
     values = truth(k).astype(np.float32).astype(np.float64)
     found = infer(k, values, rounding=2.0 ** -24, convention=0)[0]
     assert found.spec == spec and found.offset == 0 and 0 < found.residual <= 2.0 ** -24
+
+
+@pytest.mark.parametrize("digits", [7, 4])
+@pytest.mark.parametrize("spec", [
+    {"kind": "linear", "lr": 6e-4, "min_lr": 6e-5, "warmup_steps": 50, "total_steps": 2000},
+    {"kind": "polynomial", "lr": 3e-4, "min_lr": 3e-5, "power": 2.0, "warmup_steps": 100,
+     "total_steps": 2000},
+    {"schedule": "transformers.cosine", "lr": 6e-4,
+     "args": {"num_warmup_steps": 50, "num_training_steps": 3000}},
+])
+def test_a_printed_log_is_inferred_within_its_digits(spec, digits):
+    """Megatron-LM prints %.6E (7 digits) or, in older versions, %.3E: every 10th iteration here."""
+    truth = resolve(spec)
+    k = np.arange(10, 2000, 10)
+    printed = np.array([float(f"{v:.{digits - 1}E}") for v in truth(k)])
+    found = infer(k, printed, rounding=0.5 * 10.0 ** (1 - digits), convention=0,
+                  facts={"max_steps": 2000})[0]
+    assert found.spec == spec and found.offset == 0 and found.explained

@@ -80,6 +80,10 @@ def test_one_process_without_accumulation_needs_no_script_name():
     ({**ARGS, "training_script": "train_dreambooth_lora.py"}, {"devices": 1},
      "a.yaml: num_train_epochs: the run is num_train_epochs of the dataset (got 3); pass --dataset-size N (the "
      "training rows) or --total-steps N (max_train_steps)"),
+    ({**ARGS, "training_script": "train_dreambooth_lora_flux2.py"}, {"devices": 1, "dataset_size": 100},
+     "a.yaml: num_train_epochs: is counted by train_dreambooth_lora_flux2.py's aspect-ratio buckets "
+     "(BucketBatchSampler): an epoch's batches depend on the images (got 3); give max_train_steps, or pass "
+     "--total-steps N (it sets max_train_steps)"),
     ({**ARGS, "training_script": "train_vqgan.py"}, {"devices": 1},
      "a.yaml: training_script: is not a diffusers example script whose scheduler warmupctl knows (got "
      "'train_vqgan.py'); the scripts scale lr_warmup_steps and the length differently (diffusers 58eb52c0, "

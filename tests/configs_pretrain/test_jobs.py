@@ -110,3 +110,13 @@ def test_a_hostfile_with_comments(tmp_path, cli):
     result = cli("table", path)
     assert result.exit_code == 2
     assert ": is a hostfile (DeepSpeed, MPI): 2 hosts with 8 slots" in result.stderr
+
+
+def test_a_gin_file_is_refused_in_one_line(cli):
+    path = str(Path(__file__).resolve().parent / "real" / "t5x" / "pretrain.gin")
+    result = cli("table", path)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {path}: is a gin config (t5x) (it binds utils.create_learning_rate_scheduler): warmupctl "
+        "does not read gin bindings; gin resolves its factors, base_learning_rate and warmup_steps with its "
+        "includes and macros (TRAIN_STEPS); write the schedule as a warmupctl spec\n")

@@ -95,3 +95,15 @@ def test_limit_train_batches_out_of_range_is_refused(tmp_path):
     assert str(info.value) == (
         f"{cfg}: trainer.limit_train_batches: must be a fraction in [0, 1] or a whole number of batches "
         "(got 1.5); Lightning raises MisconfigurationException (_determine_batch_limits)")
+
+
+def test_the_note_shows_drop_last_and_the_limit(tmp_path, cli):
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(CONFIG.replace("  devices: 2\n", "  devices: 2\n  limit_train_batches: 0.5\n")
+                   .replace("    batch_size: 32\n", "    batch_size: 32\n    drop_last: true\n"))
+    result = cli("summary", str(cfg), "--dataset-size", "1000")
+    assert result.exit_code == 0, result.stderr
+    # floor(ceil(1000 / 2) / 32) = 15 batches (drop_last), int(15 × 0.5) = 7, ceil(7 / 2) = 4 updates
+    assert ("note: 4 updates per epoch: ceil(7 batches / accumulate_grad_batches 2); 7 batches: "
+            "limit_train_batches 0.5 of 15 batches = floor(ceil(1000 / 2 processes) / batch 32)") in result.stderr
+    assert load_spec(str(cfg), {"dataset_size": 1000}).total_steps == 40

@@ -171,7 +171,9 @@ def test_steps_counts_the_samples_and_tokens_of_the_run_and_its_warmup(cli):
     # the run stops after 2835248 updates: consumed(2835248) of train_samples 268554688
     assert result.stdout.splitlines()[4:] == [
         f"total_samples: {consumed(2835248)}", f"warmup_samples: {consumed(2544)}",
-        f"total_tokens: {consumed(2835248) * 4096}", f"warmup_tokens: {consumed(2544) * 4096}"]
+        f"total_tokens: {consumed(2835248) * 4096}", f"warmup_tokens: {consumed(2544) * 4096}",
+        # the batch is 128 from update 1247510 on, after the 65324160 samples of the ramp
+        "ramp_steps: 1247510", "ramp_samples: 65324160", f"ramp_tokens: {65324160 * 4096}"]
 
 
 def test_a_saved_table_with_counts_reads_back(tmp_path, cli):

@@ -46,7 +46,7 @@ def test_time_strings_are_converted_as_composer_converts_them():
     # 0.15dur of 2 epochs of 7 batches: int(0.15 × 7 × 2) = 2 batches
     schedule = _schedule(schedule=CW, max_duration="2ep", updates_per_epoch=7, args={"t_warmup": "0.15dur"})
     assert schedule.total_steps == 14
-    assert "t_warmup '0.15dur' is 2ba (int(0.15 × 2ep))" in schedule.notes
+    assert "t_warmup '0.15dur' is 2ba (int(0.15 × 7 batches × 2ep))" in schedule.notes
     tokens = _schedule(schedule=CW, max_duration="20480tok", tokens_per_batch=512, args={"t_warmup": "2048tok"})
     assert tokens.total_steps == 40 and tokens.warmup_steps == 5
 

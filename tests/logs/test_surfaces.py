@@ -171,3 +171,13 @@ def test_a_spec_that_fails_is_not_called_a_log(cli, tmp_path):
     one_line = tmp_path / "spec.json"
     one_line.write_text('{"kind": "cosine", "lr": 0.001, "step": 100, "loss": 1}\n')
     assert "training log" not in cli("table", str(one_line)).stderr
+
+
+@pytest.mark.parametrize("command", [("summary",), ("plot", "--terminal"), ("diff",)])
+def test_series_of_the_log_given_as_series_says_actual_series(cli, command):
+    spec = str(DATA / "public" / "lightning_onecycle.yaml")
+    result = cli(command[0], spec, *command[1:], "--actual", str(EVENTS), "--series", "lr/pg1")
+    assert result.exit_code == 2
+    assert result.stderr == ("error: command line: --series: no such series (got 'lr/pg1'); lr/pg1 is a "
+                             "series of the log tensorboardx_events.out.tfevents: --actual-series lr/pg1 "
+                             "reads it (--series picks the schedule's)\n")

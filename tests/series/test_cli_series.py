@@ -94,8 +94,10 @@ def test_unknown_series_names_the_ones_there_are(cli, spec) -> None:
 def test_summary_covers_each_series(cli, spec) -> None:
     document = json.loads(cli("summary", spec, "--format", "json").stdout)
     assert list(document["series"]) == ["lr/head", "lr/pg0", "momentum"]  # sorted keys
-    assert document["series"]["momentum"]["min_lr"] == 0.8
+    # a series that is not an LR has neutral keys (min, peak, sum); a group's LR keeps min_lr
+    assert document["series"]["momentum"]["min"] == 0.8 and "min_lr" not in document["series"]["momentum"]
     assert document["series"]["momentum"]["min_step"] == 2
+    assert document["series"]["lr/head"]["peak_lr"] == 0.5
     assert "series besides lr" in cli("summary", spec).stdout
 
 
@@ -107,4 +109,25 @@ def test_a_stepping_policy_names_the_series_it_leaves_out(cli, spec) -> None:
             "shows one series at a time; pick one with --series NAME") in result.stderr
     picked = cli("table", spec, "--stepping", "per-epoch", "--updates-per-epoch", "2",
                  "--series", "momentum", "--format", "csv")
-    assert picked.stdout.splitlines()[:3] == ["step,lr,intended", "0,0.9,0.9", "1,0.9,0.8500000000000001"]
+    assert picked.stdout.splitlines()[:3] == ["step,momentum,intended", "0,0.9,0.9", "1,0.9,0.8500000000000001"]
+
+
+def test_a_series_that_is_not_an_lr_is_not_called_one(cli, spec) -> None:
+    summary = json.loads(cli("summary", spec, "--series", "momentum", "--format", "json").stdout)["summary"]
+    assert (summary["first"], summary["peak"], summary["min"], summary["min_step"]) == (0.9, 0.9, 0.8, 2)
+    assert not [key for key in summary if "lr" in key]
+    table = json.loads(cli("table", spec, "--series", "momentum", "--format", "json", "--at", "2").stdout)
+    assert table["summary"]["min"] == 0.8 and "min_lr" not in table["summary"]
+
+
+def test_stepping_names_the_series_column(cli, spec) -> None:
+    # stepped twice per update: update k reads the designed momentum of scheduler step 2k
+    csv = cli("table", spec, "--series", "momentum", "--stepping", "x2", "--format", "csv").stdout
+    assert csv.splitlines()[:3] == ["step,momentum,intended", "0,0.9,0.9", "1,0.8,0.8500000000000001"]
+    document = json.loads(cli("table", spec, "--series", "momentum", "--stepping", "x2", "--format",
+                              "json", "--at", "1").stdout)
+    assert document["rows"] == [{"intended": 0.8500000000000001, "momentum": 0.8, "step": 1}]
+    assert (document["format_version"], document["series"]) == (2, ["momentum"])
+    assert document["intended"]["summary"]["min"] == 0.8
+    plain = cli("table", spec, "--stepping", "x2", "--format", "csv", "--at", "1").stdout
+    assert plain.splitlines()[0] == "step,lr,intended"

@@ -326,7 +326,7 @@ def _fit(offset: int, schedule: Schedule, steps: IntArray,
 
 def align(schedule: Schedule, steps: IntArray, logged: FloatArray, lines: IntArray | None = None, *,
           offset: int | None = None, float32: bool = False, convention: int | None = None,
-          kind: str | None = None) -> Overlay:
+          kind: str | None = None, rounding: float = 0.0) -> Overlay:
     """Place logged values on the schedule's updates (``update = step − offset``) and measure them.
 
     Args:
@@ -341,6 +341,8 @@ def align(schedule: Schedule, steps: IntArray, logged: FloatArray, lines: IntArr
         convention: the log's own offset when its format states it (``RunLog.offset``): it decides
             between readings of the skipped steps as :func:`warmupctl.calc.explain.preference` does.
         kind: the log's format (``RunLog.kind``): the alignment is said in its trainer's words.
+        rounding: the log's relative rounding (``RunLog.rounding``: a text log's printed digits),
+            within which skipped steps explain it.
     """
     steps = np.asarray(steps, dtype=np.int64)
     logged = np.asarray(logged, dtype=np.float64)
@@ -366,9 +368,12 @@ def align(schedule: Schedule, steps: IntArray, logged: FloatArray, lines: IntArr
             rounded = computed.astype(np.float32).astype(np.float64)
         float32_exact = int(np.count_nonzero(logged == rounded))
     exact = int(np.count_nonzero(logged == computed))
-    # A float32 log equal to the schedule in float32 has nothing to explain (no skipped step).
-    skipped = (_skipped_steps(schedule, steps, logged, tried, float32, convention)
-               if exact < len(steps) and float32_exact != len(steps) else None)
+    # A log equal to the schedule (in float32 for a float32 log, within its printed digits for a
+    # text log) has nothing to explain: no skipped step.
+    matched = exact == len(steps) or float32_exact == len(steps) or (
+        rounding > 0 and bool(np.all(relative <= rounding * 1.0001)))
+    skipped = (None if matched else
+               _skipped_steps(schedule, steps, logged, tried, float32, convention, rounding))
     extra: dict[str, Any] = {"skipped": skipped} if skipped else {}
     return Overlay(
         label=schedule.label, total_steps=schedule.total_steps, offset=fit.offset,
@@ -380,14 +385,15 @@ def align(schedule: Schedule, steps: IntArray, logged: FloatArray, lines: IntArr
 
 
 def _skipped_steps(schedule: Schedule, steps: IntArray, logged: FloatArray, offsets: list[int],
-                   float32: bool, convention: int | None = None) -> dict[str, Any] | None:
+                   float32: bool, convention: int | None = None,
+                   rounding: float = 0.0) -> dict[str, Any] | None:
     """The skipped optimizer steps that explain the log exactly (within float32 for a float32 log),
     under the offset :func:`warmupctl.calc.explain.preference` ranks first (the one ``explain``
     chooses: the fewest steps, a hidden lag decided by the log's convention); None when no lag
     explains it (:func:`warmupctl.calc.explain.explain` fits the other causes)."""
     from warmupctl.calc.explain import _finish, _Log, _skipped, preference
 
-    log = _Log(steps, logged, 2.0 ** -24 if float32 else 0.0)
+    log = _Log(steps, logged, max(rounding, 2.0 ** -24 if float32 else 0.0))
     found = []
     for offset in offsets:
         candidate = _skipped(schedule, log, offset)

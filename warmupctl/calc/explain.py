@@ -196,14 +196,21 @@ def _finite(value: float) -> float | None:
 def relative(logged: FloatArray, predicted: FloatArray) -> FloatArray:
     """``|logged − predicted| / max(|logged|, |predicted|)``, 0 where equal, inf where undefined.
 
+    Only the values that differ are divided (a log that follows its model is mostly equal values).
+
     >>> relative(np.array([1.0, 0.0, 2.0, 1.0]), np.array([1.0, 0.0, 1.0, np.nan])).tolist()
     [0.0, 0.0, 0.5, inf]
     """
-    with np.errstate(all="ignore"):
-        rel = np.abs(np.subtract(logged, predicted))
-        denom = np.maximum(np.abs(logged), np.abs(predicted))
-        np.divide(rel, denom, out=rel, where=rel > 0)
-    rel[np.isnan(rel)] = np.inf
+    logged, predicted = np.broadcast_arrays(np.asarray(logged, dtype=np.float64),
+                                            np.asarray(predicted, dtype=np.float64))
+    rel = np.zeros(logged.shape)
+    differ = np.flatnonzero(logged != predicted)  # NaN differs from everything
+    if len(differ):
+        a, b = logged.ravel()[differ], predicted.ravel()[differ]
+        with np.errstate(all="ignore"):
+            part = np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))
+        part[np.isnan(part)] = np.inf
+        rel.ravel()[differ] = part
     return rel
 
 
@@ -259,12 +266,16 @@ def _safe(schedule: Schedule, positions: IntArray) -> FloatArray:
 
 def _measure(log: _Log, predicted: FloatArray, idx: IntArray | None = None) -> tuple[float, float, bool]:
     logged = log.lrs if idx is None else log.lrs[idx]
-    rel = relative(logged, predicted)
+    differ = np.flatnonzero(logged != predicted)
+    if not len(differ):
+        return 0.0, 0.0, True
+    a, b = logged[differ], predicted[differ]
+    rel = relative(a, b)
     with np.errstate(all="ignore"):
-        absolute = np.abs(logged - predicted)
+        absolute = np.abs(a - b)
     absolute[np.isnan(absolute)] = np.inf
-    worst = float(np.max(rel)) if len(rel) else 0.0
-    return worst, float(np.max(absolute)) if len(absolute) else 0.0, worst <= log.tol
+    worst = float(np.max(rel))
+    return worst, float(np.max(absolute)), worst <= log.tol
 
 
 # ------------------------------------------------------------------------------------------------
@@ -293,7 +304,8 @@ def _finish(log: _Log, c: _Candidate) -> Explanation:
 
 def _screened(log: _Log, candidates: list[_Candidate]) -> list[Explanation]:
     """Candidates measured on every value: those that explain the subsample, and the closest of the
-    others (4, or 1 in a log of more than 2·10^5 values: it is not walked once per candidate)."""
+    others (4; in a log of more than 2·10^5 values 1, and none when one explains the subsample: a
+    long log is not walked once per candidate that cannot win)."""
     if len(log.sub) == len(log.steps):
         return [_finish(log, c) for c in candidates]
     keep = 1 if len(log.steps) > 200_000 else 4
@@ -303,7 +315,7 @@ def _screened(log: _Log, candidates: list[_Candidate]) -> list[Explanation]:
         scored.append((not ok, residual, c))
     scored.sort(key=lambda item: (item[0], item[1]))
     chosen = [c for failed, _, c in scored if not failed]
-    chosen += [c for failed, _, c in scored if failed][:keep]
+    chosen += [c for failed, _, c in scored if failed][:0 if chosen and keep == 1 else keep]
     return [_finish(log, c) for c in chosen]
 
 
@@ -390,13 +402,17 @@ def _skipped(schedule: Schedule, log: _Log, offset: int) -> _Candidate | None:
             if not ok.all():
                 mismatch = j + int(np.argmin(ok))
                 end = mismatch
-            # Values that prove lag d: one more skipped step would have given another LR.
-            prev = k[j:end] - d - 1
-            if end > j:
-                alt = table[np.maximum(prev, 0)]
-                proves = (prev < 0) | (relative(y[j:end], alt) > log.tol)
+            # The last value that proves lag d: one more skipped step would have given another LR
+            # (looked for from the block's end, a few values at a time: most values prove it).
+            back = end
+            while back > j:
+                first = max(j, back - 64 * (1 + (end - back) // 64))
+                prev = k[first:back] - d - 1
+                proves = (prev < 0) | (relative(y[first:back], table[np.maximum(prev, 0)]) > log.tol)
                 if proves.any():
-                    verified = j + int(np.flatnonzero(proves)[-1])
+                    verified = first + int(np.flatnonzero(proves)[-1])
+                    break
+                back = first
             if mismatch < n:
                 break
             j, size = end, size * 2
@@ -478,11 +494,15 @@ def _skipped_text(log: _Log, total: int, listed: bool, where: str) -> str:
 
 
 def _first_mismatch(schedule: Schedule, log: _Log, offset: int) -> int | None:
-    k = log.steps - offset
-    ok = log.close(log.lrs, log.lookup(schedule, k))
-    if ok.all():
-        return None
-    return int(np.argmin(ok))
+    """The first value the schedule does not give (looked for in growing blocks: it is often early)."""
+    k, start, size = log.steps - offset, 0, 4096
+    while start < len(k):
+        end = min(len(k), start + size)
+        ok = log.close(log.lrs[start:end], log.lookup(schedule, k[start:end]))
+        if not ok.all():
+            return start + int(np.argmin(ok))
+        start, size = end, size * 4
+    return None
 
 
 def _resumes(schedule: Schedule, log: _Log, offset: int, rebuild: Rebuild | None) -> list[_Candidate]:
@@ -550,115 +570,6 @@ def _solve_total(build: Callable[[int], Schedule | None], k: int, y: float, plan
 
 
 # ------------------------------------------------------------------------------------------------
-# Fitting warmup, run length and peak
-# ------------------------------------------------------------------------------------------------
-
-
-def fit_lengths(build: Callable[..., Schedule | None], log: _Log, offset: int,
-                hint_total: int | None) -> tuple[dict[str, Any], Schedule, float] | None:
-    """Fit ``build(warmup=, total=, peak=)`` to the log: the peak from the largest value, the warmup
-    from the last value of a linear ramp, the length from a value of the decay. Returns the
-    parameters, the schedule and its residual on the subsample, or None."""
-    # Estimated on the subsample and around the largest value (a log of 10^6 values is not walked
-    # once per candidate); each candidate is then measured on the subsample.
-    top_all = int(np.argmax(log.lrs))
-    around = np.arange(max(0, top_all - 256), min(len(log.lrs), top_all + 257))
-    at = np.union1d(log.sub, around)
-    k = log.steps[at] - offset
-    y = log.lrs[at]
-    if k[0] < 0 or not np.isfinite(y).all():
-        return None
-    top = int(np.argmax(y))
-    peak = shortest(float(y[top]), log.tol)
-    if peak <= 0:
-        return None
-    rising = np.flatnonzero((np.arange(len(y)) < top) & (y > 0) & (y < peak * (1 - 1e-9)))
-    candidates: set[tuple[int, float]] = set()
-    if k[0] == 0 and y[0] >= peak * (1 - 1e-12):
-        candidates.add((0, peak))
-    elif len(rising):
-        j = int(rising[-1])
-        w = peak * float(k[j]) / float(y[j])
-        candidates |= {(max(1, int(math.floor(w)) + d), peak) for d in (-1, 0, 1, 2)}
-        # The ramp's slope peak / W does not move when skipped steps shift the ramp; and when the
-        # peak itself is not logged (a log every n updates), the peak is slope × W.
-        ramp = np.concatenate([rising, [top]])
-        dy, dk = np.diff(y[ramp]), np.diff(k[ramp]).astype(np.float64)
-        slopes = dy[dy > 0] / dk[dy > 0]
-        if len(slopes):
-            slope = float(np.median(slopes))
-            w = peak / slope
-            candidates |= {(max(1, int(round(w)) + d), peak) for d in (-1, 0, 1)}
-            near = set(range(max(1, int(k[top]) - 3), int(k[top]) + 4))
-            near |= set(range(max(1, int(round(w)) - 2), int(round(w)) + 3))
-            for warm in near:
-                # slope × W carries the rounding of a division: the peak is its shortest decimal,
-                # then checked against every value like any other candidate.
-                candidates.add((warm, shortest(slope * warm, max(log.tol, 1e-9))))
-    else:
-        candidates |= {(max(1, int(k[top]) + d), peak) for d in (-1, 0)}
-    sub = log.sub
-    results = []
-    for warmup, top_lr in sorted(candidates):
-        decay = np.flatnonzero((k > warmup) & (y < top_lr * (1 - 1e-9)))
-        if len(decay):
-            j = int(decay[np.argmin(np.abs(y[decay] - top_lr / 2))])
-            total = _solve_total(lambda t, w=warmup, p=top_lr: build(warmup=w, total=t, peak=p),
-                                 int(k[j]), float(y[j]), hint_total or int(k[-1]) + 1)
-            totals = {total} if total is not None else set()
-        else:
-            totals = {hint_total or int(k[-1]) + 1}
-        for total in totals:
-            if total is None or total <= warmup:
-                continue
-            schedule = build(warmup=warmup, total=total, peak=top_lr)
-            if schedule is None:
-                continue
-            residual, _, _ = _measure(log, _safe(schedule, log.steps[sub] - offset), sub)
-            results.append((residual, warmup, total, schedule, top_lr))
-            if residual <= log.tol:
-                break
-    if not results:
-        return None
-    residual, warmup, total, schedule, top_lr = min(results, key=lambda r: r[0])
-    return {"warmup": warmup, "total": total, "peak": top_lr}, schedule, residual
-
-
-def shortest(value: float, tol: float) -> float:
-    """The shortest decimal within ``tol`` (relative) of ``value``: a float32 log's 0.0010000000474974513
-    is the 1e-3 the spec said.
-
-    >>> shortest(0.0010000000474974513, 2.0 ** -24), shortest(0.1, 0.0)
-    (0.001, 0.1)
-    """
-    for digits in range(1, 18):
-        candidate = float(f"{value:.{digits}g}")
-        if abs(candidate - value) <= tol * abs(value):
-            return candidate
-    return value
-
-
-def _refit(schedule: Schedule, log: _Log, offset: int, rebuild: Rebuild | None,
-           planned: Mapping[str, Any], hint_total: int | None) -> list[_Candidate]:
-    if rebuild is None:
-        return []
-    fit = fit_lengths(lambda **kw: rebuild(**kw), log, offset, hint_total)
-    if fit is None:
-        return []
-    params, fitted, _ = fit
-    causes = []
-    words = {"warmup": "warmup length", "total": "run length", "peak": "peak LR"}
-    for key in ("warmup", "total", "peak"):
-        if key in planned and planned[key] is not None and params[key] != planned[key]:
-            causes.append(Cause(key, {key: params[key], f"planned_{key}": planned[key]},
-                                f"the {words[key]} was {params[key]:g}, not {planned[key]:g}"))
-    if not causes:
-        return []
-    return [_Candidate((*causes, *_offset_cause(offset, log)), offset, len(causes),
-                       lambda u: _safe(fitted, u), fitted)]
-
-
-# ------------------------------------------------------------------------------------------------
 # The entry point
 # ------------------------------------------------------------------------------------------------
 
@@ -709,14 +620,18 @@ def explain(schedule: Schedule, steps: IntArray, lrs: FloatArray, *, rounding: f
             extra.extend(_resumes(schedule, log, o, rebuild))
         explanations.extend(_screened(log, extra))
         if not any(e.explained for e in explanations):  # causes together: a resume with skips
-            from warmupctl.calc.explain_combos import resume_with_skips as combo
+            from warmupctl.calc import explain_combos as combo
 
-            explanations.extend(_screened(log, [c for o in tried for c in combo(schedule, log, o)]))
+            explanations.extend(_screened(log, [
+                c for o in tried for c in (*combo.resume_with_skips(schedule, log, o),
+                                           *combo.restored_with_skips(schedule, log, o, rebuild))]))
         # A refit (warmup, length, peak) is tried unless a one-parameter cause explains the log, or
         # skipped steps do (a lag that grows step by step is not a schedule of another length).
         if not any(e.explained and (e.complexity <= 1 or e.name == "skipped") for e in explanations):
+            from warmupctl.calc.explain_refit import refit
+
             refits = [c for o in tried
-                      for c in _refit(schedule, log, o, rebuild, planned or {}, facts.get("max_steps"))]
+                      for c in refit(schedule, log, o, rebuild, planned or {}, facts.get("max_steps"))]
             explanations.extend(_screened(log, refits))
     if families and not any(e.explained for e in explanations):
         explanations.extend(_other_types(schedule, log, steps, lrs, rounding, convention, facts))

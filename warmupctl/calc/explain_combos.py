@@ -8,6 +8,11 @@ before. Its update ``K`` is where the fresh schedule's value is the logged one (
 update: skipped steps after the resume are counted only where the values need them). Each side is
 then fitted with its own lag: the steps skipped before the resume are lost with the old scheduler's
 state, and those after it lag the fresh one.
+
+A resume with the scheduler *restored* but rebuilt for another run length ``T2`` keeps its step count:
+the lag carries over the resume, and from update ``K`` on the values are those of the schedule
+rebuilt for ``T2`` (found from the log's last value, :func:`warmupctl.calc.explain._solve_total`, for
+each lag it may have there).
 """
 
 from __future__ import annotations
@@ -20,12 +25,14 @@ from numpy.typing import NDArray
 from warmupctl.calc.explain import (
     MAX_SKIP_RISE,
     Cause,
+    Rebuild,
     _Candidate,
     _finish,
     _Log,
     _offset_cause,
     _safe,
     _skipped,
+    _solve_total,
     relative,
 )
 from warmupctl.engine import Schedule
@@ -86,6 +93,71 @@ def _side(values_at: Any, part: _Log, offset: int) -> tuple[FloatArray, dict[str
     return explanation.predicted, dict(candidate.causes[0].params)
 
 
+def _skips_cause(skips: list[dict[str, Any]]) -> Cause:
+    """One ``skipped`` cause for the skipped steps of both sides of a resume."""
+    count = sum(int(s["count"]) for s in skips)
+    updates = None if any(s.get("updates") is None for s in skips) else \
+        [u for s in skips for u in s["updates"]]
+    windows = [w for s in skips for w in s["windows"]]
+    where = ", ".join(map(str, updates[:12])) + (" …" if len(updates) > 12 else "") if updates else \
+        "; ".join(f"{w['count']} among updates {w['first']}..{w['last']}" for w in windows[:6])
+    params: dict[str, Any] = {"count": count}
+    if updates is not None:
+        params["updates"] = updates
+    params["windows"] = windows
+    return Cause("skipped", params, f"{count} optimizer step{'s' if count != 1 else ''} skipped "
+                 f"(fp16/AMP overflow: the scheduler is not stepped): {where}")
+
+
+def restored_with_skips(schedule: Schedule, log: _Log, offset: int,
+                        rebuild: Rebuild | None) -> list[_Candidate]:
+    """A resume at K with the scheduler restored but rebuilt for another run length, with skipped
+    steps (the lag carries over the resume); [] when the log does not show one."""
+    k = log.steps - offset
+    if rebuild is None or not len(k) or k[0] < 0:
+        return []
+    m = lag_break(schedule, k, log.lrs, log.tol)
+    if m is None or m == 0:
+        return []
+    before = _side(schedule, _part(log, 0, m), offset)
+    if before is None:
+        return []
+    carried = 0 if before[1] is None else int(before[1]["count"])
+    at = int(k[m - 1]) + 1
+    totals: list[int] = []
+    for lag in range(carried, carried + 9):
+        total = _solve_total(lambda t: rebuild(total=t), int(k[-1]) - lag, float(log.lrs[-1]),
+                             schedule.total_steps)
+        if total is not None and total != schedule.total_steps and total not in totals:
+            totals.append(total)
+    for total in totals:
+        other = rebuild(total=total)
+        if other is None:
+            continue
+        after = _side(Shifted(other, carried), _part(log, m, len(k)), offset)
+        if after is None:
+            continue
+        skips = [s for s in (before[1], after[1]) if s]
+        if not skips:
+            continue  # no lag: warmupctl.calc.explain._resumes says it
+        resume = Cause("resume", {"at": at, "scheduler": "restored", "total": total,
+                                  "planned_total": schedule.total_steps},
+                       f"resumed at update {at} with the scheduler restored but rebuilt for {total} "
+                       f"updates instead of {schedule.total_steps}")
+        predicted = np.concatenate([before[0], after[0]])
+
+        def at_log(predicted: FloatArray = predicted) -> FloatArray:
+            return predicted
+
+        def curve(u: IntArray, other: Schedule = other) -> FloatArray:
+            u = np.asarray(u, dtype=np.int64)
+            return np.where(u < at, _safe(schedule, u), _safe(other, u))
+
+        return [_Candidate((resume, _skips_cause(skips), *_offset_cause(offset, log)), offset,
+                           2 + sum(int(s["count"]) for s in skips), curve, other, at_log=at_log)]
+    return []
+
+
 def resume_with_skips(schedule: Schedule, log: _Log, offset: int) -> list[_Candidate]:
     """A resume at K with a fresh scheduler, with skipped steps on either side (see the module
     docstring); [] when the log does not show one."""
@@ -109,19 +181,9 @@ def resume_with_skips(schedule: Schedule, log: _Log, offset: int) -> list[_Candi
         if not skips:
             continue  # a plain resume: warmupctl.calc.explain._resumes says it
         count = sum(int(s["count"]) for s in skips)
-        updates = None if any(s.get("updates") is None for s in skips) else \
-            [u for s in skips for u in s["updates"]]
-        windows = [w for s in skips for w in s["windows"]]
-        where = ", ".join(map(str, updates[:12])) + (" …" if len(updates) > 12 else "") if updates else \
-            "; ".join(f"{w['count']} among updates {w['first']}..{w['last']}" for w in windows[:6])
-        params: dict[str, Any] = {"count": count}
-        if updates is not None:
-            params["updates"] = updates
-        params["windows"] = windows
         resume = Cause("resume", {"at": int(at), "scheduler": "fresh"},
                        f"resumed at update {int(at)} with a fresh scheduler (it restarts from step 0)")
-        skipped = Cause("skipped", params, f"{count} optimizer step{'s' if count != 1 else ''} skipped "
-                        f"(fp16/AMP overflow: the scheduler is not stepped): {where}")
+        skipped = _skips_cause(skips)
         shifted = Shifted(schedule, int(at))
         cut = int(at)
 

@@ -77,7 +77,7 @@ def explain_log(schedule: Schedule, log: RunLog, offset: int | None = None,
 
     return explain(schedule, log.steps, log.lrs, rounding=log.rounding, convention=log.offset,
                    offset=offset, rebuild=rebuilder(schedule.spec), planned=planned(schedule.spec),
-                   facts=log.facts, lines=log.lines, families=families)
+                   facts=log.facts, lines=log.lines, families=families, kind=log.kind)
 
 
 @dataclass(frozen=True, eq=False)

@@ -35,7 +35,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from warmupctl.calc.explain import _Log, _safe, relative, shortest
+from warmupctl.calc.explain import _Log, _safe, relative
+from warmupctl.calc.explain_refit import shortest
 from warmupctl.engine import Schedule
 
 FloatArray = NDArray[np.float64]
@@ -268,9 +269,12 @@ def _smooth(shape: str, transformers: bool) -> Callable[[Shape, Any], Iterator[d
                 line = _fit_decay(k, y, peak, shape, floor)
                 if line is None:
                     continue
-                length = 1.0 / line[0]
+                # Neighbours give the length whatever lags shift the log; a fit over the whole decay
+                # gives it through the rounding of a printed log.
+                lengths = [1.0 / line[0]] + ([1.0 / b for b in [_ls_slope(k, y, peak, shape, floor)]
+                                              if b > 0] if s.tol > 1e-12 else [])
                 for w in warmups:
-                    for d in _around(length, 1):
+                    for d in dict.fromkeys(d for length in lengths for d in _around(length, 1)):
                         if transformers:
                             yield _transformers(shape, peak, w, w + d)
                         else:
@@ -287,20 +291,36 @@ def _floors(s: Shape, k: IntArray, y: FloatArray, peak: float, shape: str, warmu
     out: list[float] = []
     if len(s.y) >= 2 and s.y[-1] == s.y[-2] and s.y[-1] < peak:
         out.append(shortest(float(s.y[-1]), s.tol))
-    if s.stated and warmups:
-        length = s.end - warmups[0]
+    for end in _ends(s) if warmups else []:
+        length = end - warmups[0]
         if length > 0:
-            m = _minimize(lambda m: abs(_length(k, y, peak, shape, m, power) - length), 0.0,
+            m = _minimize(partial(_length_miss, k, y, peak, shape, power, length), 0.0,
                           float(y.min()) * (1 - 1e-9))
-            out.extend(_floats(m, peak * 1e-9))
+            out.extend(_floats(m, peak * 1e-9)[:2])
     if shape != "linear":
         out.extend(_floats(_best_floor(k, y, peak, shape, power), peak * 1e-9))
     return [m for m in dict.fromkeys(out) if m > 0]
 
 
+def _ends(s: Shape) -> list[int]:
+    """Where the run ends: the log's max_steps; else after its last update, within one logging
+    period (a finished run logged every n updates ends up to n − 1 updates after its last value)."""
+    if s.stated:
+        return [s.end]
+    period = int(np.median(np.diff(s.k))) if len(s.k) > 1 else 1
+    return [s.end + d for d in range(min(max(period, 1), 16))]
+
+
+def _length_miss(k: IntArray, y: FloatArray, peak: float, shape: str, power: float, length: int,
+                 floor: float) -> float:
+    return abs(_length(k, y, peak, shape, floor, power) - length)
+
+
 def _length(k: IntArray, y: FloatArray, peak: float, shape: str, floor: float, power: float) -> float:
-    line = _fit_decay(k, y, peak, shape, floor, power)
-    return math.inf if line is None else 1.0 / line[0]
+    """The decay length with ``floor``, by least squares over the whole decay (through the rounding
+    of a printed log)."""
+    b = _ls_slope(k, y, peak, shape, floor, power)
+    return 1.0 / b if b > 0 else math.inf
 
 
 def _best_floor(k: IntArray, y: FloatArray, peak: float, shape: str, power: float = 1.0,
@@ -308,6 +328,19 @@ def _best_floor(k: IntArray, y: FloatArray, peak: float, shape: str, power: floa
     """The floor (below the smallest value) that makes the progress straightest."""
     return _minimize(lambda m: _spread(k, y, peak, shape, m, power), 0.0, float(y.min()) * (1 - 1e-9),
                      grid, rounds)
+
+
+def _ls_slope(k: IntArray, y: FloatArray, peak: float, shape: str, floor: float,
+              power: float = 1.0) -> float:
+    """The progress gained per update, by least squares over the whole decay (0: no fit)."""
+    r = (y - floor) / (peak - floor)
+    keep = (r > 0.01) & (r < 0.99)
+    if keep.sum() < 3:
+        return 0.0
+    kc = k[keep] - k[keep].mean()
+    x = _progress(shape, r[keep], power)
+    var = float(np.dot(kc, kc))
+    return float(np.dot(kc, x - x.mean())) / var if var > 0 else 0.0
 
 
 def _spread(k: IntArray, y: FloatArray, peak: float, shape: str, floor: float, power: float = 1.0) -> float:
@@ -368,11 +401,16 @@ def _wsd(s: Shape, full: Any) -> Iterator[dict[str, Any]]:
         fits = []
         for shape in ("cosine", "linear", "1-sqrt"):
             best = _robust_floor(k, y, peak, shape)
-            for floor in dict.fromkeys([0.0, *_floats(best, peak * 1e-9)]):
+            # The decay ends at the run's end (the log's max_steps, else its last update + 1): the
+            # floor that makes it so (a linear decay is straight for any floor).
+            ends = [_minimize(partial(_end_miss, k, y, peak, shape, end + s.lag), 0.0,
+                              float(y.min()) * (1 - 1e-9)) for end in _ends(s)]
+            floors = [0.0, *_floats(best, peak * 1e-9)] + [f for e in ends for f in _floats(e, peak * 1e-9)]
+            for floor in sorted(dict.fromkeys(floors), key=digits)[:6]:
                 line = _fit_decay(k, y, peak, shape, floor)
                 if line is not None and line[2] <= MAX_LAG:
                     fits.append((line[2], shape, floor, line))
-        fits.sort(key=lambda f: f[0])  # the straightest progress first
+        fits.sort(key=lambda f: (f[0] > 1e-6, f[0]))  # the straightest progress first
         for _, shape, floor, (b, start, _) in fits:
             begins = _around(start - s.lag, 1)
             for w in warmups:
@@ -383,6 +421,12 @@ def _wsd(s: Shape, full: Any) -> Iterator[dict[str, Any]]:
                         if begin > w:
                             yield _native("wsd", peak, w, begin + d, min_lr=floor,
                                           decay_steps=d, decay_shape=shape)
+
+
+def _end_miss(k: IntArray, y: FloatArray, peak: float, shape: str, end: float, floor: float) -> float:
+    """How far the decay fitted with ``floor`` ends from ``end``, in updates."""
+    line = _fit_decay(k, y, peak, shape, floor)
+    return math.inf if line is None else abs(line[1] + 1.0 / line[0] - end)
 
 
 def _robust_floor(k: IntArray, y: FloatArray, peak: float, shape: str) -> float:

@@ -44,21 +44,27 @@ class Summary:
     lr_sum: float
     notes: tuple[str, ...] = field(default=())
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, lr: bool = True) -> dict[str, Any]:
+        """The JSON form; ``lr=False`` for a series that is not a learning rate (``momentum``,
+        ``betas[0]``, ``weight_decay``): its values are named ``first``, ``peak``, ``min``, ``sum``, ...
+        instead of ``first_lr``, ``peak_lr``, ``min_lr``, ``lr_sum``."""
+        def key(name: str) -> str:
+            return name if lr else name.removesuffix("_lr").removeprefix("lr_")
+
         return {
             "label": self.label,
             "total_steps": self.total_steps,
-            "first_lr": self.first_lr,
+            key("first_lr"): self.first_lr,
             "warmup_steps": self.warmup_steps,
-            "warmup_end_lr": self.warmup_end_lr,
+            key("warmup_end_lr"): self.warmup_end_lr,
             "peak_step": self.peak_step,
-            "peak_lr": self.peak_lr,
+            key("peak_lr"): self.peak_lr,
             "final_step": self.final_step,
-            "final_lr": self.final_lr,
+            key("final_lr"): self.final_lr,
             "min_step": self.min_step,
-            "min_lr": self.min_lr,
-            "mean_lr": self.mean_lr,
-            "lr_sum": self.lr_sum,
+            key("min_lr"): self.min_lr,
+            key("mean_lr"): self.mean_lr,
+            key("lr_sum"): self.lr_sum,
             "notes": list(self.notes),
         }
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -109,7 +111,7 @@ def place_actual(ctx: typer.Context, actual: tuple[Any, int | None] | None,
 
     log, offset = actual
     overlay = align(schedule, log.steps, log.lrs, log.lines, offset=offset, float32=log.float32,
-                    convention=log.offset, kind=log.kind)
+                    convention=log.offset, kind=log.kind, rounding=log.rounding)
     lag = overlay.skipped.get("offset") if overlay.skipped.get("count") else None
     if offset is None and lag is not None and lag != overlay.offset:
         # Skipped steps explain the log under another alignment than the median's: say that one, so
@@ -117,7 +119,8 @@ def place_actual(ctx: typer.Context, actual: tuple[Any, int | None] | None,
         why = log.convention if lag == log.offset and log.convention else \
             "the alignment under which the skipped steps explain the log"
         overlay = replace(align(schedule, log.steps, log.lrs, log.lines, offset=lag, float32=log.float32,
-                                convention=log.offset, kind=log.kind), automatic=True, from_log=why)
+                                convention=log.offset, kind=log.kind, rounding=log.rounding),
+                          automatic=True, from_log=why)
     context = app_context(ctx)
     context.note(log.describe())
     context.note(f"{log.name}: {overlay.alignment()}")
@@ -159,6 +162,22 @@ def placed_as(overlay: Overlay, schedule: Schedule, log: Any, offset: int) -> Ov
     from warmupctl.calc.actual import align, meaning
 
     placed = align(schedule, log.steps, log.lrs, log.lines, offset=offset, float32=log.float32,
-                   convention=log.offset, kind=log.kind)
+                   convention=log.offset, kind=log.kind, rounding=log.rounding)
     return replace(placed, automatic=True,
                    from_log=f"{meaning(offset, log.kind).split(':')[0]}: the explanation's")
+
+
+@contextmanager
+def log_series_hint(actual: tuple[Any, int | None] | None) -> Iterator[None]:
+    """``--series NAME`` picks the schedule's series; when the schedule has no ``NAME`` but
+    ``--actual``'s log has, the error says that ``--actual-series NAME`` reads the log's."""
+    try:
+        yield
+    except SpecError as exc:
+        log = actual[0] if actual is not None else None
+        if log is None or exc.path != "--series" or exc.value not in log.series:
+            raise
+        raise SpecError(exc.message, source=exc.source, path=exc.path, value=exc.value,
+                        hint=f"{exc.value} is a series of the log {os.path.basename(log.name)}: "
+                             f"--actual-series {exc.value} reads it (--series picks the "
+                             "schedule's)") from None

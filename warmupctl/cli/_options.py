@@ -278,8 +278,10 @@ SpecArg = Annotated[
 ActualOpt = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--actual", metavar="LOG",
-                 help="a run's logged LR to overlay and measure: transformers' trainer_state.json, or a "
-                      "TensorBoard or W&B CSV export; reports the largest deviation and where"),
+                 help="a run's logged LR to overlay and measure: trainer_state.json, an event file, a "
+                      "TensorBoard or W&B export, trainer_log.jsonl, MMEngine scalars, results.csv, "
+                      "summary.csv, metrics.csv, a Megatron or fairseq log (docs/logs.md); reports the "
+                      "largest deviation and where, and on plot draws what explains it"),
 ]
 ActualSeriesOpt = Annotated[
     Optional[str],  # noqa: UP045

@@ -182,8 +182,11 @@ def _against_log(ctx: typer.Context, a: str, actual: str, offset: Optional[str],
         from warmupctl.cli._output import check_destination
 
         check_destination(output)
+    from warmupctl.cli._common import log_series_hint
+
     context = app_context(ctx)
-    spec = _spec_side(a, flags, ctx) if flags else load_operand(a, run_bound(ctx))
+    with log_series_hint(log):
+        spec = _spec_side(a, flags, ctx) if flags else load_operand(a, run_bound(ctx))
     if not isinstance(spec, Schedule):
         raise SpecError("--actual compares a spec with a run's log; A is a saved table", source=a,
                         hint="give the spec the table was written from")

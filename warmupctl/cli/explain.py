@@ -72,10 +72,10 @@ def explain(
                  families=spec is not None, kind=run_log.kind)
     yaml_text = None
     if inferred_spec is not None:
+        from warmupctl.calc.actual import meaning
         from warmupctl.render.explain import spec_yaml
 
-        where = "update = step" + (f" - {report.best.offset}" if report.best.offset > 0 else
-                                   f" + {-report.best.offset}" if report.best.offset < 0 else "")
+        where = meaning(report.best.offset, run_log.kind).split(":")[0]  # in the log's own words
         yaml_text = spec_yaml(inferred_spec, f"inferred from {os.path.basename(log)} ({where})")
         if save_spec:
             write_text(save_spec, lambda out: out.write(yaml_text))

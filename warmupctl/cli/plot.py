@@ -94,12 +94,15 @@ def plot(
     if diff and len(specs or []) < 2 and not policy.any:  # a policy gives two curves: effective − intended
         raise SpecError("needs two or more specs to compare", source="command line",
                         path="--diff", hint="e.g. warmupctl plot old.yaml new.yaml --diff")
-    if policy.any or theory.any:
-        schedules, drawn = pol.plot_schedules(ctx, specs, flags or {}, policy, theory)
-        named = drawn.pop("title", None)
-        title = title or named
-    else:
-        schedules, drawn = load_schedules(ctx, specs, flags or {}), {}
+    from warmupctl.cli._common import log_series_hint
+
+    with log_series_hint(log):
+        if policy.any or theory.any:
+            schedules, drawn = pol.plot_schedules(ctx, specs, flags or {}, policy, theory)
+            named = drawn.pop("title", None)
+            title = title or named
+        else:
+            schedules, drawn = load_schedules(ctx, specs, flags or {}), {}
     chosen = chosen or "png"
     path = output or _default_name(schedules, chosen)
     if path != "-":
@@ -143,8 +146,9 @@ def _overlay(ctx: typer.Context, schedules: list, policy: bool, actual: Optional
     context = app_context(ctx)
     if len(schedules) > 1:
         context.note(f"{_log_name(actual)}: measured against {target.label}")
+    overlay, explained = explain_actual(ctx, log, target, overlay)
     context.info(f"{_log_name(actual)}: {overlay.describe()}")
-    return explain_actual(ctx, log, target, overlay)
+    return overlay, explained
 
 
 def _log_name(path: Optional[str]) -> str:  # noqa: UP045
@@ -168,11 +172,14 @@ def _terminal(ctx: typer.Context, specs: Optional[list[str]], flags: dict, outpu
         from warmupctl.cli._output import check_destination
 
         check_destination(output)
-    if policy.any:
-        schedules, drawn = pol.plot_schedules(ctx, specs, flags, policy, theory)
-        title = title or drawn.get("title")
-    else:
-        schedules = load_schedules(ctx, specs, flags)
+    from warmupctl.cli._common import log_series_hint
+
+    with log_series_hint(log):
+        if policy.any:
+            schedules, drawn = pol.plot_schedules(ctx, specs, flags, policy, theory)
+            title = title or drawn.get("title")
+        else:
+            schedules = load_schedules(ctx, specs, flags)
     for schedule in schedules:  # the terminal draws one curve per spec: name what it leaves out
         if schedule.series:
             app_context(ctx).note(f"{schedule.label}: the series {', '.join(schedule.series)} are "

@@ -150,9 +150,14 @@ def _config_steps(ctx: typer.Context, spec: str, flags: dict[str, Any], library_
     counts = {"config": translation.title, "schedule": schedule.label, "total_steps": schedule.total_steps,
               "warmup_steps": schedule.warmup_steps}
     if schedule.progress is not None:  # what those updates consume (Megatron: along its batch ramp)
-        ends = schedule.progress.at([schedule.total_steps, schedule.warmup_steps])
+        progress = schedule.progress
+        ends = progress.at([schedule.total_steps, schedule.warmup_steps])
         for name, (total, warmup) in ends.items():
             counts[f"total_{name}"], counts[f"warmup_{name}"] = int(total), int(warmup)
+        if progress.varying and progress.breaks:  # the update from which the batch stays at its last
+            counts["ramp_steps"] = progress.breaks[-1]
+            for name, (value,) in progress.at([progress.breaks[-1]]).items():
+                counts[f"ramp_{name}"] = int(value)
     if fmt == TableOrJson.json:
         from warmupctl.render.text import FORMAT_VERSION, dumps
 

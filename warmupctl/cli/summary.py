@@ -34,26 +34,29 @@ def summary(
     largest deviation from the computed LR, and where.
     """
     from warmupctl.calc.summary import summarize
-    from warmupctl.cli._common import place_actual, read_actual
+    from warmupctl.cli._common import log_series_hint, place_actual, read_actual
     from warmupctl.cli._output import write_text
 
     log = read_actual(actual, actual_offset, actual_series)
-    (schedule,) = load_schedules(ctx, [spec] if spec else None, flags or {})
+    with log_series_hint(log):
+        (schedule,) = load_schedules(ctx, [spec] if spec else None, flags or {})
     result = summarize(schedule, steps)
     context = app_context(ctx)
     overlay = place_actual(ctx, log, schedule)
     if fmt == TableOrJson.json:
+        from warmupctl.engine.series import is_lr
         from warmupctl.render.text import FORMAT_VERSION, dumps
 
+        picked = str((flags or {}).get("series") or "lr")
         document = {"format_version": FORMAT_VERSION, "label": schedule.label,
                     "source": schedule.source, "spec": dict(schedule.spec),
-                    "summary": result.as_dict()}
+                    "summary": result.as_dict(lr=is_lr(picked))}
         if overlay is not None:
             document["actual"] = {"file": actual, **overlay.as_dict()}
         if schedule.series:  # each series besides the LR (lr/pg1, momentum, weight_decay, ...)
             from warmupctl.calc.summary import summarize_series
 
-            document["series"] = {name: s.as_dict()
+            document["series"] = {name: s.as_dict(lr=is_lr(name))
                                   for name, s in summarize_series(schedule, steps).items()}
         write_text(output, lambda out: out.write(dumps(document) + "\n"))
     else:

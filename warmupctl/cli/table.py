@@ -227,12 +227,14 @@ def _side_by_side(ctx: typer.Context, schedules: list, chosen: str, output: str 
 def _with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict, options, theory,
                    chosen: str, output: str | None, steps: int | None, every: int | None,
                    at_steps: list[int | str] | None) -> None:
-    """One spec, with the effective LR (``lr``) beside the intended one and the theory's columns."""
+    """One spec, with the effective LR (``lr``, or the series of ``--series``) beside the intended one
+    and the theory's columns."""
     import numpy as np
 
     from warmupctl.calc import theory as th
     from warmupctl.calc.rows import compact_steps, every_steps
     from warmupctl.calc.summary import summarize
+    from warmupctl.engine.series import is_lr
     from warmupctl.render import columns as cols
 
     if len(specs or []) > 1:
@@ -245,11 +247,12 @@ def _with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict, opt
     count = steps or shown.total_steps
     context = app_context(ctx)
 
+    picked = str(flags.get("series") or "lr")  # --series NAME: the value column is named as the series
     names = cols.columns_of([*(["intended"] if loaded.effective is not None else []),
                              *(["noise_batch"] if theory.noise_batch is not None else []),
-                             *(["unstable"] if theory.sharpness is not None else [])])
+                             *(["unstable"] if theory.sharpness is not None else [])], picked)
     peak = None
-    extra: dict = {}
+    extra: dict = {"series": [picked]} if picked != "lr" else {}
     if theory.noise_batch is not None:
         peak = summarize(intended).peak_lr
         if not peak > 0:
@@ -263,7 +266,8 @@ def _with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict, opt
         extra.setdefault("theory", {})["stability"] = report.as_dict()
     if loaded.effective is not None:
         extra["policies"] = [p.as_dict() for p in loaded.policies]
-        extra["intended"] = {"label": intended.label, "summary": summarize(intended, count).as_dict()}
+        extra["intended"] = {"label": intended.label,
+                             "summary": summarize(intended, count).as_dict(lr=is_lr(picked))}
 
     def derive(lrs):
         out = {}
@@ -292,7 +296,7 @@ def _with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict, opt
     summary = summarize(shown, count)
     if chosen == "table":
         shown_rows = terminal_rows(rows, count)
-        values = cols.gather(cols.iter_blocks(shown, shown_rows, count, beside, derive), names)
+        values = cols.gather(cols.iter_blocks(shown, shown_rows, count, beside, derive, picked), names)
         from warmupctl.render.table import events
 
         marks = events(shown, summary)
@@ -311,7 +315,7 @@ def _with_policies(ctx: typer.Context, specs: list[str] | None, flags: dict, opt
 
     from warmupctl.cli._output import write_text
 
-    blocks = cols.iter_blocks(shown, rows, count, beside, derive)
+    blocks = cols.iter_blocks(shown, rows, count, beside, derive, picked)
     writers = {
         "csv": lambda out: cols.write_csv(out, names, blocks),
         "markdown": lambda out: cols.write_markdown(out, names, blocks),

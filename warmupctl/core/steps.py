@@ -150,22 +150,17 @@ def limited_batches(batches: int, limit: int | float) -> int:
     return int(batches * limit)
 
 
-def lightning_epoch(facts: BatchFacts, limit: int | float = 1.0) -> tuple[int, int]:
-    """``(batches, updates)`` of one epoch of Lightning's fit loop, per device.
-
-    The batches are :func:`sampled_batches` (Lightning shards with torch's ``DistributedSampler``)
-    cut by :func:`limited_batches`; the updates are ``ceil(batches / grad_accum)``, since Lightning
-    steps on the last batch of an epoch (``LOOPS["lightning"]``). Both Lightning's own count and
-    NeMo's, which runs on Lightning's trainer, are this one.
+def describe_sampled(facts: BatchFacts) -> str:
+    """How :func:`sampled_batches` counts, with the numbers.
 
     Examples:
-        >>> lightning_epoch(BatchFacts(micro_batch_size=32, devices=2, dataset_size=1000, grad_accum=2))
-        (16, 8)
-        >>> lightning_epoch(BatchFacts(micro_batch_size=32, devices=2, dataset_size=1000, grad_accum=2), 0.5)
-        (8, 4)
+        >>> describe_sampled(BatchFacts(micro_batch_size=32, devices=2, dataset_size=1000))
+        'ceil(ceil(1000 / 2 processes) / batch 32)'
+        >>> describe_sampled(BatchFacts(micro_batch_size=32, devices=2, dataset_size=1000, drop_last=True))
+        'floor(ceil(1000 / 2 processes) / batch 32)'
     """
-    batches = limited_batches(sampled_batches(facts), limit)
-    return batches, LOOPS["lightning"].updates(batches, facts.grad_accum)
+    outer = "floor" if facts.drop_last else "ceil"
+    return f"{outer}(ceil({facts.dataset_size} / {facts.devices} processes) / batch {facts.micro_batch_size})"
 
 
 @dataclass(frozen=True)
@@ -278,10 +273,13 @@ class EpochCount:
         }
 
 
-def epoch_count(facts: BatchFacts, epochs: Fraction, loop: str = "transformers") -> EpochCount:
+def epoch_count(facts: BatchFacts, epochs: Fraction, loop: str = "transformers",
+                limit: int | float = 1.0) -> EpochCount:
     """Updates per epoch and for ``epochs`` epochs, counted as ``loop`` counts them.
 
     The accelerate maintainers' worked example (accelerate#963): 100 batches × 10 epochs ÷ 4 = 250.
+    ``limit`` cuts an epoch's micro-batches as Lightning's ``limit_train_batches`` does
+    (:func:`limited_batches`); NeMo sizes its scheduler with the same count.
 
     Examples:
         >>> facts = BatchFacts(micro_batch_size=1, dataset_size=100, grad_accum=4)
@@ -291,9 +289,13 @@ def epoch_count(facts: BatchFacts, epochs: Fraction, loop: str = "transformers")
         >>> short = BatchFacts(micro_batch_size=1, dataset_size=10, grad_accum=4)
         >>> epoch_count(short, Fraction(3), "plain").total, epoch_count(short, Fraction(3)).total
         (6, 9)
+        >>> lightning = BatchFacts(micro_batch_size=32, devices=2, dataset_size=1000, grad_accum=2)
+        >>> count = epoch_count(lightning, Fraction(10), "lightning", limit=0.5)
+        >>> count.batches, count.updates_per_epoch, count.total
+        (8, 4, 40)
     """
     spec = LOOPS[loop]
-    batches = spec.batches(facts)
+    batches = limited_batches(spec.batches(facts), limit)
     per_epoch = spec.updates(batches, facts.grad_accum)
     note = spec.note if batches % facts.grad_accum else ""
     if per_epoch == 0:

@@ -39,6 +39,16 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 
+def is_lr(name: str) -> bool:
+    """Whether series ``name`` is a learning rate: ``lr`` or a parameter group's (``lr/pg1``, ``lr/head``).
+
+    Examples:
+        >>> is_lr("lr"), is_lr("lr/head"), is_lr("momentum"), is_lr("weight_decay/pg0")
+        (True, True, False, False)
+    """
+    return name == LR or name.startswith(LR + "/")
+
+
 def names(schedule: Schedule) -> tuple[str, ...]:
     """``lr`` and then the schedule's series names, in their order."""
     return (LR, *schedule.series)

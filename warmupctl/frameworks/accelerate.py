@@ -11,6 +11,8 @@ schedule's counter ``k × num_processes``.
 
 from __future__ import annotations
 
+import re
+
 from warmupctl.core.errors import SpecError
 from warmupctl.engine import Boundary, Schedule
 from warmupctl.frameworks._kit import FloatArray, IntArray, finish
@@ -37,8 +39,19 @@ def _build(call: LibraryCall) -> Schedule:
     marks = [Boundary(-(-b.step // stride), b.label) for b in inner.boundaries]
     return finish(call, fn, natural=-(-inner.total_steps // stride),
                   warmup=-(-inner.warmup_steps // stride), boundaries=marks,
-                  notes=(*notes, *inner.notes),
+                  notes=(*notes, *(_own_steps(note, inner.label, stride) for note in inner.notes)),
                   source="accelerate 1.16.0, src/accelerate/scheduler.py, AcceleratedScheduler.step")
+
+
+def _own_steps(note: str, label: str, stride: int) -> str:
+    """A note of the wrapped scheduler, whose "update k" is its own step k: ``stride`` of them per update.
+
+    >>> _own_steps("update 0 gets LR 0", "diffusers.cosine", 2)
+    'diffusers.cosine, in its own steps (2 per update): step 0 gets LR 0'
+    """
+    if stride == 1:
+        return note
+    return f"{label}, in its own steps ({stride} per update): " + re.sub(r"\bupdate(s?)\b", r"step\1", note)
 
 
 register(LibrarySchedule(

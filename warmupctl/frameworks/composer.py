@@ -534,7 +534,9 @@ def _conversions(s: _Sched, st: _State, ssr: float) -> list[str]:
         scaled = 1.0 if name == "t_warmup" else ssr
         done = st.convert(time, f"args.{name}", scaled)
         if done != time:
-            how = f"int({time.value:g} × {st.max_duration})" if time.unit == "dur" else \
+            top = st.max_duration
+            per = f" × {st.dataloader_len} batches" if top is not None and top.unit == "ep" else ""
+            how = f"int({time.value:g}{per} × {top})" if time.unit == "dur" else \
                 f"{time.value} × updates_per_epoch {st.dataloader_len}" if time.unit == "ep" else ""
             scaling = f", × scale_schedule_ratio {ssr:g}" if scaled != 1.0 and time.unit != "dur" else ""
             notes.append(f"{name} '{s.args.get(name, time)}' is {done}"

@@ -37,6 +37,7 @@ from warmupctl.calc.summary import Summary
 from warmupctl.engine import Schedule
 from warmupctl.engine.progress import Progress
 from warmupctl.engine.schedule import CHUNK_SIZE
+from warmupctl.engine.series import is_lr
 from warmupctl.render.table import CONVENTION, fmt
 from warmupctl.render.text import FORMAT_VERSION, dumps
 
@@ -70,10 +71,11 @@ def _cells(name: str, values: NDArray[Any], style: str) -> list[str]:
     return [repr(v) for v in values.tolist()]  # repr gives 'inf' and 'nan', which float() reads
 
 
-def columns_of(names: Iterable[str]) -> list[str]:
-    """``lr`` then the known extra columns among ``names``, in :data:`ORDER`."""
+def columns_of(names: Iterable[str], value: str = "lr") -> list[str]:
+    """The value column (``lr``, or the series ``--series`` picked) then the known extra columns among
+    ``names``, in :data:`ORDER`."""
     wanted = set(names)
-    return ["lr", *(name for name in ORDER if name in wanted)]
+    return [value, *(name for name in ORDER if name in wanted)]
 
 
 def write_csv(out: TextIO, names: list[str], blocks: Iterable[Block]) -> None:
@@ -93,11 +95,14 @@ def write_markdown(out: TextIO, names: list[str], blocks: Iterable[Block]) -> No
 
 def write_json(out: TextIO, schedule: Schedule, summary: Summary, names: list[str],
                blocks: Iterable[Block], extra: Mapping[str, Any]) -> None:
-    """The ``text.write_json`` envelope with richer rows, and ``extra`` top-level keys (sorted in)."""
+    """The ``text.write_json`` envelope with richer rows, and ``extra`` top-level keys (sorted in).
+
+    The summary is of the first column: a series that is not an LR (``momentum``) has its values
+    under ``peak``, ``min``, ... rather than ``peak_lr``, ``min_lr`` (:meth:`Summary.as_dict`)."""
     keys = sorted(["step", *names])
     top = {"format_version": FORMAT_VERSION if set(names) <= set(KINDS) else SERIES_FORMAT_VERSION,
            "label": schedule.label, "source": schedule.source,
-           "spec": dict(schedule.spec), "summary": summary.as_dict(), **extra}
+           "spec": dict(schedule.spec), "summary": summary.as_dict(lr=is_lr(names[0])), **extra}
     out.write("{\n")
     for key in sorted(k for k in top if k < "rows"):
         out.write(f'"{key}": {dumps(top[key])},\n')
@@ -124,7 +129,7 @@ def build_table(title: str, steps: NDArray[np.int64], names: list[str],
     table.add_column("step", justify="right", style="cyan")
     texts = [_terminal(name, values[name]) for name in names]
     for name, column in zip(names, texts):
-        header = "lr (effective)" if name == "lr" and "intended" in names else TITLES.get(name, name)
+        header = f"{name} (effective)" if name == names[0] and "intended" in names else TITLES.get(name, name)
         # A number is never cut ("0.000…") nor wrapped ("0.0001" over "65"): its column is as wide
         # as its longest cell; a long header wraps instead.
         table.add_column(header, overflow="fold", min_width=max(map(len, column), default=1),
@@ -172,17 +177,18 @@ def _terminal(name: str, values: NDArray[Any]) -> list[str]:
 def iter_blocks(shown: Schedule, steps: NDArray[np.int64] | None, count: int,
                 intended: Schedule | None = None,
                 derive: Callable[[NDArray[np.float64]], Mapping[str, NDArray[Any]]] | None = None,
-                ) -> Iterator[Block]:
+                value: str = "lr") -> Iterator[Block]:
     """``(steps, {column: values})`` blocks of ``shown`` — every update ``0..count-1``, or the chosen
-    ``steps`` — with ``intended``'s LR beside it (walked in step with ``shown``, so a recursive replay
-    is read once) and ``derive(lrs)`` adding the columns computed from the LR. Bounded memory."""
+    ``steps`` — in the column ``value``, with ``intended``'s beside it (walked in step with ``shown``,
+    so a recursive replay is read once) and ``derive(lrs)`` adding the columns computed from the LR.
+    Bounded memory."""
     def more(lrs: NDArray[np.float64]) -> Mapping[str, NDArray[Any]]:
         return derive(lrs) if derive is not None else {}
 
     if steps is None:
         beside = intended.iter_chunks(count, CHUNK_SIZE) if intended is not None else None
         for first, block in shown.iter_chunks(count, CHUNK_SIZE):
-            row: dict[str, NDArray[Any]] = {"lr": block, **more(block)}
+            row: dict[str, NDArray[Any]] = {value: block, **more(block)}
             if beside is not None:
                 row["intended"] = next(beside)[1]
             yield range(first, first + len(block)), row
@@ -190,7 +196,7 @@ def iter_blocks(shown: Schedule, steps: NDArray[np.int64] | None, count: int,
     for first in range(0, len(steps), CHUNK_SIZE):
         part = steps[first:first + CHUNK_SIZE]
         lrs = shown(part)
-        row = {"lr": lrs, **more(lrs)}
+        row = {value: lrs, **more(lrs)}
         if intended is not None:
             row["intended"] = intended(part)
         yield part, row

@@ -92,6 +92,10 @@ def parse_text(text: str, source: str) -> dict[str, Any]:
         raise SpecError("empty file", source=source,
                         hint="write keys such as 'kind: cosine' and 'warmup_steps: 100'")
     stripped = text.lstrip()
+    if source.lower().endswith(".gin"):  # t5x / gin bindings: not read, said so in one line
+        from warmupctl.spec.configs.jobs import gin_refusal
+
+        raise gin_refusal(text, source)
     if source.endswith(".py"):
         # A Python config (nanoGPT's config/*.py): its literal assignments, never executed.
         from warmupctl.spec.configs.pyconfig import literal_assignments

@@ -79,6 +79,37 @@ def run(spec):
     return record.lrs
 
 
+def replay(spec):
+    """What :func:`run` gives, without the forward and backward passes: the same Trainer is built
+    (the LambdaLR's first evaluation, max_duration scaled), then each batch does what
+    ``Trainer._train_loop`` does around the update: read the LR, ``scheduler.step()``, then
+    ``state.timestamp.to_next_batch(samples, tokens)`` (and ``to_next_epoch()`` at the dataloader's end),
+    until the timestamp reaches ``max_duration``. ``__main__`` checks it equals :func:`run` on every case.
+    """
+    torch.manual_seed(0)
+    name = spec["schedule"].partition(".")[2]
+    per_epoch = spec.get("updates_per_epoch") or 400
+    samples, tokens = spec.get("samples_per_batch") or 2, spec.get("tokens_per_batch") or 0
+    data = TensorDataset(torch.randn(per_epoch * 2, 4), torch.randint(0, 2, (per_epoch * 2,)))
+    loader = DataLoader(data, batch_size=2, drop_last=True)
+    model = ComposerClassifier(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 2)), num_classes=2)
+    trainer = Trainer(model=model, train_dataloader=loader,
+                      optimizers=torch.optim.SGD(model.parameters(), lr=spec["lr"]),
+                      schedulers=getattr(composer.optim, name)(**spec["args"]),
+                      max_duration=spec["max_duration"], scale_schedule_ratio=spec.get("scale_schedule_ratio", 1.0),
+                      device="cpu", progress_bar=False, log_to_console=False, loggers=[])
+    state = trainer.state
+    (scheduler,) = state.schedulers
+    lrs = []
+    while state.timestamp < state.max_duration:
+        lrs.append(float(state.optimizers[0].param_groups[0]["lr"]))
+        scheduler.step()
+        state.timestamp = state.timestamp.to_next_batch(samples=samples, tokens=tokens)
+        if int(state.timestamp.batch_in_epoch) == per_epoch:
+            state.timestamp = state.timestamp.to_next_epoch()
+    return lrs
+
+
 def case(name, args, max_duration, lr=1.0, **facts):
     return {"schedule": f"composer.{name}", "lr": lr, "args": args, "max_duration": max_duration, **facts}
 
@@ -158,6 +189,7 @@ if __name__ == "__main__":
     out = []
     for spec in CASES:
         values = run(spec)
+        assert replay(spec) == values, spec  # the fast replay the real configs use is the Trainer's loop
         out.append({"spec": spec, "steps": len(values), "lr": values})
     for spec in RAISES:
         try:

@@ -33,7 +33,8 @@ from warmupctl.spec.configs._versions import parse_pairs
 #: The format modules, in registration order (a dialect after the format it refines).
 FORMAT_MODULES = ("transformers", "deepspeed", "timm", "megatron", "axolotl", "llamafactory",
                   "open_instruct", "nanogpt", "mmengine", "nemo", "lightning", "ultralytics", "detectron2",
-                  "torchtune", "litgpt", "diffusers", "fairseq", "unread", "jobs", "megatron_yaml", "tfm")
+                  "torchtune", "litgpt", "diffusers", "fairseq", "composer", "unread", "jobs",
+                  "megatron_yaml", "tfm")
 for _module in FORMAT_MODULES:
     import_module(f"{__name__}.{_module}")
 # Errors list the formats in the order above (a module may register another's helpers first).

@@ -34,14 +34,9 @@ from typing import Any
 from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.spec.configs import _kit as kit
+from warmupctl.spec.configs import transformers as hf
 from warmupctl.spec.configs.deepspeed import TITLE as DS_TITLE
 from warmupctl.spec.configs.deepspeed import DeepSpeedConfig, block_of, locate_file
-from warmupctl.spec.configs.transformers import (
-    batch_against_deepspeed,
-    deepspeed_with_trainer,
-    optimizer_lr,
-    trainer_arguments,
-)
 from warmupctl.spec.load import load_mapping
 
 TITLE = "axolotl config"
@@ -240,10 +235,10 @@ def _with_deepspeed_scheduler(raw: Mapping[str, Any], request: kit.Request, ds: 
     micro, accum, _ = _micro_and_accumulation(raw)
     name = v.as_str(raw.get("lr_scheduler") or "cosine", "lr_scheduler")
     kwargs = dict(v.as_mapping(raw.get("lr_scheduler_kwargs") or {}, "lr_scheduler_kwargs"))
-    trainer = trainer_arguments(lr=lr, scheduler=name, kwargs=kwargs, max_steps=n, per_device=micro,
-                                grad_accum=accum, world=request.facts.get("devices"))
-    trainer = batch_against_deepspeed(trainer, ds, notes)
-    spec = deepspeed_with_trainer(ds, trainer, optimizer_lr(ds, trainer), n, w, notes, origins)
+    trainer = hf.trainer_arguments(lr=lr, scheduler=name, kwargs=kwargs, max_steps=n, per_device=micro,
+                                   grad_accum=accum, world=request.facts.get("devices"))
+    trainer = hf.batch_against_deepspeed(trainer, ds, notes)
+    spec = hf.deepspeed_with_trainer(ds, trainer, hf.optimizer_lr(ds, trainer), n, w, notes, origins)
     ignored = [key for key in ("cosine_min_lr_ratio", "cosine_constant_lr_ratio", "lr_quadratic_warmup")
                if raw.get(key) is not None]
     notes.append("axolotl hands deepspeed: to the Trainer, so DeepSpeed's scheduler is used (warmup_steps "

@@ -8,7 +8,8 @@ the gradients sync (once per update) and then ``num_processes`` times
 (:mod:`warmupctl.frameworks.accelerate`): update ``k`` runs at its step ``k × P``. The run has
 ``R = max_train_steps`` updates, or ``num_train_epochs × ceil(ceil(L / P) / accumulation)``, with
 ``L = ceil(rows / train_batch_size)`` batches before sharding (no ``drop_last``; accelerate's even
-sharding gives each process ``ceil(L / P)``). The scripts differ in ``W_s`` and ``N_s`` (diffusers
+sharding gives each process ``ceil(L / P)``), except in the scripts that batch by aspect-ratio bucket
+(:data:`BUCKETED`), whose epochs are refused. The scripts differ in ``W_s`` and ``N_s`` (diffusers
 PR #8312 fixed some of them, not all); :data:`SCRIPTS` gives each script's family:
 
 * ``sharded`` (``train_dreambooth_lora.py``, ``train_text_to_image.py``, ...): ``W_s = W × P``,
@@ -55,6 +56,16 @@ class Script(NamedTuple):
     cycles_and_power: bool  #: passes num_cycles=lr_num_cycles, power=lr_power to get_scheduler
 
 
+#: Scripts whose loader batches by aspect-ratio bucket (``BucketBatchSampler``): an epoch's batches depend
+#: on the images, not on the rows alone.
+BUCKETED = frozenset({
+    "train_dreambooth_lora_flux2.py", "train_dreambooth_lora_flux2_img2img.py",
+    "train_dreambooth_lora_flux2_klein.py", "train_dreambooth_lora_flux2_klein_img2img.py",
+    "train_dreambooth_lora_flux_kontext.py", "train_dreambooth_lora_ideogram4.py",
+    "train_dreambooth_lora_z_image.py", "train_dreambooth_lora_krea2.py",
+    "train_dreambooth_lora_qwen_image.py"})
+
+
 _S, _P, _A = "sharded", "processes", "accumulation"
 #: The example scripts at the cited commit whose scheduler warmupctl reproduces, by file name.
 SCRIPTS: Mapping[str, Script] = MappingProxyType({
@@ -83,6 +94,8 @@ SCRIPTS: Mapping[str, Script] = MappingProxyType({
         "train_text_to_image_sdxl.py")},
     "train_t2i_adapter_sdxl.py": Script("plain", True),
 })
+#: Arguments that decide len(train_dataset), which --dataset-size must give.
+DATASET_SHAPING = ("repeats", "max_train_samples", "with_prior_preservation", "num_class_images")
 #: get_scheduler's names the scripts can use (piecewise_constant needs step_rules, which no script passes).
 NAMES = ("linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup")
 
@@ -167,15 +180,21 @@ def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translat
     cap_flag = request.overrides.get("total_steps")
     cap = v.as_count(cap_flag, "--total-steps", minimum=1) if cap_flag is not None else \
         _count(raw, "max_train_steps", spelled, minimum=1)
-    notes = [f"{source} read as {TITLE} ({script_name or 'no training_script: one process, no accumulation'}"
-             f"{', ' + family if script else ''}; {processes} processes from {processes_how})"]
+    which = (f"{script_name} as diffusers 58eb52c0 has it: {family}" if script
+             else "no training_script: one process, no accumulation")
+    notes = [f"{source} read as {TITLE} ({which}; {processes} processes from {processes_how})"]
     if cap is not None:
         run = cap
         scheduler_total = cap * {"sharded": processes, "processes": processes, "accumulation": accum,
                                  "plain": 1}[family]
-        how = f"max_train_steps {cap}" + (" (--total-steps)" if cap_flag is not None else "")
+        how = f"max_train_steps {cap}" + (" (--total-steps sets it)" if cap_flag is not None else "")
     else:
         rows = request.facts.get("dataset_size")
+        if script is not None and str(script_name).rsplit("/", 1)[-1] in BUCKETED:
+            raise SpecError(f"is counted by {script_name}'s aspect-ratio buckets (BucketBatchSampler): an "
+                            "epoch's batches depend on the images", path="num_train_epochs",
+                            value=raw.get("num_train_epochs"),
+                            hint="give max_train_steps, or pass --total-steps N (it sets max_train_steps)")
         if rows is None:
             raise SpecError("the run is num_train_epochs of the dataset", path="num_train_epochs",
                             value=raw.get("num_train_epochs"),
@@ -190,6 +209,11 @@ def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translat
                            "accumulation": before * accum, "plain": before}[family]
         how = (f"num_train_epochs {epochs} × ceil(ceil({batches} batches (ceil({rows} / train_batch_size "
                f"{batch})) / {processes} processes) / accumulation {accum})")
+        shaping = [spelled[key] for key in DATASET_SHAPING if raw.get(key) not in (None, False)]
+        if shaping:
+            notes.append(f"{', '.join(shaping)} change the rows of an epoch: --dataset-size {rows} must be "
+                         "len(train_dataset) after them (DreamBooth: instance images × repeats, or "
+                         "num_class_images when larger, with prior preservation)")
     factor = {"sharded": processes, "processes": processes, "accumulation": accum, "plain": 1}[family]
     w_s = warmup * factor
     notes.append(f"the run has {run} updates ({how}); get_scheduler({name}, num_warmup_steps={w_s} "
@@ -226,7 +250,7 @@ def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translat
             inner_args[arg] = given if given is not None else default
         elif given is not None and given != default:
             notes.append(f"{spelled[key]} {given} has no effect on lr_scheduler {name}")
-    if warmup and name == "constant":
+    if warmup and name == "constant" and "lr_warmup_steps" in raw:
         notes.append(f"lr_warmup_steps {warmup} has no effect on lr_scheduler constant")
     inner = {"schedule": f"diffusers.{name}", "lr": lr, "args": inner_args}
     spec = {"schedule": "accelerate.AcceleratedScheduler",

@@ -17,7 +17,8 @@ refused with one line saying where the schedule of that run comes from:
 * a hostfile (``worker-1 slots=8`` lines: DeepSpeed's ``deepspeed/launcher/runner.py``
   ``_parse_hostfile`` reads ``hostname slots=N``, as OpenMPI's hostfiles are written);
 * a shell script (a SLURM ``#SBATCH`` script) that runs no training command warmupctl reads: its
-  launching line is named (:func:`script_refusal`, called by :mod:`.shell`).
+  launching line is named (:func:`script_refusal`, called by :mod:`.shell`);
+* a gin file (``.gin``, t5x): refused whole (:func:`gin_refusal`), gin resolves its bindings.
 
 A DeepSpeed config without a ``scheduler`` block is refused the same way by :mod:`.deepspeed`.
 """
@@ -219,6 +220,17 @@ def hostfile_refusal(text: str, source: str) -> SpecError | None:
                      "processes of the run; it holds no LR",
                      source=source, hint=FROM_PROGRAM.replace("it runs", "the launcher runs")
                      + f" (deepspeed --hostfile {source} train.py ...) — give those, with --devices {slots}")
+
+
+_GIN_SCHEDULE = re.compile(r"create_learning_rate_scheduler[.:]")
+
+
+def gin_refusal(text: str, source: str) -> SpecError:
+    """The refusal of a gin file (t5x): its bindings are Python calls gin evaluates, not read here."""
+    says = " (it binds utils.create_learning_rate_scheduler)" if _GIN_SCHEDULE.search(text) else ""
+    return SpecError(f"is a gin config (t5x){says}: warmupctl does not read gin bindings", source=source,
+                     hint="gin resolves its factors, base_learning_rate and warmup_steps with its includes "
+                          "and macros (TRAIN_STEPS); write the schedule as a warmupctl spec")
 
 
 def script_refusal(text: str, source: str) -> SpecError:

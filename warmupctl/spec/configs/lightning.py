@@ -21,6 +21,7 @@ LightningDataModule argument), the device count from ``trainer.devices`` or ``--
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
@@ -101,6 +102,25 @@ def batch_limit(trainer: Mapping[str, Any]) -> int | float:
                     hint="Lightning raises MisconfigurationException (_determine_batch_limits)")
 
 
+def trainer_epochs(trainer: Mapping[str, Any], epochs: int,
+                   facts: arithmetic.BatchFacts) -> tuple[arithmetic.EpochCount, str]:
+    """``epochs`` epochs of Lightning's fit loop under a config's ``trainer`` block, and how its
+    batches were counted, in words.
+
+    :func:`warmupctl.core.steps.epoch_count` counts them (the ``lightning`` loop, cut by
+    ``limit_train_batches``: :func:`batch_limit`); ``facts`` hold the processes (devices × nodes), the
+    batch size, ``accumulate_grad_batches`` and the dataset. NeMo's ``compute_max_steps`` counts the
+    same way, so its reader calls this too.
+    """
+    limit = batch_limit(trainer)
+    count = arithmetic.epoch_count(facts, Fraction(epochs), "lightning", limit)
+    sampled = arithmetic.sampled_batches(facts)
+    how = f"{sampled} batches = {arithmetic.describe_sampled(facts)}"
+    if count.batches != sampled:
+        how = f"{count.batches} batches: limit_train_batches {limit} of {how}"
+    return count, how
+
+
 def _updates_per_epoch(mapping: Mapping[str, Any], facts: Mapping[str, int], notes: list[str]) -> int:
     trainer = mapping.get("trainer") or {}
     data = mapping.get("data") or {}
@@ -119,17 +139,15 @@ def _updates_per_epoch(mapping: Mapping[str, Any], facts: Mapping[str, int], not
     n = facts["dataset_size"]
     accumulate = v.as_count(trainer.get("accumulate_grad_batches", 1) or 1,
                             "trainer.accumulate_grad_batches", minimum=1)
-    drop_last = bool(data.get("init_args", {}).get("drop_last", False))
-    batches, updates = arithmetic.lightning_epoch(
-        arithmetic.BatchFacts(micro_batch_size=batch, devices=workers, grad_accum=accumulate,
-                              dataset_size=n, drop_last=drop_last),
-        batch_limit(trainer))
-    if updates < 1:
+    count, batches = trainer_epochs(trainer, 1, arithmetic.BatchFacts(
+        micro_batch_size=batch, devices=workers, grad_accum=accumulate, dataset_size=n,
+        drop_last=bool(data.get("init_args", {}).get("drop_last", False))))
+    if count.updates_per_epoch < 1:
         raise SpecError("gives no update per epoch", source="command line", path="--dataset-size",
-                        value=n, hint=f"{batches} batches per epoch")
-    notes.append(f"{updates} updates per epoch: ceil({batches} batches / accumulate_grad_batches "
-                 f"{accumulate}), batches = ceil(ceil({n} / {workers} processes) / {batch})")
-    return updates
+                        value=n, hint=f"{count.batches} batches per epoch")
+    notes.append(f"{count.updates_per_epoch} updates per epoch: ceil({count.batches} batches / "
+                 f"accumulate_grad_batches {accumulate}); {batches}")
+    return count.updates_per_epoch
 
 
 def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:

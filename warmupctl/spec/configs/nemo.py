@@ -32,7 +32,7 @@ from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.frameworks._registry import LIBRARY_SCHEDULES, load_libraries
 from warmupctl.spec.configs import _kit as kit
-from warmupctl.spec.configs.lightning import batch_limit, trainer_workers
+from warmupctl.spec.configs.lightning import trainer_epochs, trainer_workers
 
 TITLE = "NeMo config"
 MARKERS = frozenset({"model.optim", "trainer"})
@@ -114,13 +114,12 @@ def _steps_from_epochs(trainer: Mapping[str, Any], train_ds: Mapping[str, Any], 
                             minimum=1)
     n = facts["dataset_size"]
     # compute_max_steps restates Lightning's count: the same DistributedSampler, limit and accumulation.
-    steps, per_epoch = arithmetic.lightning_epoch(
-        arithmetic.BatchFacts(micro_batch_size=batch, devices=workers, grad_accum=accumulate, dataset_size=n,
-                              drop_last=bool(train_ds.get("drop_last", False))),
-        batch_limit(trainer))
-    total = per_epoch * epochs
-    notes.append(f"max_steps {total} = ceil({steps} batches / accumulate {accumulate}) × {epochs} epochs "
-                 f"(NeMo's compute_max_steps: ceil(ceil({n} / {workers} workers) / batch {batch}))")
+    count, batches = trainer_epochs(trainer, epochs, arithmetic.BatchFacts(
+        micro_batch_size=batch, devices=workers, grad_accum=accumulate, dataset_size=n,
+        drop_last=bool(train_ds.get("drop_last", False))))
+    total = count.updates_per_epoch * epochs
+    notes.append(f"max_steps {total} = ceil({count.batches} batches / accumulate {accumulate}) × {epochs} "
+                 f"epochs (NeMo's compute_max_steps; {batches})")
     return total
 
 

@@ -1,4 +1,4 @@
-"""Formats warmupctl recognizes but does not read yet: Composer/llm-foundry, PaddleNLP.
+"""Formats warmupctl recognizes but does not read yet: PaddleNLP.
 
 Their files share key names with formats warmupctl reads (PaddleNLP's ``PdArgumentParser`` JSON has
 TrainingArguments' ``num_train_epochs``):
@@ -18,8 +18,6 @@ from warmupctl.spec.configs import _kit as kit
 _OTHERS = ("transformers", "deepspeed", "megatron", "timm", "lightning")
 
 
-_COMPOSER = frozenset({"max_duration", "global_train_batch_size", "device_train_microbatch_size",
-                       "device_train_batch_size", "eval_interval_ba"})
 #: PaddleNLP ``TrainingArguments`` fields transformers' has not (paddlenlp/trainer/training_args.py).
 _PADDLENLP = frozenset({"tensor_parallel_degree", "pipeline_parallel_degree", "sharding_parallel_degree",
                         "unified_checkpoint", "amp_master_grad"})
@@ -34,8 +32,6 @@ def _refuse(title: str, what: str) -> Callable[[Mapping[str, Any], kit.Request],
 
 
 for name, title, claim, what in (
-    ("composer", "a Composer/llm-foundry config", kit.marker_claim(_COMPOSER),
-     "Composer converts the scheduler's time strings (ba, ep, dur, tok, sp) with max_duration"),
     ("paddlenlp", "a PaddleNLP Trainer argument file", kit.marker_claim(_PADDLENLP),
      "PaddleNLP's Trainer (paddlenlp/trainer) builds its own paddle LambdaDecay schedules and counts its "
      "run its own way, not checked against transformers' rules; tabulate the schedule itself with the "

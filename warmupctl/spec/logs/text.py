@@ -10,11 +10,14 @@
   versions print the LR with ``{:.3E}`` (4 significant digits): the values are as rounded as printed.
 * **fairseq** (``fairseq/trainer.py``, ``Trainer.set_num_updates`` -> ``lr_step_update``, which
   logs ``lr`` after stepping the scheduler with the new update count; ``fairseq/logging/
-  progress_bar.py`` prints it with ``{:g}``, 6 significant digits): ``train_inner`` lines
-  ``epoch 001:    100 / 1563 loss=9.867, ..., num_updates=100, lr=1.25e-05, ...`` (the simple and
-  tqdm formats), ``| num_updates 100 | lr 1.25e-05 |`` (epoch summaries) or the JSON format
-  (``"num_updates": "100", "lr": "1.25e-05"``). ``lr`` at ``num_updates`` n is the LR update n will
-  use (offset 0).
+  progress_bar.py`` prints it with ``{:g}``: 6 significant digits, trailing zeros dropped, so the
+  rounding is that of 6 digits whatever a value shows): ``train_inner`` lines ``epoch 001:    100
+  / 1563 loss=9.867, ..., num_updates=100, lr=1.25e-05, ...`` (the simple and tqdm formats), ``|
+  num_updates 100 | lr 1.25e-05 |`` (epoch summaries) or the JSON format (``"num_updates": "100",
+  "lr": "1.25e-05"``; its end-of-epoch summaries prefix the keys with their tag:
+  ``"train_num_updates": "104", "train_lr": "2.79871e-07"``). ``lr`` at ``num_updates`` n is the LR
+  update n will use (offset 0): the JSON log of fairseq's own
+  ``examples/fully_sharded_data_parallel/README.md`` (tests/data/logs/public) shows it.
 """
 
 from __future__ import annotations
@@ -29,8 +32,13 @@ _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 MEGATRON_LINE = re.compile(r"iteration\s+(\d+)\s*/\s*(\d+)\s*\|(.*)")
 MEGATRON_LR = re.compile(r"(?<![a-z] )learning rate:\s*(" + _NUMBER + ")")
 MEGATRON_SKIPPED = re.compile(r"number of skipped iterations:\s*(\d+)")
-FAIRSEQ_UPDATES = re.compile(r"\bnum_updates[\"']?\s*[=: ]\s*[\"']?(\d+)")
-FAIRSEQ_LR = re.compile(r"(?<![\w/])lr[\"']?\s*[=: ]\s*[\"']?(" + _NUMBER + ")")
+#: ``num_updates`` and ``lr``, or ``train_num_updates`` and ``train_lr`` (the JSON epoch summaries
+#: prefix each key with their tag); ``valid_num_updates`` is not a training update count.
+FAIRSEQ_UPDATES = re.compile(r"(?<![\w/])(?:train_)?num_updates[\"']?\s*[=: ]\s*[\"']?(\d+)")
+FAIRSEQ_LR = re.compile(r"(?<![\w/])(?:train_)?lr[\"']?\s*[=: ]\s*[\"']?(" + _NUMBER + ")")
+#: fairseq prints a logged float with ``{:g}``: 6 significant digits, trailing zeros dropped
+#: (``2e-05`` is 2.00000e-05), so a value's own digits undercount its precision.
+FAIRSEQ_DIGITS = 6
 
 
 def detect_megatron(source: kit.Source) -> bool:
@@ -79,8 +87,9 @@ def read_megatron(source: kit.Source, series: str | None) -> kit.RunLog:
 
 
 #: A line holding both ``num_updates`` and ``lr`` (one pass of the regex engine over the whole text).
-FAIRSEQ_LINE = re.compile(r"^(?=[^\n]*\bnum_updates[\"']?\s*[=: ]\s*[\"']?\d)"
-                          r"(?=[^\n]*(?<![\w/])lr[\"']?\s*[=: ]\s*[\"']?[-+.\d])", re.MULTILINE)
+FAIRSEQ_LINE = re.compile(r"^(?=[^\n]*(?<![\w/])(?:train_)?num_updates[\"']?\s*[=: ]\s*[\"']?\d)"
+                          r"(?=[^\n]*(?<![\w/])(?:train_)?lr[\"']?\s*[=: ]\s*[\"']?[-+.\d])",
+                          re.MULTILINE)
 
 
 def detect_fairseq(source: kit.Source) -> bool:
@@ -91,7 +100,7 @@ def detect_fairseq(source: kit.Source) -> bool:
 def read_fairseq(source: kit.Source, series: str | None) -> kit.RunLog:
     _only(series, "lr", source.name)
     values = kit.Values()
-    digits = 1
+    digits = FAIRSEQ_DIGITS
     for number, line in enumerate((source.text or "").splitlines(), 1):
         updates, lr = FAIRSEQ_UPDATES.search(line), FAIRSEQ_LR.search(line)
         if not (updates and lr):
