@@ -56,6 +56,7 @@ LIBRARIES = (
     "fvcore",
     "detectron2",
     "paddle",
+    "lightning",
 )
 
 MAX_STEPS = 301
@@ -1169,6 +1170,30 @@ PADDLE: list[Case] = [
 ]
 
 
+# --------------------------------------------------------------------------------------------------
+# Lightning (a torch scheduler in an LRSchedulerConfig; a real Trainer.fit steps it)
+
+_L = "lightning.LRSchedulerConfig"
+
+LIGHTNING: list[Case] = [
+    _case("lightning-epoch-steplr", _L, 20, lr=0.1, updates_per_epoch=3,
+          args={"scheduler": _sub("torch.StepLR", step_size=2, gamma=0.5)},
+          note="a scheduler returned bare: interval epoch, frequency 1"),
+    _case("lightning-epoch-frequency-2-cosine", _L, 45, lr=0.1, updates_per_epoch=4,
+          args={"scheduler": _sub("torch.CosineAnnealingLR", T_max=5, eta_min=0.001),
+                "interval": "epoch", "frequency": 2}),
+    _case("lightning-epoch-linear-warmup", _L, 23, lr=0.5, updates_per_epoch=5,
+          args={"scheduler": _sub("torch.LinearLR", start_factor=0.1, total_iters=4)},
+          note="the run ends inside an epoch"),
+    _case("lightning-step-cosine", _L, 23, lr=0.1, updates_per_epoch=7,
+          args={"scheduler": _sub("torch.CosineAnnealingLR", T_max=20), "interval": "step"},
+          note="epoch ends do not step a per-step scheduler"),
+    _case("lightning-step-onecycle", _L, 30, lr=0.1, updates_per_epoch=8,
+          args={"scheduler": _sub("torch.OneCycleLR", max_lr=1.0, total_steps=30),
+                "interval": "step"}),
+]
+
+
 CASES: list[Case] = [
     *TRANSFORMERS,
     *TORCH,
@@ -1181,6 +1206,7 @@ CASES: list[Case] = [
     *MMENGINE,
     *FVCORE,
     *PADDLE,
+    *LIGHTNING,
 ]
 
 
