@@ -206,6 +206,11 @@ def _check_onecycle(call: LibraryCall) -> None:
                         path="args.total_steps",
                         hint="torch raises ValueError: add args.total_steps: N (its own argument, "
                         "the cycle length)")
+    for key, role in (("div_factor", "initial LR = max_lr / div_factor"),
+                      ("final_div_factor", "min LR = initial LR / final_div_factor")):
+        if a[key] == 0:  # computed in __init__ on Python floats
+            raise SpecError("must not be 0", path=f"args.{key}", value=a[key],
+                            hint=f"torch raises ZeroDivisionError when it builds OneCycleLR ({role})")
 
 
 # --------------------------------------------------------------------------------------------------
