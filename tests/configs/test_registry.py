@@ -142,3 +142,12 @@ def test_deepspeed_auto_is_filled_from_flags(cli):
     assert result.exit_code == 0, result.stderr
     assert ('note: "auto" filled from the command line: total_num_steps 100 (--total-steps), '
             "warmup_num_steps 10 (--warmup-steps)") in result.stderr
+
+
+def test_dataset_mixer_beside_trainer_only_keys_is_an_alignment_handbook_recipe_not_open_instruct():
+    # alignment-handbook's DataArguments had dataset_mixer too; eval_strategy/dataset_splits are not
+    # open-instruct arguments (finetune.py, dpo_tune_cache.py at e6c3044a), so TRL's Trainer runs it.
+    recipe = {"dataset_mixer": {"d": 1.0}, "dataset_splits": ["train_prefs"], "eval_strategy": "steps",
+              "learning_rate": 5e-6, "per_device_train_batch_size": 4, "output_dir": "o"}
+    assert config_kind(recipe) == "transformers"
+    assert config_kind({"dataset_mixer": {"d": 1.0}, "learning_rate": 5e-6}) == "open_instruct"

@@ -13,6 +13,10 @@ Follows axolotl main at commit 067b021c (2026-07):
   count comes from packing the tokenized lengths (``MultipackBatchSampler``): not knowable from the
   YAML, so ``--total-steps`` (that log line's N) is required. ``core/builders/base.py`` hands the
   Trainer ``max_steps = cfg.max_steps or total_num_steps``.
+* ``rl`` (``common/datasets.py`` ``load_preference_datasets``): dpo, kto, orpo, ... count
+  ``ceil(len × num_epochs / batch_size)`` without the ``min`` with ``max_steps``; grpo and ebft
+  count nothing (the Trainer gets ``max_steps or -1`` and ``warmup_ratio`` as a fraction); packing
+  with ``rl`` is axolotl's ValueError (``check_sample_packing_w_rl``).
 * warmup (``_configure_warmup_and_logging``): ``warmup_steps`` if set; else
   ``int(warmup_ratio × total_num_steps)``; else ``min(int(0.03 × total_num_steps), 100)``; a warmup of
   1 becomes 2.
@@ -51,6 +55,8 @@ _GROUP_KEYS = ("lr_groups", "loraplus_lr_ratio", "loraplus_lr_embedding", "embed
                "embedding_lr_scale", "lr_embedding")
 #: axolotl's bundled DeepSpeed configs (deepspeed_configs/*.json at 067b021c): none has a scheduler block.
 _BUNDLED_DEEPSPEED = "deepspeed_configs/"
+#: ``rl`` types for which axolotl computes no total_num_steps (``common/datasets.py``).
+_RL_OWN_COUNT = frozenset({"grpo", "ebft"})
 
 
 def _claim(mapping: Mapping[str, Any]) -> str | None:
@@ -76,8 +82,12 @@ def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translat
         raise SpecError("axolotl requires learning_rate", path="learning_rate",
                         hint="e.g. learning_rate: 2e-5")
     lr = v.as_positive(request.overrides.get("lr", raw["learning_rate"]), "learning_rate")
-    n, base, n_how = _total_steps(raw, request, notes)
-    w = _warmup(raw, base, notes)
+    rl = _rl_type(raw)
+    if rl in _RL_OWN_COUNT:
+        n, w, n_how = _rl_own_count(raw, rl, request, notes)
+    else:
+        n, base, n_how = _total_steps(raw, request, notes, rl)
+        w = _warmup(raw, base, notes)
     ds = _deepspeed(raw, request, notes)
     for key in _GROUP_KEYS:
         if raw.get(key) is not None:
@@ -113,10 +123,66 @@ def _count(raw: Mapping[str, Any], key: str, default: int) -> int:
     return default if value is None else v.as_count(value, key, minimum=1)
 
 
+def _rl_type(raw: Mapping[str, Any]) -> str | None:
+    """axolotl's ``rl`` trainer type (lower case), or None for supervised training."""
+    rl = raw.get("rl")
+    if not rl:
+        return None
+    name = v.as_str(rl, "rl").lower()
+    if raw.get("sample_packing"):
+        raise SpecError("axolotl refuses sample_packing with rl (\"`sample_packing: true` does not work with "
+                        "RLHF training\")", path="sample_packing", value=raw["sample_packing"],
+                        hint=f"set sample_packing: false for rl: {name}")
+    return name
+
+
+def _rl_own_count(raw: Mapping[str, Any], rl: str, request: kit.Request,
+                  notes: list[str]) -> tuple[int, int, str]:
+    """``(N, W, how)`` for ``rl: grpo``/``ebft``: axolotl computes no total_num_steps there
+    (``common/datasets.py`` ``load_preference_datasets``), so the Trainer gets ``max_steps =
+    cfg.max_steps or -1`` and the warmup ``warmup_steps``, else ``warmup_ratio`` (default 0.03) handed
+    on as a fraction, which transformers 5 turns into ``ceil(N × ratio)`` (``get_warmup_steps``)."""
+    flag = request.overrides.get("total_steps")
+    max_steps = raw.get("max_steps")
+    max_steps = v.as_count(max_steps, "max_steps", minimum=1) if max_steps else None
+    if max_steps is not None:
+        if flag is not None:
+            raise SpecError(f"with rl: {rl} the Trainer runs the config's max_steps", path="--total-steps",
+                            value=flag, hint=f"drop --total-steps (max_steps {max_steps} is the run) or "
+                                             "max_steps from the config")
+        n, how = max_steps, "max_steps"
+    elif flag is not None:
+        n = v.as_count(flag, "--total-steps", minimum=1)
+        how = "--total-steps: the Trainer's own count"
+        notes.append(f"--total-steps {n} is the {rl} Trainer's max_steps (its log's \"Total optimization "
+                     "steps\")")
+    else:
+        raise SpecError(f"with rl: {rl} axolotl computes no run length: the {rl} Trainer counts its own "
+                        "updates from the prompts and their generations", path="rl", value=raw["rl"],
+                        hint="add max_steps, or pass --total-steps N: the \"Total optimization steps\" of "
+                             "the Trainer's log (max_steps in trainer_state.json)")
+    if raw.get("warmup_steps") is not None:
+        w = v.as_count(raw["warmup_steps"], "warmup_steps")
+        if w == 1:
+            notes.append("a warmup of 1 update becomes 2 (axolotl)")
+            w = 2
+        notes.append(f"warmup {w}: warmup_steps")
+        return n, w, how
+    given = raw.get("warmup_ratio")
+    ratio = v.as_fraction(given, "warmup_ratio") if given is not None else 0.03
+    w = math.ceil(n * ratio) if ratio < 1 else int(ratio)
+    where = f"warmup_ratio {ratio:g}" if given is not None else "axolotl's default warmup_ratio 0.03"
+    notes.append(f"warmup {w}: ceil({n} × {ratio:g}): with rl: {rl} axolotl has no count to take "
+                 f"int(ratio × count) from and hands {where} to TrainingArguments as warmup_steps, a "
+                 "fraction transformers 5 rounds up")
+    return n, w, how
+
+
 def _total_steps(raw: Mapping[str, Any], request: kit.Request,
-                 notes: list[str]) -> tuple[int, int | None, str]:
+                 notes: list[str], rl: str | None = None) -> tuple[int, int | None, str]:
     """``(N, total_num_steps, how)``: the Trainer's ``max_steps`` N, and the count axolotl derives the
-    warmup from (``min(its count, max_steps)``; None when the dataset's size is unknown)."""
+    warmup from (``min(its count, max_steps)``; None when the dataset's size is unknown). With ``rl``
+    (dpo, kto, orpo, ...) axolotl does not take the min: the warmup comes from its whole count."""
     flag = request.overrides.get("total_steps")
     max_steps = raw.get("max_steps")
     max_steps = v.as_count(max_steps, "max_steps", minimum=1) if max_steps else None
@@ -166,6 +232,10 @@ def _total_steps(raw: Mapping[str, Any], request: kit.Request,
     counted = int(math.ceil(dataset * epochs / batch))
     how = (f"ceil({dataset} rows × num_epochs {epochs:g} / batch {batch} = micro_batch_size {micro} × "
            f"accumulation {accum} × {processes} processes)")
+    if max_steps is not None and max_steps < counted and rl is not None:
+        notes.append(f"the warmup comes from {counted} updates ({how}): with rl: {rl} axolotl does not cap "
+                     f"its count at max_steps; the Trainer runs max_steps {max_steps}")
+        return max_steps, counted, "max_steps"
     if max_steps is not None and max_steps < counted:
         notes.append(f"max_steps {max_steps} is shorter than the {counted} updates of {how}")
         return max_steps, max_steps, "max_steps"

@@ -8,7 +8,10 @@ Follows LLaMA-Factory main at commit ff6d4d12 (2026-08):
   ``--library-version`` or an installed transformers, the newest release LLaMA-Factory's
   ``pyproject.toml`` allows: ``transformers>=4.55.0,<=5.8.0``). Its own keys (``stage``,
   ``finetuning_type``, ``template``, ``cutoff_len``, ...) do not touch the schedule; ``max_samples``
-  and ``val_size`` change the training set's size, which ``--dataset-size`` gives. ``deepspeed:`` is
+  and ``val_size`` change the training set's size, which ``--dataset-size`` gives; so does packing
+  (``packing``, on by default for ``stage: pt`` at ``parser.py``'s ``data_args.packing = ... stage ==
+  "pt"``, and ``neat_packing``), which makes the rows blocks of ``cutoff_len`` tokens
+  (``data/processor/pretrain.py``). ``deepspeed:`` is
   opened by the Trainer from the directory it runs in (the repository root for the examples):
   warmupctl looks there first, then next to the YAML, and says which file it read.
 * **v1** (``src/llamafactory/v1/core/base_trainer.py`` ``_init_lr_scheduler``): without
@@ -45,9 +48,26 @@ def _v0(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     extra = [f"{key} {kit.show(mapping[key])} changes the training set's size: --dataset-size is the rows "
              "left"
              for key in ("max_samples", "val_size") if mapping.get(key) is not None]
+    packed = _packing(mapping)
+    counted = not (mapping.get("max_steps") or 0) > 0 and request.overrides.get("total_steps") is None
+    if packed and counted:
+        extra.append(f"{packed}: the training rows are the packed sequences of up to cutoff_len tokens, not "
+                     "the data set's rows: --dataset-size is their number")
     if extra:
         translation = replace(translation, notes=(*translation.notes, *extra))
     return translation
+
+
+def _packing(mapping: Mapping[str, Any]) -> str | None:
+    """Why the training set is packed (``parser.py``: ``packing`` defaults to ``stage == "pt"``;
+    ``neat_packing`` turns it on), or None when it is not."""
+    if mapping.get("neat_packing"):
+        return "neat_packing packs the data"
+    if mapping.get("packing") is not None:
+        return "packing packs the data" if mapping["packing"] is True else None
+    if mapping.get("stage") == "pt":
+        return "stage pt packs the data (packing defaults to true for pt)"
+    return None
 
 
 def _v1(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:

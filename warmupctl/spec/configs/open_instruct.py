@@ -34,6 +34,22 @@ MARKERS = frozenset({"dataset_mixer", "dataset_mixer_list", "dataset_mixer_list_
                      "try_launch_beaker_eval_jobs", "use_slow_tokenizer", "dataset_transform_fn",
                      "final_lr_ratio", "use_flash_attn", "dpo_beta", "dpo_loss_type", "hf_metadata_dataset",
                      "keep_last_n_checkpoints", "max_train_samples", "with_tracking"})
+#: TrainingArguments keys open-instruct's arguments (finetune.py, dpo_tune_cache.py at e6c3044a) lack;
+#: alignment-handbook's recipes pair them with ``dataset_mixer``, which its DataArguments had too.
+_TRAINER_ONLY = frozenset({"dataset_splits", "eval_strategy", "evaluation_strategy", "save_strategy",
+                           "per_device_eval_batch_size", "optim"})
+_markers = kit.marker_claim(MARKERS)
+
+
+def _claim(mapping: Mapping[str, Any]) -> str | None:
+    """open-instruct's markers, except ``dataset_mixer`` alone beside TrainingArguments-only keys (an
+    alignment-handbook recipe, run by TRL's Trainer)."""
+    hits = _markers(mapping)
+    if hits == "dataset_mixer" and any(key in mapping for key in _TRAINER_ONLY):
+        return None
+    return hits
+
+
 #: The scheduler types finetune.py's argument parser accepts.
 CHOICES = ("linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup")
 
@@ -107,7 +123,7 @@ def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translat
 
 
 FORMAT = kit.register(kit.ConfigFormat(
-    "open_instruct", TITLE, kit.marker_claim(MARKERS), _translate, markers=MARKERS,
+    "open_instruct", TITLE, _claim, _translate, markers=MARKERS,
     shared=frozenset({"warmup_ratio", "dataset_size"}), facts=("dataset_size", "devices"),
     outranks=("transformers",), overrides=("lr", "total_steps"),
 ))

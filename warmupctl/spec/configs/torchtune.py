@@ -36,6 +36,12 @@ def _claim(mapping: Mapping[str, Any]) -> str | None:
 def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translation:
     source = request.source
     optimizer = mapping.get("optimizer")
+    if optimizer is None:
+        # generation, evaluation and quantization recipes (recipes/configs/*_generation*.yaml,
+        # eleuther_evaluation.yaml, quantization.yaml) build no optimizer: there is no schedule.
+        raise SpecError("has no optimizer: the recipe trains nothing, so it has no LR schedule",
+                        path="optimizer",
+                        hint="give the training recipe's config (the one with optimizer: and epochs:)")
     if not isinstance(optimizer, Mapping) or optimizer.get("lr") is None:
         raise SpecError("the recipe's optimizer has no lr", path="optimizer.lr",
                         hint="torchtune instantiates optimizer._component_ with its lr; add it")
