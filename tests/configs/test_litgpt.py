@@ -164,5 +164,5 @@ def test_seq_len_is_refused_by_other_formats(cli, tmp_path):
                                     "learning_rate": 1e-4, "lr_scheduler": "cosine"}))
     result = cli("import", str(path), "--seq-len", "512")
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: command line: --seq-len: does not apply to a axolotl config; it sets "
+    assert result.stderr.startswith("error: command line: --seq-len: does not apply to an axolotl config; it sets "
                                     "the facts of litgpt config")

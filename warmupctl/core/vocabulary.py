@@ -169,3 +169,13 @@ EXCLUSIVE_GROUPS: tuple[frozenset[str], ...] = tuple(
 def flag_for(key: str) -> str:
     """The command-line flag of a key: ``warmup_steps`` -> ``--warmup-steps``."""
     return "--" + key.replace("_", "-")
+
+
+def with_article(title: str) -> str:
+    """A format's title after "a" or "an", as it is read aloud: a vowel, or an MM... initialism
+    (MMEngine: "em-em"), takes "an".
+
+    >>> with_article("accelerate launch config"), with_article("MMEngine config"), with_article("NeMo YAML")
+    ('an accelerate launch config', 'an MMEngine config', 'a NeMo YAML')
+    """
+    return ("an " if title[:1].lower() in "aeiou" or title.startswith("MM") else "a ") + title

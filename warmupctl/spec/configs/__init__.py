@@ -19,6 +19,7 @@ from importlib import import_module
 from typing import Any
 
 from warmupctl.core.errors import SpecError
+from warmupctl.core.vocabulary import with_article
 from warmupctl.spec.configs._base import (
     AUTO,
     ConfigFormat,
@@ -82,17 +83,17 @@ def translate(
     if unused:
         flag = "--" + unused[0].replace("_", "-")
         takers = " and ".join(f.title for f in FORMATS.values() if unused[0] in f.facts)
-        raise SpecError(f"does not apply to a {fmt.title}", source="command line", path=flag,
+        raise SpecError(f"does not apply to {with_article(fmt.title)}", source="command line", path=flag,
                         hint=f"it sets the facts of {takers}")
     if deepspeed is not None and not fmt.with_deepspeed:
         takers = ", ".join(f.title for f in FORMATS.values() if f.with_deepspeed)
-        raise SpecError(f"--deepspeed goes with {takers}, not a {fmt.title}", source="command line",
-                        path="--deepspeed", value=deepspeed,
+        raise SpecError(f"--deepspeed goes with {takers}, not {with_article(fmt.title)}",
+                        source="command line", path="--deepspeed", value=deepspeed,
                         hint="import the trainer arguments that use this DeepSpeed config")
     refused = [key for key in (overrides or {}) if key not in fmt.overrides]
     if refused:
         flag = "--" + refused[0].replace("_", "-")
-        raise SpecError(f"does not apply to a {fmt.title}", source="command line", path=flag,
+        raise SpecError(f"does not apply to {with_article(fmt.title)}", source="command line", path=flag,
                         value=(overrides or {})[refused[0]],
                         hint=fmt.refusals.get(refused[0]) or "change the config itself")
     request = Request(source=source, path=path, facts=facts, deepspeed=deepspeed,

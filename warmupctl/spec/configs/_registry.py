@@ -19,7 +19,7 @@ from typing import Any
 from warmupctl.core import values as v
 from warmupctl.core.errors import EngineError, SpecError
 from warmupctl.core.registry import add_once
-from warmupctl.core.vocabulary import KEYS
+from warmupctl.core.vocabulary import KEYS, with_article
 from warmupctl.spec.configs._base import ConfigFormat, normalized
 
 #: Every config format warmupctl reads, by name (filled by the format modules' ``register``).
@@ -76,15 +76,11 @@ def detect(mapping: Mapping[str, Any]) -> str | None:
     if len(leaders) > 1:
         first, second = leaders[:2]
         raise SpecError(
-            f"looks like both {_article(FORMATS[first].title)} ({found[first]}) and "
-            f"{_article(FORMATS[second].title)} ({found[second]})",
+            f"looks like both {with_article(FORMATS[first].title)} ({found[first]}) and "
+            f"{with_article(FORMATS[second].title)} ({found[second]})",
             hint="keep one kind of config per file (a DeepSpeed config goes in its own file, named by "
                  "deepspeed: or --deepspeed)")
     return leaders[0]
-
-
-def _article(title: str) -> str:
-    return ("an " if title[0].lower() in "aeiou" else "a ") + title
 
 
 def config_kind(mapping: Mapping[str, Any]) -> str | None:
@@ -122,9 +118,9 @@ def _refuse_mixed(mapping: Mapping[str, Any], fmt: ConfigFormat) -> None:
         return
     evidence = fmt.claim(mapping)
     raise SpecError(
-        f"mixes warmupctl's own keys ({', '.join(native)}) with {_article(fmt.title)} ({evidence})",
+        f"mixes warmupctl's own keys ({', '.join(native)}) with {with_article(fmt.title)} ({evidence})",
         path=native[0],
-        hint=f"a warmupctl spec says total_steps, not the trainer's keys; {_article(fmt.title)} has no "
+        hint=f"a warmupctl spec says total_steps, not the trainer's keys; {with_article(fmt.title)} has no "
              f"{native[0]}: keep one vocabulary per file")
 
 

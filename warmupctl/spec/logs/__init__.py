@@ -25,6 +25,7 @@ import codecs
 import re
 
 from warmupctl.core.errors import SpecError
+from warmupctl.core.vocabulary import with_article
 from warmupctl.spec.files import Expected, read_input
 
 # Importing a format's module registers it.
@@ -147,14 +148,10 @@ def log_refusal(name: str, data: bytes | None = None) -> SpecError | None:
 
             base = os.path.basename(name)
             return SpecError("this is a training log: use --actual", source=name,
-                             hint=f"it is {_article(fmt.title)}, the LR a run logged, not its "
+                             hint=f"it is {with_article(fmt.title)}, the LR a run logged, not its "
                                   f"schedule: 'warmupctl plot SPEC --actual {base}' overlays it, "
                                   f"'warmupctl explain {base}' says why it differs from the plan")
     return None
-
-
-def _article(title: str) -> str:
-    return ("an " if title[:1].lower() in "aeiou" or title.startswith("MM") else "a ") + title
 
 
 def _strictly(kind: str, source: Source) -> bool:
