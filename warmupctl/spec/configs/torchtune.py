@@ -51,6 +51,15 @@ def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translat
                         path="dataset.packed",
                         value=True, hint="warmupctl cannot count them from the config; no table rather than "
                                          "a guess")
+    if mapping.get("epochs") is None:
+        # the PPO recipes (recipes/configs/*/..._ppo_*.yaml) count num_steps and ppo_epochs their own
+        # way (ppo_full_finetune_single_device.py); the epoch-based recipes all set epochs.
+        own = [key for key in ("num_steps", "ppo_epochs") if key in mapping]
+        raise SpecError("the recipe has no epochs" + (f": it counts its own steps ({', '.join(own)}), as "
+                                                      "torchtune's PPO recipe does" if own else ""),
+                        path="epochs", value=None,
+                        hint="warmupctl reads the epoch-based recipes (finetune, LoRA, DPO, distillation); "
+                             "no table rather than a guess")
     rows = request.facts.get("dataset_size")
     devices = request.facts.get("devices")
     if rows is None or devices is None:
