@@ -65,10 +65,14 @@ def fit_lengths(build: Callable[..., Schedule | None], log: _Log, offset: int,
             candidates |= {(max(1, int(round(w)) + d), peak) for d in (-1, 0, 1)}
             near = set(range(max(1, int(k[top]) - 3), int(k[top]) + 4))
             near |= set(range(max(1, int(round(w)) - 2), int(round(w)) + 3))
+            # Rounded values (float32, printed digits) put the slope off by about the rounding times
+            # the peak over one logged rise: the peak's shortest decimal is taken within that.
+            rise = float(np.median(dy[dy > 0]))
+            ptol = max(log.tol * float(y[top]) / rise * 4.0, 1e-9)
             for warm in near:
                 # slope × W carries the rounding of a division: the peak is its shortest decimal,
                 # then checked against every value like any other candidate.
-                candidates.add((warm, shortest(slope * warm, max(log.tol, 1e-9))))
+                candidates.add((warm, shortest(slope * warm, ptol)))
     else:
         candidates |= {(max(1, int(k[top]) + d), peak) for d in (-1, 0)}
     sub = log.sub
