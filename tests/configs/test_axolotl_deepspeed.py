@@ -58,3 +58,18 @@ def test_a_config_without_a_scheduler_block_keeps_axolotls_scheduler():
     translation = translate(AXOLOTL, source="a.yml", facts={"dataset_size": 1000, "devices": 1}, deepspeed=ds)
     assert translation.spec["schedule"] == "axolotl.cosine_with_min_lr"
     assert f"{ds} has no scheduler block: axolotl's lr_scheduler runs" in translation.notes
+
+
+def test_val_set_size_is_named_when_the_dataset_size_is_given(cli, tmp_path):
+    """axolotl counts the training rows after its eval split (axolotl examples/jeopardy-bot/config.yml has
+    val_set_size 0.02): the count is ceil(1000 × 4 / 1) = 4000 of the rows given, and a note says that
+    --dataset-size means the rows left after the split, as for LLaMA-Factory's val_size."""
+    path = tmp_path / "jeopardy.yml"
+    path.write_text("base_model: huggyllama/llama-7b\nval_set_size: 0.02\nsequence_len: 512\n"
+                    "gradient_accumulation_steps: 1\nmicro_batch_size: 1\nnum_epochs: 4\nlr_scheduler: cosine\n"
+                    "learning_rate: 0.00003\nwarmup_steps: 20\n")
+    result = cli("steps", str(path), "--devices", "1", "--dataset-size", "1000")
+    assert result.exit_code == 0, result.stderr
+    assert "total_steps: 4000" in result.stdout
+    assert ("note: val_set_size 0.02 changes the training set's size: --dataset-size is the rows left"
+            in result.stderr.splitlines())

@@ -311,3 +311,30 @@ def test_inside_keeps_the_first_label_of_an_update():
 
 def test_registry_holds_every_schedule_once_by_name():
     assert all(LIBRARY_SCHEDULES[e.qualname] is e for e in ENTRIES)
+
+
+@pytest.mark.parametrize(("schedule", "args", "key", "why"), [
+    # keras computes in initial_learning_rate's dtype: CosineDecay(1, 4) gives 1.0, 0.8658, 0.5354,
+    # 0.1859 (int32 arithmetic, keras 3.15.1) where CosineDecay(1.0, 4) gives 1.0, 0.8536, 0.5, 0.1464.
+    ("keras.CosineDecay", {"initial_learning_rate": 1, "decay_steps": 4}, "initial_learning_rate",
+     "keras computes in the dtype of initial_learning_rate"),
+    ("keras.ExponentialDecay", {"initial_learning_rate": 1, "decay_steps": 4, "decay_rate": 0.5},
+     "initial_learning_rate", "keras computes in the dtype of initial_learning_rate"),
+    # torch 2.13 OneCycleLR: `not isinstance(pct_start, float)` raises ValueError.
+    ("torch.OneCycleLR", {"max_lr": 1.0, "total_steps": 10, "pct_start": 0}, "pct_start",
+     "torch raises ValueError unless pct_start is a float"),
+    # paddle 3.3.1 checks the type: TypeError "'phase_pct' must be 'float'", "exp_gamma must be float".
+    ("paddle.OneCycleLR", {"max_learning_rate": 1.0, "total_steps": 10, "phase_pct": 0}, "phase_pct",
+     "paddle raises TypeError unless phase_pct is a float"),
+    ("paddle.CyclicLR", {"base_learning_rate": 0.1, "max_learning_rate": 1.0, "step_size_up": 2,
+                         "exp_gamma": 7}, "exp_gamma", "paddle raises TypeError unless exp_gamma is a float"),
+])
+def test_a_whole_number_is_refused_where_the_library_needs_a_float(schedule, args, key, why):
+    """A library that checks the type, or computes in the value's dtype, is not given a float silently."""
+    with pytest.raises(SpecError) as raised:
+        resolve_library({"schedule": schedule, "args": args}, bound=RunBound(10, "--steps 10"))
+    error = raised.value
+    assert (error.path, error.message) == (f"args.{key}", "is a whole number where the library needs a float")
+    assert error.hint.startswith(why) and error.hint.endswith(f"; write {args[key]}.0")
+    resolve_library({"schedule": schedule, "args": {**args, key: float(args[key])}},
+                    bound=RunBound(10, "--steps 10"))

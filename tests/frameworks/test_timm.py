@@ -493,3 +493,25 @@ def test_every_class_is_registered_with_its_source() -> None:
     assert registry["timm.StepLRScheduler"].arg("warmup_prefix").default is True
     assert registry["timm.CosineLRScheduler"].arg("warmup_prefix").default is False
     assert registry["timm.create_scheduler_v2"].arg("warmup_lr").default == 1e-5
+
+
+def test_cycle_length_past_2_53_is_no_natural_end_not_an_internal_error(cli):
+    """cycle_mul 3, cycle_limit 100: get_cycle_length() is ~5e47 updates, past int64. The run is then
+    bounded by --steps; its first 250 LRs are the recorded golden's (cycle_limit 10: the same first
+    five cycles; live timm 1.0.31 gives the same 250 values for cycle_limit 100)."""
+    import json
+    from pathlib import Path
+
+    goldens = json.loads((Path(__file__).parents[1] / "goldens" / "timm.json").read_text())
+    want = next(c for c in goldens["cases"] if c["id"] == "timm-cosine-cycle-mul3-log-boundary")["lr"]
+    spec = {"schedule": "timm.CosineLRScheduler", "lr": 1.0, "total_steps": 250,
+            "args": {"t_initial": 2, "cycle_mul": 3.0, "cycle_limit": 100, "t_in_epochs": False}}
+    assert resolve_library(spec).values(250).tolist() == want
+    args = ["--schedule", "timm.CosineLRScheduler", "--lr", "1", "--arg", "t_initial=2", "--arg",
+            "cycle_mul=3.0", "--arg", "cycle_limit=100", "--arg", "t_in_epochs=false"]
+    result = cli("summary", *args)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: command line: --total-steps: timm.CosineLRScheduler has no natural end, so the run length is "
+        "unknown; add total_steps: N (the updates of the run), or bound the command with --steps N or --at; "
+        "timm's get_cycle_length() overflows or passes 2**53 updates for these cycles"]

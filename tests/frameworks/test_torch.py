@@ -553,3 +553,16 @@ def test_spec_records_every_argument():
         "schedule": "torch.LinearLR", "lr": 0.1,
         "args": {"start_factor": 1.0 / 3, "end_factor": 1.0, "total_iters": 5}}
     assert s.label == "torch.SequentialLR" and "SequentialLR" in s.source
+
+
+@pytest.mark.parametrize(("key", "role"), [("div_factor", "initial LR = max_lr / div_factor"),
+                                           ("final_div_factor", "min LR = initial LR / final_div_factor")])
+def test_onecycle_zero_div_factor_is_refused_not_an_internal_error(cli, key, role):
+    """OneCycleLR divides by both factors in __init__ (goldens torch-onecycle-div-zero-raises and
+    torch-onecycle-final-div-zero-raises: ZeroDivisionError)."""
+    result = cli("table", "--schedule", "torch.OneCycleLR", "--lr", "0.1", "--arg", "max_lr=0.5",
+                 "--arg", "total_steps=12", "--arg", f"{key}=0", "--steps", "12")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: command line: --arg {key}: must not be 0 (got 0.0); torch raises ZeroDivisionError when it "
+        f"builds OneCycleLR ({role})"]

@@ -56,6 +56,7 @@ LIBRARIES = (
     "fvcore",
     "detectron2",
     "paddle",
+    "lightning",
 )
 
 MAX_STEPS = 301
@@ -321,6 +322,12 @@ TORCH: list[Case] = [
     _case("torch-onecycle-epochs", _T + "OneCycleLR", 13, lr=0.1,
           args={"max_lr": 0.5, "epochs": 3, "steps_per_epoch": 4, "pct_start": 0.25,
                 "div_factor": 10.0, "final_div_factor": 100.0}),
+    _case("torch-onecycle-div-zero-raises", _T + "OneCycleLR", 1, lr=0.1, raises="ZeroDivisionError",
+          note="initial_lr = max_lr / div_factor in __init__",
+          args={"max_lr": 0.5, "total_steps": 12, "div_factor": 0.0}),
+    _case("torch-onecycle-final-div-zero-raises", _T + "OneCycleLR", 1, lr=0.1, raises="ZeroDivisionError",
+          note="min_lr = initial_lr / final_div_factor in __init__",
+          args={"max_lr": 0.5, "total_steps": 12, "final_div_factor": 0.0}),
     _case("torch-onecycle-pct-n-1", _T + "OneCycleLR", 1, lr=1.0,
           args={"max_lr": 1.0, "total_steps": 10, "pct_start": 0.1},
           raises="ZeroDivisionError", note="pct_start * total_steps == 1"),
@@ -1163,6 +1170,30 @@ PADDLE: list[Case] = [
 ]
 
 
+# --------------------------------------------------------------------------------------------------
+# Lightning (a torch scheduler in an LRSchedulerConfig; a real Trainer.fit steps it)
+
+_L = "lightning.LRSchedulerConfig"
+
+LIGHTNING: list[Case] = [
+    _case("lightning-epoch-steplr", _L, 20, lr=0.1, updates_per_epoch=3,
+          args={"scheduler": _sub("torch.StepLR", step_size=2, gamma=0.5)},
+          note="a scheduler returned bare: interval epoch, frequency 1"),
+    _case("lightning-epoch-frequency-2-cosine", _L, 45, lr=0.1, updates_per_epoch=4,
+          args={"scheduler": _sub("torch.CosineAnnealingLR", T_max=5, eta_min=0.001),
+                "interval": "epoch", "frequency": 2}),
+    _case("lightning-epoch-linear-warmup", _L, 23, lr=0.5, updates_per_epoch=5,
+          args={"scheduler": _sub("torch.LinearLR", start_factor=0.1, total_iters=4)},
+          note="the run ends inside an epoch"),
+    _case("lightning-step-cosine", _L, 23, lr=0.1, updates_per_epoch=7,
+          args={"scheduler": _sub("torch.CosineAnnealingLR", T_max=20), "interval": "step"},
+          note="epoch ends do not step a per-step scheduler"),
+    _case("lightning-step-onecycle", _L, 30, lr=0.1, updates_per_epoch=8,
+          args={"scheduler": _sub("torch.OneCycleLR", max_lr=1.0, total_steps=30),
+                "interval": "step"}),
+]
+
+
 CASES: list[Case] = [
     *TRANSFORMERS,
     *TORCH,
@@ -1175,6 +1206,7 @@ CASES: list[Case] = [
     *MMENGINE,
     *FVCORE,
     *PADDLE,
+    *LIGHTNING,
 ]
 
 

@@ -652,6 +652,54 @@ def run_paddle(spec: Spec, steps: int) -> list[float]:
 
 
 # --------------------------------------------------------------------------------------------------
+# Lightning: a torch scheduler in an LRSchedulerConfig, stepped by Lightning's own training loop
+
+
+def run_lightning(spec: Spec, steps: int) -> list[float]:
+    """Lightning: a real ``Trainer.fit`` of one parameter, ``updates_per_epoch`` batches an epoch.
+
+    ``configure_optimizers`` returns SGD (momentum 0.9, as for torch) and ``{"scheduler": <torch
+    scheduler>, "interval", "frequency"}`` from ``args``; the loop stops after ``steps`` updates
+    (``max_steps``). Update ``k``'s LR is read in ``on_before_optimizer_step``, so Lightning itself
+    decides when the scheduler steps (epoch ends, or after each update).
+    """
+    torch = _torch()
+    with _quiet():
+        import lightning.pytorch as pl
+
+        _, name = _split_name(spec)
+        _check_name("lightning", name, ("LRSchedulerConfig",))
+        args = _args(spec)
+        inner = args.pop("scheduler")
+        per_epoch = int(spec.get("updates_per_epoch") or 1)
+        seen: list[float] = []
+
+        class Module(pl.LightningModule):  # type: ignore[misc]
+            def __init__(self) -> None:
+                super().__init__()
+                self.weight = _dummy_param(torch)
+
+            def training_step(self, batch: Any, _index: int) -> Any:
+                return (self.weight * batch[0]).sum()
+
+            def configure_optimizers(self) -> Any:
+                optimizer = _torch_optimizer(torch, float(spec["lr"]))
+                return {"optimizer": optimizer,
+                        "lr_scheduler": {"scheduler": _torch_scheduler(torch, optimizer, inner), **args}}
+
+            def on_before_optimizer_step(self, optimizer: Any) -> None:
+                seen.append(_group_lr(optimizer))
+
+        data = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.ones(per_epoch, 1)),
+                                           batch_size=1)
+        trainer = pl.Trainer(max_steps=steps, max_epochs=-1, accelerator="cpu", devices=1,
+                             logger=False, enable_checkpointing=False, enable_progress_bar=False,
+                             enable_model_summary=False, num_sanity_val_steps=0)
+        trainer.fit(Module(), data)
+        return seen
+
+
+# --------------------------------------------------------------------------------------------------
 # dispatch
 
 
@@ -668,6 +716,7 @@ RUNNERS: dict[str, Runner] = {
     "fvcore": run_fvcore,
     "detectron2": run_fvcore,
     "paddle": run_paddle,
+    "lightning": run_lightning,
 }
 
 #: Distribution name of each library, for the version recorded in its golden file.
@@ -684,6 +733,7 @@ DISTRIBUTIONS: dict[str, str] = {
     "fvcore": "fvcore",
     "detectron2": "fvcore",
     "paddle": "paddlepaddle",
+    "lightning": "lightning",
 }
 
 #: Other distributions whose version can change a library's numbers.
@@ -694,6 +744,7 @@ DEPENDENCIES: dict[str, tuple[str, ...]] = {
     "pytorch_warmup": ("torch",),
     "megatron": ("torch",),
     "mmengine": ("torch",),
+    "lightning": ("torch",),
     "optax": ("jax", "jaxlib"),
     "keras": ("jax", "jaxlib"),
 }

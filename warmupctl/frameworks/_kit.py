@@ -70,6 +70,9 @@ def coerce_arg(arg: Arg, value: Any, path: str) -> Any:
         raise SpecError("may not be null", path=path, value=value)
     kind = arg.kind
     out: Any = value
+    if arg.float_only and isinstance(value, int) and not isinstance(value, bool):
+        raise SpecError("is a whole number where the library needs a float", path=path, value=value,
+                        hint=f"{arg.float_only}; write {value}.0")
     if kind == "float":
         out = v.as_float(value, path)
     elif kind == "int":

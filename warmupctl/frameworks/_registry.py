@@ -66,6 +66,10 @@ class Arg:
         above: the minimum itself is refused (``value > minimum``), as for a factor in ``(0, 1]``.
         why: who refuses a value out of bounds and what happens, e.g. ``"torch raises ValueError"``;
             it leads the hint of the one error the generic validator gives for every library.
+        float_only: why a whole number is refused here although its float is accepted, e.g. "torch
+            raises ValueError unless pct_start is a float"; empty: a whole number is read as a float.
+            A library that checks the type, or computes in the dtype of the value given, would
+            otherwise run differently from the table.
     """
 
     name: str
@@ -78,6 +82,7 @@ class Arg:
     maximum: float | None = None
     above: bool = False
     why: str = ""
+    float_only: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in ARG_KINDS:

@@ -6,12 +6,12 @@ an update is ``schedule(iterations)`` (``base_optimizer.py``, ``_get_current_lea
 **update k uses schedule(k)**.
 
 Every schedule computes in the dtype of ``convert_to_tensor(initial_learning_rate)``: float32 for a
-Python float. Each argument is cast to float32 with ``ops.cast`` before use, the step too, so
-unlike optax almost nothing is computed in float64 first; the exceptions are CosineDecay's
-``1 - alpha`` and ``alpha``, which stay Python numbers. Transcendentals (cos, log, pow) are
-rounded once from float64, which agrees with XLA's CPU kernels except for an ulp now and then
-(see :mod:`warmupctl.frameworks.optax`; both use the float32 helpers of
-:mod:`warmupctl.frameworks._float32`).
+Python float (a Python int would make it int32: refused, see :data:`INT_LR`). Each argument is cast
+to float32 with ``ops.cast`` before use, the step too, so unlike optax almost nothing is computed in
+float64 first; the exceptions are CosineDecay's ``1 - alpha`` and ``alpha``, which stay Python
+numbers. Transcendentals (cos, log, pow) are rounded once from float64, which agrees with XLA's
+CPU kernels except for an ulp now and then (see :mod:`warmupctl.frameworks.optax`; both use the
+float32 helpers of :mod:`warmupctl.frameworks._float32`).
 
 Most operations run one by one (eager JAX), each rounded to float32. The two ``ops.cond`` bodies
 are different: JAX compiles a branch as one XLA computation, whose fused CPU kernels contract
@@ -49,6 +49,10 @@ from warmupctl.frameworks._registry import Arg, LibraryCall, LibrarySchedule, re
 
 VERSION = "3.15.1"
 _FILE = "keras/src/optimizers/schedules/learning_rate_schedule.py"
+#: Why a whole-number initial_learning_rate is refused: the schedules compute in its dtype, so
+#: ``CosineDecay(1, 4)`` runs in int32 (1.0, 0.866, 0.535, ... where 1.0 gives 1.0, 0.854, 0.5, ...).
+INT_LR = ("keras computes in the dtype of initial_learning_rate: a Python int makes the schedule's "
+          "arithmetic int32 and its values differ from a float's")
 _HALF = F32(0.5)
 
 
@@ -107,7 +111,8 @@ def _make_exponential(call: LibraryCall) -> Curve:
 
 register(LibrarySchedule(
     name="ExponentialDecay", library="keras", lr="unused",
-    args=(Arg("initial_learning_rate"), _steps("decay_steps", doc="updates per factor of rate"),
+    args=(Arg("initial_learning_rate", float_only=INT_LR),
+          _steps("decay_steps", doc="updates per factor of rate"),
           Arg("decay_rate"), Arg("staircase", False, kind="bool"), _name("ExponentialDecay")),
     build=_build(_make_exponential), source=_source("ExponentialDecay"),
     formula="init * rate ** (k / T) (floor(k / T) when staircase); no end (give total_steps)"))
@@ -200,7 +205,7 @@ def _make_polynomial(call: LibraryCall) -> Curve:
 
 register(LibrarySchedule(
     name="PolynomialDecay", library="keras", lr="unused",
-    args=(Arg("initial_learning_rate"), _steps("decay_steps", doc="updates of the decay"),
+    args=(Arg("initial_learning_rate", float_only=INT_LR), _steps("decay_steps", doc="updates of the decay"),
           Arg("end_learning_rate", 0.0001), Arg("power", 1.0), Arg("cycle", False, kind="bool"),
           _name("PolynomialDecay")),
     build=_build(_make_polynomial), source=_source("PolynomialDecay"),
@@ -221,7 +226,7 @@ def _make_inverse_time(call: LibraryCall) -> Curve:
 
 register(LibrarySchedule(
     name="InverseTimeDecay", library="keras", lr="unused",
-    args=(Arg("initial_learning_rate"), _steps("decay_steps"), Arg("decay_rate"),
+    args=(Arg("initial_learning_rate", float_only=INT_LR), _steps("decay_steps"), Arg("decay_rate"),
           Arg("staircase", False, kind="bool"), _name("InverseTimeDecay")),
     build=_build(_make_inverse_time), source=_source("InverseTimeDecay"),
     formula="init / (1 + rate * k / T) (floor(k / T) when staircase): 1/t, not 1/sqrt(t); no end"))
@@ -283,7 +288,7 @@ def _make_cosine(call: LibraryCall) -> Curve:
 
 register(LibrarySchedule(
     name="CosineDecay", library="keras", lr="unused",
-    args=(Arg("initial_learning_rate"), _steps("decay_steps", doc="updates of the cosine, "
+    args=(Arg("initial_learning_rate", float_only=INT_LR), _steps("decay_steps", doc="updates of the cosine, "
                                             "after the warmup"),
           Arg("alpha", 0.0, doc="floor as a fraction of the cosine's start"), _name("CosineDecay"),
           Arg("warmup_target", None, nullable=True, doc="LR at the end of the warmup; None: no warmup"),
@@ -344,7 +349,7 @@ def _restart_marks(first: int, t_mul: float, limit: int = 64) -> tuple[Boundary,
 
 register(LibrarySchedule(
     name="CosineDecayRestarts", library="keras", lr="unused",
-    args=(Arg("initial_learning_rate"), _steps("first_decay_steps", doc="first period"),
+    args=(Arg("initial_learning_rate", float_only=INT_LR), _steps("first_decay_steps", doc="first period"),
           Arg("t_mul", 2.0, doc="period growth"), Arg("m_mul", 1.0, doc="amplitude factor per period"),
           Arg("alpha", 0.0, doc="floor as a fraction of initial_learning_rate"), _name("SGDRDecay")),
     build=_build(_make_restarts), source=_source("CosineDecayRestarts"),

@@ -501,7 +501,7 @@ CLASSES: dict[str, tuple[tuple[Arg, ...], Builder, str]] = {
                         why="paddle raises at construction: max_learning_rate / divide_factor is the "
                             "initial LR (ZeroDivisionError at 0, ValueError below)"),
                     Arg("end_learning_rate", 0.0001, minimum=0, why=POSITIVE),
-                    Arg("phase_pct", 0.3),
+                    Arg("phase_pct", 0.3, float_only="paddle raises TypeError unless phase_pct is a float"),
                     Arg("anneal_strategy", "cos", kind="str", choices=("cos", "linear")),
                     Arg("three_phase", False, kind="bool")), _plain(_onecycle),
                    "one cycle from max / divide_factor to max and down to end_learning_rate"),
@@ -511,7 +511,8 @@ CLASSES: dict[str, tuple[tuple[Arg, ...], Builder, str]] = {
                   Arg("step_size_down", None, kind="int", nullable=True, minimum=0, above=True,
                       why=POSITIVE),
                   Arg("mode", "triangular", kind="str", choices=("triangular", "triangular2", "exp_range")),
-                  Arg("exp_gamma", 1.0)), _plain(_cyclic), "triangular cycles between base and max"),
+                  Arg("exp_gamma", 1.0, float_only="paddle raises TypeError unless exp_gamma is a float")),
+                 _plain(_cyclic), "triangular cycles between base and max"),
     "LinearLR": ((LR, Arg("total_steps", REQUIRED, kind="int"), Arg("start_factor", 1.0 / 3),
                   Arg("end_factor", 1.0)), _linear, "factor start -> end over total_steps (recursive)"),
     "CosineAnnealingWarmRestarts": ((LR, Arg("T_0", REQUIRED, kind="int"), Arg("T_mult", 1, kind="int"),

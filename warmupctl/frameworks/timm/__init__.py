@@ -157,8 +157,9 @@ def _class_build(name: str) -> Callable[[LibraryCall], Schedule]:
         curve = _BUILDERS[name](kw, call.lr, _class_path, clock)
         notes = [*_epoch_note(clock, "t_in_epochs"), *_curve_notes(name, curve, kw, call.lr, clock)]
         natural = None if curve.length is None else curve.length * clock.per
-        detail = ("" if curve.length is None
-                  else "timm's get_cycle_length() overflows for these cycles")
+        cyclic = name in ("CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler")
+        detail = ("timm's get_cycle_length() overflows or passes 2**53 updates for these cycles"
+                  if curve.length is None and cyclic else "")
         return _finish(curve, call, clock, natural, notes, detail)
 
     return build

@@ -198,15 +198,23 @@ def _cyclic_decay(base: float, kw: Mapping[str, Any], shape: Shape) -> Curve:
     return after
 
 
+#: Past 2**53 updates an update index is no longer exact as a float: no run is that long, and numpy
+#: cannot hold the last index of a longer one as int64 (cycle_mul 3, cycle_limit 100: ~5e47).
+_LONGEST = 2**53
+
+
 def _cycle_length(t_initial: int, mul: float, limit: int) -> int | None:
-    """timm's ``get_cycle_length()`` without the warmup; None when its float arithmetic overflows."""
+    """timm's ``get_cycle_length()`` without the warmup; None when its float arithmetic overflows or
+    the length is past :data:`_LONGEST` (treated as no natural end: ``--steps`` bounds the run)."""
     cycles = max(1, limit)
     if mul == 1.0:
-        return t_initial * cycles
-    try:
-        return int(math.floor(-t_initial * (mul**cycles - 1) / (1 - mul)))
-    except OverflowError:
-        return None
+        length = t_initial * cycles
+    else:
+        try:
+            length = int(math.floor(-t_initial * (mul**cycles - 1) / (1 - mul)))
+        except OverflowError:
+            return None
+    return length if length <= _LONGEST else None
 
 
 def _restarts(kw: Mapping[str, Any], offset: int, clock: _Clock, curve: Curve

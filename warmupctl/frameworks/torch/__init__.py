@@ -206,6 +206,11 @@ def _check_onecycle(call: LibraryCall) -> None:
                         path="args.total_steps",
                         hint="torch raises ValueError: add args.total_steps: N (its own argument, "
                         "the cycle length)")
+    for key, role in (("div_factor", "initial LR = max_lr / div_factor"),
+                      ("final_div_factor", "min LR = initial LR / final_div_factor")):
+        if a[key] == 0:  # computed in __init__ on Python floats
+            raise SpecError("must not be 0", path=f"args.{key}", value=a[key],
+                            hint=f"torch raises ZeroDivisionError when it builds OneCycleLR ({role})")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -419,7 +424,8 @@ register(LibrarySchedule(
           Arg("steps_per_epoch", None, "int", nullable=True, minimum=0, above=True,
               why="torch raises ValueError"),
           Arg("pct_start", 0.3, doc="fraction of N spent rising", minimum=0.0, maximum=1.0,
-              why="torch raises ValueError"),
+              why="torch raises ValueError",
+              float_only="torch raises ValueError unless pct_start is a float (isinstance check)"),
           Arg("anneal_strategy", "cos", "str", choices=("cos", "linear")),
           Arg("cycle_momentum", True, "bool", doc="momentum only; no effect on the LR"),
           Arg("base_momentum", 0.85, doc="momentum only"),

@@ -151,6 +151,9 @@ def _total_steps(raw: Mapping[str, Any], request: kit.Request,
                         hint="pass --dataset-size N (rows after axolotl's preprocessing) and --devices N, or "
                              "--total-steps N from axolotl's log line \"Maximum number of steps set at N\"")
     dataset = v.as_count(dataset, "--dataset-size", minimum=1)
+    if raw.get("val_set_size"):  # the eval split is taken before the training rows are counted
+        notes.append(f"val_set_size {kit.show(raw['val_set_size'])} changes the training set's size: "
+                     "--dataset-size is the rows left")
     micro, accum, batch = _micro_and_accumulation(raw)
     devices = request.facts.get("devices")
     if devices is None:
