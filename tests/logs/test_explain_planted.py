@@ -40,7 +40,7 @@ def cases(causes, everies=(1, 10)):
 
 @pytest.mark.parametrize(("cause", "seed", "fmt", "every"), cases(
     ("offset", "micro", "process", "epoch", "fresh", "micro_offset", "stopped", "skipped",
-     "fresh_skips", "type")) + cases(("restored", "warmup", "total", "peak"), everies=(1,)))
+     "fresh_skips", "type", "total")) + cases(("restored", "warmup", "peak"), everies=(1,)))
 def test_the_planted_cause_and_its_parameters(cli, tmp_path, cause, seed, fmt, every):
     case = plant(cause, seed)
     steps, doc, args = run(cli, tmp_path, case, fmt, every)

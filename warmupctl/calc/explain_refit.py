@@ -56,11 +56,14 @@ def fit_lengths(build: Callable[..., Schedule | None], log: _Log, offset: int,
         candidates |= {(max(1, int(math.floor(w)) + d), peak) for d in (-1, 0, 1, 2)}
         # The ramp's slope peak / W does not move when skipped steps shift the ramp; and when the
         # peak itself is not logged (a log every n updates), the peak is slope × W.
-        ramp = np.concatenate([rising, [top]])
+        # The rise into the largest value crosses the warmup's end when the peak is not logged, so
+        # it is used only when the ramp has no other; and the upper median, since a rise over a
+        # skipped step is lower, never higher (the mean of two slopes is neither).
+        ramp = rising if len(rising) >= 2 else np.concatenate([rising, [top]])
         dy, dk = np.diff(y[ramp]), np.diff(k[ramp]).astype(np.float64)
         slopes = dy[dy > 0] / dk[dy > 0]
         if len(slopes):
-            slope = float(np.median(slopes))
+            slope = float(np.sort(slopes)[len(slopes) // 2])
             w = peak / slope
             candidates |= {(max(1, int(round(w)) + d), peak) for d in (-1, 0, 1)}
             near = set(range(max(1, int(k[top]) - 3), int(k[top]) + 4))
