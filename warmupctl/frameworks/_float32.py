@@ -5,6 +5,7 @@ and :mod:`~warmupctl.frameworks.keras` (Keras 3 on the JAX backend computes the 
   float64 and rounded once (XLA's CPU kernels agree but for an ulp now and then), ``integer_pow``
   replayed multiplication by multiplication, and the FMA that XLA's fused kernels contract
   ``a * b + c`` into (see the optax module's docstring for the measurements);
+* :func:`flush_subnormals`: XLA's CPU kernels flush float32 subnormals to zero;
 * :func:`jit_overshoots`, the one jit fusion that changes a value by more than an ulp;
 * :class:`Curve`, what a builder returns, and :func:`curve_build`, the ``build`` that wraps it as a
   float64 :class:`~warmupctl.engine.Schedule` with the float32 note.
@@ -178,7 +179,8 @@ def curve_build(
                 counts = np.minimum(counts, count_max)
             # overflow to inf and NaN are the library's values too (a growing exponential, rate < 0)
             with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-                return np.asarray(fn32(counts), dtype=np.float32).astype(np.float64)
+                values = np.asarray(fn32(counts), dtype=np.float32)
+            return flush_subnormals(values).astype(np.float64)
 
         args = {**dict(call.args), **dict(curve.args)}
         library = call.qualname.partition(".")[0]
@@ -189,6 +191,19 @@ def curve_build(
                       notes=(*curve.notes, *huge, note), lr=None, args=args)
 
     return build
+
+
+def flush_subnormals(values: F32Array) -> F32Array:
+    """A value below float32's smallest normal (1.18e-38) as the zero of its sign: XLA's CPU kernels
+    run with flush-to-zero, so ``optax.exponential_decay(1.0, 1, 0.01)`` gives 0.0 from count 19
+    where IEEE arithmetic keeps 1e-39, 1e-41, ... (measured with jax 0.10.2 on CPU; an
+    ``optax.linear_schedule(1e-39, 0.0, 10)`` is 0.0 from its first count).
+
+    >>> flush_subnormals(np.array([1e-39, -1e-40, 2e-38], dtype=np.float32)).tolist()
+    [0.0, -0.0, 2.0000000102211272e-38]
+    """
+    tiny = np.finfo(np.float32).tiny
+    return np.where(np.abs(values) < tiny, np.copysign(np.float32(0.0), values), values).astype(np.float32)
 
 
 # --------------------------------------------------------------------------------------------------
