@@ -96,3 +96,13 @@ def test_nothing_explains_says_where(cli, tmp_path):
     worst = doc["largest_deviations"]
     assert len(worst) == 5 and all(isinstance(w["step"], int) and isinstance(w["line"], int) for w in worst)
     assert worst[0]["rel_diff"] >= worst[-1]["rel_diff"] > 0
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_another_run_length_logged_every_10_keeps_the_spec_peak(cli, tmp_path, seed):
+    """Neither the peak nor two values of the ramp are logged: the spec's warmup and peak are tried,
+    so the run length is found (not a restored resume before the second logged value)."""
+    case = plant("total", seed)
+    _, doc, _ = run(cli, tmp_path, case, "csv", 10)
+    assert doc["cause"] == "total"
+    assert {key: doc["parameters"][key] for key in case["expected"]} == case["expected"]

@@ -29,10 +29,13 @@ from warmupctl.engine import Schedule
 
 
 def fit_lengths(build: Callable[..., Schedule | None], log: _Log, offset: int,
-                hint_total: int | None) -> tuple[dict[str, Any], Schedule, float] | None:
+                hint_total: int | None, prior: tuple[int, float] | None = None,
+                ) -> tuple[dict[str, Any], Schedule, float] | None:
     """Fit ``build(warmup=, total=, peak=)`` to the log: the peak from the largest value, the warmup
-    from the last value of a linear ramp, the length from a value of the decay. Returns the
-    parameters, the schedule and its residual on the subsample, or None."""
+    from the last value of a linear ramp, the length from a value of the decay; ``prior`` (the spec's
+    warmup and peak) is tried too, since a log every n updates may hold neither the peak nor two
+    values of the ramp. Returns the parameters, the schedule and its residual on the subsample, or
+    None."""
     # Estimated on the subsample and around the largest value (a log of 10^6 values is not walked
     # once per candidate); each candidate is then measured on the subsample.
     top_all = int(np.argmax(log.lrs))
@@ -78,6 +81,8 @@ def fit_lengths(build: Callable[..., Schedule | None], log: _Log, offset: int,
                 candidates.add((warm, shortest(slope * warm, ptol)))
     else:
         candidates |= {(max(1, int(k[top]) + d), peak) for d in (-1, 0)}
+    if prior is not None:
+        candidates.add(prior)
     sub = log.sub
     results = []
     for warmup, top_lr in sorted(candidates):
@@ -128,7 +133,9 @@ def refit(schedule: Schedule, log: _Log, offset: int, rebuild: Rebuild | None,
            planned: Mapping[str, Any], hint_total: int | None) -> list[_Candidate]:
     if rebuild is None:
         return []
-    fit = fit_lengths(lambda **kw: rebuild(**kw), log, offset, hint_total)
+    warmup, peak = planned.get("warmup"), planned.get("peak")
+    prior = (int(warmup), float(peak)) if warmup is not None and peak is not None else None
+    fit = fit_lengths(lambda **kw: rebuild(**kw), log, offset, hint_total, prior)
     if fit is None:
         return []
     params, fitted, _ = fit
