@@ -106,3 +106,13 @@ def test_another_run_length_logged_every_10_keeps_the_spec_peak(cli, tmp_path, s
     _, doc, _ = run(cli, tmp_path, case, "csv", 10)
     assert doc["cause"] == "total"
     assert {key: doc["parameters"][key] for key in case["expected"]} == case["expected"]
+
+
+@pytest.mark.parametrize("fmt", ["state450", "megatron"])
+def test_a_resume_with_skips_in_an_offset_0_format_starts_on_the_schedule(cli, tmp_path, fmt):
+    """Planted at offset 1 in a format whose convention is 0: offset 1 with the planted skips, not
+    the convention's offset 0 with one more skip hidden before the first logged value."""
+    case = plant("fresh_skips", 1)
+    _, doc, _ = run(cli, tmp_path, case, fmt, 1)
+    assert doc["cause"] == "resume"
+    assert {key: doc["parameters"][key] for key in case["expected"]} == case["expected"]
