@@ -4,16 +4,13 @@ resume (fresh scheduler) with skipped steps before it, after it, or both."""
 import numpy as np
 import pytest
 
+from tests.logs.planted import lagged
 from warmupctl.calc.explain import explain
 from warmupctl.calc.infer import planned, rebuilder
 from warmupctl.spec.resolve import resolve
 
 SPEC = {"schedule": "transformers.cosine", "lr": 1e-3,
         "args": {"num_warmup_steps": 50, "num_training_steps": 1000}}
-
-
-def lagged(k: np.ndarray, skipped: list[int]) -> np.ndarray:
-    return k - np.searchsorted(np.asarray(sorted(skipped), dtype=np.int64), k, side="left")
 
 
 def run(positions, offset=1, convention=None):

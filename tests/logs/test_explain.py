@@ -6,6 +6,7 @@ import pathlib
 import numpy as np
 import pytest
 
+from tests.logs import planted
 from warmupctl.calc.explain import explain
 from warmupctl.calc.infer import infer, planned, rebuilder
 from warmupctl.calc.stepping import PerEpoch, PerMicroBatch, TimesPerUpdate
@@ -43,8 +44,7 @@ def test_logging_convention(offset, cause):
 
 def lagged(count: int, skipped: list[int]) -> np.ndarray:
     """Positions of updates 0..count-1 when the scheduler is not stepped at ``skipped``."""
-    k = np.arange(count)
-    return k - np.searchsorted(np.asarray(sorted(skipped)), k, side="left")
+    return planted.lagged(np.arange(count), skipped)
 
 
 def test_skipped_steps_logged_every_update():

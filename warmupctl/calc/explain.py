@@ -133,8 +133,13 @@ class Explanation:
         return "; ".join(c.text for c in self.causes)
 
     def as_dict(self) -> dict[str, Any]:
-        main = dict(self.causes[0].params) if self.causes else {}
-        return {"cause": self.name, "parameters": {**main, "offset": self.offset},
+        # Every cause's parameters, the main cause's first: a resume with skipped steps has its
+        # ``count`` and ``updates`` here as numbers too, not only inside ``causes``.
+        merged: dict[str, Any] = {}
+        for cause in self.causes:
+            for key, value in cause.params.items():
+                merged.setdefault(key, value)
+        return {"cause": self.name, "parameters": {**merged, "offset": self.offset},
                 "causes": [c.as_dict() for c in self.causes], "offset": self.offset,
                 "residual": self.residual, "residual_abs": self.residual_abs,
                 "explained": self.explained}

@@ -93,6 +93,12 @@ def _side(values_at: Any, part: _Log, offset: int) -> tuple[FloatArray, dict[str
     return explanation.predicted, dict(candidate.causes[0].params)
 
 
+def _hidden(before: dict[str, Any] | None, first: int) -> int:
+    """Skipped steps the side before the resume puts before the first logged update (a lag already
+    there when the log starts), for :func:`warmupctl.calc.explain.preference`'s first rule."""
+    return sum(int(w["count"]) for w in (before or {}).get("windows", ()) if int(w["last"]) < first)
+
+
 def _skips_cause(skips: list[dict[str, Any]]) -> Cause:
     """One ``skipped`` cause for the skipped steps of both sides of a resume."""
     count = sum(int(s["count"]) for s in skips)
@@ -154,7 +160,8 @@ def restored_with_skips(schedule: Schedule, log: _Log, offset: int,
             return np.where(u < at, _safe(schedule, u), _safe(other, u))
 
         return [_Candidate((resume, _skips_cause(skips), *_offset_cause(offset, log)), offset,
-                           2 + sum(int(s["count"]) for s in skips), curve, other, at_log=at_log)]
+                           2 + sum(int(s["count"]) for s in skips), curve, other, at_log=at_log,
+                           hidden=_hidden(before[1], int(k[0])))]
     return []
 
 
@@ -195,5 +202,5 @@ def resume_with_skips(schedule: Schedule, log: _Log, offset: int) -> list[_Candi
             return predicted
 
         return [_Candidate((resume, skipped, *_offset_cause(offset, log)), offset, 1 + count, curve,
-                           at_log=at_log)]
+                           at_log=at_log, hidden=_hidden(before[1], int(k[0])))]
     return []

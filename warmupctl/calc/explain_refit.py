@@ -29,10 +29,13 @@ from warmupctl.engine import Schedule
 
 
 def fit_lengths(build: Callable[..., Schedule | None], log: _Log, offset: int,
-                hint_total: int | None) -> tuple[dict[str, Any], Schedule, float] | None:
+                hint_total: int | None, prior: tuple[int, float] | None = None,
+                ) -> tuple[dict[str, Any], Schedule, float] | None:
     """Fit ``build(warmup=, total=, peak=)`` to the log: the peak from the largest value, the warmup
-    from the last value of a linear ramp, the length from a value of the decay. Returns the
-    parameters, the schedule and its residual on the subsample, or None."""
+    from the last value of a linear ramp, the length from a value of the decay; ``prior`` (the spec's
+    warmup and peak) is tried too, since a log every n updates may hold neither the peak nor two
+    values of the ramp. Returns the parameters, the schedule and its residual on the subsample, or
+    None."""
     # Estimated on the subsample and around the largest value (a log of 10^6 values is not walked
     # once per candidate); each candidate is then measured on the subsample.
     top_all = int(np.argmax(log.lrs))
@@ -56,21 +59,30 @@ def fit_lengths(build: Callable[..., Schedule | None], log: _Log, offset: int,
         candidates |= {(max(1, int(math.floor(w)) + d), peak) for d in (-1, 0, 1, 2)}
         # The ramp's slope peak / W does not move when skipped steps shift the ramp; and when the
         # peak itself is not logged (a log every n updates), the peak is slope × W.
-        ramp = np.concatenate([rising, [top]])
+        # The rise into the largest value crosses the warmup's end when the peak is not logged, so
+        # it is used only when the ramp has no other; and the upper median, since a rise over a
+        # skipped step is lower, never higher (the mean of two slopes is neither).
+        ramp = rising if len(rising) >= 2 else np.concatenate([rising, [top]])
         dy, dk = np.diff(y[ramp]), np.diff(k[ramp]).astype(np.float64)
         slopes = dy[dy > 0] / dk[dy > 0]
         if len(slopes):
-            slope = float(np.median(slopes))
+            slope = float(np.sort(slopes)[len(slopes) // 2])
             w = peak / slope
             candidates |= {(max(1, int(round(w)) + d), peak) for d in (-1, 0, 1)}
             near = set(range(max(1, int(k[top]) - 3), int(k[top]) + 4))
             near |= set(range(max(1, int(round(w)) - 2), int(round(w)) + 3))
+            # Rounded values (float32, printed digits) put the slope off by about the rounding times
+            # the peak over one logged rise: the peak's shortest decimal is taken within that.
+            rise = float(np.median(dy[dy > 0]))
+            ptol = max(log.tol * float(y[top]) / rise * 4.0, 1e-9)
             for warm in near:
                 # slope × W carries the rounding of a division: the peak is its shortest decimal,
                 # then checked against every value like any other candidate.
-                candidates.add((warm, shortest(slope * warm, max(log.tol, 1e-9))))
+                candidates.add((warm, shortest(slope * warm, ptol)))
     else:
         candidates |= {(max(1, int(k[top]) + d), peak) for d in (-1, 0)}
+    if prior is not None:
+        candidates.add(prior)
     sub = log.sub
     results = []
     for warmup, top_lr in sorted(candidates):
@@ -121,7 +133,9 @@ def refit(schedule: Schedule, log: _Log, offset: int, rebuild: Rebuild | None,
            planned: Mapping[str, Any], hint_total: int | None) -> list[_Candidate]:
     if rebuild is None:
         return []
-    fit = fit_lengths(lambda **kw: rebuild(**kw), log, offset, hint_total)
+    warmup, peak = planned.get("warmup"), planned.get("peak")
+    prior = (int(warmup), float(peak)) if warmup is not None and peak is not None else None
+    fit = fit_lengths(lambda **kw: rebuild(**kw), log, offset, hint_total, prior)
     if fit is None:
         return []
     params, fitted, _ = fit

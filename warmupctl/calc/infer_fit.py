@@ -129,10 +129,15 @@ def analyse(k: IntArray, y: FloatArray, tol: float, end: int, stated: bool = Fal
         # The peak itself may not be logged: slope × W for the W whose product is a short decimal.
         low, high = int(k[top - 1]) + 1, int(k[top]) + 1 + lag
         if high - low <= 4096:
-            options = [(digits(shortest(slope * w, 1e-9)), w) for w in range(max(1, low - lag), high + 1)]
+            # The slope of rounded values (float32, printed digits) is off by about the rounding times
+            # the peak over one logged rise: the product's shortest decimal is taken within that.
+            rises = np.diff(y[rising])
+            rise = float(np.median(rises[rises > 0])) if (rises > 0).any() else ymax
+            ptol = max(1e-9, 4.0 * tol * ymax / rise)
+            options = [(digits(shortest(slope * w, ptol)), w) for w in range(max(1, low - lag), high + 1)]
             options.sort()
             for _, w in options[:3]:
-                p = shortest(slope * w, 1e-9)
+                p = shortest(slope * w, ptol)
                 if p > ymax * (1 + eq) and all(p != q for q, _ in peaks):
                     peaks.append((p, (w,)))
     # A peak that is a short decimal first (a spec says 3e-4, not 0.0002999990992461381).
