@@ -68,3 +68,29 @@ def test_a_lag_present_at_the_first_value_goes_to_the_log_convention():
     overlay = align(schedule, steps, schedule(positions), convention=0)
     assert report.best.offset == 0 and report.best.causes[0].params["count"] == 3
     assert overlay.skipped["offset"] == 0 and overlay.skipped["count"] == 3
+
+
+def test_a_log_history_alone_states_no_convention(cli, tmp_path):
+    """A file holding log_history alone was not written whole by the Trainer, so it says nothing of the
+    version: logged every 5 at offset 1 with skips at 3, 4 and 120, the fewest skips (3, offset 1) win,
+    where the pre-4.51 reading (a whole state without stateful_callbacks) is offset 0 with 4."""
+    k = np.arange(200)
+    skipped = [3, 4, 120]
+    lrs = resolve(SPEC)(k - np.searchsorted(np.asarray(skipped), k, side="left"))
+    history = [{"learning_rate": float(v), "step": int(u) + 1} for u, v in zip(k, lrs) if (u + 1) % 5 == 0]
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(SPEC))
+    found = {}
+    for whole in (False, True):
+        state = {"log_history": history}
+        if whole:
+            state.update(global_step=200, max_steps=200, num_train_epochs=1, total_flos=0,
+                         is_world_process_zero=True, is_hyper_param_search=False)
+        log = tmp_path / f"state-{whole}.json"
+        log.write_text(json.dumps(state))
+        result = cli("explain", str(log), str(spec), "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        doc = json.loads(result.stdout)
+        assert doc["cause"] == "skipped" and doc["residual"] == 0
+        found[whole] = (doc["parameters"]["offset"], doc["parameters"]["count"])
+    assert found == {False: (1, 3), True: (0, 4)}

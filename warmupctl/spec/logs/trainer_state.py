@@ -9,9 +9,10 @@ The Trainer (``transformers/trainer.py``, ``Trainer._maybe_log_save_evaluate`` a
 how far the run got): they are kept in ``RunLog.facts`` and used instead of any guess.
 
 Which update a value belongs to changed in 4.51 (see :mod:`warmupctl.calc.actual`). The file does not
-name the version that wrote it, but a state without ``stateful_callbacks`` (a field of TrainerState
-since 4.41, ``trainer_callback.py``) predates 4.51: its convention is offset 0. A later one is left to
-the alignment (offset 1 from 4.51).
+name the version that wrote it, but a state the Trainer wrote whole (every field of
+:data:`TRAINER_FIELDS`) without ``stateful_callbacks`` (a field of TrainerState since 4.41,
+``trainer_callback.py``) predates 4.51: its convention is offset 0. A later one, or a file that holds
+``log_history`` alone, is left to the alignment (offset 1 from 4.51).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from warmupctl.spec.logs._json import item_lines, load_json
 
 HINT_TRAINER = ("the Trainer logs learning_rate with the training loss every logging_steps updates "
                 "(logging_strategy 'steps'); a log with none was written with logging turned off")
+#: Fields of ``TrainerState`` that ``save_to_json`` writes in every version read (4.26 to 5.23).
+TRAINER_FIELDS = frozenset({"global_step", "max_steps", "num_train_epochs", "total_flos",
+                            "is_world_process_zero", "is_hyper_param_search"})
 #: The state's keys kept as facts (whole numbers > 0 only).
 FACT_KEYS = ("max_steps", "logging_steps", "global_step", "num_train_epochs", "train_batch_size")
 
@@ -61,8 +65,11 @@ def read(source: kit.Source, series: str | None) -> kit.RunLog:
                  if isinstance(data.get(key), int) and not isinstance(data.get(key), bool)
                  and data[key] > 0}
         # ``stateful_callbacks`` entered TrainerState in 4.41 and is written by every later version; a
-        # state without it was written before 4.51, which logged the LR after lr_scheduler.step().
-        convention = None if "stateful_callbacks" in data else 0
+        # state without it was written before 4.51, which logged the LR after lr_scheduler.step(). Only
+        # a state the Trainer wrote whole says so: every version's save_to_json writes the dataclass's
+        # fields (TRAINER_FIELDS); a file with log_history alone is someone's own, its convention unknown.
+        written_whole = set(data) >= TRAINER_FIELDS
+        convention = None if "stateful_callbacks" in data or not written_whole else 0
         return _from_history(history, item_lines(text, "log_history"), name, "log_history", facts,
                              convention)
     if isinstance(data, list) and all(isinstance(item, dict) for item in data):
