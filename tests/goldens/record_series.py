@@ -2,8 +2,8 @@
 
 Usage (from the repository root, with a Python that has the libraries installed)::
 
-    PYTHONPATH=. /work/recvenv/bin/python tests/goldens/record_series.py           # write
-    PYTHONPATH=. /work/recvenv/bin/python tests/goldens/record_series.py --check   # compare only
+    PYTHONPATH=. /tmp/libvenv/bin/python tests/goldens/record_series.py           # write
+    PYTHONPATH=. /tmp/libvenv/bin/python tests/goldens/record_series.py --check   # compare only
 
 The companion of :mod:`record` (whose helpers it reuses): for each case of :data:`CASES` it builds
 the real optimizer (``torch.optim.SGD`` with momentum, or ``torch.optim.Adam``/``AdamW`` as the

@@ -1,6 +1,6 @@
 """Record real training logs with the causes ``warmupctl explain`` finds (run by hand, not by the suite).
 
-    PYTHONPATH=. /work/recvenv/bin/python tests/data/logs/make_transformers_runs.py
+    PYTHONPATH=. /tmp/libvenv/bin/python tests/data/logs/make_transformers_runs.py
     # transformers 5.23.0, accelerate 1.16.0, torch 2.13.0, CPU
 
 A tiny model (one ``torch.nn.Linear``) learns ``y = 3x - 1`` from synthetic examples made here (no
