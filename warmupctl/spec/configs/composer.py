@@ -30,7 +30,7 @@ from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.frameworks.composer import UNITS, Time, parse_time
 from warmupctl.spec.configs import _kit as kit
-from warmupctl.spec.configs.nemo import _resolve as resolve_references
+from warmupctl.spec.configs._interpolation import resolve_references
 
 TITLE = "Composer/llm-foundry config"
 #: llm-foundry's scheduler registry (llmfoundry/optim/__init__.py) -> Composer's class.

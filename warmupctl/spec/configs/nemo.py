@@ -22,7 +22,6 @@ Restated from NeMo's ``nemo/core/classes/modelPT.py`` (``ModelPT.setup_optimizat
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -32,6 +31,7 @@ from warmupctl.core import values as v
 from warmupctl.core.errors import SpecError
 from warmupctl.frameworks._registry import LIBRARY_SCHEDULES, load_libraries
 from warmupctl.spec.configs import _kit as kit
+from warmupctl.spec.configs._interpolation import resolve_references
 from warmupctl.spec.configs.lightning import trainer_epochs, trainer_workers
 
 TITLE = "NeMo config"
@@ -41,7 +41,6 @@ OWN_KEYS = ("name", "monitor", "reduce_on_plateau", "t_max_epochs", "t_accumulat
             "t_limit_train_batches", "t_num_workers", "max_steps", "last_epoch")
 #: NeMo's own schedulers warmupctl computes (torch's are registered by NeMo too: see _TORCH).
 _TORCH = {"StepLR", "ExponentialLR", "ReduceLROnPlateau", "CyclicLR"}
-_REF = re.compile(r"\$\{([^{}]*)\}")
 
 
 def _claim(mapping: Mapping[str, Any]) -> str | None:
@@ -50,40 +49,6 @@ def _claim(mapping: Mapping[str, Any]) -> str | None:
             and isinstance(trainer, Mapping):
         return "model.optim, trainer"
     return None
-
-
-def _lookup(root: Mapping[str, Any], here: tuple[str, ...], ref: str, key: str, source: str) -> Any:
-    """The value an OmegaConf ``${ref}`` names, from ``here`` (the path of the key that holds it)."""
-    if ":" in ref:
-        raise SpecError(f"uses the resolver ${{{ref}}}", source=source, path=key,
-                        hint="warmupctl resolves ${a.b} references only; write the value here")
-    if ref.startswith("."):
-        level = len(ref) - len(ref.lstrip("."))
-        parts = [*here[:len(here) - level], *ref.lstrip(".").split(".")]
-    else:
-        parts = ref.split(".")
-    value: Any = root
-    for part in parts:
-        if not isinstance(value, Mapping) or part not in value:
-            raise SpecError(f"refers to ${{{ref}}}, which the file does not set", source=source,
-                            path=key, hint="write the value here")
-        value = value[part]
-    return value
-
-
-def _resolve(value: Any, root: Mapping[str, Any], here: tuple[str, ...], key: str, source: str,
-             depth: int = 0) -> Any:
-    """``value`` with its ``${...}`` references replaced (a whole-string reference keeps its type)."""
-    if not isinstance(value, str) or "${" not in value:
-        return value
-    if depth > 20:
-        raise SpecError("the ${...} references loop", source=source, path=key)
-    whole = _REF.fullmatch(value.strip())
-    if whole:
-        found = _lookup(root, here, whole.group(1), key, source)
-        return _resolve(found, root, here, key, source, depth + 1)
-    return _REF.sub(lambda m: str(_resolve(_lookup(root, here, m.group(1), key, source), root, here,
-                                           key, source, depth + 1)), value)
 
 
 def _count(value: Any, key: str) -> int | None:
@@ -131,7 +96,7 @@ def _translate(mapping: Mapping[str, Any], request: kit.Request) -> kit.Translat
     sched = optim.get("sched")
 
     def res(value: Any, *path: str) -> Any:
-        return _resolve(value, mapping, path[:-1], ".".join(path), source)
+        return resolve_references(value, mapping, path[:-1], ".".join(path), source)
 
     lr = v.as_positive(res(optim.get("lr"), "model", "optim", "lr"), "model.optim.lr")
     if not isinstance(sched, Mapping):
