@@ -460,10 +460,7 @@ def _skipped(schedule: Schedule, log: _Log, offset: int) -> _Candidate | None:
     if updates is not None:
         params["updates"] = updates
     params["windows"] = [{"first": a, "last": b, "count": c} for a, b, c in events]
-    where = (", ".join(map(str, updates[:12])) + (" …" if len(updates) > 12 else "")) if updates else \
-        "; ".join(f"{c} among updates {a}..{b}" for a, b, c in events[:6]) + \
-        (" …" if len(events) > 6 else "")
-    text = _skipped_text(log, total, bool(updates), where)
+    text = _skipped_text(log, total, bool(updates), _skipped_places(updates, params["windows"]))
     lag_final = lag.copy()
     cause = Cause("skipped", params, text)
     def curve(u: IntArray) -> FloatArray:
@@ -473,6 +470,15 @@ def _skipped(schedule: Schedule, log: _Log, offset: int) -> _Candidate | None:
 
     return _Candidate((cause, *_offset_cause(offset, log)), offset, total + failures * 1000, curve,
                       at_log=lambda: table[np.maximum(k - lag_final, 0)], hidden=int(lag_final[0]))
+
+
+def _skipped_places(updates: Sequence[int] | None, windows: Sequence[Mapping[str, int]]) -> str:
+    """Where skipped steps are, for a cause's text: the updates (12 at most, then "…"), or the windows
+    that hold them (6 at most) when the log cannot tell which updates."""
+    if updates:
+        return ", ".join(map(str, updates[:12])) + (" …" if len(updates) > 12 else "")
+    return "; ".join(f"{w['count']} among updates {w['first']}..{w['last']}" for w in windows[:6]) + \
+        (" …" if len(windows) > 6 else "")
 
 
 def _skipped_text(log: _Log, total: int, listed: bool, where: str) -> str:

@@ -32,6 +32,7 @@ from warmupctl.calc.explain import (
     _offset_cause,
     _safe,
     _skipped,
+    _skipped_places,
     _solve_total,
     relative,
 )
@@ -105,8 +106,7 @@ def _skips_cause(skips: list[dict[str, Any]]) -> Cause:
     updates = None if any(s.get("updates") is None for s in skips) else \
         [u for s in skips for u in s["updates"]]
     windows = [w for s in skips for w in s["windows"]]
-    where = ", ".join(map(str, updates[:12])) + (" …" if len(updates) > 12 else "") if updates else \
-        "; ".join(f"{w['count']} among updates {w['first']}..{w['last']}" for w in windows[:6])
+    where = _skipped_places(updates, windows)
     params: dict[str, Any] = {"count": count}
     if updates is not None:
         params["updates"] = updates
